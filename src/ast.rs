@@ -1,0 +1,474 @@
+//! The abstract syntax tree: what a policy says, in the order it says it,
+//! with the span of every part. Produced by `syntax`, consumed by `check`
+//! (and by the formatter, which needs the forms exactly as written).
+
+use rust_decimal::Decimal;
+
+use crate::source::Span;
+
+/// A name as written: an input, value, indicator, grade, ...
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Name {
+    pub text: String,
+    pub span: Span,
+}
+
+/// A quoted label, e.g. `"deal value"` or `“成交额”`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Label {
+    pub text: String,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Policy {
+    pub name: Label,
+    pub items: Vec<Item>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Item {
+    Period(PeriodDecl),
+    Currency(CurrencyDecl),
+    Round(RoundDecl),
+    Employee(EmployeeDecl),
+    Input(InputDecl),
+    Let(LetDecl),
+    Indicator(IndicatorDecl),
+    Adjustment(AdjustmentDecl),
+    AdjustCap(AdjustCapDecl),
+    ScoreRange(ScoreRangeDecl),
+    Grades(GradesDecl),
+    Veto(VetoDecl),
+    Pay(PayDecl),
+}
+
+impl Item {
+    pub fn span(&self) -> Span {
+        match self {
+            Item::Period(d) => d.span,
+            Item::Currency(d) => d.span,
+            Item::Round(d) => d.span,
+            Item::Employee(d) => d.span,
+            Item::Input(d) => d.span,
+            Item::Let(d) => d.span,
+            Item::Indicator(d) => d.span,
+            Item::Adjustment(d) => d.span,
+            Item::AdjustCap(d) => d.span,
+            Item::ScoreRange(d) => d.span,
+            Item::Grades(d) => d.span,
+            Item::Veto(d) => d.span,
+            Item::Pay(d) => d.span,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Period {
+    Month,
+    Quarter,
+    HalfYear,
+    Year,
+}
+
+impl Period {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Period::Month => "month",
+            Period::Quarter => "quarter",
+            Period::HalfYear => "half-year",
+            Period::Year => "year",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PeriodDecl {
+    pub period: Period,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CurrencyDecl {
+    pub code: String,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RoundTarget {
+    Money,
+    Scores,
+}
+
+/// How a value is brought to its declared precision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RoundingMode {
+    /// 四舍五入: halves go away from zero. The usual payroll rule.
+    #[default]
+    HalfAwayFromZero,
+    /// Banker's rounding: halves go to the even neighbour.
+    HalfEven,
+    /// Toward zero (truncate).
+    Down,
+    /// Away from zero.
+    Up,
+}
+
+impl RoundingMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RoundingMode::HalfAwayFromZero => "half-away-from-zero",
+            RoundingMode::HalfEven => "half-even",
+            RoundingMode::Down => "down",
+            RoundingMode::Up => "up",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoundDecl {
+    pub target: RoundTarget,
+    pub quantum: Decimal,
+    pub quantum_span: Span,
+    pub mode: Option<RoundingMode>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EmployeeField {
+    Id,
+    Name,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmployeeDecl {
+    pub field: EmployeeField,
+    /// The column's name as written (a bare name or a quoted label).
+    pub column: Label,
+    pub span: Span,
+}
+
+/// The declared type of an input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum InputType {
+    Money,
+    Percent,
+    Number,
+    Score,
+    #[serde(rename = "yes/no")]
+    YesNo,
+}
+
+impl InputType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InputType::Money => "money",
+            InputType::Percent => "percent",
+            InputType::Number => "number",
+            InputType::Score => "score",
+            InputType::YesNo => "yes/no",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputDecl {
+    pub name: Name,
+    pub ty: InputType,
+    pub ty_span: Span,
+    pub label: Option<Label>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LetDecl {
+    pub name: Name,
+    pub label: Option<Label>,
+    pub value: Expr,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndicatorDecl {
+    pub name: Name,
+    pub label: Option<Label>,
+    /// The weight as a fraction: `30%` is 0.30.
+    pub weight: Decimal,
+    pub weight_span: Span,
+    pub clauses: Vec<Clause>,
+    pub span: Span,
+}
+
+/// A clause inside an indicator, bonus or deduction block.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Clause {
+    Measure(Expr),
+    Points(PointsRule),
+    Cap(Decimal, Span),
+    Floor(Decimal, Span),
+}
+
+/// How points are given: an expression, or the `when … => … otherwise …` form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PointsRule {
+    Expr(Expr),
+    When {
+        condition: Expr,
+        points: Expr,
+        otherwise: Box<PointsRule>,
+        span: Span,
+    },
+}
+
+impl PointsRule {
+    pub fn span(&self) -> Span {
+        match self {
+            PointsRule::Expr(e) => e.span,
+            PointsRule::When { span, .. } => *span,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AdjustmentKind {
+    Bonus,
+    Deduction,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AdjustmentDecl {
+    pub kind: AdjustmentKind,
+    pub name: Name,
+    pub label: Option<Label>,
+    pub clauses: Vec<Clause>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AdjustTotal {
+    Bonuses,
+    Deductions,
+    Adjustments,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AdjustCapDecl {
+    pub total: AdjustTotal,
+    pub cap: Decimal,
+    pub cap_span: Span,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScoreRangeDecl {
+    pub low: Decimal,
+    pub high: Decimal,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GradesDecl {
+    pub bands: Vec<GradeBand>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GradeBand {
+    pub name: Name,
+    pub label: Option<Label>,
+    pub condition: BandCondition,
+    pub condition_span: Span,
+    pub span: Span,
+}
+
+/// One end of a score interval.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Bound {
+    pub value: Decimal,
+    pub inclusive: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BandCondition {
+    /// `otherwise`: every score no other band takes.
+    Otherwise,
+    /// `>= 95`: from this bound up to the band above.
+    AtLeast(Bound),
+    /// `85 <= score < 95`, `score >= 95`, `score < 65`.
+    Interval {
+        lower: Option<Bound>,
+        upper: Option<Bound>,
+        /// Whether the lower bound was written before `score` (`85 <= score`)
+        /// rather than after it (`score >= 85`); kept for the formatter.
+        lower_first: bool,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VetoDecl {
+    pub label: Option<Label>,
+    pub condition: Expr,
+    pub effect: VetoEffect,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VetoEffect {
+    /// `=> grade D`
+    Grade(Name),
+    /// `=> 0 points for 质量控制`
+    ZeroIndicator {
+        points: Decimal,
+        points_span: Span,
+        indicator: Name,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PayDecl {
+    pub name: Name,
+    pub label: Option<Label>,
+    pub value: Expr,
+    pub span: Span,
+}
+
+// ---------------------------------------------------------------- expressions
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Expr {
+    pub kind: ExprKind,
+    pub span: Span,
+}
+
+/// How a money literal named its currency.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CurrencyMark {
+    Symbol(char),
+    Code(String),
+    /// `元`
+    Yuan,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExprKind {
+    /// A plain number: `75`, `1.5`.
+    Number(Decimal),
+    /// A percentage, stored as a fraction: `80%` is 0.8.
+    Percent(Decimal),
+    Money {
+        amount: Decimal,
+        currency: CurrencyMark,
+    },
+    Bool(bool),
+    Name(String),
+    /// The final score.
+    Score,
+    /// The final grade.
+    Grade,
+    /// The enclosing indicator's measure.
+    Measure,
+    Unary(UnaryOp, Box<Expr>),
+    Binary(BinaryOp, Box<Expr>, Box<Expr>),
+    If {
+        condition: Box<Expr>,
+        then: Box<Expr>,
+        otherwise: Box<Expr>,
+    },
+    Call {
+        function: Name,
+        args: Vec<Expr>,
+    },
+    /// `linear [of X] { 0% => 0, 100% => 75, 125% => 100 }`
+    Linear {
+        subject: Option<Box<Expr>>,
+        points: Vec<LinearPoint>,
+    },
+    /// `steps [of X] { >= 110% => 100, >= 100% => 75, otherwise 0 }`
+    Steps {
+        subject: Option<Box<Expr>>,
+        steps: Vec<Step>,
+    },
+    /// `by grade { S 1.5, A 1.3, ... }`
+    ByGrade(Vec<GradeValue>),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinearPoint {
+    pub at: Expr,
+    pub value: Expr,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Step {
+    /// `None` for the `otherwise` step.
+    pub condition: Option<(CmpOp, Expr)>,
+    pub value: Expr,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GradeValue {
+    pub grade: Name,
+    pub value: Expr,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnaryOp {
+    Neg,
+    Not,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CmpOp {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+impl CmpOp {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            CmpOp::Eq => "=",
+            CmpOp::Ne => "!=",
+            CmpOp::Lt => "<",
+            CmpOp::Le => "<=",
+            CmpOp::Gt => ">",
+            CmpOp::Ge => ">=",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BinaryOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    And,
+    Or,
+    Cmp(CmpOp),
+}
+
+impl BinaryOp {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            BinaryOp::Add => "+",
+            BinaryOp::Sub => "-",
+            BinaryOp::Mul => "*",
+            BinaryOp::Div => "/",
+            BinaryOp::And => "and",
+            BinaryOp::Or => "or",
+            BinaryOp::Cmp(op) => op.symbol(),
+        }
+    }
+}

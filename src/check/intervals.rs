@@ -1,0 +1,235 @@
+//! Arithmetic on score intervals: the proofs that steps tables and grade
+//! bands leave no gap, have no overlap and no unreachable entry.
+
+use std::cmp::Ordering;
+
+use rust_decimal::Decimal;
+
+use crate::ast::CmpOp;
+use crate::checked::{End, Interval};
+
+impl Interval {
+    pub const ALL: Interval = Interval { lo: None, hi: None };
+
+    pub fn closed(lo: Decimal, hi: Decimal) -> Interval {
+        Interval {
+            lo: Some(End {
+                value: lo,
+                closed: true,
+            }),
+            hi: Some(End {
+                value: hi,
+                closed: true,
+            }),
+        }
+    }
+
+    /// The values `v` for which `v <op> t` holds; `None` for `!=`, which is
+    /// not an interval.
+    pub fn of_comparison(op: CmpOp, t: Decimal) -> Option<Interval> {
+        let end = |closed| Some(End { value: t, closed });
+        Some(match op {
+            CmpOp::Ge => Interval {
+                lo: end(true),
+                hi: None,
+            },
+            CmpOp::Gt => Interval {
+                lo: end(false),
+                hi: None,
+            },
+            CmpOp::Le => Interval {
+                lo: None,
+                hi: end(true),
+            },
+            CmpOp::Lt => Interval {
+                lo: None,
+                hi: end(false),
+            },
+            CmpOp::Eq => Interval {
+                lo: end(true),
+                hi: end(true),
+            },
+            CmpOp::Ne => return None,
+        })
+    }
+
+    pub fn is_empty(&self) -> bool {
+        match (self.lo, self.hi) {
+            (Some(lo), Some(hi)) => match lo.value.cmp(&hi.value) {
+                Ordering::Greater => true,
+                Ordering::Equal => !(lo.closed && hi.closed),
+                Ordering::Less => false,
+            },
+            _ => false,
+        }
+    }
+
+    pub fn contains(&self, v: Decimal) -> bool {
+        let above_lo = self.lo.is_none_or(|lo| {
+            if lo.closed {
+                v >= lo.value
+            } else {
+                v > lo.value
+            }
+        });
+        let below_hi = self.hi.is_none_or(|hi| {
+            if hi.closed {
+                v <= hi.value
+            } else {
+                v < hi.value
+            }
+        });
+        above_lo && below_hi
+    }
+
+    pub fn intersect(&self, other: &Interval) -> Interval {
+        Interval {
+            lo: max_lo(self.lo, other.lo),
+            hi: min_hi(self.hi, other.hi),
+        }
+    }
+
+    /// The parts of `self` that none of `cover` contains, in order.
+    pub fn gaps(&self, cover: &[Interval]) -> Vec<Interval> {
+        let mut sorted: Vec<&Interval> = cover.iter().filter(|i| !i.is_empty()).collect();
+        sorted.sort_by(|a, b| cmp_lo(a.lo, b.lo));
+        let mut gaps = Vec::new();
+        let mut rest = Some(*self);
+        for piece in sorted {
+            let Some(r) = rest else { break };
+            // What of the rest lies before this piece is a gap.
+            if let Some(lo) = piece.lo {
+                let before = r.intersect(&Interval {
+                    lo: None,
+                    hi: Some(End {
+                        value: lo.value,
+                        closed: !lo.closed,
+                    }),
+                });
+                if !before.is_empty() {
+                    gaps.push(before);
+                }
+            }
+            // What lies after it is still to be covered.
+            rest = piece.hi.map(|hi| {
+                r.intersect(&Interval {
+                    lo: Some(End {
+                        value: hi.value,
+                        closed: !hi.closed,
+                    }),
+                    hi: None,
+                })
+            });
+            if rest.is_some_and(|r| r.is_empty()) {
+                rest = None;
+            }
+        }
+        if let Some(r) = rest
+            && !r.is_empty()
+        {
+            gaps.push(r);
+        }
+        gaps
+    }
+
+    /// How the interval reads in a policy, e.g. `85 <= score < 95`.
+    pub fn describe(&self, subject: &str) -> String {
+        let lo_op = |e: End| if e.closed { "<=" } else { "<" };
+        match (self.lo, self.hi) {
+            (Some(lo), Some(hi)) if lo.value == hi.value => {
+                format!("{subject} = {}", lo.value.normalize())
+            }
+            (Some(lo), Some(hi)) => format!(
+                "{} {} {subject} {} {}",
+                lo.value.normalize(),
+                lo_op(lo),
+                lo_op(hi),
+                hi.value.normalize()
+            ),
+            (Some(lo), None) => format!(
+                "{subject} {} {}",
+                if lo.closed { ">=" } else { ">" },
+                lo.value.normalize()
+            ),
+            (None, Some(hi)) => format!("{subject} {} {}", lo_op(hi), hi.value.normalize()),
+            (None, None) => format!("any {subject}"),
+        }
+    }
+}
+
+/// Orders lower ends: unbounded first; at the same value, closed first.
+fn cmp_lo(a: Option<End>, b: Option<End>) -> Ordering {
+    match (a, b) {
+        (None, None) => Ordering::Equal,
+        (None, Some(_)) => Ordering::Less,
+        (Some(_), None) => Ordering::Greater,
+        (Some(a), Some(b)) => a.value.cmp(&b.value).then(b.closed.cmp(&a.closed)),
+    }
+}
+
+/// Orders upper ends: unbounded last; at the same value, open first.
+fn cmp_hi(a: Option<End>, b: Option<End>) -> Ordering {
+    match (a, b) {
+        (None, None) => Ordering::Equal,
+        (None, Some(_)) => Ordering::Greater,
+        (Some(_), None) => Ordering::Less,
+        (Some(a), Some(b)) => a.value.cmp(&b.value).then(a.closed.cmp(&b.closed)),
+    }
+}
+
+fn max_lo(a: Option<End>, b: Option<End>) -> Option<End> {
+    if cmp_lo(a, b) == Ordering::Less { b } else { a }
+}
+
+fn min_hi(a: Option<End>, b: Option<End>) -> Option<End> {
+    if cmp_hi(a, b) == Ordering::Greater {
+        b
+    } else {
+        a
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(n: i64) -> Decimal {
+        Decimal::from(n)
+    }
+    fn cmp(op: CmpOp, n: i64) -> Interval {
+        Interval::of_comparison(op, d(n)).unwrap()
+    }
+
+    #[test]
+    fn gaps_are_found_exactly() {
+        let range = Interval::closed(d(0), d(100));
+        // [95, ∞) and (-∞, 65): the gap is 65 <= score < 95.
+        let gaps = range.gaps(&[cmp(CmpOp::Ge, 95), cmp(CmpOp::Lt, 65)]);
+        assert_eq!(gaps.len(), 1);
+        assert_eq!(gaps[0].describe("score"), "65 <= score < 95");
+        // A complete cover has no gap.
+        assert!(
+            range
+                .gaps(&[cmp(CmpOp::Ge, 65), cmp(CmpOp::Lt, 65)])
+                .is_empty()
+        );
+        // `> 85` and `< 85` leave exactly the point 85.
+        let gaps = range.gaps(&[cmp(CmpOp::Gt, 85), cmp(CmpOp::Lt, 85)]);
+        assert_eq!(gaps.len(), 1);
+        assert_eq!(gaps[0].describe("score"), "score = 85");
+    }
+
+    #[test]
+    fn emptiness_and_intersection() {
+        assert!(cmp(CmpOp::Ge, 96).intersect(&cmp(CmpOp::Lt, 95)).is_empty());
+        assert!(!cmp(CmpOp::Ge, 95).intersect(&cmp(CmpOp::Lt, 96)).is_empty());
+        let point = cmp(CmpOp::Ge, 95).intersect(&cmp(CmpOp::Le, 95));
+        assert!(!point.is_empty());
+        assert!(point.contains(d(95)));
+        assert!(
+            !cmp(CmpOp::Ge, 95)
+                .intersect(&cmp(CmpOp::Lt, 95))
+                .contains(d(95))
+        );
+    }
+}

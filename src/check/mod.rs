@@ -1,0 +1,482 @@
+//! Checking: AST to checked policy, the second phase.
+//!
+//! [`check`] resolves names, infers units, proves tables, weights and grade
+//! bands sound, orders the definitions by dependency, and reports every
+//! mistake it finds in one run, sorted by position.
+
+mod expr;
+mod grades;
+mod graph;
+mod header;
+mod intervals;
+mod scope;
+mod tables;
+mod weights;
+
+use std::collections::BTreeSet;
+
+use rust_decimal::Decimal;
+
+use crate::ast::{self, Clause, InputType, Item};
+use crate::checked::*;
+use crate::diagnostic::{self, Code, Diagnostic};
+use crate::source::{Source, Span};
+use crate::types::Ty;
+use expr::{ExprChecker, LetState, Place};
+use scope::Scope;
+
+/// A policy that passed the checker, with the warnings it raised.
+#[derive(Debug, Clone)]
+pub struct Checked {
+    pub policy: CheckedPolicy,
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Checks a parsed policy. Returns the checked policy and its warnings, or
+/// every diagnostic (errors and warnings) when there is any error.
+pub fn check(source: &Source, policy: &ast::Policy) -> Result<Checked, Vec<Diagnostic>> {
+    let mut diags = Vec::new();
+    let header = header::check(policy, &mut diags);
+    let scope = Scope::declare(policy, &mut diags);
+    let grades = grades::check(policy, header.score_range, &mut diags);
+    let grade_names: Vec<String> = grades.iter().map(|g| g.name.clone()).collect();
+    let has_indicators = policy.items.iter().any(|i| matches!(i, Item::Indicator(_)));
+    if let (false, Some(block)) = (
+        has_indicators,
+        policy.items.iter().find(|i| matches!(i, Item::Grades(_))),
+    ) {
+        diags.push(
+            Diagnostic::error(
+                Code::GradesMissing,
+                "grades are given from the score, but this policy has no indicators",
+            )
+            .label(block.span(), "nothing to grade")
+            .help("add `indicator` blocks to compute a score, or remove the grades"),
+        );
+    }
+
+    let inputs: Vec<&ast::InputDecl> = items(policy, |i| match i {
+        Item::Input(d) => Some(d),
+        _ => None,
+    });
+    let lets: Vec<&ast::LetDecl> = items(policy, |i| match i {
+        Item::Let(d) => Some(d),
+        _ => None,
+    });
+    let indicator_decls: Vec<&ast::IndicatorDecl> = items(policy, |i| match i {
+        Item::Indicator(d) => Some(d),
+        _ => None,
+    });
+    let adjustment_decls: Vec<&ast::AdjustmentDecl> = items(policy, |i| match i {
+        Item::Adjustment(d) => Some(d),
+        _ => None,
+    });
+    let veto_decls: Vec<&ast::VetoDecl> = items(policy, |i| match i {
+        Item::Veto(d) => Some(d),
+        _ => None,
+    });
+    let pay_decls: Vec<&ast::PayDecl> = items(policy, |i| match i {
+        Item::Pay(d) => Some(d),
+        _ => None,
+    });
+
+    let mut checker = ExprChecker {
+        source,
+        scope: &scope,
+        grades: &grade_names,
+        input_types: inputs.iter().map(|d| Ty::of_input(d.ty)).collect(),
+        currency: header.currency.as_ref().map(|(c, _)| c.as_str()),
+        has_score: !indicator_decls.is_empty(),
+        lets: &lets,
+        let_results: vec![LetState::Unchecked; lets.len()],
+        place: Place::default(),
+        diags: Vec::new(),
+    };
+
+    let values: Vec<Value> = lets
+        .iter()
+        .enumerate()
+        .map(|(i, d)| Value {
+            name: d.name.text.clone(),
+            label: d.label.as_ref().map(|l| l.text.clone()),
+            expr: checker.value(i),
+            span: d.span,
+        })
+        .collect();
+
+    let mut indicators: Vec<Indicator> = indicator_decls
+        .iter()
+        .enumerate()
+        .map(|(i, d)| indicator(&mut checker, i, d))
+        .collect();
+    weights::check(&indicator_decls, &mut checker.diags);
+
+    let adjustments: Vec<Adjustment> = adjustment_decls
+        .iter()
+        .map(|d| adjustment(&mut checker, d))
+        .collect();
+
+    let mut vetoes = Vec::new();
+    for (index, d) in veto_decls.iter().enumerate() {
+        let condition = checker.condition(&d.condition);
+        let effect = match &d.effect {
+            ast::VetoEffect::Grade(name) => {
+                match grade_names.iter().position(|g| *g == name.text) {
+                    Some(g) => VetoEffect::Grade(g),
+                    None => {
+                        checker.diags.push(unknown_grade(name, &grade_names));
+                        continue;
+                    }
+                }
+            }
+            ast::VetoEffect::ZeroIndicator {
+                points,
+                points_span,
+                indicator: name,
+            } => {
+                if !points.is_zero() {
+                    checker.diags.push(
+                        Diagnostic::error(
+                            Code::PointsRange,
+                            "a veto can only take all of an indicator's points",
+                        )
+                        .label(*points_span, "must be 0")
+                        .help(format!(
+                            "write `=> 0 points for {}`; for a smaller cut, use a `deduction`",
+                            name.text
+                        )),
+                    );
+                }
+                match scope.get(&name.text).map(|s| s.node) {
+                    Some(Node::Indicator(i)) => {
+                        if let Some(ind) = indicators.get_mut(i) {
+                            ind.zeroed_by.push(index);
+                        }
+                        VetoEffect::ZeroIndicator(i)
+                    }
+                    _ => {
+                        let names = indicator_decls.iter().map(|i| i.name.text.as_str());
+                        let mut diag = Diagnostic::error(
+                            Code::UnknownName,
+                            format!("there is no indicator `{}`", name.text),
+                        )
+                        .label(name.span, "not an indicator");
+                        diag = match crate::fuzzy::closest(&name.text, names) {
+                            Some(s) => diag.help(format!("did you mean `{s}`?")),
+                            None => diag.help("a veto can zero one of the policy's indicators, named as in its `indicator` line"),
+                        };
+                        checker.diags.push(diag);
+                        continue;
+                    }
+                }
+            }
+        };
+        vetoes.push(Veto {
+            label: d.label.as_ref().map(|l| l.text.clone()),
+            condition,
+            effect,
+            span: d.span,
+        });
+    }
+
+    let pay: Vec<PayItem> = pay_decls
+        .iter()
+        .map(|d| {
+            let expr = checker.expr(&d.value);
+            if !matches!(expr.ty, Ty::Money | Ty::Literal | Ty::Error) {
+                checker.diags.push(
+                    Diagnostic::error(Code::PayNotMoney, format!("pay item `{}` is not an amount of money", d.name.text))
+                        .label(d.value.span, format!("this is {}", expr.ty.words()))
+                        .help("a pay item is money: multiply a base amount by a coefficient or rate, e.g. `绩效基数 * by grade { S 1.5, … }`"),
+                );
+            }
+            PayItem {
+                name: d.name.text.clone(),
+                label: d.label.as_ref().map(|l| l.text.clone()),
+                expr: Expr { ty: Ty::Money, ..expr },
+                span: d.span,
+            }
+        })
+        .collect();
+    diags.append(&mut checker.diags);
+
+    // The currency must be named once money is involved.
+    let uses_money = inputs.iter().any(|i| i.ty == InputType::Money) || !pay.is_empty();
+    if uses_money && header.currency.is_none() {
+        diags.push(
+            Diagnostic::error(
+                Code::HeaderMissing,
+                "the policy works with money but does not say its currency",
+            )
+            .label(policy.name.span, "this policy")
+            .help("add a line such as `currency CNY`"),
+        );
+    }
+
+    let mut checked = CheckedPolicy {
+        source: source.clone(),
+        name: policy.name.text.clone(),
+        period: header.period.unwrap_or(ast::Period::Quarter),
+        currency: header.currency.map(|(c, _)| c),
+        money_rounding: header.money_rounding,
+        score_rounding: header.score_rounding,
+        id_column: header.id_column,
+        name_column: header.name_column,
+        score_range: header.score_range,
+        inputs: inputs
+            .iter()
+            .map(|d| Input {
+                name: d.name.text.clone(),
+                label: d.label.as_ref().map(|l| l.text.clone()),
+                ty: d.ty,
+                span: d.span,
+            })
+            .collect(),
+        values,
+        indicators: std::mem::take(&mut indicators),
+        adjustments,
+        caps: header.caps,
+        vetoes,
+        grades,
+        pay,
+        order: Vec::new(),
+    };
+    checked.order = graph::order(&checked, &mut diags);
+    diags.extend(unused_inputs(&checked));
+
+    diagnostic::sort(&mut diags);
+    if diags.iter().any(Diagnostic::is_error) {
+        Err(diags)
+    } else {
+        Ok(Checked {
+            policy: checked,
+            warnings: diags,
+        })
+    }
+}
+
+fn items<'a, T>(policy: &'a ast::Policy, pick: impl Fn(&'a Item) -> Option<&'a T>) -> Vec<&'a T> {
+    policy.items.iter().filter_map(pick).collect()
+}
+
+fn indicator(checker: &mut ExprChecker<'_>, index: usize, d: &ast::IndicatorDecl) -> Indicator {
+    let mut measure: Option<(Expr, Span)> = None;
+    let mut points: Option<(&ast::PointsRule, Span)> = None;
+    let mut cap: Option<(Decimal, Span)> = None;
+    let mut floor: Option<(Decimal, Span)> = None;
+    for clause in &d.clauses {
+        match clause {
+            Clause::Measure(e) => {
+                if let Some((_, first)) = &measure {
+                    checker.diags.push(twice("measure", e.span, *first));
+                    continue;
+                }
+                checker.place = Place {
+                    indicator: Some((index, None)),
+                    in_measure: true,
+                };
+                let m = checker.numeric(e, "a measure");
+                measure = Some((m, e.span));
+            }
+            Clause::Points(rule) => {
+                if let Some((_, first)) = &points {
+                    checker.diags.push(twice("points", rule.span(), *first));
+                    continue;
+                }
+                points = Some((rule, rule.span()));
+            }
+            Clause::Cap(value, span) => {
+                check_points_bound(checker, *value, *span, "cap");
+                if let Some((_, first)) = &cap {
+                    checker.diags.push(twice("cap", *span, *first));
+                } else {
+                    cap = Some((*value, *span));
+                }
+            }
+            Clause::Floor(value, span) => {
+                check_points_bound(checker, *value, *span, "floor");
+                if let Some((_, first)) = &floor {
+                    checker.diags.push(twice("floor", *span, *first));
+                } else {
+                    floor = Some((*value, *span));
+                }
+            }
+        }
+    }
+    if let (Some((c, c_span)), Some((f, f_span))) = (cap, floor)
+        && f > c
+    {
+        checker.diags.push(
+            Diagnostic::error(Code::PointsRange, "the floor is above the cap")
+                .label(f_span, format!("floor {}", f.normalize()))
+                .label(c_span, format!("cap {}", c.normalize()))
+                .help("the floor is the fewest points the indicator gives, the cap the most: the floor must not be higher"),
+        );
+    }
+    checker.place = Place {
+        indicator: Some((index, measure.as_ref().map(|(m, _)| m.ty))),
+        in_measure: false,
+    };
+    let points = match points {
+        Some((rule, _)) => checker.points_rule(rule),
+        None => {
+            checker.diags.push(
+                Diagnostic::error(Code::IndicatorClause, format!("indicator `{}` does not say how it gives points", d.name.text))
+                    .label(d.name.span, "no `points` line")
+                    .help("add a `points` line, e.g. `points linear { 0% => 0, 100% => 75, 125% => 100 }`"),
+            );
+            checker.poisoned(d.span)
+        }
+    };
+    checker.place = Place::default();
+    Indicator {
+        name: d.name.text.clone(),
+        label: d.label.as_ref().map(|l| l.text.clone()),
+        weight: d.weight,
+        measure: measure.map(|(m, _)| m),
+        points,
+        cap: cap.map(|(c, _)| c),
+        floor: floor.map(|(f, _)| f),
+        zeroed_by: Vec::new(),
+        span: d.span,
+    }
+}
+
+fn adjustment(checker: &mut ExprChecker<'_>, d: &ast::AdjustmentDecl) -> Adjustment {
+    let mut points: Option<(Expr, Span)> = None;
+    let mut cap: Option<(Decimal, Span)> = None;
+    for clause in &d.clauses {
+        match clause {
+            Clause::Points(rule) => {
+                if let Some((_, first)) = &points {
+                    checker.diags.push(twice("points", rule.span(), *first));
+                    continue;
+                }
+                points = Some((checker.points_rule(rule), rule.span()));
+            }
+            Clause::Cap(value, span) => {
+                check_points_bound(checker, *value, *span, "cap");
+                if let Some((_, first)) = &cap {
+                    checker.diags.push(twice("cap", *span, *first));
+                } else {
+                    cap = Some((*value, *span));
+                }
+            }
+            Clause::Measure(e) => checker.diags.push(
+                Diagnostic::error(
+                    Code::IndicatorClause,
+                    "a bonus or deduction has no `measure`",
+                )
+                .label(e.span, "not allowed here")
+                .help("write the formula in the `points` line, or name it with `let`"),
+            ),
+            Clause::Floor(_, span) => checker.diags.push(
+                Diagnostic::error(Code::IndicatorClause, "a bonus or deduction has no `floor`")
+                    .label(*span, "not allowed here")
+                    .help("bonus and deduction points start at 0; use `cap` to limit them"),
+            ),
+        }
+    }
+    let points = match points {
+        Some((p, _)) => p,
+        None => {
+            checker.diags.push(
+                Diagnostic::error(
+                    Code::IndicatorClause,
+                    format!("`{}` does not say how many points it gives", d.name.text),
+                )
+                .label(d.name.span, "no `points` line")
+                .help("add a `points` line, e.g. `points 投诉次数 * 2`"),
+            );
+            checker.poisoned(d.span)
+        }
+    };
+    Adjustment {
+        kind: d.kind,
+        name: d.name.text.clone(),
+        label: d.label.as_ref().map(|l| l.text.clone()),
+        points,
+        cap: cap.map(|(c, _)| c),
+        span: d.span,
+    }
+}
+
+fn check_points_bound(checker: &mut ExprChecker<'_>, value: Decimal, span: Span, what: &str) {
+    if value < Decimal::ZERO || value > Decimal::ONE_HUNDRED {
+        checker.diags.push(
+            Diagnostic::error(
+                Code::PointsRange,
+                format!(
+                    "a {what} of {} points is outside 0 to 100",
+                    value.normalize()
+                ),
+            )
+            .label(span, "points are 0–100")
+            .help(format!("give the {what} in points between 0 and 100")),
+        );
+    }
+}
+
+fn twice(clause: &str, again: Span, first: Span) -> Diagnostic {
+    Diagnostic::error(Code::IndicatorClause, format!("`{clause}` is given twice"))
+        .label(again, "given again here")
+        .label(first, "first given here")
+        .help(format!("keep one `{clause}` line"))
+}
+
+fn unknown_grade(name: &ast::Name, grades: &[String]) -> Diagnostic {
+    let list = grades
+        .iter()
+        .map(|g| format!("`{g}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let d = Diagnostic::error(
+        Code::UnknownGrade,
+        format!("there is no grade `{}`", name.text),
+    )
+    .label(name.span, "unknown grade");
+    match crate::fuzzy::closest(&name.text, grades.iter().map(String::as_str)) {
+        Some(s) => d.help(format!("did you mean `{s}`? The grades are {list}")),
+        None if grades.is_empty() => d.help("add a `grades { … }` block"),
+        None => d.help(format!("the grades are {list}")),
+    }
+}
+
+fn unused_inputs(policy: &CheckedPolicy) -> Vec<Diagnostic> {
+    let mut used = BTreeSet::new();
+    let mut add = |n: Node| {
+        used.insert(n);
+    };
+    for v in &policy.values {
+        v.expr.for_each_ref(&mut add);
+    }
+    for i in &policy.indicators {
+        if let Some(m) = &i.measure {
+            m.for_each_ref(&mut add);
+        }
+        i.points.for_each_ref(&mut add);
+    }
+    for a in &policy.adjustments {
+        a.points.for_each_ref(&mut add);
+    }
+    for v in &policy.vetoes {
+        v.condition.for_each_ref(&mut add);
+    }
+    for p in &policy.pay {
+        p.expr.for_each_ref(&mut add);
+    }
+    policy
+        .inputs
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !used.contains(&Node::Input(*i)))
+        .map(|(_, input)| {
+            Diagnostic::warning(
+                Code::UnusedInput,
+                format!("input `{}` is never used", input.name),
+            )
+            .label(input.span, "declared here, used nowhere")
+            .help("use it in a formula, or remove the line; the data file may keep its column")
+        })
+        .collect()
+}

@@ -1,0 +1,94 @@
+//! Names: every definition in the policy, and the lookups with "did you mean".
+
+use indexmap::IndexMap;
+
+use crate::ast::{self, Item};
+use crate::checked::Node;
+use crate::diagnostic::{Code, Diagnostic};
+use crate::source::Span;
+
+/// What a name refers to, and where it was defined.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Symbol {
+    pub node: Node,
+    pub span: Span,
+}
+
+impl Symbol {
+    /// "an input", "an indicator", ... for messages.
+    pub fn kind_words(&self) -> &'static str {
+        match self.node {
+            Node::Input(_) => "an input",
+            Node::Value(_) => "a value",
+            Node::Indicator(_) => "an indicator",
+            Node::Adjustment(_) => "a bonus or deduction item",
+            Node::Pay(_) => "a pay item",
+            Node::Score => "the score",
+            Node::Grade => "the grade",
+        }
+    }
+}
+
+/// All names of a policy. Inputs, values, indicators, bonus and deduction
+/// items and pay items share one namespace; grades have their own.
+#[derive(Debug, Default)]
+pub(super) struct Scope {
+    pub symbols: IndexMap<String, Symbol>,
+}
+
+impl Scope {
+    /// Declares every definition. Each item gets the next index of its kind
+    /// even when its name is taken, so that indexes follow the items; the
+    /// name keeps meaning its first definition.
+    pub fn declare(policy: &ast::Policy, diags: &mut Vec<Diagnostic>) -> Scope {
+        let mut scope = Scope::default();
+        let (mut inputs, mut values, mut indicators, mut adjustments, mut pay) = (0, 0, 0, 0, 0);
+        for item in &policy.items {
+            let (name, node) = match item {
+                Item::Input(d) => (&d.name, Node::Input(next(&mut inputs))),
+                Item::Let(d) => (&d.name, Node::Value(next(&mut values))),
+                Item::Indicator(d) => (&d.name, Node::Indicator(next(&mut indicators))),
+                Item::Adjustment(d) => (&d.name, Node::Adjustment(next(&mut adjustments))),
+                Item::Pay(d) => (&d.name, Node::Pay(next(&mut pay))),
+                _ => continue,
+            };
+            let symbol = Symbol {
+                node,
+                span: name.span,
+            };
+            if let Some(first) = scope.symbols.get(&name.text) {
+                diags.push(duplicate(
+                    &name.text,
+                    first.span,
+                    first.kind_words(),
+                    name.span,
+                ));
+            } else {
+                scope.symbols.insert(name.text.clone(), symbol);
+            }
+        }
+        scope
+    }
+
+    pub fn get(&self, name: &str) -> Option<&Symbol> {
+        self.symbols.get(name)
+    }
+
+    /// The defined name closest to a misspelt one.
+    pub fn suggest(&self, name: &str) -> Option<&str> {
+        crate::fuzzy::closest(name, self.symbols.keys().map(String::as_str))
+    }
+}
+
+fn next(counter: &mut usize) -> usize {
+    let n = *counter;
+    *counter += 1;
+    n
+}
+
+pub(super) fn duplicate(name: &str, first: Span, first_kind: &str, again: Span) -> Diagnostic {
+    Diagnostic::error(Code::DuplicateName, format!("`{name}` is defined twice"))
+        .label(again, "defined again here")
+        .label(first, format!("first defined here, as {first_kind}"))
+        .help("every name in a policy must be different: rename one of them (labels in quotes may repeat)")
+}

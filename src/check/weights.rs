@@ -1,0 +1,45 @@
+//! Indicator weights: each between 0% and 100%, together exactly 100%.
+
+use rust_decimal::Decimal;
+
+use crate::ast::IndicatorDecl;
+use crate::diagnostic::{Code, Diagnostic};
+
+pub(super) fn check(indicators: &[&IndicatorDecl], diags: &mut Vec<Diagnostic>) {
+    if indicators.is_empty() {
+        return;
+    }
+    let mut sum = Decimal::ZERO;
+    for indicator in indicators {
+        if indicator.weight <= Decimal::ZERO || indicator.weight > Decimal::ONE {
+            diags.push(
+                Diagnostic::error(Code::WeightRange, format!("the weight of `{}` must be more than 0% and at most 100%", indicator.name.text))
+                    .label(indicator.weight_span, "out of range")
+                    .help("give each indicator a share of the score, such as `weight 30%`; leave out an indicator that should not count"),
+            );
+        }
+        sum += indicator.weight;
+    }
+    if sum != Decimal::ONE {
+        let percent = |d: Decimal| format!("{}%", (d * Decimal::ONE_HUNDRED).normalize());
+        let (verb, diff) = if sum < Decimal::ONE {
+            ("add", Decimal::ONE - sum)
+        } else {
+            ("remove", sum - Decimal::ONE)
+        };
+        let mut d = Diagnostic::error(
+            Code::WeightSum,
+            format!("the indicator weights add up to {}, not 100%", percent(sum)),
+        );
+        for indicator in indicators {
+            d = d.label(
+                indicator.weight_span,
+                format!("{} {}", indicator.name.text, percent(indicator.weight)),
+            );
+        }
+        diags.push(d.help(format!(
+            "weights must add up to exactly 100%: {verb} {} across the indicators",
+            percent(diff)
+        )));
+    }
+}

@@ -1,0 +1,339 @@
+//! The checked policy: what `check` produces and `compile` consumes.
+//!
+//! Every name is resolved to the definition it means, every expression has a
+//! type, every default is filled in, and the evaluation order is known. Spans
+//! are kept so that evaluation errors and explanations can point at the rule.
+
+use rust_decimal::Decimal;
+
+use crate::ast::{AdjustmentKind, CmpOp, InputType, Period, RoundingMode};
+use crate::source::{Source, Span};
+use crate::types::Ty;
+
+#[derive(Debug, Clone)]
+pub struct CheckedPolicy {
+    pub source: Source,
+    pub name: String,
+    pub period: Period,
+    pub currency: Option<String>,
+    pub money_rounding: Rounding,
+    pub score_rounding: Rounding,
+    /// The data column holding each employee's id.
+    pub id_column: String,
+    /// The data column holding each employee's name, if the policy names one.
+    pub name_column: Option<String>,
+    /// The final score is clamped to this range.
+    pub score_range: (Decimal, Decimal),
+    pub inputs: Vec<Input>,
+    pub values: Vec<Value>,
+    pub indicators: Vec<Indicator>,
+    pub adjustments: Vec<Adjustment>,
+    pub caps: AdjustmentCaps,
+    pub vetoes: Vec<Veto>,
+    pub grades: Vec<Grade>,
+    pub pay: Vec<PayItem>,
+    /// Every node, each after everything it depends on.
+    pub order: Vec<Node>,
+}
+
+impl CheckedPolicy {
+    /// Whether the policy computes a score (it has indicators).
+    pub fn has_score(&self) -> bool {
+        !self.indicators.is_empty()
+    }
+
+    /// Name and label of a node, for explanations and error messages.
+    pub fn describe(&self, node: Node) -> (String, Option<String>) {
+        match node {
+            Node::Input(i) => self
+                .inputs
+                .get(i)
+                .map(|x| (x.name.clone(), x.label.clone())),
+            Node::Value(i) => self
+                .values
+                .get(i)
+                .map(|x| (x.name.clone(), x.label.clone())),
+            Node::Indicator(i) => self
+                .indicators
+                .get(i)
+                .map(|x| (x.name.clone(), x.label.clone())),
+            Node::Adjustment(i) => self
+                .adjustments
+                .get(i)
+                .map(|x| (x.name.clone(), x.label.clone())),
+            Node::Pay(i) => self.pay.get(i).map(|x| (x.name.clone(), x.label.clone())),
+            Node::Score => Some(("score".to_string(), None)),
+            Node::Grade => Some(("grade".to_string(), None)),
+        }
+        .unwrap_or_default()
+    }
+
+    /// The span of a node's definition.
+    pub fn span_of(&self, node: Node) -> Span {
+        match node {
+            Node::Input(i) => self.inputs.get(i).map(|x| x.span),
+            Node::Value(i) => self.values.get(i).map(|x| x.span),
+            Node::Indicator(i) => self.indicators.get(i).map(|x| x.span),
+            Node::Adjustment(i) => self.adjustments.get(i).map(|x| x.span),
+            Node::Pay(i) => self.pay.get(i).map(|x| x.span),
+            Node::Score | Node::Grade => None,
+        }
+        .unwrap_or_default()
+    }
+}
+
+/// Precision and rule of a rounding point.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Rounding {
+    /// Round to a multiple of this: 0.01 for cents.
+    pub quantum: Decimal,
+    pub mode: RoundingMode,
+}
+
+impl Rounding {
+    pub const CENTS: Rounding = Rounding {
+        quantum: Decimal::from_parts(1, 0, 0, false, 2),
+        mode: RoundingMode::HalfAwayFromZero,
+    };
+}
+
+/// Something the evaluator computes (or reads), in dependency order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Node {
+    Input(usize),
+    Value(usize),
+    Indicator(usize),
+    Adjustment(usize),
+    Score,
+    Grade,
+    Pay(usize),
+}
+
+#[derive(Debug, Clone)]
+pub struct Input {
+    pub name: String,
+    pub label: Option<String>,
+    pub ty: InputType,
+    pub span: Span,
+}
+
+/// A derived value (`let`).
+#[derive(Debug, Clone)]
+pub struct Value {
+    pub name: String,
+    pub label: Option<String>,
+    pub expr: Expr,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct Indicator {
+    pub name: String,
+    pub label: Option<String>,
+    /// As a fraction: 30% is 0.30.
+    pub weight: Decimal,
+    pub measure: Option<Expr>,
+    /// Yields points: already converted from percentages (80% is 80 points).
+    pub points: Expr,
+    pub cap: Option<Decimal>,
+    pub floor: Option<Decimal>,
+    /// Vetoes that zero this indicator, by index into `vetoes`.
+    pub zeroed_by: Vec<usize>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct Adjustment {
+    pub kind: AdjustmentKind,
+    pub name: String,
+    pub label: Option<String>,
+    pub points: Expr,
+    pub cap: Option<Decimal>,
+    pub span: Span,
+}
+
+/// Caps on the sums of bonus and deduction points, and on their net effect.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AdjustmentCaps {
+    pub bonuses: Option<Decimal>,
+    pub deductions: Option<Decimal>,
+    pub net: Option<Decimal>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Veto {
+    pub label: Option<String>,
+    pub condition: Expr,
+    pub effect: VetoEffect,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VetoEffect {
+    /// Forces this grade (index into `grades`).
+    Grade(usize),
+    /// Zeroes this indicator (index into `indicators`).
+    ZeroIndicator(usize),
+}
+
+/// One end of a score interval; `None` on an [`Interval`] side is unbounded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct End {
+    pub value: Decimal,
+    pub closed: bool,
+}
+
+/// A set of scores `lo .. hi`, each end open or closed or unbounded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Interval {
+    pub lo: Option<End>,
+    pub hi: Option<End>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Grade {
+    pub name: String,
+    pub label: Option<String>,
+    /// The scores that earn this grade (usually one interval; `otherwise`
+    /// may take several pieces).
+    pub scores: Vec<Interval>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct PayItem {
+    pub name: String,
+    pub label: Option<String>,
+    pub expr: Expr,
+    pub span: Span,
+}
+
+// ---------------------------------------------------------------- expressions
+
+#[derive(Debug, Clone)]
+pub struct Expr {
+    pub kind: ExprKind,
+    pub ty: Ty,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArithOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+}
+
+impl ArithOp {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            ArithOp::Add => "+",
+            ArithOp::Sub => "-",
+            ArithOp::Mul => "×",
+            ArithOp::Div => "÷",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Function {
+    Min,
+    Max,
+    Clamp,
+    Abs,
+}
+
+#[derive(Debug, Clone)]
+pub enum ExprKind {
+    Number(Decimal),
+    Bool(bool),
+    GradeConst(usize),
+    Ref(Node),
+    /// The measure of the indicator with this index.
+    Measure(usize),
+    Neg(Box<Expr>),
+    Not(Box<Expr>),
+    Arith(ArithOp, Box<Expr>, Box<Expr>),
+    Cmp(CmpOp, Box<Expr>, Box<Expr>),
+    And(Box<Expr>, Box<Expr>),
+    Or(Box<Expr>, Box<Expr>),
+    If(Box<Expr>, Box<Expr>, Box<Expr>),
+    Call(Function, Vec<Expr>),
+    /// A percentage given as points: a share of full marks (80% is 80 points).
+    FullMarks(Box<Expr>),
+    Linear {
+        subject: Box<Expr>,
+        points: Vec<(Expr, Expr)>,
+    },
+    Steps {
+        subject: Box<Expr>,
+        bands: Vec<(CmpOp, Expr, Expr)>,
+        otherwise: Option<Box<Expr>>,
+    },
+    /// One value per grade, indexed like `CheckedPolicy::grades`.
+    ByGrade(Vec<Expr>),
+}
+
+impl Expr {
+    /// Calls `f` on every node this expression reads.
+    pub fn for_each_ref(&self, f: &mut impl FnMut(Node)) {
+        match &self.kind {
+            ExprKind::Ref(node) => f(*node),
+            ExprKind::ByGrade(values) => {
+                f(Node::Grade);
+                values.iter().for_each(|v| v.for_each_ref(f));
+            }
+            // The measure is computed inside its own indicator: not a dependency.
+            ExprKind::Measure(_)
+            | ExprKind::GradeConst(_)
+            | ExprKind::Number(_)
+            | ExprKind::Bool(_) => {}
+            ExprKind::Neg(e) | ExprKind::Not(e) | ExprKind::FullMarks(e) => e.for_each_ref(f),
+            ExprKind::Arith(_, a, b)
+            | ExprKind::Cmp(_, a, b)
+            | ExprKind::And(a, b)
+            | ExprKind::Or(a, b) => {
+                a.for_each_ref(f);
+                b.for_each_ref(f);
+            }
+            ExprKind::If(c, t, e) => {
+                c.for_each_ref(f);
+                t.for_each_ref(f);
+                e.for_each_ref(f);
+            }
+            ExprKind::Call(_, args) => args.iter().for_each(|a| a.for_each_ref(f)),
+            ExprKind::Linear { subject, points } => {
+                subject.for_each_ref(f);
+                for (at, value) in points {
+                    at.for_each_ref(f);
+                    value.for_each_ref(f);
+                }
+            }
+            ExprKind::Steps {
+                subject,
+                bands,
+                otherwise,
+            } => {
+                subject.for_each_ref(f);
+                for (_, threshold, value) in bands {
+                    threshold.for_each_ref(f);
+                    value.for_each_ref(f);
+                }
+                if let Some(o) = otherwise {
+                    o.for_each_ref(f);
+                }
+            }
+        }
+    }
+
+    /// The value of an expression made only of literals, if it is one.
+    pub fn constant(&self) -> Option<Decimal> {
+        match &self.kind {
+            ExprKind::Number(n) => Some(*n),
+            ExprKind::Neg(e) => e.constant().map(|n| -n),
+            ExprKind::FullMarks(e) => e.constant()?.checked_mul(Decimal::ONE_HUNDRED),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,167 @@
+//! The command line: argument parsing and what the subcommands share.
+
+mod check;
+mod eval;
+mod explain;
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use kpi::diagnostic::{self, Code, Diagnostic, Style};
+use kpi::source::{Source, Span};
+
+/// Exit codes, the same for every subcommand.
+pub(crate) mod exit {
+    /// Everything checked, evaluated or explained without a problem.
+    pub const OK: u8 = 0;
+    /// Problems were found: a policy with errors, a data row that failed, a
+    /// missing column. Everything else was still processed and reported.
+    pub const PROBLEMS: u8 = 1;
+    /// kpi could not do its job: bad arguments, or a file that cannot be read.
+    pub const CANNOT_RUN: u8 = 2;
+}
+
+const ABOUT: &str =
+    "Appraisal and performance-pay policies as text: checked, compiled, evaluated and explained.";
+
+const AFTER_HELP: &str = "\
+Examples:
+  kpi check policies/                                  check every .kpi file in a folder
+  kpi eval policies/foreign_trade_sales.kpi --data examples/foreign_trade_sales.csv
+  kpi eval policy.kpi --data q3.csv --format csv --output q3-results.csv
+  kpi explain policies/foreign_trade_sales.kpi --data examples/foreign_trade_sales.csv --id E001
+
+Exit codes:
+  0  no problem
+  1  problems found (policy errors, rows that failed, missing columns); all else was still processed
+  2  kpi could not run (bad arguments, a file that cannot be read)";
+
+#[derive(Parser)]
+#[command(name = "kpi", version, about = ABOUT, after_help = AFTER_HELP)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    Check(check::Args),
+    Eval(eval::Args),
+    Explain(explain::Args),
+}
+
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() {
+                exit::CANNOT_RUN
+            } else {
+                exit::OK
+            });
+        }
+    };
+    let code = match cli.command {
+        Command::Check(args) => check::run(args),
+        Command::Eval(args) => eval::run(args),
+        Command::Explain(args) => explain::run(args),
+    };
+    ExitCode::from(code)
+}
+
+/// Colour for people at a terminal; plain for files, pipes and `NO_COLOR`.
+pub(crate) fn style() -> Style {
+    if std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none() {
+        Style::Colour
+    } else {
+        Style::Plain
+    }
+}
+
+/// Reads a policy file. Text that is not UTF-8 is read with replacement
+/// characters and reported, so the rest of the file is still checked.
+pub(crate) fn read_policy(path: &Path) -> Result<(Source, Vec<Diagnostic>), String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let name = path.display().to_string();
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok((Source::new(name, text), Vec::new())),
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            let diagnostic = Diagnostic::error(Code::Encoding, "the policy file is not UTF-8 text")
+                .label(Span::new(at, at + 1), "this byte is not UTF-8")
+                .help("save the file as UTF-8 (in most editors: Save As… → Encoding: UTF-8)");
+            Ok((Source::new(name, text), vec![diagnostic]))
+        }
+    }
+}
+
+/// Compiles a policy file, printing its diagnostics to stderr. `None` when
+/// it has errors (or cannot be read).
+pub(crate) fn load_program(path: &Path) -> Result<kpi::program::Program, u8> {
+    let (source, mut diags) = read_policy(path).map_err(|e| {
+        eprintln!("error: {e}");
+        exit::CANNOT_RUN
+    })?;
+    let result = if diags.is_empty() {
+        kpi::compile(&source)
+    } else {
+        Err(std::mem::take(&mut diags))
+    };
+    match result {
+        Ok(compiled) => {
+            if !compiled.warnings.is_empty() {
+                eprint!(
+                    "{}",
+                    diagnostic::render(&source, &compiled.warnings, style())
+                );
+            }
+            Ok(compiled.program)
+        }
+        Err(diags) => {
+            eprint!("{}", diagnostic::render(&source, &diags, style()));
+            let errors = diags.iter().filter(|d| d.is_error()).count();
+            eprintln!(
+                "error: {} has {errors} error{}; fix it before evaluating (see `kpi check`)",
+                path.display(),
+                if errors == 1 { "" } else { "s" }
+            );
+            Err(exit::PROBLEMS)
+        }
+    }
+}
+
+/// The `.kpi` files named by `paths`: files as given, folders searched
+/// recursively, in a stable order.
+pub(crate) fn policy_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+    let mut files = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            collect(path, &mut files)
+                .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        } else if path.exists() {
+            files.push(path.clone());
+        } else {
+            return Err(format!("{} does not exist", path.display()));
+        }
+    }
+    Ok(files)
+}
+
+fn collect(dir: &Path, files: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            collect(&path, files)?;
+        } else if path.extension().is_some_and(|e| e == "kpi") {
+            files.push(path);
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,131 @@
+//! Compiling: checked policy to program, the third phase. Names become slots,
+//! the dependency order becomes a list of steps.
+
+use std::sync::Arc;
+
+use crate::checked::{CheckedPolicy, Expr, ExprKind, Function, Node, VetoEffect};
+use crate::program::{Layout, LinearTable, Op, Program, Step, StepsTable, Value};
+
+/// Compiles a checked policy into a program.
+pub fn compile(policy: CheckedPolicy) -> Program {
+    let layout = Layout::new(&policy);
+    let steps = policy
+        .order
+        .iter()
+        .filter_map(|node| step(&policy, &layout, *node))
+        .collect();
+    Program {
+        policy: Arc::new(policy),
+        layout,
+        steps,
+    }
+}
+
+fn step(policy: &CheckedPolicy, layout: &Layout, node: Node) -> Option<Step> {
+    let op = |e: &Expr| op(layout, e);
+    Some(match node {
+        Node::Input(_) => return None,
+        Node::Value(index) => Step::Value {
+            index,
+            op: op(&policy.values.get(index)?.expr),
+        },
+        Node::Indicator(index) => {
+            let indicator = policy.indicators.get(index)?;
+            Step::Indicator {
+                index,
+                measure: indicator.measure.as_ref().map(op),
+                points: op(&indicator.points),
+                vetoes: indicator
+                    .zeroed_by
+                    .iter()
+                    .filter_map(|v| Some((*v, op(&policy.vetoes.get(*v)?.condition))))
+                    .collect(),
+            }
+        }
+        Node::Adjustment(index) => Step::Adjustment {
+            index,
+            points: op(&policy.adjustments.get(index)?.points),
+        },
+        Node::Score => Step::Score,
+        Node::Grade => Step::Grade {
+            bands: policy
+                .grades
+                .iter()
+                .enumerate()
+                .map(|(i, g)| (grade_index(i), g.scores.clone()))
+                .collect(),
+            vetoes: policy
+                .vetoes
+                .iter()
+                .enumerate()
+                .filter_map(|(i, v)| match v.effect {
+                    VetoEffect::Grade(g) => Some((i, op(&v.condition), grade_index(g))),
+                    VetoEffect::ZeroIndicator(_) => None,
+                })
+                .collect(),
+        },
+        Node::Pay(index) => Step::Pay {
+            index,
+            op: op(&policy.pay.get(index)?.expr),
+        },
+    })
+}
+
+fn grade_index(i: usize) -> u16 {
+    u16::try_from(i).unwrap_or(u16::MAX)
+}
+
+fn op(layout: &Layout, e: &Expr) -> Op {
+    let o = |e: &Expr| op(layout, e);
+    let pair = |a: &Expr, b: &Expr| Box::new([o(a), o(b)]);
+    match &e.kind {
+        ExprKind::Number(n) => Op::Const(Value::Num(*n)),
+        ExprKind::Bool(b) => Op::Const(Value::Bool(*b)),
+        ExprKind::GradeConst(g) => Op::Const(Value::Grade(grade_index(*g))),
+        ExprKind::Ref(node) => Op::Slot(layout.slot(*node)),
+        ExprKind::Measure(i) => Op::Slot(layout.measure(*i)),
+        ExprKind::Neg(x) => Op::Neg(Box::new(o(x))),
+        ExprKind::Not(x) => Op::Not(Box::new(o(x))),
+        ExprKind::Arith(a, l, r) => Op::Arith(*a, pair(l, r), e.span),
+        ExprKind::Cmp(c, l, r) => Op::Cmp(*c, pair(l, r)),
+        ExprKind::And(l, r) => Op::And(pair(l, r)),
+        ExprKind::Or(l, r) => Op::Or(pair(l, r)),
+        ExprKind::If(c, t, f) => Op::If(Box::new([o(c), o(t), o(f)]), e.span),
+        ExprKind::Call(f, args) => {
+            let args: Vec<Op> = args.iter().map(o).collect();
+            match (f, args.as_slice()) {
+                (Function::Min, _) => Op::Min(args),
+                (Function::Max, _) => Op::Max(args),
+                (Function::Clamp, [x, lo, hi]) => {
+                    Op::Clamp(Box::new([x.clone(), lo.clone(), hi.clone()]), e.span)
+                }
+                (Function::Abs, [x]) => Op::Abs(Box::new(x.clone())),
+                // The checker guarantees the arity; keep the value unchanged otherwise.
+                (_, _) => args
+                    .into_iter()
+                    .next()
+                    .unwrap_or(Op::Const(Value::Num(Default::default()))),
+            }
+        }
+        ExprKind::FullMarks(x) => Op::FullMarks(Box::new(o(x)), e.span),
+        ExprKind::Linear { subject, points } => Op::Linear(Box::new(LinearTable {
+            subject: o(subject),
+            at: points.iter().map(|(at, _)| o(at)).collect(),
+            values: points.iter().map(|(_, v)| o(v)).collect(),
+            span: e.span,
+        })),
+        ExprKind::Steps {
+            subject,
+            bands,
+            otherwise,
+        } => Op::Steps(Box::new(StepsTable {
+            subject: o(subject),
+            bands: bands.iter().map(|(c, t, v)| (*c, o(t), o(v))).collect(),
+            otherwise: otherwise.as_deref().map(o),
+            span: e.span,
+        })),
+        ExprKind::ByGrade(values) => {
+            Op::ByGrade(layout.slot(Node::Grade), values.iter().map(o).collect())
+        }
+    }
+}

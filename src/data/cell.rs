@@ -1,0 +1,212 @@
+//! Reading one cell as an input's type: exactly the decimal the person sees.
+
+use std::str::FromStr;
+
+use rust_decimal::Decimal;
+
+use super::Cell;
+use crate::ast::InputType;
+use crate::program::Value;
+
+/// Parses a cell for an input of type `ty`, or says in words what is wrong.
+///
+/// Money may carry a currency sign, `元`, a currency code, thousands
+/// separators, or accounting parentheses for a negative amount. A percentage
+/// is read as written (`85%`), or as a fraction without the sign (`0.85`).
+/// A score must lie within 0–100.
+pub fn parse_cell(ty: InputType, cell: &Cell) -> Result<Value, String> {
+    let text = match cell {
+        Cell::Empty => return Err(missing()),
+        Cell::Bool(b) => {
+            return match ty {
+                InputType::YesNo => Ok(Value::Bool(*b)),
+                _ => Err(format!("`{b}` is yes/no, not {}", words(ty))),
+            };
+        }
+        Cell::Text(t) | Cell::Number(t) => t.trim(),
+    };
+    if text.is_empty() {
+        return Err(missing());
+    }
+    match ty {
+        InputType::YesNo => yes_no(text).map(Value::Bool),
+        InputType::Money => money(text).map(Value::Num),
+        InputType::Percent => percent(text).map(Value::Num),
+        InputType::Number => plain(text, ty).map(Value::Num),
+        InputType::Score => {
+            let n = plain(text, ty)?;
+            if n < Decimal::ZERO || n > Decimal::ONE_HUNDRED {
+                Err(format!("`{text}` is outside 0–100 points"))
+            } else {
+                Ok(Value::Num(n))
+            }
+        }
+    }
+}
+
+fn missing() -> String {
+    "no value: the policy needs one for every employee".to_string()
+}
+
+fn words(ty: InputType) -> &'static str {
+    match ty {
+        InputType::Money => "an amount of money",
+        InputType::Percent => "a percentage",
+        InputType::Number => "a number",
+        InputType::Score => "a score",
+        InputType::YesNo => "yes or no",
+    }
+}
+
+fn yes_no(text: &str) -> Result<bool, String> {
+    match text.to_lowercase().as_str() {
+        "yes" | "y" | "true" | "1" | "是" | "有" | "√" | "✓" => Ok(true),
+        "no" | "n" | "false" | "0" | "否" | "无" | "×" | "✗" => Ok(false),
+        _ => Err(format!(
+            "`{text}` is not yes or no (write yes/no, 是/否, true/false or 1/0)"
+        )),
+    }
+}
+
+fn money(text: &str) -> Result<Decimal, String> {
+    if text.ends_with(['%', '％']) {
+        return Err(format!("`{text}` is a percentage, not an amount of money"));
+    }
+    // Accounting style: (1,200.00) is -1,200.00.
+    let (negative, body) = match text.strip_prefix('(').and_then(|t| t.strip_suffix(')')) {
+        Some(inner) => (true, inner.trim()),
+        None => (false, text),
+    };
+    let body = body
+        .trim_start_matches(['¥', '￥', '$', '€', '£'])
+        .trim_end_matches('元')
+        .trim();
+    let body = match body.rsplit_once(' ') {
+        Some((amount, code)) if code.len() == 3 && code.chars().all(|c| c.is_ascii_uppercase()) => {
+            amount.trim()
+        }
+        _ => body,
+    };
+    let body = body
+        .strip_prefix('-')
+        .map(|rest| ("-", rest.trim_start_matches(['¥', '￥', '$', '€', '£'])))
+        .unwrap_or(("", body));
+    let n = decimal(&format!("{}{}", body.0, body.1))
+        .map_err(|why| format!("`{text}` is not an amount of money{why}"))?;
+    Ok(if negative { -n } else { n })
+}
+
+fn percent(text: &str) -> Result<Decimal, String> {
+    match text.strip_suffix(['%', '％']) {
+        Some(number) => decimal(number.trim())
+            .and_then(|n| {
+                n.checked_div(Decimal::ONE_HUNDRED)
+                    .ok_or_else(|| ": too large".to_string())
+            })
+            .map_err(|why| format!("`{text}` is not a percentage{why}")),
+        None => decimal(text).map_err(|why| format!("`{text}` is not a percentage{why}")),
+    }
+}
+
+fn plain(text: &str, ty: InputType) -> Result<Decimal, String> {
+    if text.ends_with(['%', '％']) {
+        return Err(format!("`{text}` is a percentage, not {}", words(ty)));
+    }
+    decimal(text).map_err(|why| format!("`{text}` is not {}{why}", words(ty)))
+}
+
+/// An exact decimal from text with optional thousands separators and an
+/// optional exponent. The error is a short reason, or empty.
+fn decimal(text: &str) -> Result<Decimal, String> {
+    let cleaned: String = text.chars().filter(|c| *c != ',' && *c != '_').collect();
+    let looks_numeric = !cleaned.is_empty()
+        && cleaned
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '.' | '-' | '+' | 'e' | 'E'))
+        && cleaned.chars().any(|c| c.is_ascii_digit());
+    if !looks_numeric {
+        return Err(String::new());
+    }
+    let digits = cleaned.chars().filter(char::is_ascii_digit).count();
+    let parsed = if cleaned.contains(['e', 'E']) {
+        Decimal::from_scientific(&cleaned)
+    } else {
+        Decimal::from_str_exact(&cleaned).or_else(|_| Decimal::from_str(&cleaned))
+    };
+    match parsed {
+        // -0 is 0.
+        Ok(n) => Ok(if n.is_zero() { Decimal::ZERO } else { n }),
+        Err(_) if digits > 28 || cleaned.contains(['e', 'E']) => {
+            Err(": too large or too precise (at most 28 significant digits)".to_string())
+        }
+        Err(_) => Err(String::new()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn num(ty: InputType, s: &str) -> String {
+        match parse_cell(ty, &Cell::Text(s.to_string())) {
+            Ok(Value::Num(n)) => n.to_string(),
+            Ok(other) => format!("{other:?}"),
+            Err(e) => format!("error: {e}"),
+        }
+    }
+
+    #[test]
+    fn money_reads_as_written() {
+        assert_eq!(num(InputType::Money, "12,345.60"), "12345.60");
+        assert_eq!(num(InputType::Money, "¥1,200"), "1200");
+        assert_eq!(num(InputType::Money, "1200元"), "1200");
+        assert_eq!(num(InputType::Money, "1200.50 CNY"), "1200.50");
+        assert_eq!(num(InputType::Money, "(1,200.00)"), "-1200.00");
+        assert_eq!(num(InputType::Money, "-¥30"), "-30");
+        assert!(num(InputType::Money, "85%").starts_with("error"));
+        assert!(num(InputType::Money, "12a").starts_with("error: `12a` is not an amount of money"));
+    }
+
+    #[test]
+    fn percentages_and_scores() {
+        assert_eq!(num(InputType::Percent, "85%"), "0.85");
+        assert_eq!(num(InputType::Percent, "0.85"), "0.85");
+        assert_eq!(num(InputType::Percent, "12.5％"), "0.125");
+        assert_eq!(num(InputType::Score, "100"), "100");
+        assert!(num(InputType::Score, "100.01").contains("outside 0–100"));
+    }
+
+    #[test]
+    fn hostile_numbers_are_errors_not_panics() {
+        for bad in [
+            "NaN",
+            "inf",
+            "--5",
+            "1e400",
+            "1234567890123456789012345678901234567890",
+            "",
+            "  ",
+        ] {
+            assert!(num(InputType::Number, bad).starts_with("error"), "{bad}");
+        }
+        assert_eq!(num(InputType::Number, "-0"), "0");
+        assert_eq!(num(InputType::Number, "1.5e3"), "1500");
+    }
+
+    #[test]
+    fn yes_and_no() {
+        for yes in ["yes", "Y", "true", "1", "是"] {
+            assert_eq!(
+                parse_cell(InputType::YesNo, &Cell::Text(yes.into())),
+                Ok(Value::Bool(true))
+            );
+        }
+        for no in ["no", "N", "false", "0", "否"] {
+            assert_eq!(
+                parse_cell(InputType::YesNo, &Cell::Text(no.into())),
+                Ok(Value::Bool(false))
+            );
+        }
+        assert!(parse_cell(InputType::YesNo, &Cell::Text("maybe".into())).is_err());
+    }
+}

@@ -1,0 +1,327 @@
+//! Diagnostics: every mistake found in a policy, with a stable code, the
+//! spans it concerns, and a help line saying how to fix it.
+//!
+//! Phases build [`Diagnostic`]s as plain data; [`render`] is the one place that
+//! turns them into miette reports for people, and `serde` gives the machine form.
+
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::source::{Source, Span};
+
+/// Every diagnostic code kpi can report. The code is part of the public
+/// interface: CI scripts match on it, so a code never changes meaning.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Code {
+    // syntax
+    Encoding,
+    Syntax,
+    FullWidth,
+    ReservedWord,
+    UnclosedLabel,
+    NumberTooLarge,
+    TooDeep,
+    BandSyntax,
+    // header
+    HeaderMissing,
+    HeaderDuplicate,
+    Rounding,
+    ScoreRange,
+    Currency,
+    // names
+    UnknownName,
+    DuplicateName,
+    UnknownFunction,
+    Arguments,
+    MeasureOutside,
+    UnknownGrade,
+    // types and units
+    TypeMismatch,
+    Condition,
+    NotPoints,
+    PayNotMoney,
+    DivisionByZero,
+    // indicators and tables
+    WeightSum,
+    WeightRange,
+    IndicatorClause,
+    PointsRange,
+    StepsOrder,
+    StepsGap,
+    LinearOrder,
+    // grades and pay tables
+    GradesGap,
+    GradesOverlap,
+    GradesUnreachable,
+    GradesMissing,
+    GradeTable,
+    // dependencies
+    Cycle,
+    // warnings
+    UnusedInput,
+}
+
+impl Code {
+    /// All codes, for documentation and for the test that every code has a
+    /// broken-policy fixture.
+    pub const ALL: &'static [Code] = &[
+        Code::Encoding,
+        Code::Syntax,
+        Code::FullWidth,
+        Code::ReservedWord,
+        Code::UnclosedLabel,
+        Code::NumberTooLarge,
+        Code::TooDeep,
+        Code::BandSyntax,
+        Code::HeaderMissing,
+        Code::HeaderDuplicate,
+        Code::Rounding,
+        Code::ScoreRange,
+        Code::Currency,
+        Code::UnknownName,
+        Code::DuplicateName,
+        Code::UnknownFunction,
+        Code::Arguments,
+        Code::MeasureOutside,
+        Code::UnknownGrade,
+        Code::TypeMismatch,
+        Code::Condition,
+        Code::NotPoints,
+        Code::PayNotMoney,
+        Code::DivisionByZero,
+        Code::WeightSum,
+        Code::WeightRange,
+        Code::IndicatorClause,
+        Code::PointsRange,
+        Code::StepsOrder,
+        Code::StepsGap,
+        Code::LinearOrder,
+        Code::GradesGap,
+        Code::GradesOverlap,
+        Code::GradesUnreachable,
+        Code::GradesMissing,
+        Code::GradeTable,
+        Code::Cycle,
+        Code::UnusedInput,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::Encoding => "kpi::syntax::encoding",
+            Code::Syntax => "kpi::syntax",
+            Code::FullWidth => "kpi::syntax::full_width",
+            Code::ReservedWord => "kpi::syntax::reserved_word",
+            Code::UnclosedLabel => "kpi::syntax::unclosed_label",
+            Code::NumberTooLarge => "kpi::syntax::number_too_large",
+            Code::TooDeep => "kpi::syntax::too_deep",
+            Code::BandSyntax => "kpi::syntax::grade_band",
+            Code::HeaderMissing => "kpi::header::missing",
+            Code::HeaderDuplicate => "kpi::header::duplicate",
+            Code::Rounding => "kpi::header::rounding",
+            Code::ScoreRange => "kpi::header::score_range",
+            Code::Currency => "kpi::money::currency",
+            Code::UnknownName => "kpi::name::unknown",
+            Code::DuplicateName => "kpi::name::duplicate",
+            Code::UnknownFunction => "kpi::name::unknown_function",
+            Code::Arguments => "kpi::name::arguments",
+            Code::MeasureOutside => "kpi::name::measure",
+            Code::UnknownGrade => "kpi::name::unknown_grade",
+            Code::TypeMismatch => "kpi::type::mismatch",
+            Code::Condition => "kpi::type::condition",
+            Code::NotPoints => "kpi::type::points",
+            Code::PayNotMoney => "kpi::type::pay",
+            Code::DivisionByZero => "kpi::expr::division_by_zero",
+            Code::WeightSum => "kpi::weights::sum",
+            Code::WeightRange => "kpi::weights::range",
+            Code::IndicatorClause => "kpi::indicator::clause",
+            Code::PointsRange => "kpi::points::range",
+            Code::StepsOrder => "kpi::steps::order",
+            Code::StepsGap => "kpi::steps::gap",
+            Code::LinearOrder => "kpi::linear::order",
+            Code::GradesGap => "kpi::grades::gap",
+            Code::GradesOverlap => "kpi::grades::overlap",
+            Code::GradesUnreachable => "kpi::grades::unreachable",
+            Code::GradesMissing => "kpi::grades::missing",
+            Code::GradeTable => "kpi::pay::grade_table",
+            Code::Cycle => "kpi::cycle",
+            Code::UnusedInput => "kpi::unused_input",
+        }
+    }
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// A span with a short note saying what is wrong there.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Label {
+    pub span: Span,
+    pub message: String,
+}
+
+/// One mistake (or warning) in a policy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    pub code: Code,
+    pub severity: Severity,
+    pub message: String,
+    /// The first label is the primary one: where the mistake is.
+    pub labels: Vec<Label>,
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn error(code: Code, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            severity: Severity::Error,
+            message: message.into(),
+            labels: Vec::new(),
+            help: None,
+        }
+    }
+
+    pub fn warning(code: Code, message: impl Into<String>) -> Self {
+        Self {
+            severity: Severity::Warning,
+            ..Self::error(code, message)
+        }
+    }
+
+    pub fn label(mut self, span: Span, message: impl Into<String>) -> Self {
+        self.labels.push(Label {
+            span,
+            message: message.into(),
+        });
+        self
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    /// Where the diagnostic points first; used to sort diagnostics by position.
+    pub fn primary_span(&self) -> Span {
+        self.labels.first().map(|l| l.span).unwrap_or_default()
+    }
+}
+
+/// Sorts diagnostics by position, then code, and drops exact duplicates, so
+/// that output is deterministic and reads top to bottom.
+pub fn sort(diagnostics: &mut Vec<Diagnostic>) {
+    diagnostics.sort_by(|a, b| {
+        (a.primary_span(), a.code, &a.message).cmp(&(b.primary_span(), b.code, &b.message))
+    });
+    diagnostics.dedup();
+}
+
+/// How [`render`] draws reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    /// Unicode drawing and ANSI colours, for a terminal.
+    Colour,
+    /// Unicode drawing without colours: for files, pipes and snapshots.
+    Plain,
+}
+
+/// Renders diagnostics as miette graphical reports, in order, one after another.
+pub fn render(source: &Source, diagnostics: &[Diagnostic], style: Style) -> String {
+    let theme = match style {
+        Style::Colour => miette::GraphicalTheme::unicode(),
+        Style::Plain => miette::GraphicalTheme::unicode_nocolor(),
+    };
+    let handler = miette::GraphicalReportHandler::new_themed(theme).with_width(100);
+    let named = source.named_source();
+    let mut out = String::new();
+    for diagnostic in diagnostics {
+        let report = Report {
+            diagnostic,
+            source: &named,
+        };
+        if handler.render_report(&mut out, &report).is_err() {
+            // Rendering into a String cannot fail; fall back to the message.
+            out.push_str(&diagnostic.message);
+            out.push('\n');
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// A diagnostic together with its source, as miette wants it.
+struct Report<'a> {
+    diagnostic: &'a Diagnostic,
+    source: &'a miette::NamedSource<std::sync::Arc<str>>,
+}
+
+impl fmt::Debug for Report<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.diagnostic.fmt(f)
+    }
+}
+
+impl fmt::Display for Report<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.diagnostic.message)
+    }
+}
+
+impl std::error::Error for Report<'_> {}
+
+impl miette::Diagnostic for Report<'_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        Some(Box::new(self.diagnostic.code.as_str()))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.diagnostic.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+        })
+    }
+
+    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        self.diagnostic
+            .help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        Some(self.source)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
+        let labels = self.diagnostic.labels.iter().enumerate().map(|(i, label)| {
+            let text = (!label.message.is_empty()).then(|| label.message.clone());
+            if i == 0 {
+                miette::LabeledSpan::new_primary_with_span(text, label.span)
+            } else {
+                miette::LabeledSpan::new_with_span(text, label.span)
+            }
+        });
+        Some(Box::new(labels))
+    }
+}

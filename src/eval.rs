@@ -1,0 +1,822 @@
+//! Evaluation: a record through the compiled program to an outcome.
+//!
+//! There is one evaluator. It is generic over a [`Tracer`]: [`NoTrace`]
+//! compiles every trace call away for bulk evaluation, [`Trace`] records
+//! each decision for `explain`. So an explanation cannot disagree with the
+//! result: both come from the same run of the same code.
+
+use std::fmt;
+
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use crate::ast::CmpOp;
+use crate::checked::{ArithOp, CheckedPolicy, Node};
+use crate::outcome::Outcome;
+use crate::program::{LinearTable, Op, Program, Step, StepsTable, Value};
+use crate::round::round;
+use crate::source::Span;
+
+/// One employee's inputs, in the order the policy declares them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Record {
+    pub id: String,
+    pub name: Option<String>,
+    pub inputs: Vec<Value>,
+}
+
+/// Receives the evaluator's decisions. The closure is only called when
+/// tracing, so building an event costs nothing in bulk evaluation.
+pub trait Tracer {
+    fn event(&mut self, event: impl FnOnce() -> Event);
+}
+
+/// Records nothing.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct NoTrace;
+
+impl Tracer for NoTrace {
+    #[inline(always)]
+    fn event(&mut self, _: impl FnOnce() -> Event) {}
+}
+
+/// Records every decision, in evaluation order.
+#[derive(Debug, Default, Clone)]
+pub struct Trace {
+    pub events: Vec<Event>,
+}
+
+impl Tracer for Trace {
+    fn event(&mut self, event: impl FnOnce() -> Event) {
+        self.events.push(event());
+    }
+}
+
+/// A decision the evaluator made, for `explain`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    /// A table at `span` chose this.
+    Table {
+        span: Span,
+        choice: TableChoice,
+    },
+    /// The condition of the `if` (or `when`) at `span` was met, or not.
+    Branch {
+        span: Span,
+        taken: bool,
+    },
+    /// A derived value (`let`) was computed.
+    Value {
+        index: usize,
+        value: Value,
+    },
+    Indicator(IndicatorTrace),
+    Adjustment {
+        index: usize,
+        raw: Decimal,
+        rounded: Decimal,
+        points: Decimal,
+    },
+    Score(ScoreTrace),
+    Grade {
+        by_score: u16,
+        veto: Option<usize>,
+        grade: u16,
+    },
+    Pay {
+        index: usize,
+        raw: Decimal,
+        amount: Decimal,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TableChoice {
+    /// Band `index` of a steps table matched (the first that did).
+    Band {
+        index: usize,
+        subject: Decimal,
+        threshold: Decimal,
+        value: Decimal,
+    },
+    /// No band matched; `otherwise` applied.
+    Otherwise { subject: Decimal, value: Decimal },
+    /// Below the first point of a linear table: its value.
+    Below {
+        subject: Decimal,
+        at: Decimal,
+        value: Decimal,
+    },
+    /// Above the last point: its value (capped).
+    Above {
+        subject: Decimal,
+        at: Decimal,
+        value: Decimal,
+    },
+    /// Between two points: interpolated.
+    Between {
+        subject: Decimal,
+        from: (Decimal, Decimal),
+        to: (Decimal, Decimal),
+        value: Decimal,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndicatorTrace {
+    pub index: usize,
+    pub measure: Option<Decimal>,
+    /// The veto that zeroed the indicator, if one did.
+    pub vetoed_by: Option<usize>,
+    /// Points as the rule gave them, before any bound.
+    pub raw: Decimal,
+    /// After clamping to 0–100, the cap and the floor.
+    pub bounded: Decimal,
+    /// After rounding to the score precision.
+    pub points: Decimal,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScoreTrace {
+    /// Points × weight for each indicator.
+    pub contributions: Vec<Decimal>,
+    pub weighted: Decimal,
+    pub bonuses: Decimal,
+    pub deductions: Decimal,
+    /// Bonuses minus deductions after every cap.
+    pub net: Decimal,
+    pub raw: Decimal,
+    pub clamped: Decimal,
+    pub score: Decimal,
+}
+
+/// Why a record could not be evaluated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FaultKind {
+    DivisionByZero,
+    Overflow,
+    NoBand,
+    LinearOrder,
+    NegativeAdjustment,
+    ClampOrder,
+    NoGrade,
+}
+
+impl FaultKind {
+    pub fn words(self) -> &'static str {
+        match self {
+            FaultKind::DivisionByZero => "division by zero",
+            FaultKind::Overflow => "a number grew too large",
+            FaultKind::NoBand => "no band of the table matches",
+            FaultKind::LinearOrder => "the points of the linear table are not in increasing order",
+            FaultKind::NegativeAdjustment => "bonus and deduction points cannot be negative",
+            FaultKind::ClampOrder => "clamp's low bound is above its high bound",
+            FaultKind::NoGrade => "the score falls in no grade",
+        }
+    }
+}
+
+/// An error evaluating one record: what went wrong, in which rule, with the
+/// values involved, so that HR can find and fix the data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EvalError {
+    pub kind: FaultKind,
+    /// The rule that failed, e.g. "indicator `成交` (deal value)".
+    pub rule: String,
+    /// The policy line of the failing formula.
+    pub line: usize,
+    #[serde(skip)]
+    pub span: Span,
+    /// The failing formula as written.
+    pub formula: String,
+    /// The named values the formula read, as `name = value`.
+    pub values: Vec<(String, String)>,
+}
+
+impl fmt::Display for EvalError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} in {} (policy line {})",
+            self.kind.words(),
+            self.rule,
+            self.line
+        )?;
+        if !self.formula.is_empty() {
+            write!(f, ": `{}`", self.formula)?;
+        }
+        if !self.values.is_empty() {
+            let values: Vec<String> = self
+                .values
+                .iter()
+                .map(|(n, v)| format!("{n} = {v}"))
+                .collect();
+            write!(f, " with {}", values.join(", "))?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for EvalError {}
+
+/// Where evaluation stopped, before it is described for people.
+#[derive(Debug, Clone, Copy)]
+struct Fault {
+    kind: FaultKind,
+    span: Span,
+}
+
+type Eval<T> = Result<T, Fault>;
+
+/// The evaluator's working state for one record.
+#[derive(Debug, Clone)]
+pub(crate) struct Frame {
+    pub slots: Vec<Value>,
+    pub weighted: Decimal,
+    pub grade_veto: Option<usize>,
+    pub grade_by_score: Option<u16>,
+    pub zeroed_by: Vec<Option<usize>>,
+}
+
+impl Program {
+    /// Evaluates one record.
+    pub fn evaluate(&self, record: &Record) -> Result<Outcome, EvalError> {
+        let frame = self.run(record, &mut NoTrace)?;
+        Ok(Outcome::new(self, record, &frame))
+    }
+
+    /// Evaluates one record with tracing on, for an explanation.
+    pub fn evaluate_traced(
+        &self,
+        record: &Record,
+    ) -> Result<(Outcome, Trace, Vec<Value>), EvalError> {
+        let mut trace = Trace::default();
+        let frame = self.run(record, &mut trace)?;
+        Ok((Outcome::new(self, record, &frame), trace, frame.slots))
+    }
+
+    pub(crate) fn run<T: Tracer>(
+        &self,
+        record: &Record,
+        tracer: &mut T,
+    ) -> Result<Frame, EvalError> {
+        let policy = &*self.policy;
+        let mut frame = Frame {
+            slots: vec![Value::Num(Decimal::ZERO); self.layout.len],
+            weighted: Decimal::ZERO,
+            grade_veto: None,
+            grade_by_score: None,
+            zeroed_by: vec![None; policy.indicators.len()],
+        };
+        for (slot, value) in frame.slots.iter_mut().zip(&record.inputs) {
+            *slot = *value;
+        }
+        for step in &self.steps {
+            self.step(step, &mut frame, tracer)
+                .map_err(|fault| self.describe(fault, step, &frame.slots))?;
+        }
+        Ok(frame)
+    }
+
+    fn step<T: Tracer>(&self, step: &Step, frame: &mut Frame, t: &mut T) -> Eval<()> {
+        let policy = &*self.policy;
+        let layout = &self.layout;
+        match step {
+            Step::Value { index, op } => {
+                let value = eval(op, &frame.slots, t)?;
+                t.event(|| Event::Value {
+                    index: *index,
+                    value,
+                });
+                set(&mut frame.slots, layout.values + index, value);
+            }
+            Step::Indicator {
+                index,
+                measure,
+                points,
+                vetoes,
+            } => {
+                let indicator = policy.indicators.get(*index);
+                let measure_value = match measure {
+                    Some(op) => {
+                        let m = num(eval(op, &frame.slots, t)?);
+                        set(&mut frame.slots, layout.measure(*index), Value::Num(m));
+                        Some(m)
+                    }
+                    None => None,
+                };
+                let mut vetoed_by = None;
+                for (veto, condition) in vetoes {
+                    if eval(condition, &frame.slots, t)? == Value::Bool(true) {
+                        vetoed_by = Some(*veto);
+                        break;
+                    }
+                }
+                let span = indicator.map(|i| i.points.span).unwrap_or_default();
+                let raw = match vetoed_by {
+                    Some(_) => Decimal::ZERO,
+                    None => num(eval(points, &frame.slots, t)?),
+                };
+                let mut bounded = raw.clamp(Decimal::ZERO, Decimal::ONE_HUNDRED);
+                if let Some(cap) = indicator.and_then(|i| i.cap) {
+                    bounded = bounded.min(cap);
+                }
+                if let (Some(floor), None) = (indicator.and_then(|i| i.floor), vetoed_by) {
+                    bounded = bounded.max(floor);
+                }
+                let rounded = round(bounded, policy.score_rounding).ok_or(Fault {
+                    kind: FaultKind::Overflow,
+                    span,
+                })?;
+                if let Some(z) = frame.zeroed_by.get_mut(*index) {
+                    *z = vetoed_by;
+                }
+                t.event(|| {
+                    Event::Indicator(IndicatorTrace {
+                        index: *index,
+                        measure: measure_value,
+                        vetoed_by,
+                        raw,
+                        bounded,
+                        points: rounded,
+                    })
+                });
+                set(
+                    &mut frame.slots,
+                    layout.indicators + index,
+                    Value::Num(rounded),
+                );
+            }
+            Step::Adjustment { index, points } => {
+                let adjustment = policy.adjustments.get(*index);
+                let span = adjustment.map(|a| a.points.span).unwrap_or_default();
+                let raw = num(eval(points, &frame.slots, t)?);
+                if raw < Decimal::ZERO {
+                    return Err(Fault {
+                        kind: FaultKind::NegativeAdjustment,
+                        span,
+                    });
+                }
+                let rounded = round(raw, policy.score_rounding).ok_or(Fault {
+                    kind: FaultKind::Overflow,
+                    span,
+                })?;
+                let capped = match adjustment.and_then(|a| a.cap) {
+                    Some(cap) => rounded.min(cap),
+                    None => rounded,
+                };
+                t.event(|| Event::Adjustment {
+                    index: *index,
+                    raw,
+                    rounded,
+                    points: capped,
+                });
+                set(
+                    &mut frame.slots,
+                    layout.adjustments + index,
+                    Value::Num(capped),
+                );
+            }
+            Step::Score => {
+                let overflow = Fault {
+                    kind: FaultKind::Overflow,
+                    span: Span::default(),
+                };
+                let mut contributions = Vec::new();
+                let mut weighted = Decimal::ZERO;
+                for (i, indicator) in policy.indicators.iter().enumerate() {
+                    let points = num(get(&frame.slots, layout.indicators + i));
+                    let c = points.checked_mul(indicator.weight).ok_or(overflow)?;
+                    weighted = weighted.checked_add(c).ok_or(overflow)?;
+                    contributions.push(c);
+                }
+                let (mut bonuses, mut deductions) = (Decimal::ZERO, Decimal::ZERO);
+                for (i, adjustment) in policy.adjustments.iter().enumerate() {
+                    let points = num(get(&frame.slots, layout.adjustments + i));
+                    match adjustment.kind {
+                        crate::ast::AdjustmentKind::Bonus => {
+                            bonuses = bonuses.checked_add(points).ok_or(overflow)?;
+                        }
+                        crate::ast::AdjustmentKind::Deduction => {
+                            deductions = deductions.checked_add(points).ok_or(overflow)?;
+                        }
+                    }
+                }
+                if let Some(cap) = policy.caps.bonuses {
+                    bonuses = bonuses.min(cap);
+                }
+                if let Some(cap) = policy.caps.deductions {
+                    deductions = deductions.min(cap);
+                }
+                let mut net = bonuses.checked_sub(deductions).ok_or(overflow)?;
+                if let Some(cap) = policy.caps.net {
+                    net = net.clamp(-cap, cap);
+                }
+                let raw = weighted.checked_add(net).ok_or(overflow)?;
+                let (low, high) = policy.score_range;
+                let clamped = raw.clamp(low, high);
+                let score = round(clamped, policy.score_rounding).ok_or(overflow)?;
+                frame.weighted = weighted;
+                t.event(|| {
+                    Event::Score(ScoreTrace {
+                        contributions,
+                        weighted,
+                        bonuses,
+                        deductions,
+                        net,
+                        raw,
+                        clamped,
+                        score,
+                    })
+                });
+                set(&mut frame.slots, layout.score, Value::Num(score));
+            }
+            Step::Grade { bands, vetoes } => {
+                let score = num(get(&frame.slots, layout.score));
+                let by_score = bands
+                    .iter()
+                    .find(|(_, scores)| scores.iter().any(|i| i.contains(score)))
+                    .map(|(g, _)| *g)
+                    .ok_or(Fault {
+                        kind: FaultKind::NoGrade,
+                        span: Span::default(),
+                    })?;
+                let mut grade = by_score;
+                let mut applied = None;
+                for (veto, condition, forced) in vetoes {
+                    if eval(condition, &frame.slots, t)? == Value::Bool(true) {
+                        grade = *forced;
+                        applied = Some(*veto);
+                        break;
+                    }
+                }
+                frame.grade_by_score = Some(by_score);
+                frame.grade_veto = applied;
+                t.event(|| Event::Grade {
+                    by_score,
+                    veto: applied,
+                    grade,
+                });
+                set(&mut frame.slots, layout.grade, Value::Grade(grade));
+            }
+            Step::Pay { index, op } => {
+                let span = policy
+                    .pay
+                    .get(*index)
+                    .map(|p| p.expr.span)
+                    .unwrap_or_default();
+                let raw = num(eval(op, &frame.slots, t)?);
+                let amount = round(raw, policy.money_rounding).ok_or(Fault {
+                    kind: FaultKind::Overflow,
+                    span,
+                })?;
+                t.event(|| Event::Pay {
+                    index: *index,
+                    raw,
+                    amount,
+                });
+                set(&mut frame.slots, layout.pay + index, Value::Num(amount));
+            }
+        }
+        Ok(())
+    }
+
+    /// Turns a fault into an error naming the rule, its line, its formula
+    /// and the values it read.
+    fn describe(&self, fault: Fault, step: &Step, slots: &[Value]) -> EvalError {
+        let policy = &*self.policy;
+        let node = match step {
+            Step::Value { index, .. } => Node::Value(*index),
+            Step::Indicator { index, .. } => Node::Indicator(*index),
+            Step::Adjustment { index, .. } => Node::Adjustment(*index),
+            Step::Score => Node::Score,
+            Step::Grade { .. } => Node::Grade,
+            Step::Pay { index, .. } => Node::Pay(*index),
+        };
+        let (name, label) = policy.describe(node);
+        let kind = match node {
+            Node::Value(_) => "value",
+            Node::Indicator(_) => "indicator",
+            Node::Adjustment(_) => "bonus/deduction",
+            Node::Pay(_) => "pay item",
+            Node::Score => "the score",
+            Node::Grade => "the grade",
+            Node::Input(_) => "input",
+        };
+        let rule = match (node, label) {
+            (Node::Score | Node::Grade, _) => kind.to_string(),
+            (_, Some(label)) => format!("{kind} `{name}` ({label})"),
+            (_, None) => format!("{kind} `{name}`"),
+        };
+        let span = if fault.span.is_empty() {
+            policy.span_of(node)
+        } else {
+            fault.span
+        };
+        let mut values = Vec::new();
+        for (i, input) in policy.inputs.iter().enumerate() {
+            if mentions(policy, span, &input.name) {
+                values.push((input.name.clone(), show(policy, get(slots, i))));
+            }
+        }
+        for (i, value) in policy.values.iter().enumerate() {
+            if mentions(policy, span, &value.name) {
+                values.push((
+                    value.name.clone(),
+                    show(policy, get(slots, self.layout.values + i)),
+                ));
+            }
+        }
+        if fault.kind == FaultKind::NoGrade {
+            values.push((
+                "score".to_string(),
+                show(policy, get(slots, self.layout.score)),
+            ));
+        }
+        let formula = policy.source.slice(span);
+        let formula = if formula.contains('\n') || formula.chars().count() > 80 {
+            formula.lines().next().unwrap_or("").trim().to_string() + " …"
+        } else {
+            formula.to_string()
+        };
+        EvalError {
+            kind: fault.kind,
+            rule,
+            line: policy.source.line_of(span),
+            span,
+            formula,
+            values,
+        }
+    }
+}
+
+/// Whether the formula under `span` mentions `name` as a whole word.
+fn mentions(policy: &CheckedPolicy, span: Span, name: &str) -> bool {
+    let text = policy.source.slice(span);
+    text.match_indices(name).any(|(i, _)| {
+        let before = text[..i].chars().next_back();
+        let after = text[i + name.len()..].chars().next();
+        let is_word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+        !is_word(before) && !is_word(after)
+    })
+}
+
+fn show(policy: &CheckedPolicy, value: Value) -> String {
+    match value {
+        Value::Num(n) => n.normalize().to_string(),
+        Value::Bool(b) => if b { "yes" } else { "no" }.to_string(),
+        Value::Grade(g) => policy
+            .grades
+            .get(usize::from(g))
+            .map(|g| g.name.clone())
+            .unwrap_or_default(),
+    }
+}
+
+fn get(slots: &[Value], i: usize) -> Value {
+    slots.get(i).copied().unwrap_or(Value::Num(Decimal::ZERO))
+}
+
+fn set(slots: &mut [Value], i: usize, value: Value) {
+    if let Some(slot) = slots.get_mut(i) {
+        *slot = value;
+    }
+}
+
+fn num(value: Value) -> Decimal {
+    match value {
+        Value::Num(n) => n,
+        Value::Bool(_) | Value::Grade(_) => Decimal::ZERO,
+    }
+}
+
+fn eval<T: Tracer>(op: &Op, slots: &[Value], t: &mut T) -> Eval<Value> {
+    Ok(match op {
+        Op::Const(v) => *v,
+        Op::Slot(i) => get(slots, *i),
+        Op::Neg(x) => Value::Num(-num(eval(x, slots, t)?)),
+        Op::Not(x) => Value::Bool(eval(x, slots, t)? != Value::Bool(true)),
+        Op::Arith(a, operands, span) => {
+            let [l, r] = &**operands;
+            let l = num(eval(l, slots, t)?);
+            let r = num(eval(r, slots, t)?);
+            let overflow = Fault {
+                kind: FaultKind::Overflow,
+                span: *span,
+            };
+            Value::Num(match a {
+                ArithOp::Add => l.checked_add(r).ok_or(overflow)?,
+                ArithOp::Sub => l.checked_sub(r).ok_or(overflow)?,
+                ArithOp::Mul => l.checked_mul(r).ok_or(overflow)?,
+                ArithOp::Div => {
+                    if r.is_zero() {
+                        return Err(Fault {
+                            kind: FaultKind::DivisionByZero,
+                            span: *span,
+                        });
+                    }
+                    l.checked_div(r).ok_or(overflow)?
+                }
+            })
+        }
+        Op::Cmp(c, operands) => {
+            let [l, r] = &**operands;
+            let l = eval(l, slots, t)?;
+            let r = eval(r, slots, t)?;
+            Value::Bool(match (l, r) {
+                (Value::Num(a), Value::Num(b)) => compare(*c, a, b),
+                (a, b) => match c {
+                    CmpOp::Eq => a == b,
+                    CmpOp::Ne => a != b,
+                    _ => false,
+                },
+            })
+        }
+        Op::And(operands) => {
+            let [l, r] = &**operands;
+            Value::Bool(
+                eval(l, slots, t)? == Value::Bool(true) && eval(r, slots, t)? == Value::Bool(true),
+            )
+        }
+        Op::Or(operands) => {
+            let [l, r] = &**operands;
+            Value::Bool(
+                eval(l, slots, t)? == Value::Bool(true) || eval(r, slots, t)? == Value::Bool(true),
+            )
+        }
+        Op::If(parts, span) => {
+            let [c, then, otherwise] = &**parts;
+            let taken = eval(c, slots, t)? == Value::Bool(true);
+            t.event(|| Event::Branch { span: *span, taken });
+            if taken {
+                eval(then, slots, t)?
+            } else {
+                eval(otherwise, slots, t)?
+            }
+        }
+        Op::Min(args) | Op::Max(args) => {
+            let is_min = matches!(op, Op::Min(..));
+            let mut best: Option<Decimal> = None;
+            for arg in args {
+                let v = num(eval(arg, slots, t)?);
+                best = Some(match best {
+                    None => v,
+                    Some(b) if is_min => b.min(v),
+                    Some(b) => b.max(v),
+                });
+            }
+            Value::Num(best.unwrap_or_default())
+        }
+        Op::Clamp(parts, span) => {
+            let [x, lo, hi] = &**parts;
+            let x = num(eval(x, slots, t)?);
+            let lo = num(eval(lo, slots, t)?);
+            let hi = num(eval(hi, slots, t)?);
+            if lo > hi {
+                return Err(Fault {
+                    kind: FaultKind::ClampOrder,
+                    span: *span,
+                });
+            }
+            Value::Num(x.clamp(lo, hi))
+        }
+        Op::Abs(x) => Value::Num(num(eval(x, slots, t)?).abs()),
+        Op::FullMarks(x, span) => Value::Num(
+            num(eval(x, slots, t)?)
+                .checked_mul(Decimal::ONE_HUNDRED)
+                .ok_or(Fault {
+                    kind: FaultKind::Overflow,
+                    span: *span,
+                })?,
+        ),
+        Op::Linear(table) => linear(table, slots, t)?,
+        Op::Steps(table) => steps(table, slots, t)?,
+        Op::ByGrade(slot, values) => {
+            let g = match get(slots, *slot) {
+                Value::Grade(g) => usize::from(g),
+                _ => 0,
+            };
+            match values.get(g) {
+                Some(v) => eval(v, slots, t)?,
+                None => Value::Num(Decimal::ZERO),
+            }
+        }
+    })
+}
+
+fn compare(op: CmpOp, a: Decimal, b: Decimal) -> bool {
+    match op {
+        CmpOp::Eq => a == b,
+        CmpOp::Ne => a != b,
+        CmpOp::Lt => a < b,
+        CmpOp::Le => a <= b,
+        CmpOp::Gt => a > b,
+        CmpOp::Ge => a >= b,
+    }
+}
+
+fn steps<T: Tracer>(table: &StepsTable, slots: &[Value], t: &mut T) -> Eval<Value> {
+    let subject = num(eval(&table.subject, slots, t)?);
+    for (index, (op, threshold, value)) in table.bands.iter().enumerate() {
+        let threshold = num(eval(threshold, slots, t)?);
+        if compare(*op, subject, threshold) {
+            let value = eval(value, slots, t)?;
+            t.event(|| Event::Table {
+                span: table.span,
+                choice: TableChoice::Band {
+                    index,
+                    subject,
+                    threshold,
+                    value: num(value),
+                },
+            });
+            return Ok(value);
+        }
+    }
+    match &table.otherwise {
+        Some(value) => {
+            let value = eval(value, slots, t)?;
+            t.event(|| Event::Table {
+                span: table.span,
+                choice: TableChoice::Otherwise {
+                    subject,
+                    value: num(value),
+                },
+            });
+            Ok(value)
+        }
+        None => Err(Fault {
+            kind: FaultKind::NoBand,
+            span: table.span,
+        }),
+    }
+}
+
+fn linear<T: Tracer>(table: &LinearTable, slots: &[Value], t: &mut T) -> Eval<Value> {
+    let subject = num(eval(&table.subject, slots, t)?);
+    let fault = |kind| Fault {
+        kind,
+        span: table.span,
+    };
+    let mut points = Vec::with_capacity(table.at.len());
+    for (at, value) in table.at.iter().zip(&table.values) {
+        let at = num(eval(at, slots, t)?);
+        let value = num(eval(value, slots, t)?);
+        if points.last().is_some_and(|(prev, _)| at <= *prev) {
+            return Err(fault(FaultKind::LinearOrder));
+        }
+        points.push((at, value));
+    }
+    let (Some(&first), Some(&last)) = (points.first(), points.last()) else {
+        return Err(fault(FaultKind::LinearOrder));
+    };
+    if subject <= first.0 {
+        t.event(|| Event::Table {
+            span: table.span,
+            choice: TableChoice::Below {
+                subject,
+                at: first.0,
+                value: first.1,
+            },
+        });
+        return Ok(Value::Num(first.1));
+    }
+    if subject >= last.0 {
+        t.event(|| Event::Table {
+            span: table.span,
+            choice: TableChoice::Above {
+                subject,
+                at: last.0,
+                value: last.1,
+            },
+        });
+        return Ok(Value::Num(last.1));
+    }
+    // The segment holding the subject: the first point above it and the one before.
+    let upper = points.partition_point(|(at, _)| *at <= subject);
+    let (Some(&from), Some(&to)) = (points.get(upper.wrapping_sub(1)), points.get(upper)) else {
+        return Err(fault(FaultKind::LinearOrder));
+    };
+    // y0 + (x - x0) × (y1 - y0) / (x1 - x0): multiply before dividing, so
+    // that exact results stay exact.
+    let overflow = fault(FaultKind::Overflow);
+    let dx = subject.checked_sub(from.0).ok_or(overflow)?;
+    let dy = to.1.checked_sub(from.1).ok_or(overflow)?;
+    let width = to.0.checked_sub(from.0).ok_or(overflow)?;
+    let rise = dx.checked_mul(dy).ok_or(overflow)?;
+    let value = from
+        .1
+        .checked_add(rise.checked_div(width).ok_or(overflow)?)
+        .ok_or(overflow)?;
+    t.event(|| Event::Table {
+        span: table.span,
+        choice: TableChoice::Between {
+            subject,
+            from,
+            to,
+            value,
+        },
+    });
+    Ok(Value::Num(value))
+}

@@ -1,0 +1,737 @@
+//! Explanations: every number of one employee's outcome, derived line by
+//! line from the inputs, as HR would show it to the employee who asks "why is
+//! my pay this?".
+//!
+//! The text is rendered from one traced run of the evaluator (the same code
+//! that computes outcomes in bulk), never from a second computation.
+
+use std::collections::HashMap;
+use std::fmt::Write;
+
+use rust_decimal::Decimal;
+use unicode_width::UnicodeWidthStr;
+
+use crate::ast::AdjustmentKind;
+use crate::checked::{CheckedPolicy, Expr, ExprKind, Function, Node, VetoEffect};
+use crate::eval::{EvalError, Event, IndicatorTrace, Record, ScoreTrace, TableChoice};
+use crate::format;
+use crate::outcome::Outcome;
+use crate::program::{Program, Value};
+use crate::source::Span;
+use crate::types::Ty;
+
+/// Evaluates `record` with tracing on and renders the derivation as text.
+pub fn explain(program: &Program, record: &Record) -> Result<String, EvalError> {
+    let (outcome, trace, slots) = program.evaluate_traced(record)?;
+    let renderer = Renderer::new(program, &outcome, &trace.events, slots);
+    Ok(renderer.render(record))
+}
+
+struct Renderer<'a> {
+    policy: &'a CheckedPolicy,
+    program: &'a Program,
+    outcome: &'a Outcome,
+    slots: Vec<Value>,
+    tables: HashMap<Span, &'a TableChoice>,
+    branches: HashMap<Span, bool>,
+    indicators: HashMap<usize, &'a IndicatorTrace>,
+    adjustments: HashMap<usize, (Decimal, Decimal, Decimal)>,
+    score: Option<&'a ScoreTrace>,
+    grade: Option<(u16, Option<usize>, u16)>,
+    pay: HashMap<usize, (Decimal, Decimal)>,
+    out: String,
+}
+
+impl<'a> Renderer<'a> {
+    fn new(
+        program: &'a Program,
+        outcome: &'a Outcome,
+        events: &'a [Event],
+        slots: Vec<Value>,
+    ) -> Self {
+        let mut r = Renderer {
+            policy: program.policy(),
+            program,
+            outcome,
+            slots,
+            tables: HashMap::new(),
+            branches: HashMap::new(),
+            indicators: HashMap::new(),
+            adjustments: HashMap::new(),
+            score: None,
+            grade: None,
+            pay: HashMap::new(),
+            out: String::new(),
+        };
+        for event in events {
+            match event {
+                Event::Table { span, choice } => {
+                    r.tables.insert(*span, choice);
+                }
+                Event::Branch { span, taken } => {
+                    r.branches.insert(*span, *taken);
+                }
+                Event::Value { .. } => {}
+                Event::Indicator(t) => {
+                    r.indicators.insert(t.index, t);
+                }
+                Event::Adjustment {
+                    index,
+                    raw,
+                    rounded,
+                    points,
+                } => {
+                    r.adjustments.insert(*index, (*raw, *rounded, *points));
+                }
+                Event::Score(s) => r.score = Some(s),
+                Event::Grade {
+                    by_score,
+                    veto,
+                    grade,
+                } => r.grade = Some((*by_score, *veto, *grade)),
+                Event::Pay { index, raw, amount } => {
+                    r.pay.insert(*index, (*raw, *amount));
+                }
+            }
+        }
+        r
+    }
+
+    fn render(mut self, record: &Record) -> String {
+        let policy = self.policy;
+        let who = match &record.name {
+            Some(name) => format!("{name} ({})", record.id),
+            None => record.id.clone(),
+        };
+        self.line(
+            0,
+            &format!("{who} — {}, {}", policy.name, policy.period.as_str()),
+        );
+        self.inputs();
+        self.values();
+        self.indicators();
+        self.adjustments_and_score();
+        self.grade();
+        self.pay();
+        self.out
+    }
+
+    fn line(&mut self, indent: usize, text: &str) {
+        let _ = writeln!(self.out, "{:indent$}{text}", "", indent = indent * 2);
+    }
+
+    fn heading(&mut self, text: &str) {
+        self.out.push('\n');
+        self.line(0, text);
+    }
+
+    /// Points with at least the score precision's decimals.
+    fn points(&self, d: Decimal) -> String {
+        format::points(d, crate::round::decimals(self.policy.score_rounding))
+    }
+
+    fn slot(&self, node: Node) -> Value {
+        self.slots
+            .get(self.program.layout.slot(node))
+            .copied()
+            .unwrap_or(Value::Num(Decimal::ZERO))
+    }
+
+    fn named(name: &str, label: Option<&str>) -> String {
+        match label {
+            Some(l) if l != name => format!("{name} ({l})"),
+            _ => name.to_string(),
+        }
+    }
+
+    // ------------------------------------------------------------ sections
+
+    fn inputs(&mut self) {
+        let policy = self.policy;
+        if policy.inputs.is_empty() {
+            return;
+        }
+        self.heading("Inputs");
+        let rows: Vec<(String, String)> = policy
+            .inputs
+            .iter()
+            .enumerate()
+            .map(|(i, input)| {
+                let ty = Ty::of_input(input.ty);
+                (
+                    Self::named(&input.name, input.label.as_deref()),
+                    format::value(policy, self.slot(Node::Input(i)), ty),
+                )
+            })
+            .collect();
+        let width = rows.iter().map(|(n, _)| n.width()).max().unwrap_or(0);
+        for (name, value) in rows {
+            let pad = width - name.width();
+            self.line(1, &format!("{name}{:pad$}  {value}", ""));
+        }
+    }
+
+    fn values(&mut self) {
+        let policy = self.policy;
+        if policy.values.is_empty() {
+            return;
+        }
+        self.heading("Values");
+        for (i, value) in policy.values.iter().enumerate() {
+            let result = format::value(policy, self.slot(Node::Value(i)), value.expr.ty);
+            let name = Self::named(&value.name, value.label.as_deref());
+            self.formula(1, &name, &value.expr, &result);
+        }
+    }
+
+    fn indicators(&mut self) {
+        let policy = self.policy;
+        if policy.indicators.is_empty() {
+            return;
+        }
+        self.heading("Indicators");
+        for (i, indicator) in policy.indicators.iter().enumerate() {
+            let weight = format::percent(indicator.weight);
+            self.line(
+                1,
+                &format!(
+                    "{} · weight {weight}",
+                    Self::named(&indicator.name, indicator.label.as_deref())
+                ),
+            );
+            let Some(trace) = self.indicators.get(&i).copied() else {
+                continue;
+            };
+            if let (Some(measure), Some(m)) = (&indicator.measure, trace.measure) {
+                let shown = format::value(policy, Value::Num(m), measure.ty);
+                self.formula(2, "measure", measure, &shown);
+            }
+            if let Some(veto) = trace.vetoed_by.and_then(|v| policy.vetoes.get(v)) {
+                let reason = veto_reason(policy, veto);
+                self.line(2, &format!("vetoed: {reason} → 0 points"));
+            } else {
+                let shown = format::number(trace.raw);
+                self.formula(2, "points", &indicator.points, &shown);
+                self.bounds(trace, indicator.cap, indicator.floor);
+            }
+            let contribution = self
+                .score
+                .and_then(|s| s.contributions.get(i))
+                .map(|c| self.points(*c))
+                .unwrap_or_default();
+            self.line(
+                2,
+                &format!("= {} points × {weight} = {contribution}", trace.points),
+            );
+        }
+    }
+
+    fn bounds(&mut self, trace: &IndicatorTrace, cap: Option<Decimal>, floor: Option<Decimal>) {
+        if trace.bounded != trace.raw {
+            let why = if cap == Some(trace.bounded) {
+                format!("capped at {} points", trace.bounded)
+            } else if floor == Some(trace.bounded) {
+                format!("raised to the floor of {} points", trace.bounded)
+            } else {
+                format!("kept within 0–100: {}", trace.bounded.normalize())
+            };
+            self.line(2, &why);
+        }
+        if trace.points.normalize() != trace.bounded.normalize() {
+            let rounding = self.policy.score_rounding;
+            self.line(
+                2,
+                &format!(
+                    "rounded {} to {}: {}",
+                    rounding.mode.as_str(),
+                    rounding.quantum.normalize(),
+                    trace.points
+                ),
+            );
+        }
+    }
+
+    fn adjustments_and_score(&mut self) {
+        let policy = self.policy;
+        let Some(score) = self.score else {
+            return;
+        };
+        self.heading("Score");
+        let parts: Vec<String> = score
+            .contributions
+            .iter()
+            .map(|c| self.points(*c))
+            .collect();
+        self.line(
+            1,
+            &format!(
+                "weighted score = {} = {}",
+                parts.join(" + "),
+                self.points(score.weighted)
+            ),
+        );
+        for (i, adjustment) in policy.adjustments.iter().enumerate() {
+            let Some((raw, rounded, points)) = self.adjustments.get(&i).copied() else {
+                continue;
+            };
+            let kind = match adjustment.kind {
+                AdjustmentKind::Bonus => "bonus",
+                AdjustmentKind::Deduction => "deduction",
+            };
+            let name = format!(
+                "{kind} {}",
+                Self::named(&adjustment.name, adjustment.label.as_deref())
+            );
+            self.formula(1, &name, &adjustment.points, &format::number(raw));
+            if rounded != points {
+                self.line(2, &format!("capped at {points} points"));
+            }
+        }
+        if !policy.adjustments.is_empty() {
+            let caps = policy.caps;
+            let mut line = format!(
+                "bonuses +{} − deductions {} = {}{}",
+                self.points(score.bonuses),
+                self.points(score.deductions),
+                if score.net >= Decimal::ZERO { "+" } else { "" },
+                self.points(score.net)
+            );
+            let notes: Vec<String> = [
+                caps.bonuses
+                    .map(|c| format!("bonuses capped at {}", c.normalize())),
+                caps.deductions
+                    .map(|c| format!("deductions capped at {}", c.normalize())),
+                caps.net
+                    .map(|c| format!("net adjustment within ±{}", c.normalize())),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            if !notes.is_empty() {
+                let _ = write!(line, " ({})", notes.join(", "));
+            }
+            self.line(1, &line);
+        }
+        let (low, high) = policy.score_range;
+        let mut line = format!(
+            "final score = {} {} {} = {}",
+            self.points(score.weighted),
+            if score.net >= Decimal::ZERO {
+                "+"
+            } else {
+                "−"
+            },
+            self.points(score.net.abs()),
+            self.points(score.raw)
+        );
+        if score.clamped != score.raw {
+            let _ = write!(
+                line,
+                ", kept within {}–{}: {}",
+                low.normalize(),
+                high.normalize(),
+                self.points(score.clamped)
+            );
+        }
+        if score.score.normalize() != score.clamped.normalize() {
+            let rounding = policy.score_rounding;
+            let _ = write!(
+                line,
+                ", rounded {} to {}",
+                rounding.mode.as_str(),
+                rounding.quantum.normalize()
+            );
+        }
+        let _ = write!(line, " → {}", score.score);
+        self.line(1, &line);
+    }
+
+    fn grade(&mut self) {
+        let policy = self.policy;
+        let Some((by_score, veto, grade)) = self.grade else {
+            return;
+        };
+        self.heading("Grade");
+        let band = |g: u16| policy.grades.get(usize::from(g));
+        let score = self.outcome.score.unwrap_or_default();
+        if let Some(b) = band(by_score) {
+            let range = b
+                .scores
+                .iter()
+                .map(|i| i.describe("score"))
+                .collect::<Vec<_>>()
+                .join(" or ");
+            self.line(
+                1,
+                &format!(
+                    "{} by score: {score} falls in {range}",
+                    Self::named(&b.name, b.label.as_deref())
+                ),
+            );
+        }
+        if let (Some(v), Some(forced)) = (veto.and_then(|v| policy.vetoes.get(v)), band(grade)) {
+            let reason = veto_reason(policy, v);
+            self.line(
+                1,
+                &format!(
+                    "{} by veto: {reason}",
+                    Self::named(&forced.name, forced.label.as_deref())
+                ),
+            );
+        }
+    }
+
+    fn pay(&mut self) {
+        let policy = self.policy;
+        if policy.pay.is_empty() {
+            return;
+        }
+        self.heading("Pay");
+        for (i, item) in policy.pay.iter().enumerate() {
+            let Some((raw, amount)) = self.pay.get(&i).copied() else {
+                continue;
+            };
+            let currency = policy.currency.as_deref();
+            let name = Self::named(&item.name, item.label.as_deref());
+            self.formula(1, &name, &item.expr, &format::money(raw, currency));
+            if raw.normalize() != amount.normalize() {
+                let rounding = policy.money_rounding;
+                self.line(
+                    2,
+                    &format!(
+                        "rounded {} to {} → {}",
+                        rounding.mode.as_str(),
+                        rounding.quantum.normalize(),
+                        format::money(amount, currency)
+                    ),
+                );
+            }
+        }
+    }
+
+    // ------------------------------------------------------------ formulas
+
+    /// `name = formula`, then the decisions inside it (branches, table
+    /// bands), then the formula with values put in and the result.
+    fn formula(&mut self, indent: usize, name: &str, expr: &Expr, result: &str) {
+        let text = one_line(self.policy.source.slice(expr.span));
+        // A lone name or number: one line says it all.
+        if matches!(
+            expr.kind,
+            ExprKind::Ref(_) | ExprKind::Number(_) | ExprKind::Measure(_)
+        ) {
+            if text == result {
+                self.line(indent, &format!("{name} = {result}"));
+            } else {
+                self.line(indent, &format!("{name} = {text} = {result}"));
+            }
+            return;
+        }
+        self.line(indent, &format!("{name} = {text}"));
+        let inner = indent + 1;
+        let mut decisions = Vec::new();
+        collect_decisions(expr, &mut decisions);
+        let mut said_result = false;
+        for decision in decisions {
+            let said = match &decision.kind {
+                ExprKind::If(condition, then, otherwise) => match self.branches.get(&decision.span)
+                {
+                    Some(true) => Some(self.branch(condition, then, true)),
+                    Some(false) => Some(self.branch(condition, otherwise, false)),
+                    None => None,
+                },
+                _ => self
+                    .tables
+                    .get(&decision.span)
+                    .map(|c| self.table_choice(decision, c)),
+            };
+            if let Some(said) = said {
+                // The whole formula is this decision: its line gives the result.
+                said_result |=
+                    decision.span == expr.span && !matches!(decision.kind, ExprKind::If(..));
+                self.line(inner, &said);
+            }
+        }
+        match self.substitute(expr) {
+            Some(s) if s != result && s != text => self.line(inner, &format!("= {s} = {result}")),
+            _ if said_result => {}
+            _ => {
+                let values = self.referenced(expr);
+                if values.is_empty() {
+                    self.line(inner, &format!("= {result}"));
+                } else {
+                    self.line(inner, &format!("= {result}   where {}", values.join(", ")));
+                }
+            }
+        }
+    }
+
+    /// "`measure <= 核定费用率` is met (12% <= 15%) → 80%".
+    fn branch(&self, condition: &Expr, taken: &Expr, met: bool) -> String {
+        let policy = self.policy;
+        let condition_text = one_line(policy.source.slice(condition.span));
+        let values = match &condition.kind {
+            ExprKind::Cmp(op, l, r) => match (self.substitute(l), self.substitute(r)) {
+                (Some(l), Some(r)) => format!(" ({l} {} {r})", op.symbol()),
+                _ => String::new(),
+            },
+            _ => match self.referenced(condition).as_slice() {
+                [] => String::new(),
+                values => format!(" ({})", values.join(", ")),
+            },
+        };
+        let verdict = if met { "is met" } else { "is not met" };
+        let branch = one_line(policy.source.slice(taken.span));
+        format!("`{condition_text}` {verdict}{values} → {branch}")
+    }
+
+    /// The named values a formula reads, as `name = value`.
+    fn referenced(&self, expr: &Expr) -> Vec<String> {
+        let mut nodes = Vec::new();
+        expr.for_each_ref(&mut |n| {
+            if !nodes.contains(&n) {
+                nodes.push(n);
+            }
+        });
+        nodes
+            .into_iter()
+            .map(|n| {
+                let (name, _) = self.policy.describe(n);
+                let shown = format::value(self.policy, self.slot(n), self.node_ty(n));
+                format!("{name} = {shown}")
+            })
+            .collect()
+    }
+
+    fn node_ty(&self, node: Node) -> Ty {
+        match node {
+            Node::Input(i) => self
+                .policy
+                .inputs
+                .get(i)
+                .map_or(Ty::Number, |x| Ty::of_input(x.ty)),
+            Node::Value(i) => self.policy.values.get(i).map_or(Ty::Number, |v| v.expr.ty),
+            Node::Indicator(_) | Node::Adjustment(_) | Node::Score => Ty::Score,
+            Node::Grade => Ty::Grade,
+            Node::Pay(_) => Ty::Money,
+        }
+    }
+
+    /// The formula with each name replaced by its value, when every part of
+    /// it can be shown that way.
+    fn substitute(&self, e: &Expr) -> Option<String> {
+        let policy = self.policy;
+        Some(match &e.kind {
+            ExprKind::Number(n) => match e.ty {
+                Ty::Money => format::money(*n, policy.currency.as_deref()),
+                Ty::Ratio => format::percent(*n),
+                _ => format::number(*n),
+            },
+            ExprKind::Bool(b) => if *b { "yes" } else { "no" }.to_string(),
+            ExprKind::GradeConst(g) => policy.grades.get(*g)?.name.clone(),
+            ExprKind::Ref(node) => format::value(policy, self.slot(*node), e.ty),
+            ExprKind::Measure(i) => {
+                let m = self.indicators.get(i)?.measure?;
+                format::value(policy, Value::Num(m), e.ty)
+            }
+            ExprKind::Neg(x) => format!("-{}", self.operand(x)?),
+            ExprKind::Arith(op, l, r) => {
+                format!("{} {} {}", self.operand(l)?, op.symbol(), self.operand(r)?)
+            }
+            ExprKind::Call(f, args) => {
+                let name = match f {
+                    Function::Min => "min",
+                    Function::Max => "max",
+                    Function::Clamp => "clamp",
+                    Function::Abs => "abs",
+                };
+                let args: Option<Vec<String>> = args.iter().map(|a| self.substitute(a)).collect();
+                format!("{name}({})", args?.join(", "))
+            }
+            ExprKind::FullMarks(x) => format!("{} of full marks", self.substitute(x)?),
+            ExprKind::ByGrade(values) => {
+                let Value::Grade(g) = self.slot(Node::Grade) else {
+                    return None;
+                };
+                let entry = values.get(usize::from(g))?;
+                let grade = &policy.grades.get(usize::from(g))?.name;
+                format!("{} (grade {grade})", self.substitute(entry)?)
+            }
+            ExprKind::Linear { .. } | ExprKind::Steps { .. } => {
+                let value = match self.tables.get(&e.span)? {
+                    TableChoice::Band { value, .. }
+                    | TableChoice::Otherwise { value, .. }
+                    | TableChoice::Below { value, .. }
+                    | TableChoice::Above { value, .. }
+                    | TableChoice::Between { value, .. } => *value,
+                };
+                format::value(policy, Value::Num(value), e.ty)
+            }
+            ExprKind::If(_, then, otherwise) => match self.branches.get(&e.span)? {
+                true => self.substitute(then)?,
+                false => self.substitute(otherwise)?,
+            },
+            ExprKind::Not(_) | ExprKind::Cmp(..) | ExprKind::And(..) | ExprKind::Or(..) => {
+                return None;
+            }
+        })
+    }
+
+    /// A substituted operand, in parentheses when it is itself an operation.
+    fn operand(&self, e: &Expr) -> Option<String> {
+        let s = self.substitute(e)?;
+        Some(if matches!(e.kind, ExprKind::Arith(..)) {
+            format!("({s})")
+        } else {
+            s
+        })
+    }
+
+    fn table_choice(&self, table: &Expr, choice: &TableChoice) -> String {
+        let policy = self.policy;
+        let (subject_ty, out_ty) = match &table.kind {
+            ExprKind::Linear { subject, points } => {
+                (subject.ty, points.first().map_or(table.ty, |(_, v)| v.ty))
+            }
+            ExprKind::Steps { subject, bands, .. } => {
+                (subject.ty, bands.first().map_or(table.ty, |(_, _, v)| v.ty))
+            }
+            _ => (table.ty, table.ty),
+        };
+        let out_ty = if table.ty == Ty::Score {
+            Ty::Score
+        } else {
+            out_ty
+        };
+        let s = |d: Decimal| format::value(policy, Value::Num(d), subject_ty);
+        let o = |d: Decimal| format::value(policy, Value::Num(d), out_ty);
+        match choice {
+            TableChoice::Band {
+                index,
+                subject,
+                value,
+                ..
+            } => {
+                let band = match &table.kind {
+                    ExprKind::Steps { bands, .. } => bands
+                        .get(*index)
+                        .map(|(op, t, _)| {
+                            format!("{} {}", op.symbol(), one_line(policy.source.slice(t.span)))
+                        })
+                        .unwrap_or_default(),
+                    _ => String::new(),
+                };
+                format!("{} matches `{band}` first → {}", s(*subject), o(*value))
+            }
+            TableChoice::Otherwise { subject, value } => {
+                format!("{} matches no band → otherwise {}", s(*subject), o(*value))
+            }
+            TableChoice::Below { subject, at, value } => format!(
+                "{} is at or below the first point {} → {}",
+                s(*subject),
+                s(*at),
+                o(*value)
+            ),
+            TableChoice::Above { subject, at, value } => format!(
+                "{} is at or above the last point {} → {} (no more above it)",
+                s(*subject),
+                s(*at),
+                o(*value)
+            ),
+            TableChoice::Between {
+                subject,
+                from,
+                to,
+                value,
+            } => format!(
+                "{} lies between {} => {} and {} => {}: {} + ({} − {}) × ({} − {}) ÷ ({} − {}) = {}",
+                s(*subject),
+                s(from.0),
+                o(from.1),
+                s(to.0),
+                o(to.1),
+                o(from.1),
+                s(*subject),
+                s(from.0),
+                o(to.1),
+                o(from.1),
+                s(to.0),
+                s(from.0),
+                o(*value)
+            ),
+        }
+    }
+}
+
+/// The tables and branches inside an expression, in reading order.
+fn collect_decisions<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
+    let collect_tables = collect_decisions;
+    match &e.kind {
+        ExprKind::Linear { subject, points } => {
+            collect_tables(subject, out);
+            out.push(e);
+            for (at, v) in points {
+                collect_tables(at, out);
+                collect_tables(v, out);
+            }
+        }
+        ExprKind::Steps {
+            subject,
+            bands,
+            otherwise,
+        } => {
+            collect_tables(subject, out);
+            out.push(e);
+            for (_, t, v) in bands {
+                collect_tables(t, out);
+                collect_tables(v, out);
+            }
+            if let Some(o) = otherwise {
+                collect_tables(o, out);
+            }
+        }
+        ExprKind::Neg(x) | ExprKind::Not(x) | ExprKind::FullMarks(x) => collect_tables(x, out),
+        ExprKind::Arith(_, a, b)
+        | ExprKind::Cmp(_, a, b)
+        | ExprKind::And(a, b)
+        | ExprKind::Or(a, b) => {
+            collect_tables(a, out);
+            collect_tables(b, out);
+        }
+        ExprKind::If(c, t, f) => {
+            collect_tables(c, out);
+            out.push(e);
+            collect_tables(t, out);
+            collect_tables(f, out);
+        }
+        ExprKind::Call(_, args) | ExprKind::ByGrade(args) => {
+            args.iter().for_each(|a| collect_tables(a, out));
+        }
+        ExprKind::Number(_)
+        | ExprKind::Bool(_)
+        | ExprKind::GradeConst(_)
+        | ExprKind::Ref(_)
+        | ExprKind::Measure(_) => {}
+    }
+}
+
+fn veto_reason(policy: &CheckedPolicy, veto: &crate::checked::Veto) -> String {
+    let condition = one_line(policy.source.slice(veto.condition.span));
+    let effect = match veto.effect {
+        VetoEffect::Grade(g) => policy
+            .grades
+            .get(g)
+            .map(|g| format!(" (forces grade {})", g.name))
+            .unwrap_or_default(),
+        VetoEffect::ZeroIndicator(_) => String::new(),
+    };
+    match &veto.label {
+        Some(label) => format!("\"{label}\" — {condition} is yes{effect}"),
+        None => format!("{condition} is yes{effect}"),
+    }
+}
+
+/// A formula as one line: runs of white space become one space.
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}

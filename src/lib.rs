@@ -1,0 +1,73 @@
+//! kpi: a rules language for KPI appraisal and performance pay.
+//!
+//! A policy flows one way through the crate:
+//! text → [`syntax`] (pest parse tree → spanned [`ast`]) → [`check`]
+//! (names, units, weights, grade bands → [`checked::CheckedPolicy`]) →
+//! [`compile`](mod@compile) (flat [`program::Program`]) → [`eval`] (record →
+//! [`outcome::Outcome`], optionally traced) → [`explain`] and `report`.
+//!
+//! ```
+//! use kpi::source::Source;
+//!
+//! let source = Source::new("example.kpi", r#"
+//! policy "example" {
+//!   period quarter
+//!   input 完成率 percent "completion"
+//!   indicator 业绩 weight 100% {
+//!     measure 完成率
+//!     points linear { 0% => 0, 100% => 75, 125% => 100 }
+//!   }
+//!   grades { A >= 85, B >= 75, C otherwise }
+//! }"#);
+//! let compiled = kpi::compile(&source).expect("a valid policy");
+//! let program = compiled.program;
+//! let record = kpi::eval::Record {
+//!     id: "E001".into(),
+//!     name: None,
+//!     inputs: vec![kpi::program::Value::Num("1.125".parse().unwrap())],
+//! };
+//! let outcome = program.evaluate(&record).expect("evaluates");
+//! assert_eq!(outcome.score.unwrap().to_string(), "87.50");
+//! assert_eq!(outcome.grade.as_deref(), Some("A"));
+//! ```
+
+pub mod ast;
+pub mod batch;
+pub mod check;
+pub mod checked;
+pub mod compile;
+pub mod data;
+pub mod diagnostic;
+pub mod eval;
+pub mod explain;
+pub mod format;
+pub mod fuzzy;
+pub mod outcome;
+pub mod program;
+pub mod report;
+pub mod round;
+pub mod source;
+pub mod syntax;
+pub mod types;
+
+use diagnostic::Diagnostic;
+use program::Program;
+use source::Source;
+
+/// A compiled policy and the warnings its check raised.
+#[derive(Debug, Clone)]
+pub struct Compiled {
+    pub program: Program,
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Parses, checks and compiles a policy: the whole front end in one call.
+/// On any error, returns every diagnostic found (errors and warnings).
+pub fn compile(source: &Source) -> Result<Compiled, Vec<Diagnostic>> {
+    let ast = syntax::parse(source)?;
+    let checked = check::check(source, &ast)?;
+    Ok(Compiled {
+        program: compile::compile(checked.policy),
+        warnings: checked.warnings,
+    })
+}

@@ -1,0 +1,7 @@
+//! The `kpi` command. See `kpi --help`.
+
+mod cli;
+
+fn main() -> std::process::ExitCode {
+    cli::main()
+}

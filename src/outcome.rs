@@ -1,0 +1,112 @@
+//! The outcome of evaluating one employee: indicator points, score, grade and
+//! pay, exact to the declared precision. Serializes with serde: decimals are
+//! strings with a fixed number of decimals (`"87.50"`, `"3900.00"`), maps keep
+//! the policy's order, so JSON output is stable enough to pin in snapshots.
+
+use indexmap::IndexMap;
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use crate::ast::AdjustmentKind;
+use crate::checked::VetoEffect;
+use crate::eval::{Frame, Record};
+use crate::program::{Program, Value};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Outcome {
+    pub id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Points of each indicator (0–100), by indicator name.
+    pub indicators: IndexMap<String, Decimal>,
+    /// Σ points × weight, exact, before bonuses and deductions.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub weighted_score: Option<Decimal>,
+    /// Points of each bonus (positive) and deduction (negative) item.
+    #[serde(skip_serializing_if = "IndexMap::is_empty")]
+    pub adjustments: IndexMap<String, Decimal>,
+    /// The final score, clamped and rounded.
+    pub score: Option<Decimal>,
+    pub grade: Option<String>,
+    /// The grade the score alone would give, when a veto changed it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub grade_by_score: Option<String>,
+    /// Vetoes that applied, by their reason.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub vetoes: Vec<String>,
+    /// Each pay item, rounded per the policy.
+    pub pay: IndexMap<String, Decimal>,
+}
+
+impl Outcome {
+    pub(crate) fn new(program: &Program, record: &Record, frame: &Frame) -> Outcome {
+        let policy = program.policy();
+        let layout = &program.layout;
+        let num = |slot: usize| match frame.slots.get(slot) {
+            Some(Value::Num(n)) => *n,
+            _ => Decimal::ZERO,
+        };
+        let grade_name = |g: u16| policy.grades.get(usize::from(g)).map(|g| g.name.clone());
+        let indicators = policy
+            .indicators
+            .iter()
+            .enumerate()
+            .map(|(i, ind)| (ind.name.clone(), num(layout.indicators + i)))
+            .collect();
+        let adjustments = policy
+            .adjustments
+            .iter()
+            .enumerate()
+            .map(|(i, a)| {
+                let points = num(layout.adjustments + i);
+                let signed = match a.kind {
+                    AdjustmentKind::Bonus => points,
+                    AdjustmentKind::Deduction if !points.is_zero() => -points,
+                    AdjustmentKind::Deduction => points,
+                };
+                (a.name.clone(), signed)
+            })
+            .collect();
+        let grade = match frame.slots.get(layout.grade) {
+            Some(Value::Grade(g)) if !policy.grades.is_empty() => grade_name(*g),
+            _ => None,
+        };
+        let mut vetoes = Vec::new();
+        let mut grade_by_score = None;
+        for (i, veto) in policy.vetoes.iter().enumerate() {
+            let applied = match veto.effect {
+                VetoEffect::Grade(_) => frame.grade_veto == Some(i),
+                VetoEffect::ZeroIndicator(ind) => {
+                    frame.zeroed_by.get(ind).copied().flatten() == Some(i)
+                }
+            };
+            if applied {
+                vetoes.push(
+                    veto.label
+                        .clone()
+                        .unwrap_or_else(|| policy.source.slice(veto.condition.span).to_string()),
+                );
+                if matches!(veto.effect, VetoEffect::Grade(_)) {
+                    grade_by_score = frame.grade_by_score.and_then(grade_name);
+                }
+            }
+        }
+        Outcome {
+            id: record.id.clone(),
+            name: record.name.clone(),
+            indicators,
+            weighted_score: policy.has_score().then(|| frame.weighted.normalize()),
+            adjustments,
+            score: policy.has_score().then(|| num(layout.score)),
+            grade,
+            grade_by_score,
+            vetoes,
+            pay: policy
+                .pay
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (p.name.clone(), num(layout.pay + i)))
+                .collect(),
+        }
+    }
+}

@@ -1,0 +1,159 @@
+//! The compiled program: what the evaluator runs.
+//!
+//! Names are gone: every input and computed value lives in a slot of one flat
+//! array, resolved at compile time, and the steps are in dependency order.
+//! Built by `compile`, run by `eval`.
+
+use std::sync::Arc;
+
+use rust_decimal::Decimal;
+
+use crate::ast::CmpOp;
+use crate::checked::{ArithOp, CheckedPolicy, Interval, Node};
+use crate::source::Span;
+
+/// A compiled policy, ready to evaluate records. Cheap to share across
+/// threads: it is immutable.
+#[derive(Debug, Clone)]
+pub struct Program {
+    pub(crate) policy: Arc<CheckedPolicy>,
+    pub(crate) layout: Layout,
+    pub(crate) steps: Vec<Step>,
+}
+
+impl Program {
+    /// The checked policy the program was compiled from.
+    pub fn policy(&self) -> &CheckedPolicy {
+        &self.policy
+    }
+}
+
+/// Where each node's value lives in the slot array.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Layout {
+    pub values: usize,
+    pub indicators: usize,
+    pub measures: usize,
+    pub adjustments: usize,
+    pub score: usize,
+    pub grade: usize,
+    pub pay: usize,
+    pub len: usize,
+}
+
+impl Layout {
+    pub fn new(policy: &CheckedPolicy) -> Layout {
+        let values = policy.inputs.len();
+        let indicators = values + policy.values.len();
+        let measures = indicators + policy.indicators.len();
+        let adjustments = measures + policy.indicators.len();
+        let score = adjustments + policy.adjustments.len();
+        let grade = score + 1;
+        let pay = grade + 1;
+        Layout {
+            values,
+            indicators,
+            measures,
+            adjustments,
+            score,
+            grade,
+            pay,
+            len: pay + policy.pay.len(),
+        }
+    }
+
+    pub fn slot(&self, node: Node) -> usize {
+        match node {
+            Node::Input(i) => i,
+            Node::Value(i) => self.values + i,
+            Node::Indicator(i) => self.indicators + i,
+            Node::Adjustment(i) => self.adjustments + i,
+            Node::Score => self.score,
+            Node::Grade => self.grade,
+            Node::Pay(i) => self.pay + i,
+        }
+    }
+
+    pub fn measure(&self, indicator: usize) -> usize {
+        self.measures + indicator
+    }
+}
+
+/// A value in a slot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Value {
+    Num(Decimal),
+    Bool(bool),
+    /// A grade, by index into the policy's grades.
+    Grade(u16),
+}
+
+/// One thing the evaluator computes, writing its slot.
+#[derive(Debug, Clone)]
+pub(crate) enum Step {
+    Value {
+        index: usize,
+        op: Op,
+    },
+    Indicator {
+        index: usize,
+        measure: Option<Op>,
+        points: Op,
+        /// Conditions of the vetoes that zero it, with the veto's index.
+        vetoes: Vec<(usize, Op)>,
+    },
+    Adjustment {
+        index: usize,
+        points: Op,
+    },
+    Score,
+    Grade {
+        /// Score intervals of each grade, by grade index.
+        bands: Vec<(u16, Vec<Interval>)>,
+        /// Vetoes that force a grade: index, condition, grade.
+        vetoes: Vec<(usize, Op, u16)>,
+    },
+    Pay {
+        index: usize,
+        op: Op,
+    },
+}
+
+/// A compiled expression.
+#[derive(Debug, Clone)]
+pub(crate) enum Op {
+    Const(Value),
+    Slot(usize),
+    Neg(Box<Op>),
+    Not(Box<Op>),
+    Arith(ArithOp, Box<[Op; 2]>, Span),
+    Cmp(CmpOp, Box<[Op; 2]>),
+    And(Box<[Op; 2]>),
+    Or(Box<[Op; 2]>),
+    If(Box<[Op; 3]>, Span),
+    Min(Vec<Op>),
+    Max(Vec<Op>),
+    Clamp(Box<[Op; 3]>, Span),
+    Abs(Box<Op>),
+    /// ×100: a percentage given as points.
+    FullMarks(Box<Op>, Span),
+    Linear(Box<LinearTable>),
+    Steps(Box<StepsTable>),
+    ByGrade(usize, Vec<Op>),
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct LinearTable {
+    pub subject: Op,
+    pub at: Vec<Op>,
+    pub values: Vec<Op>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct StepsTable {
+    pub subject: Op,
+    pub bands: Vec<(CmpOp, Op, Op)>,
+    pub otherwise: Option<Op>,
+    pub span: Span,
+}

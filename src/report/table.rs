@@ -1,0 +1,125 @@
+//! A table for the terminal: aligned columns (Chinese characters count
+//! double), then the distribution of grades.
+
+use unicode_width::UnicodeWidthStr;
+
+use crate::checked::CheckedPolicy;
+use crate::format;
+use crate::outcome::Outcome;
+
+pub fn table(policy: &CheckedPolicy, outcomes: &[Outcome]) -> String {
+    let mut header: Vec<String> = vec![policy.id_column.clone()];
+    if let Some(name) = &policy.name_column {
+        header.push(name.clone());
+    }
+    header.extend(policy.indicators.iter().map(|i| i.name.clone()));
+    header.extend(policy.adjustments.iter().map(|a| a.name.clone()));
+    if policy.has_score() {
+        header.push("score".to_string());
+    }
+    if !policy.grades.is_empty() {
+        header.push("grade".to_string());
+    }
+    header.extend(policy.pay.iter().map(|p| p.name.clone()));
+    // Text columns (id, name, grade) are left-aligned, numbers right-aligned.
+    let text_columns = 1 + usize::from(policy.name_column.is_some());
+    let grade_column = (!policy.grades.is_empty()).then(|| {
+        text_columns
+            + policy.indicators.len()
+            + policy.adjustments.len()
+            + usize::from(policy.has_score())
+    });
+
+    let currency = policy.currency.as_deref();
+    let rows: Vec<Vec<String>> = outcomes
+        .iter()
+        .map(|o| {
+            let mut row = vec![o.id.clone()];
+            if policy.name_column.is_some() {
+                row.push(o.name.clone().unwrap_or_default());
+            }
+            row.extend(o.indicators.values().map(|d| d.to_string()));
+            row.extend(o.adjustments.values().map(|d| d.to_string()));
+            if policy.has_score() {
+                row.push(o.score.map(|d| d.to_string()).unwrap_or_default());
+            }
+            if !policy.grades.is_empty() {
+                row.push(o.grade.clone().unwrap_or_default());
+            }
+            row.extend(o.pay.values().map(|d| format::money(*d, currency)));
+            row
+        })
+        .collect();
+
+    let widths: Vec<usize> = (0..header.len())
+        .map(|c| {
+            std::iter::once(&header)
+                .chain(&rows)
+                .filter_map(|r| r.get(c))
+                .map(|s| s.width())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut out = String::new();
+    let mut line = |cells: &[String]| {
+        let mut text = String::new();
+        for (c, cell) in cells.iter().enumerate() {
+            let width = widths.get(c).copied().unwrap_or(0);
+            let pad = " ".repeat(width.saturating_sub(cell.width()));
+            let left = c < text_columns || Some(c) == grade_column;
+            if c > 0 {
+                text.push_str("  ");
+            }
+            if left {
+                text.push_str(cell);
+                text.push_str(&pad);
+            } else {
+                text.push_str(&pad);
+                text.push_str(cell);
+            }
+        }
+        out.push_str(text.trim_end());
+        out.push('\n');
+    };
+    line(&header);
+    let rule: Vec<String> = widths.iter().map(|w| "─".repeat(*w)).collect();
+    line(&rule);
+    for row in &rows {
+        line(row);
+    }
+    out.push_str(&distribution(policy, outcomes));
+    out
+}
+
+/// Count, share and a bar for each grade.
+fn distribution(policy: &CheckedPolicy, outcomes: &[Outcome]) -> String {
+    if policy.grades.is_empty() || outcomes.is_empty() {
+        return String::new();
+    }
+    let total = outcomes.len();
+    let mut out = String::from("\nGrades\n");
+    let width = policy
+        .grades
+        .iter()
+        .map(|g| g.name.width())
+        .max()
+        .unwrap_or(1);
+    for grade in &policy.grades {
+        let count = outcomes
+            .iter()
+            .filter(|o| o.grade.as_deref() == Some(&grade.name))
+            .count();
+        // Integer arithmetic: the share is shown to one decimal, exactly rounded.
+        let tenths = (count * 1000 + total / 2) / total;
+        let bar = "█".repeat((count * 40).div_ceil(total.max(1)).min(40));
+        let pad = " ".repeat(width - grade.name.width());
+        out.push_str(&format!(
+            "  {}{pad}  {count:>4}  {:>3}.{}%  {bar}\n",
+            grade.name,
+            tenths / 10,
+            tenths % 10
+        ));
+    }
+    out
+}

@@ -1,0 +1,119 @@
+//! Rounding at the points a policy declares: money to its quantum (cents by
+//! default), points and scores to the score precision.
+
+use rust_decimal::{Decimal, RoundingStrategy};
+
+use crate::ast::RoundingMode;
+use crate::checked::Rounding;
+
+fn strategy(mode: RoundingMode) -> RoundingStrategy {
+    match mode {
+        RoundingMode::HalfAwayFromZero => RoundingStrategy::MidpointAwayFromZero,
+        RoundingMode::HalfEven => RoundingStrategy::MidpointNearestEven,
+        RoundingMode::Down => RoundingStrategy::ToZero,
+        RoundingMode::Up => RoundingStrategy::AwayFromZero,
+    }
+}
+
+/// Rounds `value` to a multiple of the rounding's quantum and gives the
+/// result the quantum's number of decimals, so that 87.5 rounded to 0.01
+/// reads `87.50`. `None` only if the value is too large to represent.
+pub fn round(value: Decimal, rounding: Rounding) -> Option<Decimal> {
+    let quantum = rounding.quantum.normalize();
+    let scale = quantum.scale();
+    let mut rounded = if quantum.mantissa() == 1 {
+        // A power of ten (0.01, 0.1, 1): round to that many decimals.
+        value.round_dp_with_strategy(scale, strategy(rounding.mode))
+    } else {
+        // Any other step (0.05, 10): round value / step to a whole number.
+        value
+            .checked_div(quantum)?
+            .round_dp_with_strategy(0, strategy(rounding.mode))
+            .checked_mul(quantum)?
+    };
+    rounded.rescale(scale);
+    Some(rounded)
+}
+
+/// The number of decimals a rounding shows.
+pub fn decimals(rounding: Rounding) -> u32 {
+    rounding.quantum.normalize().scale()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    fn d(s: &str) -> Decimal {
+        Decimal::from_str(s).unwrap()
+    }
+    fn r(q: &str, mode: RoundingMode) -> Rounding {
+        Rounding {
+            quantum: d(q),
+            mode,
+        }
+    }
+
+    #[test]
+    fn half_a_cent_goes_away_from_zero() {
+        let cents = Rounding::CENTS;
+        assert_eq!(round(d("0.005"), cents).unwrap().to_string(), "0.01");
+        assert_eq!(round(d("-0.005"), cents).unwrap().to_string(), "-0.01");
+        assert_eq!(round(d("2.675"), cents).unwrap().to_string(), "2.68");
+        assert_eq!(round(d("87.5"), cents).unwrap().to_string(), "87.50");
+        assert_eq!(round(d("94.995"), cents).unwrap().to_string(), "95.00");
+    }
+
+    #[test]
+    fn other_modes_and_steps() {
+        assert_eq!(
+            round(d("2.675"), r("0.01", RoundingMode::HalfEven))
+                .unwrap()
+                .to_string(),
+            "2.68"
+        );
+        assert_eq!(
+            round(d("2.665"), r("0.01", RoundingMode::HalfEven))
+                .unwrap()
+                .to_string(),
+            "2.66"
+        );
+        assert_eq!(
+            round(d("2.679"), r("0.01", RoundingMode::Down))
+                .unwrap()
+                .to_string(),
+            "2.67"
+        );
+        assert_eq!(
+            round(d("2.671"), r("0.01", RoundingMode::Up))
+                .unwrap()
+                .to_string(),
+            "2.68"
+        );
+        assert_eq!(
+            round(d("1234.5"), r("10", RoundingMode::HalfAwayFromZero))
+                .unwrap()
+                .to_string(),
+            "1230"
+        );
+        assert_eq!(
+            round(d("1235"), r("10", RoundingMode::HalfAwayFromZero))
+                .unwrap()
+                .to_string(),
+            "1240"
+        );
+        assert_eq!(
+            round(d("1.025"), r("0.05", RoundingMode::HalfAwayFromZero))
+                .unwrap()
+                .to_string(),
+            "1.05"
+        );
+        assert_eq!(
+            round(d("3.3333"), r("1", RoundingMode::HalfAwayFromZero))
+                .unwrap()
+                .to_string(),
+            "3"
+        );
+    }
+}

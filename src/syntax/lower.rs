@@ -1,0 +1,931 @@
+//! Lowering: pest pairs to the spanned AST, one function per grammar rule.
+//!
+//! The grammar guarantees the shape of each pair, but lowering never indexes
+//! into children by position: it walks them and matches on their rule, so a
+//! grammar change shows up as a lowering error, not a panic.
+
+use std::str::FromStr;
+use std::sync::LazyLock;
+
+use pest::iterators::{Pair, Pairs};
+use pest::pratt_parser::{Assoc, Op, PrattParser};
+use rust_decimal::Decimal;
+
+use super::parser::Rule;
+use crate::ast::*;
+use crate::diagnostic::{Code, Diagnostic};
+use crate::source::Span;
+
+type Result<T> = std::result::Result<T, Diagnostic>;
+
+/// Operator precedence, loosest first.
+static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
+    PrattParser::new()
+        .op(Op::infix(Rule::or_op, Assoc::Left))
+        .op(Op::infix(Rule::and_op, Assoc::Left))
+        .op(Op::prefix(Rule::not_op))
+        .op(Op::infix(Rule::eq, Assoc::Left)
+            | Op::infix(Rule::ne, Assoc::Left)
+            | Op::infix(Rule::lt, Assoc::Left)
+            | Op::infix(Rule::le, Assoc::Left)
+            | Op::infix(Rule::gt, Assoc::Left)
+            | Op::infix(Rule::ge, Assoc::Left))
+        .op(Op::infix(Rule::add, Assoc::Left) | Op::infix(Rule::sub, Assoc::Left))
+        .op(Op::infix(Rule::mul, Assoc::Left) | Op::infix(Rule::div, Assoc::Left))
+        .op(Op::prefix(Rule::neg))
+});
+
+/// Lowers a parsed `file`. Items that fail to lower are left out and their
+/// diagnostics returned beside the policy.
+pub(super) fn file(pair: Pair<'_, Rule>, errors: &mut Vec<Diagnostic>) -> Option<Policy> {
+    let policy_pair = pair.into_inner().find(|p| p.as_rule() == Rule::policy)?;
+    let span = Span::from(policy_pair.as_span());
+    let mut name = None;
+    let mut items = Vec::new();
+    for child in policy_pair.into_inner() {
+        match child.as_rule() {
+            Rule::string => name = Some(label(child)),
+            _ if is_item(child.as_rule()) => match item(child) {
+                Ok(item) => items.push(item),
+                Err(e) => errors.push(e),
+            },
+            _ => {}
+        }
+    }
+    Some(Policy {
+        name: name?,
+        items,
+        span,
+    })
+}
+
+fn is_item(rule: Rule) -> bool {
+    matches!(
+        rule,
+        Rule::period_decl
+            | Rule::currency_decl
+            | Rule::round_decl
+            | Rule::employee_decl
+            | Rule::input_decl
+            | Rule::let_decl
+            | Rule::indicator_decl
+            | Rule::bonus_decl
+            | Rule::deduction_decl
+            | Rule::adjust_cap_decl
+            | Rule::score_range_decl
+            | Rule::grades_decl
+            | Rule::veto_decl
+            | Rule::pay_decl
+    )
+}
+
+fn item(pair: Pair<'_, Rule>) -> Result<Item> {
+    let span = Span::from(pair.as_span());
+    Ok(match pair.as_rule() {
+        Rule::period_decl => Item::Period(PeriodDecl {
+            period: match child_text(&pair, Rule::period_kind) {
+                "month" => Period::Month,
+                "half-year" => Period::HalfYear,
+                "year" => Period::Year,
+                _ => Period::Quarter,
+            },
+            span,
+        }),
+        Rule::currency_decl => Item::Currency(CurrencyDecl {
+            code: child_text(&pair, Rule::currency_code).to_string(),
+            span,
+        }),
+        Rule::round_decl => round_decl(pair)?,
+        Rule::employee_decl => {
+            let mut field = EmployeeField::Id;
+            let mut column = None;
+            for child in pair.into_inner() {
+                match child.as_rule() {
+                    Rule::employee_field if child.as_str() == "name" => {
+                        field = EmployeeField::Name;
+                    }
+                    Rule::column_name => column = child.into_inner().next().map(name_or_label),
+                    _ => {}
+                }
+            }
+            Item::Employee(EmployeeDecl {
+                field,
+                column: column.ok_or_else(|| internal(span))?,
+                span,
+            })
+        }
+        Rule::input_decl => {
+            let mut name = None;
+            let mut ty = None;
+            let mut label_ = None;
+            for child in pair.into_inner() {
+                match child.as_rule() {
+                    Rule::ident => name = Some(ident(child)),
+                    Rule::input_type => ty = Some((input_type(child.as_str()), child.as_span())),
+                    Rule::string => label_ = Some(label(child)),
+                    _ => {}
+                }
+            }
+            let (ty, ty_span) = ty.ok_or_else(|| internal(span))?;
+            Item::Input(InputDecl {
+                name: name.ok_or_else(|| internal(span))?,
+                ty,
+                ty_span: ty_span.into(),
+                label: label_,
+                span,
+            })
+        }
+        Rule::let_decl | Rule::pay_decl => {
+            let is_let = pair.as_rule() == Rule::let_decl;
+            let mut name = None;
+            let mut label_ = None;
+            let mut value = None;
+            for child in pair.into_inner() {
+                match child.as_rule() {
+                    Rule::ident => name = Some(ident(child)),
+                    Rule::string => label_ = Some(label(child)),
+                    Rule::expr => value = Some(expr(child)?),
+                    _ => {}
+                }
+            }
+            let name = name.ok_or_else(|| internal(span))?;
+            let value = value.ok_or_else(|| internal(span))?;
+            if is_let {
+                Item::Let(LetDecl {
+                    name,
+                    label: label_,
+                    value,
+                    span,
+                })
+            } else {
+                Item::Pay(PayDecl {
+                    name,
+                    label: label_,
+                    value,
+                    span,
+                })
+            }
+        }
+        Rule::indicator_decl => {
+            let mut name = None;
+            let mut label_ = None;
+            let mut weight = None;
+            let mut clauses = Vec::new();
+            for child in pair.into_inner() {
+                match child.as_rule() {
+                    Rule::ident => name = Some(ident(child)),
+                    Rule::string => label_ = Some(label(child)),
+                    Rule::percent => weight = Some((percent(child.clone())?, child.as_span())),
+                    _ => {
+                        if let Some(c) = clause(child)? {
+                            clauses.push(c);
+                        }
+                    }
+                }
+            }
+            let (weight, weight_span) = weight.ok_or_else(|| internal(span))?;
+            Item::Indicator(IndicatorDecl {
+                name: name.ok_or_else(|| internal(span))?,
+                label: label_,
+                weight,
+                weight_span: weight_span.into(),
+                clauses,
+                span,
+            })
+        }
+        Rule::bonus_decl | Rule::deduction_decl => {
+            let kind = if pair.as_rule() == Rule::bonus_decl {
+                AdjustmentKind::Bonus
+            } else {
+                AdjustmentKind::Deduction
+            };
+            let mut name = None;
+            let mut label_ = None;
+            let mut clauses = Vec::new();
+            for child in pair.into_inner() {
+                match child.as_rule() {
+                    Rule::ident => name = Some(ident(child)),
+                    Rule::string => label_ = Some(label(child)),
+                    _ => {
+                        if let Some(c) = clause(child)? {
+                            clauses.push(c);
+                        }
+                    }
+                }
+            }
+            Item::Adjustment(AdjustmentDecl {
+                kind,
+                name: name.ok_or_else(|| internal(span))?,
+                label: label_,
+                clauses,
+                span,
+            })
+        }
+        Rule::adjust_cap_decl => {
+            let mut total = AdjustTotal::Adjustments;
+            let mut cap = None;
+            for child in pair.into_inner() {
+                match child.as_rule() {
+                    Rule::adjust_total => {
+                        total = match child.as_str() {
+                            "bonuses" => AdjustTotal::Bonuses,
+                            "deductions" => AdjustTotal::Deductions,
+                            _ => AdjustTotal::Adjustments,
+                        }
+                    }
+                    Rule::number => cap = Some((number(&child)?, child.as_span())),
+                    _ => {}
+                }
+            }
+            let (cap, cap_span) = cap.ok_or_else(|| internal(span))?;
+            Item::AdjustCap(AdjustCapDecl {
+                total,
+                cap,
+                cap_span: cap_span.into(),
+                span,
+            })
+        }
+        Rule::score_range_decl => {
+            let mut bounds = Vec::new();
+            for child in pair.into_inner() {
+                if child.as_rule() == Rule::signed_number {
+                    bounds.push(number(&child)?);
+                }
+            }
+            match bounds.as_slice() {
+                [low, high] => Item::ScoreRange(ScoreRangeDecl {
+                    low: *low,
+                    high: *high,
+                    span,
+                }),
+                _ => return Err(internal(span)),
+            }
+        }
+        Rule::grades_decl => {
+            let mut bands = Vec::new();
+            for child in pair.into_inner() {
+                if child.as_rule() == Rule::grade_band {
+                    bands.push(grade_band(child)?);
+                }
+            }
+            Item::Grades(GradesDecl { bands, span })
+        }
+        Rule::veto_decl => {
+            let mut label_ = None;
+            let mut condition = None;
+            let mut effect = None;
+            for child in pair.into_inner() {
+                match child.as_rule() {
+                    Rule::string => label_ = Some(label(child)),
+                    Rule::expr => condition = Some(expr(child)?),
+                    Rule::veto_grade => {
+                        let grade = child
+                            .into_inner()
+                            .find(|p| p.as_rule() == Rule::ident)
+                            .map(ident);
+                        effect = Some(VetoEffect::Grade(grade.ok_or_else(|| internal(span))?));
+                    }
+                    Rule::veto_zero => {
+                        let mut points = None;
+                        let mut indicator = None;
+                        for part in child.into_inner() {
+                            match part.as_rule() {
+                                Rule::number => points = Some((number(&part)?, part.as_span())),
+                                Rule::ident => indicator = Some(ident(part)),
+                                _ => {}
+                            }
+                        }
+                        let (points, points_span) = points.ok_or_else(|| internal(span))?;
+                        effect = Some(VetoEffect::ZeroIndicator {
+                            points,
+                            points_span: points_span.into(),
+                            indicator: indicator.ok_or_else(|| internal(span))?,
+                        });
+                    }
+                    _ => {}
+                }
+            }
+            Item::Veto(VetoDecl {
+                label: label_,
+                condition: condition.ok_or_else(|| internal(span))?,
+                effect: effect.ok_or_else(|| internal(span))?,
+                span,
+            })
+        }
+        _ => return Err(internal(span)),
+    })
+}
+
+fn round_decl(pair: Pair<'_, Rule>) -> Result<Item> {
+    let span = Span::from(pair.as_span());
+    let mut target = RoundTarget::Money;
+    let mut quantum = None;
+    let mut mode = None;
+    for child in pair.into_inner() {
+        match child.as_rule() {
+            Rule::round_target if child.as_str() != "money" => target = RoundTarget::Scores,
+            Rule::number => quantum = Some((number(&child)?, child.as_span())),
+            Rule::round_mode => {
+                mode = Some(match child.as_str() {
+                    "half-even" => RoundingMode::HalfEven,
+                    "down" => RoundingMode::Down,
+                    "up" => RoundingMode::Up,
+                    _ => RoundingMode::HalfAwayFromZero,
+                })
+            }
+            _ => {}
+        }
+    }
+    let (quantum, quantum_span) = quantum.ok_or_else(|| internal(span))?;
+    Ok(Item::Round(RoundDecl {
+        target,
+        quantum,
+        quantum_span: quantum_span.into(),
+        mode,
+        span,
+    }))
+}
+
+/// An indicator or adjustment clause; `None` for punctuation and keywords.
+fn clause(pair: Pair<'_, Rule>) -> Result<Option<Clause>> {
+    Ok(Some(match pair.as_rule() {
+        Rule::measure_clause => {
+            let span = Span::from(pair.as_span());
+            let e = pair.into_inner().find(|p| p.as_rule() == Rule::expr);
+            Clause::Measure(expr(e.ok_or_else(|| internal(span))?)?)
+        }
+        Rule::points_clause => {
+            let span = Span::from(pair.as_span());
+            let rule = pair
+                .into_inner()
+                .find(|p| matches!(p.as_rule(), Rule::expr | Rule::when_rule));
+            Clause::Points(points_rule(rule.ok_or_else(|| internal(span))?)?)
+        }
+        Rule::cap_clause | Rule::floor_clause => {
+            let is_cap = pair.as_rule() == Rule::cap_clause;
+            let span = Span::from(pair.as_span());
+            let n = pair.into_inner().find(|p| p.as_rule() == Rule::number);
+            let n = n.ok_or_else(|| internal(span))?;
+            let value = number(&n)?;
+            let n_span = Span::from(n.as_span());
+            if is_cap {
+                Clause::Cap(value, n_span)
+            } else {
+                Clause::Floor(value, n_span)
+            }
+        }
+        _ => return Ok(None),
+    }))
+}
+
+fn points_rule(pair: Pair<'_, Rule>) -> Result<PointsRule> {
+    match pair.as_rule() {
+        Rule::when_rule => {
+            let span = Span::from(pair.as_span());
+            let mut condition = None;
+            let mut points = None;
+            let mut otherwise = None;
+            for child in pair.into_inner() {
+                match child.as_rule() {
+                    Rule::expr if condition.is_none() => condition = Some(expr(child)?),
+                    Rule::arith => points = Some(expr(child)?),
+                    Rule::expr | Rule::when_rule => otherwise = Some(points_rule(child)?),
+                    _ => {}
+                }
+            }
+            Ok(PointsRule::When {
+                condition: condition.ok_or_else(|| internal(span))?,
+                points: points.ok_or_else(|| internal(span))?,
+                otherwise: Box::new(otherwise.ok_or_else(|| internal(span))?),
+                span,
+            })
+        }
+        _ => Ok(PointsRule::Expr(expr(pair)?)),
+    }
+}
+
+fn grade_band(pair: Pair<'_, Rule>) -> Result<GradeBand> {
+    let span = Span::from(pair.as_span());
+    let mut name = None;
+    let mut label_ = None;
+    let mut condition = None;
+    for child in pair.into_inner() {
+        let child_span = Span::from(child.as_span());
+        match child.as_rule() {
+            Rule::ident => name = Some(ident(child)),
+            Rule::string => label_ = Some(label(child)),
+            Rule::kw_otherwise => condition = Some((BandCondition::Otherwise, child_span)),
+            Rule::band_shorthand => {
+                let (op, value) = op_and_number(child)?;
+                let bound = match op {
+                    CmpOp::Ge => Bound {
+                        value,
+                        inclusive: true,
+                    },
+                    CmpOp::Gt => Bound {
+                        value,
+                        inclusive: false,
+                    },
+                    _ => {
+                        return Err(Diagnostic::error(
+                            Code::BandSyntax,
+                            format!("a grade written `{} …` has no lower bound", op.symbol()),
+                        )
+                        .label(child_span, "a grade's short form gives its lowest score")
+                        .help(
+                            "write `>= 65` for \"65 and above\", or spell the range out: `score < 65`",
+                        ));
+                    }
+                };
+                condition = Some((BandCondition::AtLeast(bound), child_span));
+            }
+            Rule::band_interval => {
+                condition = Some((band_interval(child)?, child_span));
+            }
+            _ => {}
+        }
+    }
+    let (condition, condition_span) = condition.ok_or_else(|| internal(span))?;
+    Ok(GradeBand {
+        name: name.ok_or_else(|| internal(span))?,
+        label: label_,
+        condition,
+        condition_span,
+        span,
+    })
+}
+
+fn op_and_number(pair: Pair<'_, Rule>) -> Result<(CmpOp, Decimal)> {
+    let span = Span::from(pair.as_span());
+    let mut op = None;
+    let mut value = None;
+    for child in pair.into_inner() {
+        if child.as_rule() == Rule::signed_number {
+            value = Some(number(&child)?);
+        } else if let Some(o) = cmp_op(child.as_rule()) {
+            op = Some(o);
+        }
+    }
+    Ok((
+        op.ok_or_else(|| internal(span))?,
+        value.ok_or_else(|| internal(span))?,
+    ))
+}
+
+/// `85 <= score < 95`, `score >= 95`, `score < 65`, `95 <= score`.
+fn band_interval(pair: Pair<'_, Rule>) -> Result<BandCondition> {
+    let span = Span::from(pair.as_span());
+    let mut before: Option<(Decimal, CmpOp)> = None;
+    let mut after: Option<(CmpOp, Decimal)> = None;
+    let mut seen_score = false;
+    let mut pending_number = None;
+    let mut pending_op = None;
+    for child in pair.into_inner() {
+        match child.as_rule() {
+            Rule::kw_score => {
+                seen_score = true;
+                if let (Some(n), Some(op)) = (pending_number.take(), pending_op.take()) {
+                    before = Some((n, op));
+                }
+            }
+            Rule::signed_number => {
+                let n = number(&child)?;
+                if seen_score {
+                    if let Some(op) = pending_op.take() {
+                        after = Some((op, n));
+                    }
+                } else {
+                    pending_number = Some(n);
+                }
+            }
+            rule => {
+                if let Some(op) = cmp_op(rule) {
+                    pending_op = Some(op);
+                }
+            }
+        }
+    }
+    let mut lower = None;
+    let mut upper = None;
+    let bad = |what: &str| {
+        Diagnostic::error(Code::BandSyntax, format!("this grade's scores {what}"))
+            .label(span, "cannot tell which scores this grade takes")
+            .help("write the range as `85 <= score < 95`: the low end first, `<` or `<=` on both sides")
+    };
+    // `a <= score` gives a lower bound; `a >= score` an upper one.
+    if let Some((n, op)) = before {
+        match op {
+            CmpOp::Le => {
+                lower = Some(Bound {
+                    value: n,
+                    inclusive: true,
+                })
+            }
+            CmpOp::Lt => {
+                lower = Some(Bound {
+                    value: n,
+                    inclusive: false,
+                })
+            }
+            CmpOp::Ge => {
+                upper = Some(Bound {
+                    value: n,
+                    inclusive: true,
+                })
+            }
+            CmpOp::Gt => {
+                upper = Some(Bound {
+                    value: n,
+                    inclusive: false,
+                })
+            }
+            CmpOp::Eq | CmpOp::Ne => return Err(bad("use `=` or `!=`, which do not make a range")),
+        }
+    }
+    if let Some((op, n)) = after {
+        let (slot, bound) = match op {
+            CmpOp::Ge => (
+                &mut lower,
+                Bound {
+                    value: n,
+                    inclusive: true,
+                },
+            ),
+            CmpOp::Gt => (
+                &mut lower,
+                Bound {
+                    value: n,
+                    inclusive: false,
+                },
+            ),
+            CmpOp::Le => (
+                &mut upper,
+                Bound {
+                    value: n,
+                    inclusive: true,
+                },
+            ),
+            CmpOp::Lt => (
+                &mut upper,
+                Bound {
+                    value: n,
+                    inclusive: false,
+                },
+            ),
+            CmpOp::Eq | CmpOp::Ne => return Err(bad("use `=` or `!=`, which do not make a range")),
+        };
+        if slot.is_some() {
+            return Err(bad("give two bounds on the same side"));
+        }
+        *slot = Some(bound);
+    }
+    if lower.is_none() && upper.is_none() {
+        return Err(bad("have no bound"));
+    }
+    Ok(BandCondition::Interval {
+        lower,
+        upper,
+        lower_first: before.is_some(),
+    })
+}
+
+// ---------------------------------------------------------------- expressions
+
+/// Lowers an `expr` or `arith` pair.
+pub(super) fn expr(pair: Pair<'_, Rule>) -> Result<Expr> {
+    pratt(pair.into_inner())
+}
+
+fn pratt(pairs: Pairs<'_, Rule>) -> Result<Expr> {
+    PRATT
+        .map_primary(primary)
+        .map_prefix(|op, rhs| {
+            let rhs = rhs?;
+            let span = Span::from(op.as_span()).to(rhs.span);
+            let op = if op.as_rule() == Rule::not_op {
+                UnaryOp::Not
+            } else {
+                UnaryOp::Neg
+            };
+            Ok(Expr {
+                kind: ExprKind::Unary(op, Box::new(rhs)),
+                span,
+            })
+        })
+        .map_infix(|lhs, op, rhs| {
+            let (lhs, rhs) = (lhs?, rhs?);
+            let span = lhs.span.to(rhs.span);
+            let op = match op.as_rule() {
+                Rule::or_op => BinaryOp::Or,
+                Rule::and_op => BinaryOp::And,
+                Rule::add => BinaryOp::Add,
+                Rule::sub => BinaryOp::Sub,
+                Rule::mul => BinaryOp::Mul,
+                Rule::div => BinaryOp::Div,
+                rule => match cmp_op(rule) {
+                    Some(c) => BinaryOp::Cmp(c),
+                    None => return Err(internal(op.as_span().into())),
+                },
+            };
+            Ok(Expr {
+                kind: ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)),
+                span,
+            })
+        })
+        .parse(pairs)
+}
+
+fn primary(pair: Pair<'_, Rule>) -> Result<Expr> {
+    let span = Span::from(pair.as_span());
+    let kind = match pair.as_rule() {
+        Rule::number => ExprKind::Number(number(&pair)?),
+        Rule::percent => ExprKind::Percent(percent(pair)?),
+        Rule::money => money(pair)?,
+        Rule::boolean => ExprKind::Bool(matches!(pair.as_str(), "yes" | "true")),
+        Rule::ident => ExprKind::Name(pair.as_str().to_string()),
+        Rule::kw_score => ExprKind::Score,
+        Rule::kw_grade => ExprKind::Grade,
+        Rule::kw_measure => ExprKind::Measure,
+        Rule::paren => {
+            let inner = pair.into_inner().find(|p| p.as_rule() == Rule::expr);
+            let mut inner = expr(inner.ok_or_else(|| internal(span))?)?;
+            // The parentheses belong to the expression: errors point at them too.
+            inner.span = span;
+            return Ok(inner);
+        }
+        Rule::if_expr => {
+            let mut parts = Vec::new();
+            for child in pair.into_inner() {
+                if child.as_rule() == Rule::expr {
+                    parts.push(expr(child)?);
+                }
+            }
+            let mut parts = parts.into_iter();
+            match (parts.next(), parts.next(), parts.next()) {
+                (Some(c), Some(t), Some(e)) => ExprKind::If {
+                    condition: Box::new(c),
+                    then: Box::new(t),
+                    otherwise: Box::new(e),
+                },
+                _ => return Err(internal(span)),
+            }
+        }
+        Rule::call => {
+            let mut function = None;
+            let mut args = Vec::new();
+            for child in pair.into_inner() {
+                match child.as_rule() {
+                    Rule::ident => function = Some(ident(child)),
+                    Rule::expr => args.push(expr(child)?),
+                    _ => {}
+                }
+            }
+            ExprKind::Call {
+                function: function.ok_or_else(|| internal(span))?,
+                args,
+            }
+        }
+        Rule::linear_table => {
+            let mut subject = None;
+            let mut points = Vec::new();
+            for child in pair.into_inner() {
+                match child.as_rule() {
+                    Rule::table_subject => subject = Some(Box::new(table_subject(child)?)),
+                    Rule::linear_point => {
+                        let point_span = Span::from(child.as_span());
+                        let (at, value) = two_ariths(child)?;
+                        points.push(LinearPoint {
+                            at,
+                            value,
+                            span: point_span,
+                        });
+                    }
+                    _ => {}
+                }
+            }
+            ExprKind::Linear { subject, points }
+        }
+        Rule::steps_table => {
+            let mut subject = None;
+            let mut steps = Vec::new();
+            for child in pair.into_inner() {
+                let step_span = Span::from(child.as_span());
+                match child.as_rule() {
+                    Rule::table_subject => subject = Some(Box::new(table_subject(child)?)),
+                    Rule::step_band => {
+                        let mut op = None;
+                        let mut ariths = Vec::new();
+                        for part in child.into_inner() {
+                            if part.as_rule() == Rule::arith {
+                                ariths.push(expr(part)?);
+                            } else if let Some(o) = cmp_op(part.as_rule()) {
+                                op = Some(o);
+                            }
+                        }
+                        let mut ariths = ariths.into_iter();
+                        match (op, ariths.next(), ariths.next()) {
+                            (Some(op), Some(threshold), Some(value)) => steps.push(Step {
+                                condition: Some((op, threshold)),
+                                value,
+                                span: step_span,
+                            }),
+                            _ => return Err(internal(step_span)),
+                        }
+                    }
+                    Rule::step_otherwise => {
+                        let value = child.into_inner().find(|p| p.as_rule() == Rule::arith);
+                        steps.push(Step {
+                            condition: None,
+                            value: expr(value.ok_or_else(|| internal(step_span))?)?,
+                            span: step_span,
+                        });
+                    }
+                    _ => {}
+                }
+            }
+            ExprKind::Steps { subject, steps }
+        }
+        Rule::by_grade => {
+            let mut values = Vec::new();
+            for child in pair.into_inner() {
+                if child.as_rule() == Rule::grade_value {
+                    let value_span = Span::from(child.as_span());
+                    let mut grade = None;
+                    let mut value = None;
+                    for part in child.into_inner() {
+                        match part.as_rule() {
+                            Rule::ident => grade = Some(ident(part)),
+                            Rule::arith => value = Some(expr(part)?),
+                            _ => {}
+                        }
+                    }
+                    values.push(GradeValue {
+                        grade: grade.ok_or_else(|| internal(value_span))?,
+                        value: value.ok_or_else(|| internal(value_span))?,
+                        span: value_span,
+                    });
+                }
+            }
+            ExprKind::ByGrade(values)
+        }
+        _ => return Err(internal(span)),
+    };
+    Ok(Expr { kind, span })
+}
+
+fn table_subject(pair: Pair<'_, Rule>) -> Result<Expr> {
+    let span = Span::from(pair.as_span());
+    let inner = pair.into_inner().find(|p| p.as_rule() == Rule::arith);
+    expr(inner.ok_or_else(|| internal(span))?)
+}
+
+fn two_ariths(pair: Pair<'_, Rule>) -> Result<(Expr, Expr)> {
+    let span = Span::from(pair.as_span());
+    let mut ariths = Vec::new();
+    for child in pair.into_inner() {
+        if child.as_rule() == Rule::arith {
+            ariths.push(expr(child)?);
+        }
+    }
+    let mut ariths = ariths.into_iter();
+    match (ariths.next(), ariths.next()) {
+        (Some(a), Some(b)) => Ok((a, b)),
+        _ => Err(internal(span)),
+    }
+}
+
+fn cmp_op(rule: Rule) -> Option<CmpOp> {
+    Some(match rule {
+        Rule::eq => CmpOp::Eq,
+        Rule::ne => CmpOp::Ne,
+        Rule::lt => CmpOp::Lt,
+        Rule::le => CmpOp::Le,
+        Rule::gt => CmpOp::Gt,
+        Rule::ge => CmpOp::Ge,
+        _ => return None,
+    })
+}
+
+// ---------------------------------------------------------------- literals and names
+
+fn ident(pair: Pair<'_, Rule>) -> Name {
+    Name {
+        text: pair.as_str().to_string(),
+        span: pair.as_span().into(),
+    }
+}
+
+/// A quoted label's text, without its quotes and with `\"` and `\\` unescaped.
+fn label(pair: Pair<'_, Rule>) -> Label {
+    let span = Span::from(pair.as_span());
+    let raw = pair
+        .into_inner()
+        .next()
+        .map(|inner| inner.as_str())
+        .unwrap_or("");
+    Label {
+        text: raw.replace("\\\"", "\"").replace("\\\\", "\\"),
+        span,
+    }
+}
+
+fn name_or_label(pair: Pair<'_, Rule>) -> Label {
+    if pair.as_rule() == Rule::string {
+        label(pair)
+    } else {
+        Label {
+            text: pair.as_str().to_string(),
+            span: pair.as_span().into(),
+        }
+    }
+}
+
+fn input_type(text: &str) -> InputType {
+    match text {
+        "money" => InputType::Money,
+        "percent" => InputType::Percent,
+        "score" => InputType::Score,
+        "yes/no" => InputType::YesNo,
+        _ => InputType::Number,
+    }
+}
+
+fn child_text<'i>(pair: &Pair<'i, Rule>, rule: Rule) -> &'i str {
+    pair.clone()
+        .into_inner()
+        .find(|p| p.as_rule() == rule)
+        .map(|p| p.as_str())
+        .unwrap_or("")
+}
+
+/// Parses a decimal literal (possibly signed with a full-width minus, possibly
+/// with `,` thousands separators), reporting one that does not fit.
+fn number(pair: &Pair<'_, Rule>) -> Result<Decimal> {
+    parse_decimal(pair.as_str(), pair.as_span().into())
+}
+
+fn parse_decimal(text: &str, span: Span) -> Result<Decimal> {
+    let cleaned: String = text
+        .chars()
+        .filter(|c| *c != ',')
+        .map(|c| if c == '－' || c == '−' { '-' } else { c })
+        .collect();
+    Decimal::from_str_exact(&cleaned)
+        .or_else(|_| Decimal::from_str(&cleaned))
+        .map_err(|_| too_large(span))
+}
+
+fn too_large(span: Span) -> Diagnostic {
+    Diagnostic::error(Code::NumberTooLarge, "this number is too large or too precise")
+        .label(span, "kpi works with at most 28 significant digits")
+        .help("numbers must lie within ±79,228,162,514,264,337,593,543,950,335 and have at most 28 digits after the point")
+}
+
+/// `80%` as the fraction 0.8. Dividing by 100 moves the decimal point, so it
+/// is exact whenever the literal itself fits.
+fn percent(pair: Pair<'_, Rule>) -> Result<Decimal> {
+    let span = Span::from(pair.as_span());
+    let n = pair.into_inner().find(|p| p.as_rule() == Rule::number);
+    let n = number(&n.ok_or_else(|| internal(span))?)?;
+    n.checked_div(Decimal::ONE_HUNDRED)
+        .filter(|d| d.scale() <= 28)
+        .ok_or_else(|| too_large(span))
+}
+
+fn money(pair: Pair<'_, Rule>) -> Result<ExprKind> {
+    let span = Span::from(pair.as_span());
+    let mut amount = None;
+    let mut multiplier = Decimal::ONE;
+    let mut currency = CurrencyMark::Yuan;
+    for child in pair.into_inner() {
+        match child.as_rule() {
+            Rule::amount => amount = Some(number(&child)?),
+            Rule::ten_thousands => {
+                multiplier = if child.as_str() == "亿" {
+                    Decimal::from(100_000_000)
+                } else {
+                    Decimal::from(10_000)
+                }
+            }
+            Rule::currency_symbol => {
+                let symbol = child.as_str().chars().next().unwrap_or('¥');
+                currency = CurrencyMark::Symbol(if symbol == '￥' { '¥' } else { symbol });
+            }
+            Rule::currency_code => currency = CurrencyMark::Code(child.as_str().to_string()),
+            Rule::yuan => currency = CurrencyMark::Yuan,
+            _ => {}
+        }
+    }
+    let amount = amount
+        .ok_or_else(|| internal(span))?
+        .checked_mul(multiplier)
+        .ok_or_else(|| too_large(span))?;
+    Ok(ExprKind::Money { amount, currency })
+}
+
+/// A shape the grammar should have ruled out. Reported rather than panicking.
+fn internal(span: Span) -> Diagnostic {
+    Diagnostic::error(Code::Syntax, "kpi could not read this part of the policy")
+        .label(span, "unexpected shape")
+        .help("this is a bug in kpi; please report it with the policy that caused it")
+}
