@@ -56,7 +56,7 @@ pub fn evaluate(program: &Program, table: &RawTable) -> Result<Batch, HeaderErro
                 row: row.number,
                 row_word: table.row_word,
                 id: Some(record.id.clone()),
-                problem: RowProblem::Eval(e),
+                problem: RowProblem::Eval(Box::new(e)),
             })
         });
         match result {

@@ -71,3 +71,17 @@ pub fn compile(source: &Source) -> Result<Compiled, Vec<Diagnostic>> {
         warnings: checked.warnings,
     })
 }
+
+/// Checks a policy given as a file's bytes: every diagnostic, errors and
+/// warnings, sorted by position (empty when the policy is clean).
+pub fn check_bytes(name: &str, bytes: Vec<u8>) -> (Source, Vec<Diagnostic>) {
+    let (source, diagnostics) = Source::from_bytes(name, bytes);
+    if !diagnostics.is_empty() {
+        return (source, diagnostics);
+    }
+    let diagnostics = match compile(&source) {
+        Ok(compiled) => compiled.warnings,
+        Err(diagnostics) => diagnostics,
+    };
+    (source, diagnostics)
+}

@@ -62,6 +62,29 @@ impl Source {
         }
     }
 
+    /// A source from a file's bytes. Bytes that are not UTF-8 are read with
+    /// replacement characters and reported, so the rest is still checked.
+    pub fn from_bytes(
+        name: impl Into<String>,
+        bytes: Vec<u8>,
+    ) -> (Self, Vec<crate::diagnostic::Diagnostic>) {
+        use crate::diagnostic::{Code, Diagnostic};
+        match String::from_utf8(bytes) {
+            Ok(text) => (Source::new(name, text), Vec::new()),
+            Err(e) => {
+                let at = e.utf8_error().valid_up_to();
+                let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+                let diagnostic =
+                    Diagnostic::error(Code::Encoding, "the policy file is not UTF-8 text")
+                        .label(Span::new(at, at + 1), "this byte is not UTF-8")
+                        .help(
+                            "save the file as UTF-8 (in most editors: Save As… → Encoding: UTF-8)",
+                        );
+                (Source::new(name, text), vec![diagnostic])
+            }
+        }
+    }
+
     pub fn name(&self) -> &str {
         &self.name
     }
@@ -90,6 +113,6 @@ impl Source {
     }
 
     pub(crate) fn named_source(&self) -> miette::NamedSource<Arc<str>> {
-        miette::NamedSource::new(self.name.to_string(), Arc::clone(&self.text))
+        miette::NamedSource::new(&self.name, Arc::clone(&self.text))
     }
 }

@@ -49,15 +49,9 @@ pub(super) fn check(policy: &ast::Policy, diags: &mut Vec<Diagnostic>) -> Header
     };
     for item in &policy.items {
         match item {
-            Item::Period(d) => {
-                if once("period", d.span, diags) {
-                    header.period = Some(d.period);
-                }
-            }
-            Item::Currency(d) => {
-                if once("currency", d.span, diags) {
-                    header.currency = Some((d.code.clone(), d.span));
-                }
+            Item::Period(d) if once("period", d.span, diags) => header.period = Some(d.period),
+            Item::Currency(d) if once("currency", d.span, diags) => {
+                header.currency = Some((d.code.clone(), d.span));
             }
             Item::Round(d) => {
                 let what = match d.target {

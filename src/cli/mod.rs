@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use kpi::diagnostic::{self, Code, Diagnostic, Style};
-use kpi::source::{Source, Span};
+use kpi::diagnostic::{self, Diagnostic, Style};
+use kpi::source::Source;
 
 /// Exit codes, the same for every subcommand.
 pub(crate) mod exit {
@@ -81,22 +81,10 @@ pub(crate) fn style() -> Style {
     }
 }
 
-/// Reads a policy file. Text that is not UTF-8 is read with replacement
-/// characters and reported, so the rest of the file is still checked.
+/// Reads a policy file; text that is not UTF-8 comes with its diagnostic.
 pub(crate) fn read_policy(path: &Path) -> Result<(Source, Vec<Diagnostic>), String> {
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let name = path.display().to_string();
-    match String::from_utf8(bytes) {
-        Ok(text) => Ok((Source::new(name, text), Vec::new())),
-        Err(e) => {
-            let at = e.utf8_error().valid_up_to();
-            let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
-            let diagnostic = Diagnostic::error(Code::Encoding, "the policy file is not UTF-8 text")
-                .label(Span::new(at, at + 1), "this byte is not UTF-8")
-                .help("save the file as UTF-8 (in most editors: Save As… → Encoding: UTF-8)");
-            Ok((Source::new(name, text), vec![diagnostic]))
-        }
-    }
+    Ok(Source::from_bytes(path.display().to_string(), bytes))
 }
 
 /// Compiles a policy file, printing its diagnostics to stderr. `None` when

@@ -327,7 +327,7 @@ pub enum RowProblem {
     /// Cells that could not be read as their input's type.
     Cells(Vec<CellProblem>),
     /// The row read well but a rule failed on its values.
-    Eval(crate::eval::EvalError),
+    Eval(Box<crate::eval::EvalError>),
     /// Other rows have the same employee id.
     DuplicateId { rows: Vec<usize> },
 }

@@ -1,0 +1,308 @@
+//! The `kpi` command as a user runs it: exit codes, what goes to stdout and
+//! stderr, and that every row is accounted for.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn kpi(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kpi"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("kpi runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Writes a scratch file for one test.
+fn scratch(name: &str, contents: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, contents).unwrap();
+    path
+}
+
+const POLICY: &str = r#"
+policy "test" {
+  period quarter
+  currency CNY
+  input 成交额   money "deal value"
+  input 成交目标 money "deal target"
+  input 绩效基数 money
+  indicator 成交 weight 100% {
+    measure 成交额 / 成交目标
+    points linear { 0% => 0, 100% => 75, 125% => 100 }
+  }
+  grades { A >= 85, B >= 75, C otherwise }
+  pay 绩效工资 = 绩效基数 * by grade { A 1.3, B 1.1, C 0.9 }
+}"#;
+
+#[test]
+fn check_passes_the_bundled_policies() {
+    let o = kpi(&["check", "--deny-warnings", "policies/"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("checked 3 files: 0 errors, 0 warnings"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn check_fails_with_code_1_and_reports_every_mistake() {
+    let path = scratch(
+        "two-mistakes.kpi",
+        r#"policy "x" {
+  period quarter
+  input 得分 score
+  indicator a weight 60% { points 得分 }
+  indicator b weight 30% { points 得份 }
+}"#,
+    );
+    let o = kpi(&["check", path.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(err.contains("kpi::weights::sum"), "{err}");
+    assert!(err.contains("kpi::name::unknown"), "{err}");
+    assert!(err.contains("did you mean `得分`?"), "{err}");
+    assert!(err.contains("2 errors"), "{err}");
+}
+
+#[test]
+fn check_json_gives_positions_codes_and_help() {
+    let path = scratch(
+        "weights.kpi",
+        "policy \"x\" {\n  period quarter\n  input 得分 score\n  indicator a weight 90% { points 得分 }\n}\n",
+    );
+    let o = kpi(&["check", "--format", "json", path.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("JSON on stdout");
+    let first = &json[0];
+    assert_eq!(first["code"], "kpi::weights::sum");
+    assert_eq!(first["severity"], "error");
+    assert_eq!(first["line"], 4);
+    assert_eq!(first["column"], 22);
+    assert_eq!(
+        first["message"],
+        "the indicator weights add up to 90%, not 100%"
+    );
+    assert!(first["help"].as_str().unwrap().contains("add 10%"));
+}
+
+#[test]
+fn warnings_fail_only_when_denied() {
+    let path = scratch(
+        "unused.kpi",
+        "policy \"x\" {\n  period quarter\n  input 得分 score\n  input 没用 number\n  indicator a weight 100% { points 得分 }\n}\n",
+    );
+    assert_eq!(
+        kpi(&["check", path.to_str().unwrap()]).status.code(),
+        Some(0)
+    );
+    assert_eq!(
+        kpi(&["check", "--deny-warnings", path.to_str().unwrap()])
+            .status
+            .code(),
+        Some(1)
+    );
+}
+
+#[test]
+fn eval_reports_bad_rows_and_still_evaluates_the_others() {
+    let policy = scratch("eval.kpi", POLICY);
+    let data = scratch(
+        "eval.csv",
+        "id,成交额,deal target,绩效基数\n\
+         E1,1125000,1000000,3000\n\
+         E2,12a,1000000,3000\n\
+         E3,900000,0,3000\n\
+         E4,1000000,1000000,3000\n",
+    );
+    let o = kpi(&[
+        "eval",
+        policy.to_str().unwrap(),
+        "--data",
+        data.to_str().unwrap(),
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    // The good rows are all written, in file order.
+    assert_eq!(
+        stdout(&o),
+        "id,成交,score,grade,绩效工资\nE1,87.50,87.50,A,3900.00\nE4,75.00,75.00,B,3300.00\n"
+    );
+    let err = stderr(&o);
+    assert!(
+        err.contains("line 3 (id E2): column `成交额` = `12a`: `12a` is not an amount of money (used by indicator `成交`)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("line 4 (id E3): division by zero in indicator `成交`"),
+        "{err}"
+    );
+    assert!(err.contains("成交目标 = 0"), "{err}");
+    assert!(err.contains("4 rows read, 2 evaluated, 2 failed"), "{err}");
+}
+
+#[test]
+fn eval_reports_a_missing_column_once_with_a_suggestion() {
+    let policy = scratch("header.kpi", POLICY);
+    let data = scratch("header.csv", "id,成交额,成交木标,绩效基数\nE1,1,1,1\n");
+    let o = kpi(&[
+        "eval",
+        policy.to_str().unwrap(),
+        "--data",
+        data.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(
+        err.contains(
+            "no column for `成交目标` (\"deal target\"); did you mean the column `成交木标`?"
+        ),
+        "{err}"
+    );
+    assert!(stdout(&o).is_empty());
+}
+
+#[test]
+fn eval_json_is_an_array_of_outcomes_with_decimal_strings() {
+    let policy = scratch("json.kpi", POLICY);
+    let data = scratch(
+        "json.json",
+        r#"[{"id": "E1", "成交额": 1125000, "成交目标": "1,000,000", "绩效基数": 3000.5}]"#,
+    );
+    let o = kpi(&[
+        "eval",
+        policy.to_str().unwrap(),
+        "--data",
+        data.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(json[0]["id"], "E1");
+    assert_eq!(json[0]["indicators"]["成交"], "87.50");
+    assert_eq!(json[0]["score"], "87.50");
+    assert_eq!(json[0]["grade"], "A");
+    // 3000.5 × 1.3 = 3900.65
+    assert_eq!(json[0]["pay"]["绩效工资"], "3900.65");
+}
+
+#[test]
+fn duplicate_ids_fail_every_row_that_shares_them() {
+    let policy = scratch("dup.kpi", POLICY);
+    let data = scratch(
+        "dup.csv",
+        "id,成交额,成交目标,绩效基数\nE1,1,1,1\nE2,1,1,1\nE1,2,2,2\n",
+    );
+    let o = kpi(&[
+        "eval",
+        policy.to_str().unwrap(),
+        "--data",
+        data.to_str().unwrap(),
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(
+        err.contains("line 2 (id E1): the same employee id is also on line 4"),
+        "{err}"
+    );
+    assert!(
+        err.contains("line 4 (id E1): the same employee id is also on line 2"),
+        "{err}"
+    );
+    assert!(err.contains("3 rows read, 1 evaluated, 2 failed"), "{err}");
+}
+
+#[test]
+fn explain_derives_one_employee() {
+    let policy = scratch("explain.kpi", POLICY);
+    let data = scratch(
+        "explain.csv",
+        "id,成交额,成交目标,绩效基数\nE1,1125000,1000000,3000\n",
+    );
+    let o = kpi(&[
+        "explain",
+        policy.to_str().unwrap(),
+        "--data",
+        data.to_str().unwrap(),
+        "--id",
+        "E1",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains("= ¥1,125,000.00 ÷ ¥1,000,000.00 = 112.5%"),
+        "{out}"
+    );
+    assert!(
+        out.contains("= ¥3,000.00 × 1.3 (grade A) = ¥3,900.00"),
+        "{out}"
+    );
+
+    let o = kpi(&[
+        "explain",
+        policy.to_str().unwrap(),
+        "--data",
+        data.to_str().unwrap(),
+        "--id",
+        "E2",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("no employee with id `E2`"));
+    assert!(stderr(&o).contains("did you mean `E1`?"));
+}
+
+#[test]
+fn a_file_that_cannot_be_read_exits_with_2() {
+    assert_eq!(kpi(&["check", "no/such/policy.kpi"]).status.code(), Some(2));
+    let policy = scratch("io.kpi", POLICY);
+    let o = kpi(&[
+        "eval",
+        policy.to_str().unwrap(),
+        "--data",
+        "no/such/data.csv",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("cannot read no/such/data.csv"));
+}
+
+#[test]
+fn bad_arguments_exit_with_2_and_help_exits_with_0() {
+    assert_eq!(kpi(&["eval"]).status.code(), Some(2));
+    assert_eq!(kpi(&["frobnicate"]).status.code(), Some(2));
+    let help = kpi(&["--help"]);
+    assert_eq!(help.status.code(), Some(0));
+    assert!(stdout(&help).contains("Exit codes"));
+}
+
+#[test]
+fn eval_refuses_a_broken_policy_with_its_diagnostics() {
+    let policy = scratch(
+        "broken.kpi",
+        "policy \"x\" {\n  period quarter\n  input a score\n  indicator b weight 100% { points c }\n}\n",
+    );
+    let data = scratch("broken.csv", "id,a\nE1,1\n");
+    let o = kpi(&[
+        "eval",
+        policy.to_str().unwrap(),
+        "--data",
+        data.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("kpi::name::unknown"));
+    assert!(stdout(&o).is_empty());
+}
