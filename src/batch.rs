@@ -26,32 +26,31 @@ pub fn evaluate(program: &Program, table: &RawTable) -> Result<Batch, HeaderErro
     let mut outcomes = Vec::with_capacity(table.rows.len());
     let mut failures = Vec::new();
 
-    // Employee ids seen more than once: every such row fails, naming the others.
+    // Employee ids seen more than once, from the id cells as written, so
+    // that a duplicate is caught even when one of its rows has bad cells:
+    // every such row fails, naming the others.
     let mut rows_by_id: HashMap<String, Vec<usize>> = HashMap::new();
-    let records: Vec<_> = table
-        .rows
-        .iter()
-        .map(|row| {
-            let record = columns.record(policy, row);
-            if let Ok(r) = &record {
-                rows_by_id.entry(r.id.clone()).or_default().push(row.number);
-            }
-            (row, record)
-        })
-        .collect();
+    for row in &table.rows {
+        let id = columns.id_of(row);
+        if !id.is_empty() {
+            rows_by_id.entry(id).or_default().push(row.number);
+        }
+    }
 
-    for (row, record) in records {
-        let result = record.and_then(|record| {
-            if let Some(rows) = rows_by_id.get(&record.id).filter(|rows| rows.len() > 1) {
-                return Err(RowError {
-                    row: row.number,
-                    row_word: table.row_word,
-                    id: Some(record.id.clone()),
-                    problem: RowProblem::DuplicateId {
-                        rows: rows.iter().copied().filter(|r| *r != row.number).collect(),
-                    },
-                });
-            }
+    for row in &table.rows {
+        let id = columns.id_of(row);
+        if let Some(rows) = rows_by_id.get(&id).filter(|rows| rows.len() > 1) {
+            failures.push(RowError {
+                row: row.number,
+                row_word: table.row_word,
+                id: Some(id.clone()),
+                problem: RowProblem::DuplicateId {
+                    rows: rows.iter().copied().filter(|r| *r != row.number).collect(),
+                },
+            });
+            continue;
+        }
+        let result = columns.record(policy, row).and_then(|record| {
             program.evaluate(&record).map_err(|e| RowError {
                 row: row.number,
                 row_word: table.row_word,

@@ -68,6 +68,19 @@ impl CheckedPolicy {
         .unwrap_or_default()
     }
 
+    /// The span of a node's name in its definition.
+    pub fn name_span_of(&self, node: Node) -> Span {
+        match node {
+            Node::Input(i) => self.inputs.get(i).map(|x| x.name_span),
+            Node::Value(i) => self.values.get(i).map(|x| x.name_span),
+            Node::Indicator(i) => self.indicators.get(i).map(|x| x.name_span),
+            Node::Adjustment(i) => self.adjustments.get(i).map(|x| x.name_span),
+            Node::Pay(i) => self.pay.get(i).map(|x| x.name_span),
+            Node::Score | Node::Grade => None,
+        }
+        .unwrap_or_default()
+    }
+
     /// The span of a node's definition.
     pub fn span_of(&self, node: Node) -> Span {
         match node {
@@ -115,6 +128,8 @@ pub struct Input {
     pub label: Option<String>,
     pub ty: InputType,
     pub span: Span,
+    /// Where the name is written in its definition.
+    pub name_span: Span,
 }
 
 /// A derived value (`let`).
@@ -124,6 +139,8 @@ pub struct Value {
     pub label: Option<String>,
     pub expr: Expr,
     pub span: Span,
+    /// Where the name is written in its definition.
+    pub name_span: Span,
 }
 
 #[derive(Debug, Clone)]
@@ -140,6 +157,8 @@ pub struct Indicator {
     /// Vetoes that zero this indicator, by index into `vetoes`.
     pub zeroed_by: Vec<usize>,
     pub span: Span,
+    /// Where the name is written in its definition.
+    pub name_span: Span,
 }
 
 #[derive(Debug, Clone)]
@@ -150,6 +169,8 @@ pub struct Adjustment {
     pub points: Expr,
     pub cap: Option<Decimal>,
     pub span: Span,
+    /// Where the name is written in its definition.
+    pub name_span: Span,
 }
 
 /// Caps on the sums of bonus and deduction points, and on their net effect.
@@ -206,6 +227,8 @@ pub struct PayItem {
     pub label: Option<String>,
     pub expr: Expr,
     pub span: Span,
+    /// Where the name is written in its definition.
+    pub name_span: Span,
 }
 
 // ---------------------------------------------------------------- expressions
@@ -329,6 +352,10 @@ impl Expr {
 
     /// The value of an expression made only of literals, if it is one.
     pub fn constant(&self) -> Option<Decimal> {
+        // An expression that failed to check has no value to speak of.
+        if self.ty == Ty::Error {
+            return None;
+        }
         match &self.kind {
             ExprKind::Number(n) => Some(*n),
             ExprKind::Neg(e) => e.constant().map(|n| -n),

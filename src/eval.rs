@@ -141,10 +141,12 @@ pub struct ScoreTrace {
     /// Points × weight for each indicator.
     pub contributions: Vec<Decimal>,
     pub weighted: Decimal,
-    pub bonuses: Decimal,
-    pub deductions: Decimal,
-    /// Bonuses minus deductions after every cap.
-    pub net: Decimal,
+    /// The sum of bonus points, before and after the cap on bonuses.
+    pub bonuses: (Decimal, Decimal),
+    /// The sum of deduction points, before and after the cap on deductions.
+    pub deductions: (Decimal, Decimal),
+    /// Bonuses minus deductions, before and after the cap on adjustments.
+    pub net: (Decimal, Decimal),
     pub raw: Decimal,
     pub clamped: Decimal,
     pub score: Decimal,
@@ -234,6 +236,8 @@ type Eval<T> = Result<T, Fault>;
 pub(crate) struct Frame {
     pub slots: Vec<Value>,
     pub weighted: Decimal,
+    /// Points × weight of each indicator, as the score step summed them.
+    pub contributions: Vec<Decimal>,
     pub grade_veto: Option<usize>,
     pub grade_by_score: Option<u16>,
     pub zeroed_by: Vec<Option<usize>>,
@@ -265,6 +269,7 @@ impl Program {
         let mut frame = Frame {
             slots: vec![Value::Num(Decimal::ZERO); self.layout.len],
             weighted: Decimal::ZERO,
+            contributions: Vec::new(),
             grade_veto: None,
             grade_by_score: None,
             zeroed_by: vec![None; policy.indicators.len()],
@@ -362,9 +367,15 @@ impl Program {
                     kind: FaultKind::Overflow,
                     span,
                 })?;
+                // A cap keeps the score precision's decimals (`6.00`, not `6`).
                 let capped = match adjustment.and_then(|a| a.cap) {
-                    Some(cap) => rounded.min(cap),
-                    None => rounded,
+                    Some(cap) if cap < rounded => {
+                        round(cap, policy.score_rounding).ok_or(Fault {
+                            kind: FaultKind::Overflow,
+                            span,
+                        })?
+                    }
+                    _ => rounded,
                 };
                 t.event(|| Event::Adjustment {
                     index: *index,
@@ -403,13 +414,15 @@ impl Program {
                         }
                     }
                 }
+                let (bonuses_total, deductions_total) = (bonuses, deductions);
                 if let Some(cap) = policy.caps.bonuses {
                     bonuses = bonuses.min(cap);
                 }
                 if let Some(cap) = policy.caps.deductions {
                     deductions = deductions.min(cap);
                 }
-                let mut net = bonuses.checked_sub(deductions).ok_or(overflow)?;
+                let net_total = bonuses.checked_sub(deductions).ok_or(overflow)?;
+                let mut net = net_total;
                 if let Some(cap) = policy.caps.net {
                     net = net.clamp(-cap, cap);
                 }
@@ -418,13 +431,14 @@ impl Program {
                 let clamped = raw.clamp(low, high);
                 let score = round(clamped, policy.score_rounding).ok_or(overflow)?;
                 frame.weighted = weighted;
+                frame.contributions.clone_from(&contributions);
                 t.event(|| {
                     Event::Score(ScoreTrace {
                         contributions,
                         weighted,
-                        bonuses,
-                        deductions,
-                        net,
+                        bonuses: (bonuses_total, bonuses),
+                        deductions: (deductions_total, deductions),
+                        net: (net_total, net),
                         raw,
                         clamped,
                         score,

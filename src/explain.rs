@@ -12,7 +12,8 @@ use rust_decimal::Decimal;
 use unicode_width::UnicodeWidthStr;
 
 use crate::ast::AdjustmentKind;
-use crate::checked::{CheckedPolicy, Expr, ExprKind, Function, Node, VetoEffect};
+use crate::ast::CmpOp;
+use crate::checked::{ArithOp, CheckedPolicy, Expr, ExprKind, Function, Node, VetoEffect};
 use crate::eval::{EvalError, Event, IndicatorTrace, Record, ScoreTrace, TableChoice};
 use crate::format;
 use crate::outcome::Outcome;
@@ -242,7 +243,7 @@ impl<'a> Renderer<'a> {
             self.line(
                 2,
                 &format!(
-                    "rounded {} to {}: {}",
+                    "rounded {} to {} → {}",
                     rounding.mode.as_str(),
                     rounding.quantum.normalize(),
                     trace.points
@@ -289,60 +290,68 @@ impl<'a> Renderer<'a> {
         }
         if !policy.adjustments.is_empty() {
             let caps = policy.caps;
+            let capped = |(total, kept): (Decimal, Decimal), cap: Option<Decimal>| match cap {
+                Some(c) if total != kept => {
+                    format!("{} (capped at {})", self.points(total), c.normalize())
+                }
+                _ => self.points(kept),
+            };
+            let signed = |d: Decimal| {
+                if d >= Decimal::ZERO {
+                    format!("+{}", self.points(d))
+                } else {
+                    self.points(d)
+                }
+            };
             let mut line = format!(
-                "bonuses +{} − deductions {} = {}{}",
-                self.points(score.bonuses),
-                self.points(score.deductions),
-                if score.net >= Decimal::ZERO { "+" } else { "" },
-                self.points(score.net)
+                "bonuses +{} − deductions {} = {}",
+                capped(score.bonuses, caps.bonuses),
+                capped(score.deductions, caps.deductions),
+                signed(score.net.0)
             );
-            let notes: Vec<String> = [
-                caps.bonuses
-                    .map(|c| format!("bonuses capped at {}", c.normalize())),
-                caps.deductions
-                    .map(|c| format!("deductions capped at {}", c.normalize())),
-                caps.net
-                    .map(|c| format!("net adjustment within ±{}", c.normalize())),
-            ]
-            .into_iter()
-            .flatten()
-            .collect();
-            if !notes.is_empty() {
-                let _ = write!(line, " ({})", notes.join(", "));
+            if score.net.0 != score.net.1 {
+                let cap = caps.net.unwrap_or_default().normalize();
+                let _ = write!(line, ", kept within ±{cap} → {}", signed(score.net.1));
             }
             self.line(1, &line);
         }
         let (low, high) = policy.score_range;
-        let mut line = format!(
-            "final score = {} {} {} = {}",
-            self.points(score.weighted),
-            if score.net >= Decimal::ZERO {
-                "+"
-            } else {
-                "−"
-            },
-            self.points(score.net.abs()),
-            self.points(score.raw)
-        );
+        let mut line = if policy.adjustments.is_empty() {
+            format!("final score = {}", self.points(score.raw))
+        } else {
+            format!(
+                "final score = {} {} {} = {}",
+                self.points(score.weighted),
+                if score.net.1 >= Decimal::ZERO {
+                    "+"
+                } else {
+                    "−"
+                },
+                self.points(score.net.1.abs()),
+                self.points(score.raw)
+            )
+        };
+        let mut shown = score.raw;
         if score.clamped != score.raw {
             let _ = write!(
                 line,
-                ", kept within {}–{}: {}",
+                ", kept within {}–{} → {}",
                 low.normalize(),
                 high.normalize(),
                 self.points(score.clamped)
             );
+            shown = score.clamped;
         }
-        if score.score.normalize() != score.clamped.normalize() {
+        if score.score.normalize() != shown.normalize() {
             let rounding = policy.score_rounding;
             let _ = write!(
                 line,
-                ", rounded {} to {}",
+                ", rounded {} to {} → {}",
                 rounding.mode.as_str(),
-                rounding.quantum.normalize()
+                rounding.quantum.normalize(),
+                score.score
             );
         }
-        let _ = write!(line, " → {}", score.score);
         self.line(1, &line);
     }
 
@@ -432,6 +441,7 @@ impl<'a> Renderer<'a> {
         let mut decisions = Vec::new();
         collect_decisions(expr, &mut decisions);
         let mut said_result = false;
+        let mut decisions_said: Vec<Span> = Vec::new();
         for decision in decisions {
             let said = match &decision.kind {
                 ExprKind::If(condition, then, otherwise) => match self.branches.get(&decision.span)
@@ -450,10 +460,13 @@ impl<'a> Renderer<'a> {
                 said_result |=
                     decision.span == expr.span && !matches!(decision.kind, ExprKind::If(..));
                 self.line(inner, &said);
+                decisions_said.push(decision.span);
             }
         }
         match self.substitute(expr) {
             Some(s) if s != result && s != text => self.line(inner, &format!("= {s} = {result}")),
+            // A decision line above already gave the value.
+            Some(_) if said_result || !decisions_said.is_empty() => {}
             _ if said_result => {}
             _ => {
                 let values = self.referenced(expr);
@@ -470,9 +483,19 @@ impl<'a> Renderer<'a> {
     fn branch(&self, condition: &Expr, taken: &Expr, met: bool) -> String {
         let policy = self.policy;
         let condition_text = one_line(policy.source.slice(condition.span));
+        let branch = one_line(policy.source.slice(taken.span));
+        // A yes/no input on its own: "`个人大客户` is yes".
+        if let ExprKind::Ref(node) = condition.kind {
+            let shown = format::value(policy, self.slot(node), Ty::Bool);
+            return format!("`{condition_text}` is {shown} → {branch}");
+        }
         let values = match &condition.kind {
+            // What holds, with values: "17% > 15%" when `<= 15%` is not met.
             ExprKind::Cmp(op, l, r) => match (self.substitute(l), self.substitute(r)) {
-                (Some(l), Some(r)) => format!(" ({l} {} {r})", op.symbol()),
+                (Some(l), Some(r)) => {
+                    let op = if met { *op } else { negate(*op) };
+                    format!(": {l} {} {r}", op.symbol())
+                }
                 _ => String::new(),
             },
             _ => match self.referenced(condition).as_slice() {
@@ -481,7 +504,6 @@ impl<'a> Renderer<'a> {
             },
         };
         let verdict = if met { "is met" } else { "is not met" };
-        let branch = one_line(policy.source.slice(taken.span));
         format!("`{condition_text}` {verdict}{values} → {branch}")
     }
 
@@ -534,10 +556,16 @@ impl<'a> Renderer<'a> {
                 let m = self.indicators.get(i)?.measure?;
                 format::value(policy, Value::Num(m), e.ty)
             }
-            ExprKind::Neg(x) => format!("-{}", self.operand(x)?),
-            ExprKind::Arith(op, l, r) => {
-                format!("{} {} {}", self.operand(l)?, op.symbol(), self.operand(r)?)
-            }
+            ExprKind::Neg(x) => match x.kind {
+                ExprKind::Arith(..) => format!("-({})", self.substitute(x)?),
+                _ => format!("-{}", self.substitute(x)?),
+            },
+            ExprKind::Arith(op, l, r) => format!(
+                "{} {} {}",
+                self.operand(l, *op, false)?,
+                op.symbol(),
+                self.operand(r, *op, true)?
+            ),
             ExprKind::Call(f, args) => {
                 let name = match f {
                     Function::Min => "min",
@@ -578,13 +606,23 @@ impl<'a> Renderer<'a> {
     }
 
     /// A substituted operand, in parentheses when it is itself an operation.
-    fn operand(&self, e: &Expr) -> Option<String> {
+    /// An operand of `parent`, in parentheses only where precedence needs them.
+    fn operand(&self, e: &Expr, parent: ArithOp, right: bool) -> Option<String> {
         let s = self.substitute(e)?;
-        Some(if matches!(e.kind, ExprKind::Arith(..)) {
-            format!("({s})")
-        } else {
-            s
-        })
+        let binds = |op: ArithOp| match op {
+            ArithOp::Add | ArithOp::Sub => 1,
+            ArithOp::Mul | ArithOp::Div => 2,
+        };
+        let needs = match e.kind {
+            ExprKind::Arith(op, ..) => {
+                binds(op) < binds(parent)
+                    || (right
+                        && binds(op) == binds(parent)
+                        && matches!(parent, ArithOp::Sub | ArithOp::Div))
+            }
+            _ => false,
+        };
+        Some(if needs { format!("({s})") } else { s })
     }
 
     fn table_choice(&self, table: &Expr, choice: &TableChoice) -> String {
@@ -626,18 +664,40 @@ impl<'a> Renderer<'a> {
             TableChoice::Otherwise { subject, value } => {
                 format!("{} matches no band → otherwise {}", s(*subject), o(*value))
             }
+            TableChoice::Below { subject, at, value } if subject == at => {
+                format!("{} is the first point → {}", s(*subject), o(*value))
+            }
             TableChoice::Below { subject, at, value } => format!(
-                "{} is at or below the first point {} → {}",
+                "{} is below the first point {} => {} → {}",
                 s(*subject),
                 s(*at),
+                o(*value),
                 o(*value)
             ),
+            TableChoice::Above { subject, at, value } if subject == at => {
+                format!("{} is the last point → {}", s(*subject), o(*value))
+            }
             TableChoice::Above { subject, at, value } => format!(
-                "{} is at or above the last point {} → {} (no more above it)",
+                "{} is above the last point {} => {} → {} (the table gives no more above it)",
                 s(*subject),
                 s(*at),
+                o(*value),
                 o(*value)
             ),
+            TableChoice::Between {
+                subject,
+                from,
+                value,
+                ..
+            } if *subject == from.0 => {
+                format!(
+                    "{} is exactly the point {} => {} → {}",
+                    s(*subject),
+                    s(from.0),
+                    o(from.1),
+                    o(*value)
+                )
+            }
             TableChoice::Between {
                 subject,
                 from,
@@ -732,6 +792,38 @@ fn veto_reason(policy: &CheckedPolicy, veto: &crate::checked::Veto) -> String {
 }
 
 /// A formula as one line: runs of white space become one space.
+/// A formula as one line. Lines that were separate entries of a table (or
+/// branches) are joined with `, `; a line continuing an operation with a
+/// space.
 fn one_line(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+    let mut out = String::new();
+    for line in text
+        .lines()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+    {
+        if line.is_empty() {
+            continue;
+        }
+        if !out.is_empty() {
+            let continues = out
+                .ends_with(['{', '(', ',', '+', '-', '*', '/', '×', '÷', '=', '>', '<'])
+                || line.starts_with(['}', ')', '+', '-', '*', '/', '×', '÷', ','])
+                || line.starts_with("=>");
+            out.push_str(if continues { " " } else { ", " });
+        }
+        out.push_str(&line);
+    }
+    out
+}
+
+/// The comparison that holds when `op` does not.
+fn negate(op: CmpOp) -> CmpOp {
+    match op {
+        CmpOp::Eq => CmpOp::Ne,
+        CmpOp::Ne => CmpOp::Eq,
+        CmpOp::Lt => CmpOp::Ge,
+        CmpOp::Le => CmpOp::Gt,
+        CmpOp::Gt => CmpOp::Le,
+        CmpOp::Ge => CmpOp::Lt,
+    }
 }

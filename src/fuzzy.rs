@@ -1,4 +1,5 @@
-//! "Did you mean": the closest known word to a misspelt one.
+//! "Did you mean": the closest known word to a misspelt one. Distance is
+//! optimal string alignment, so a swap of two letters (`monye`) counts once.
 
 /// The candidate closest to `word`, if it is close enough to be a likely
 /// misspelling: at most a third of its characters differ (at least one may,
@@ -17,7 +18,7 @@ pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
             let distance = if c.eq_ignore_ascii_case(word) {
                 0
             } else {
-                strsim::levenshtein(word, c)
+                strsim::osa_distance(word, c)
             };
             (distance, c)
         })

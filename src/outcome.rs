@@ -19,6 +19,9 @@ pub struct Outcome {
     pub name: Option<String>,
     /// Points of each indicator (0–100), by indicator name.
     pub indicators: IndexMap<String, Decimal>,
+    /// Each indicator's points × weight, exact, by indicator name.
+    #[serde(skip_serializing_if = "IndexMap::is_empty")]
+    pub contributions: IndexMap<String, Decimal>,
     /// Σ points × weight, exact, before bonuses and deductions.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub weighted_score: Option<Decimal>,
@@ -29,10 +32,9 @@ pub struct Outcome {
     pub score: Option<Decimal>,
     pub grade: Option<String>,
     /// The grade the score alone would give, when a veto changed it.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub grade_by_score: Option<String>,
-    /// Vetoes that applied, by their reason.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    /// Vetoes that applied, by their reason (always present, so that every
+    /// outcome has the same fields).
     pub vetoes: Vec<String>,
     /// Each pay item, rounded per the policy.
     pub pay: IndexMap<String, Decimal>,
@@ -42,6 +44,7 @@ impl Outcome {
     pub(crate) fn new(program: &Program, record: &Record, frame: &Frame) -> Outcome {
         let policy = program.policy();
         let layout = &program.layout;
+        let decimals = crate::round::decimals(policy.score_rounding);
         let num = |slot: usize| match frame.slots.get(slot) {
             Some(Value::Num(n)) => *n,
             _ => Decimal::ZERO,
@@ -52,6 +55,12 @@ impl Outcome {
             .iter()
             .enumerate()
             .map(|(i, ind)| (ind.name.clone(), num(layout.indicators + i)))
+            .collect();
+        let contributions = policy
+            .indicators
+            .iter()
+            .zip(&frame.contributions)
+            .map(|(ind, c)| (ind.name.clone(), at_least(*c, decimals)))
             .collect();
         let adjustments = policy
             .adjustments
@@ -95,7 +104,10 @@ impl Outcome {
             id: record.id.clone(),
             name: record.name.clone(),
             indicators,
-            weighted_score: policy.has_score().then(|| frame.weighted.normalize()),
+            contributions,
+            weighted_score: policy
+                .has_score()
+                .then(|| at_least(frame.weighted, decimals)),
             adjustments,
             score: policy.has_score().then(|| num(layout.score)),
             grade,
@@ -109,4 +121,13 @@ impl Outcome {
                 .collect(),
         }
     }
+}
+
+/// An exact value shown with at least `decimals` decimals: `96.70`, `21.875`.
+fn at_least(d: Decimal, decimals: u32) -> Decimal {
+    let mut d = d.normalize();
+    if d.scale() < decimals {
+        d.rescale(decimals);
+    }
+    d
 }

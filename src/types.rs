@@ -94,7 +94,7 @@ pub fn unify(a: Ty, b: Ty) -> Result<Ty, Mismatch> {
         (Error, _) | (_, Error) => Error,
         (Literal, x) | (x, Literal) if x.is_numeric() => x,
         (x, y) if x == y => x,
-        (Number | Ratio, Number | Ratio) => Number,
+        // A count is not a percentage: `新客户数 >= 80%` is a mistake.
         _ => return Err(Mismatch),
     })
 }
@@ -152,5 +152,6 @@ mod tests {
         assert_eq!(multiply(Money, Money), Err(Mismatch));
         assert_eq!(divide(Literal, Money), Err(Mismatch));
         assert_eq!(unify(Bool, Literal), Err(Mismatch));
+        assert_eq!(unify(Number, Ratio), Err(Mismatch));
     }
 }

@@ -19,6 +19,8 @@ use crate::types::{self, Ty};
 pub(super) struct Place {
     /// Inside this indicator, whose measure has this type (if it has one).
     pub indicator: Option<(usize, Option<Ty>)>,
+    /// Where that measure is defined.
+    pub measure_span: Span,
     /// Inside the measure's own definition.
     pub in_measure: bool,
 }
@@ -27,6 +29,8 @@ pub(super) struct ExprChecker<'a> {
     pub source: &'a Source,
     pub scope: &'a Scope,
     pub grades: &'a [String],
+    /// Each grade's label, to recognise a grade written by its label.
+    pub grade_labels: &'a [Option<String>],
     /// The type of each input, by index.
     pub input_types: Vec<Ty>,
     pub currency: Option<&'a str>,
@@ -81,7 +85,13 @@ impl<'a> ExprChecker<'a> {
             self.diags.push(
                 Diagnostic::error(Code::Condition, "a condition must be yes or no")
                     .label(e.span, format!("this is {}", checked.ty.words()))
-                    .help("compare it with something, such as `成交额 >= 成交目标`, or use a yes/no input"),
+                    .help(match checked.ty {
+                        Ty::Money | Ty::Number | Ty::Score | Ty::Literal => format!(
+                            "compare it with something, such as `{} > 0`, or use a yes/no input",
+                            self.source.slice(e.span).trim()
+                        ),
+                        _ => "compare it with something, such as `成交额 >= 成交目标`, or use a yes/no input".to_string(),
+                    }),
             );
             return self.poisoned(e.span);
         }
@@ -224,7 +234,7 @@ impl<'a> ExprChecker<'a> {
             }
             A::Grade => {
                 if self.grades.is_empty() {
-                    self.diags.push(no_grades(span));
+                    self.diags.push(no_grades(span, &[]));
                     return self.poisoned(span);
                 }
                 (ExprKind::Ref(Node::Grade), Ty::Grade)
@@ -394,6 +404,9 @@ impl<'a> ExprChecker<'a> {
                     );
                     return self.poisoned(span);
                 }
+                if matches!(arith, ArithOp::Add | ArithOp::Sub) && self.plain_vs_percent(&l, &r) {
+                    return self.poisoned(span);
+                }
                 let result = match arith {
                     ArithOp::Add | ArithOp::Sub => types::unify(l.ty, r.ty),
                     ArithOp::Mul => types::multiply(l.ty, r.ty),
@@ -419,7 +432,7 @@ impl<'a> ExprChecker<'a> {
                         };
                         let message = format!(
                             "{} cannot be {verb} {}",
-                            capitalise(first.ty.words()),
+                            first.ty.words(),
                             second.ty.words()
                         );
                         self.mismatch(message, &l, &r, mismatch_help(arith, l.ty, r.ty));
@@ -434,6 +447,9 @@ impl<'a> ExprChecker<'a> {
         // `grade = S`: the bare name on the other side is a grade.
         let l = self.grade_operand(lhs, rhs);
         let r = self.grade_operand(rhs, lhs);
+        if self.plain_vs_percent(&l, &r) {
+            return self.poisoned(span);
+        }
         let ok = match (l.ty, r.ty) {
             (Ty::Error, _) | (_, Ty::Error) => true,
             (Ty::Grade, Ty::Grade) | (Ty::Bool, Ty::Bool) => {
@@ -460,11 +476,7 @@ impl<'a> ExprChecker<'a> {
             _ => false,
         };
         if !ok {
-            let message = format!(
-                "{} cannot be compared with {}",
-                capitalise(l.ty.words()),
-                r.ty.words()
-            );
+            let message = format!("{} cannot be compared with {}", l.ty.words(), r.ty.words());
             self.mismatch(message, &l, &r, compare_help(l.ty, r.ty));
             return self.poisoned(span);
         }
@@ -509,6 +521,10 @@ impl<'a> ExprChecker<'a> {
                 .label(function.span, "unknown function");
                 d = match crate::fuzzy::closest(other, FUNCTIONS) {
                     Some(s) => d.help(format!("did you mean `{s}`?")),
+                    // Rounding belongs to the policy, not to formulas.
+                    None if other.to_uppercase().starts_with("ROUND") => d.help(
+                        "kpi rounds where the policy says, once for all pay: `round money to 1 down` rounds every pay item down to whole units",
+                    ),
                     None => d.help("the functions are `min`, `max`, `clamp` and `abs`"),
                 };
                 self.diags.push(d);
@@ -538,6 +554,13 @@ impl<'a> ExprChecker<'a> {
         if f == Function::Abs {
             ty = checked.first().map_or(Ty::Error, |a| a.ty);
         } else {
+            for pair in checked.windows(2) {
+                if let [a, b] = pair
+                    && self.plain_vs_percent(a, b)
+                {
+                    return self.poisoned(span);
+                }
+            }
             for arg in &checked {
                 match types::unify(ty, arg.ty) {
                     Ok(t) => ty = t,
@@ -580,7 +603,7 @@ impl<'a> ExprChecker<'a> {
                 Some((index, Some(ty))) if !self.place.in_measure => Expr {
                     kind: ExprKind::Measure(index),
                     ty,
-                    span,
+                    span: self.place.measure_span,
                 },
                 _ => {
                     self.diags.push(
@@ -645,14 +668,18 @@ impl<'a> ExprChecker<'a> {
         let subject = self.subject(subject, span, "steps");
         let mut bands = Vec::new();
         let mut otherwise: Option<(Expr, Span)> = None;
+        let mut after_otherwise = false;
         for step in steps {
             if let Some((_, otherwise_span)) = &otherwise {
-                self.diags.push(
-                    Diagnostic::error(Code::StepsOrder, "nothing can come after `otherwise`")
-                        .label(step.span, "never reached")
-                        .label(*otherwise_span, "`otherwise` takes every value left")
-                        .help("move `otherwise` to the end of the table"),
-                );
+                if !after_otherwise {
+                    self.diags.push(
+                        Diagnostic::error(Code::StepsOrder, "nothing can come after `otherwise`")
+                            .label(step.span, "never reached")
+                            .label(*otherwise_span, "`otherwise` takes every value left")
+                            .help("move `otherwise` to the end of the table"),
+                    );
+                }
+                after_otherwise = true;
                 continue;
             }
             match &step.condition {
@@ -674,14 +701,17 @@ impl<'a> ExprChecker<'a> {
                 .chain(otherwise.as_ref().map(|(o, _)| o));
             self.unify_outputs(outputs)
         };
-        tables::check_steps(
-            self.source,
-            span,
-            steps,
-            &bands,
-            otherwise.is_some(),
-            &mut self.diags,
-        );
+        if !after_otherwise {
+            tables::check_steps(
+                self.source,
+                span,
+                steps,
+                &bands,
+                subject.ty,
+                otherwise.is_some(),
+                &mut self.diags,
+            );
+        }
         Expr {
             kind: ExprKind::Steps {
                 subject: Box::new(subject),
@@ -695,7 +725,8 @@ impl<'a> ExprChecker<'a> {
 
     fn by_grade(&mut self, span: Span, values: &[ast::GradeValue], as_points: bool) -> Expr {
         if self.grades.is_empty() {
-            self.diags.push(no_grades(span));
+            let names: Vec<&str> = values.iter().map(|v| v.grade.text.as_str()).collect();
+            self.diags.push(no_grades(span, &names));
             return self.poisoned(span);
         }
         let mut table: Vec<Option<Expr>> = vec![None; self.grades.len()];
@@ -703,22 +734,11 @@ impl<'a> ExprChecker<'a> {
         for entry in values {
             let value = self.table_output(&entry.value, as_points);
             let Some(index) = self.grades.iter().position(|g| *g == entry.grade.text) else {
-                let mut d = Diagnostic::error(
-                    Code::UnknownGrade,
-                    format!("there is no grade `{}`", entry.grade.text),
-                )
-                .label(entry.grade.span, "unknown grade");
-                d = match crate::fuzzy::closest(
-                    &entry.grade.text,
-                    self.grades.iter().map(String::as_str),
-                ) {
-                    Some(s) => d.help(format!(
-                        "did you mean `{s}`? The grades are {}",
-                        self.grade_list()
-                    )),
-                    None => d.help(format!("the grades are {}", self.grade_list())),
-                };
-                self.diags.push(d);
+                self.diags.push(super::unknown_grade(
+                    &entry.grade,
+                    self.grades,
+                    self.grade_labels,
+                ));
                 continue;
             };
             if let Some(Some(first)) = first_spans.get(index) {
@@ -816,7 +836,7 @@ impl<'a> ExprChecker<'a> {
                 )
                 .label(span, "another currency")
                 .help(format!(
-                    "write amounts in {currency}, e.g. `{}`",
+                    "write amounts in {currency}, e.g. {}",
                     example_amount(currency)
                 )),
             );
@@ -824,13 +844,16 @@ impl<'a> ExprChecker<'a> {
     }
 
     fn same_unit(&mut self, subject: &Expr, other: &Expr, subject_words: &str) {
+        if self.plain_vs_percent(subject, other) {
+            return;
+        }
         if types::unify(subject.ty, other.ty).is_err() {
             self.diags.push(
                 Diagnostic::error(
                     Code::TypeMismatch,
                     format!(
                         "{} cannot be compared with {}",
-                        capitalise(other.ty.words()),
+                        other.ty.words(),
                         subject.ty.words()
                     ),
                 )
@@ -848,6 +871,11 @@ impl<'a> ExprChecker<'a> {
         let mut ty = Ty::Literal;
         let mut first: Option<&Expr> = None;
         for output in outputs {
+            if let Some(f) = first
+                && self.plain_vs_percent(f, output)
+            {
+                return Ty::Error;
+            }
             match types::unify(ty, output.ty) {
                 Ok(t) => ty = t,
                 Err(_) => {
@@ -871,6 +899,9 @@ impl<'a> ExprChecker<'a> {
     }
 
     fn unify_branches(&mut self, a: &Expr, b: &Expr, what: &str) -> Ty {
+        if self.plain_vs_percent(a, b) {
+            return Ty::Error;
+        }
         match types::unify(a.ty, b.ty) {
             Ok(ty) => ty,
             Err(_) => {
@@ -883,6 +914,47 @@ impl<'a> ExprChecker<'a> {
                 Ty::Error
             }
         }
+    }
+
+    /// A plain number meeting a percentage must be written as one: `100`
+    /// next to `完成率` would mean 10000%, which is never what was meant.
+    /// Zero is the same in both units and allowed. Reports and returns true
+    /// when the mistake is there.
+    fn plain_vs_percent(&mut self, a: &Expr, b: &Expr) -> bool {
+        let (percent, plain) = match (a.ty, b.ty) {
+            (Ty::Ratio, Ty::Literal) => (a, b),
+            (Ty::Literal, Ty::Ratio) => (b, a),
+            _ => return false,
+        };
+        let Some(value) = plain.constant() else {
+            return false;
+        };
+        if value.is_zero() {
+            return false;
+        }
+        let text = self.source.slice(plain.span).trim().to_string();
+        let as_percent = value
+            .checked_mul(Decimal::ONE_HUNDRED)
+            .map(|v| format!("{}%", v.normalize()))
+            .unwrap_or_default();
+        let help = if value.abs() < Decimal::ONE {
+            format!(
+                "write percentages with `%`: `{}%` for {text} percent, or `{as_percent}` for the fraction {text}",
+                text
+            )
+        } else {
+            format!("write `{text}%` for {text} percent")
+        };
+        self.diags.push(
+            Diagnostic::error(
+                Code::TypeMismatch,
+                format!("`{text}` is a plain number but it is used as a percentage"),
+            )
+            .label(plain.span, format!("here `{text}` would mean {as_percent}"))
+            .label(percent.span, self.describe(percent))
+            .help(help),
+        );
+        true
     }
 
     fn mismatch(&mut self, message: String, l: &Expr, r: &Expr, help: String) {
@@ -904,14 +976,6 @@ impl<'a> ExprChecker<'a> {
         }
     }
 
-    fn grade_list(&self) -> String {
-        self.grades
-            .iter()
-            .map(|g| format!("`{g}`"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    }
-
     pub fn poisoned(&self, span: Span) -> Expr {
         Expr {
             kind: ExprKind::Number(Decimal::ZERO),
@@ -921,27 +985,33 @@ impl<'a> ExprChecker<'a> {
     }
 }
 
-fn no_grades(span: Span) -> Diagnostic {
+fn no_grades(span: Span, names: &[&str]) -> Diagnostic {
+    let example = match names {
+        [] | [_] => "S >= 95, A >= 85, B >= 75, C >= 65, D otherwise".to_string(),
+        [init @ .., last] => {
+            let mut parts: Vec<String> = init
+                .iter()
+                .enumerate()
+                .map(|(i, n)| format!("{n} >= {}", 95 - 10 * i.min(9)))
+                .collect();
+            parts.push(format!("{last} otherwise"));
+            parts.join(", ")
+        }
+    };
     Diagnostic::error(Code::GradesMissing, "this policy has no grades")
         .label(span, "uses the grade")
-        .help("add a `grades { S >= 95, A >= 85, B >= 75, C >= 65, D otherwise }` block")
-}
-
-fn capitalise(words: &str) -> String {
-    let mut chars = words.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
-    }
+        .help(format!(
+            "add a `grades {{ {example} }}` block (with your own thresholds)"
+        ))
 }
 
 fn example_amount(currency: &str) -> String {
     match currency {
-        "CNY" => "¥1,200 or 1200元".to_string(),
-        "USD" => "$1,200".to_string(),
-        "EUR" => "€1,200".to_string(),
-        "GBP" => "£1,200".to_string(),
-        other => format!("1200 {other}"),
+        "CNY" => "`¥1,200` or `1200元`".to_string(),
+        "USD" => "`$1,200`".to_string(),
+        "EUR" => "`€1,200`".to_string(),
+        "GBP" => "`£1,200`".to_string(),
+        other => format!("`1200 {other}`"),
     }
 }
 

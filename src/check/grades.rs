@@ -23,8 +23,8 @@ pub(super) fn check(
     for again in blocks {
         diags.push(
             Diagnostic::error(Code::HeaderDuplicate, "the grades are given twice")
-                .label(again.span, "given again here")
-                .label(block.span, "first given here")
+                .label(keyword(again.span), "given again here")
+                .label(keyword(block.span), "first given here")
                 .help("keep one `grades` block"),
         );
     }
@@ -35,10 +35,12 @@ pub(super) fn check(
     let mut grades: Vec<Grade> = Vec::new();
     let mut otherwise_at = None;
     for band in &block.bands {
-        if let Some(first) = grades.iter().find(|g| g.name == band.name.text) {
+        if grades.iter().any(|g| g.name == band.name.text)
+            && let Some(first) = block.bands.iter().find(|b| b.name.text == band.name.text)
+        {
             diags.push(scope::duplicate(
                 &band.name.text,
-                first.span,
+                first.name.span,
                 "a grade",
                 band.name.span,
             ));
@@ -58,10 +60,12 @@ pub(super) fn check(
                 Vec::new()
             }
             BandCondition::AtLeast(bound) => {
+                // Up to the lowest threshold of the grades above it, so one
+                // band out of order does not make the next ones overlap.
                 let above = grades
-                    .last()
-                    .and_then(|g| g.scores.first())
-                    .and_then(|i| i.lo);
+                    .iter()
+                    .flat_map(|g| g.scores.iter().filter_map(|i| i.lo))
+                    .min_by(|a, b| a.value.cmp(&b.value).then(b.closed.cmp(&a.closed)));
                 vec![Interval {
                     lo: Some(End {
                         value: bound.value,
@@ -106,50 +110,81 @@ pub(super) fn check(
 
     // Out of reach: a band with no score inside the range.
     let mut reachable = vec![true; grades.len()];
+    let mut out_of_order = Vec::new();
     for (i, (grade, band)) in grades.iter().zip(&bands).enumerate() {
         if band.condition == BandCondition::Otherwise {
             continue;
         }
         let inside = grade.scores.iter().any(|s| !s.intersect(&range).is_empty());
-        if !inside {
-            if let Some(r) = reachable.get_mut(i) {
-                *r = false;
-            }
-            let empty = grade.scores.iter().all(Interval::is_empty);
-            let (why, help) = if empty && matches!(band.condition, BandCondition::AtLeast(_)) {
-                (
-                    "its threshold is not below the grade above it".to_string(),
-                    "list the grades from the highest score to the lowest".to_string(),
-                )
-            } else if empty {
-                (
-                    "its range holds no score".to_string(),
-                    "write the low end first: `85 <= score < 95`".to_string(),
-                )
-            } else {
-                (
-                    format!(
-                        "scores range from {} to {}",
-                        score_range.0.normalize(),
-                        score_range.1.normalize()
-                    ),
-                    "bring the band inside the score range, or change the range with `score range …`".to_string(),
-                )
-            };
-            diags.push(
-                Diagnostic::error(
-                    Code::GradesUnreachable,
-                    format!("grade `{}` can never be given: {why}", grade.name),
-                )
-                .label(band.condition_span, "no score reaches this")
-                .help(help),
+        if inside {
+            continue;
+        }
+        if let Some(r) = reachable.get_mut(i) {
+            *r = false;
+        }
+        let empty = grade.scores.iter().all(Interval::is_empty);
+        if empty && matches!(band.condition, BandCondition::AtLeast(_)) {
+            out_of_order.push((grade.name.as_str(), band.condition_span));
+            continue;
+        }
+        let (why, help) = if empty {
+            (
+                "its range holds no score".to_string(),
+                "write the low end first: `85 <= score < 95`".to_string(),
+            )
+        } else {
+            (
+                format!(
+                    "scores range from {} to {}",
+                    score_range.0.normalize(),
+                    score_range.1.normalize()
+                ),
+                "bring the band inside the score range, or change the range with `score range …`"
+                    .to_string(),
+            )
+        };
+        diags.push(
+            Diagnostic::error(
+                Code::GradesUnreachable,
+                format!("grade `{}` can never be given: {why}", grade.name),
+            )
+            .label(band.condition_span, "no score reaches this")
+            .help(help),
+        );
+    }
+    // Short-form grades whose threshold is not below the ones above: one
+    // mistake (the list is out of order), one diagnostic.
+    if !out_of_order.is_empty() {
+        let names = out_of_order
+            .iter()
+            .map(|(n, _)| format!("`{n}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut d = Diagnostic::error(
+            Code::GradesUnreachable,
+            format!(
+                "grade {names} can never be given: the grades are not listed from the highest score down"
+            ),
+        );
+        for (name, span) in &out_of_order {
+            d = d.label(
+                *span,
+                format!("`{name}` starts at or above a grade listed before it"),
             );
         }
+        diags.push(d.help(
+            "in the short form each grade runs from its threshold up to the grade above it: list them from the highest threshold to the lowest, e.g. `S >= 95, A >= 85, B >= 75, C >= 65, D otherwise`",
+        ));
     }
 
     // Overlaps between any two bands.
     for (i, a) in grades.iter().enumerate() {
-        for b in grades.iter().skip(i + 1) {
+        for (j, b) in grades.iter().enumerate().skip(i + 1) {
+            if !reachable.get(i).copied().unwrap_or(true)
+                || !reachable.get(j).copied().unwrap_or(true)
+            {
+                continue;
+            }
             for x in &a.scores {
                 for y in &b.scores {
                     let both = x.intersect(y).intersect(&range);
@@ -201,11 +236,32 @@ pub(super) fn check(
         }
         None => {
             for gap in gaps {
-                diags.push(
-                    Diagnostic::error(Code::GradesGap, format!("scores where {} have no grade", gap.describe("score")))
-                        .label(block.span, "no band takes these scores")
-                        .help("make each band start where the one above ends, e.g. `A 85 <= score < 95` then `B 75 <= score < 85`, or end with `D otherwise`"),
+                let mut d = Diagnostic::error(
+                    Code::GradesGap,
+                    format!("scores where {} have no grade", gap.describe("score")),
                 );
+                // Point at the bands on either side of the gap.
+                let mut labelled = false;
+                for (grade, band) in grades.iter().zip(&bands) {
+                    for s in &grade.scores {
+                        let above =
+                            matches!((s.lo, gap.hi), (Some(lo), Some(hi)) if lo.value == hi.value);
+                        let below =
+                            matches!((s.hi, gap.lo), (Some(hi), Some(lo)) if hi.value == lo.value);
+                        if above || below {
+                            let end = if above { "starts" } else { "ends" };
+                            d = d
+                                .label(band.condition_span, format!("`{}` {end} here", grade.name));
+                            labelled = true;
+                        }
+                    }
+                }
+                if !labelled {
+                    d = d.label(block.span, "no band takes these scores");
+                }
+                diags.push(d.help(
+                    "make each band start exactly where the next one ends, with `<` on one side and `<=` on the other: `A 85 <= score < 95` then `B 75 <= score < 85`; or end the list with `D otherwise`",
+                ));
             }
         }
     }
@@ -218,4 +274,10 @@ fn band_span(bands: &[&ast::GradeBand], name: &str) -> crate::source::Span {
         .find(|b| b.name.text == name)
         .map(|b| b.span)
         .unwrap_or_default()
+}
+
+/// The `grades` keyword at the start of a block, to point at a block
+/// without underlining all of it.
+pub(super) fn keyword(block: crate::source::Span) -> crate::source::Span {
+    crate::source::Span::new(block.start, block.start + "grades".len().min(block.len()))
 }

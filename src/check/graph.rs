@@ -157,7 +157,7 @@ fn cycle(policy: &CheckedPolicy, circle: &[Node]) -> Diagnostic {
         .join(" → ");
     let mut d = Diagnostic::error(Code::Cycle, format!("`{first}` depends on itself: {chain}"));
     for (i, node) in circle.iter().enumerate() {
-        let span = policy.span_of(*node);
+        let span = policy.name_span_of(*node);
         if span.is_empty() {
             continue;
         }

@@ -134,24 +134,30 @@ impl Interval {
 
     /// How the interval reads in a policy, e.g. `85 <= score < 95`.
     pub fn describe(&self, subject: &str) -> String {
+        self.describe_with(subject, |d| d.normalize().to_string())
+    }
+
+    /// Like [`describe`](Self::describe), with the bounds shown by `show`
+    /// (as percentages, for instance).
+    pub fn describe_with(&self, subject: &str, show: impl Fn(Decimal) -> String) -> String {
         let lo_op = |e: End| if e.closed { "<=" } else { "<" };
         match (self.lo, self.hi) {
             (Some(lo), Some(hi)) if lo.value == hi.value => {
-                format!("{subject} = {}", lo.value.normalize())
+                format!("{subject} = {}", show(lo.value))
             }
             (Some(lo), Some(hi)) => format!(
                 "{} {} {subject} {} {}",
-                lo.value.normalize(),
+                show(lo.value),
                 lo_op(lo),
                 lo_op(hi),
-                hi.value.normalize()
+                show(hi.value)
             ),
             (Some(lo), None) => format!(
                 "{subject} {} {}",
                 if lo.closed { ">=" } else { ">" },
-                lo.value.normalize()
+                show(lo.value)
             ),
-            (None, Some(hi)) => format!("{subject} {} {}", lo_op(hi), hi.value.normalize()),
+            (None, Some(hi)) => format!("{subject} {} {}", lo_op(hi), show(hi.value)),
             (None, None) => format!("any {subject}"),
         }
     }

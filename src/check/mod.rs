@@ -40,6 +40,7 @@ pub fn check(source: &Source, policy: &ast::Policy) -> Result<Checked, Vec<Diagn
     let scope = Scope::declare(policy, &mut diags);
     let grades = grades::check(policy, header.score_range, &mut diags);
     let grade_names: Vec<String> = grades.iter().map(|g| g.name.clone()).collect();
+    let grade_labels: Vec<Option<String>> = grades.iter().map(|g| g.label.clone()).collect();
     let has_indicators = policy.items.iter().any(|i| matches!(i, Item::Indicator(_)));
     if let (false, Some(block)) = (
         has_indicators,
@@ -50,7 +51,7 @@ pub fn check(source: &Source, policy: &ast::Policy) -> Result<Checked, Vec<Diagn
                 Code::GradesMissing,
                 "grades are given from the score, but this policy has no indicators",
             )
-            .label(block.span(), "nothing to grade")
+            .label(grades::keyword(block.span()), "nothing to grade")
             .help("add `indicator` blocks to compute a score, or remove the grades"),
         );
     }
@@ -84,6 +85,7 @@ pub fn check(source: &Source, policy: &ast::Policy) -> Result<Checked, Vec<Diagn
         source,
         scope: &scope,
         grades: &grade_names,
+        grade_labels: &grade_labels,
         input_types: inputs.iter().map(|d| Ty::of_input(d.ty)).collect(),
         currency: header.currency.as_ref().map(|(c, _)| c.as_str()),
         has_score: !indicator_decls.is_empty(),
@@ -101,6 +103,7 @@ pub fn check(source: &Source, policy: &ast::Policy) -> Result<Checked, Vec<Diagn
             label: d.label.as_ref().map(|l| l.text.clone()),
             expr: checker.value(i),
             span: d.span,
+            name_span: d.name.span,
         })
         .collect();
 
@@ -124,7 +127,9 @@ pub fn check(source: &Source, policy: &ast::Policy) -> Result<Checked, Vec<Diagn
                 match grade_names.iter().position(|g| *g == name.text) {
                     Some(g) => VetoEffect::Grade(g),
                     None => {
-                        checker.diags.push(unknown_grade(name, &grade_names));
+                        checker
+                            .diags
+                            .push(unknown_grade(name, &grade_names, &grade_labels));
                         continue;
                     }
                 }
@@ -156,14 +161,21 @@ pub fn check(source: &Source, policy: &ast::Policy) -> Result<Checked, Vec<Diagn
                     }
                     _ => {
                         let names = indicator_decls.iter().map(|i| i.name.text.as_str());
+                        let by_label = indicator_decls
+                            .iter()
+                            .find(|i| i.label.as_ref().is_some_and(|l| l.text == name.text));
                         let mut diag = Diagnostic::error(
                             Code::UnknownName,
                             format!("there is no indicator `{}`", name.text),
                         )
                         .label(name.span, "not an indicator");
-                        diag = match crate::fuzzy::closest(&name.text, names) {
-                            Some(s) => diag.help(format!("did you mean `{s}`?")),
-                            None => diag.help("a veto can zero one of the policy's indicators, named as in its `indicator` line"),
+                        diag = match (by_label, crate::fuzzy::closest(&name.text, names)) {
+                            (Some(i), _) => diag.help(format!(
+                                "\"{}\" is the label of indicator `{}`: write `{}`",
+                                name.text, i.name.text, i.name.text
+                            )),
+                            (None, Some(s)) => diag.help(format!("did you mean `{s}`?")),
+                            (None, None) => diag.help("a veto can zero one of the policy's indicators, named as in its `indicator` line"),
                         };
                         checker.diags.push(diag);
                         continue;
@@ -183,7 +195,13 @@ pub fn check(source: &Source, policy: &ast::Policy) -> Result<Checked, Vec<Diagn
         .iter()
         .map(|d| {
             let expr = checker.expr(&d.value);
-            if !matches!(expr.ty, Ty::Money | Ty::Literal | Ty::Error) {
+            if expr.ty == Ty::Literal {
+                checker.diags.push(
+                    Diagnostic::error(Code::PayNotMoney, format!("pay item `{}` is a plain number, not an amount of money", d.name.text))
+                        .label(d.value.span, "no currency")
+                        .help("write amounts with their currency, such as `¥200` or `200元`; a coefficient on its own is not pay: multiply a base by it, e.g. `绩效基数 * by grade { S 1.5, … }`"),
+                );
+            } else if !matches!(expr.ty, Ty::Money | Ty::Error) {
                 checker.diags.push(
                     Diagnostic::error(Code::PayNotMoney, format!("pay item `{}` is not an amount of money", d.name.text))
                         .label(d.value.span, format!("this is {}", expr.ty.words()))
@@ -195,6 +213,7 @@ pub fn check(source: &Source, policy: &ast::Policy) -> Result<Checked, Vec<Diagn
                 label: d.label.as_ref().map(|l| l.text.clone()),
                 expr: Expr { ty: Ty::Money, ..expr },
                 span: d.span,
+                name_span: d.name.span,
             }
         })
         .collect();
@@ -230,6 +249,7 @@ pub fn check(source: &Source, policy: &ast::Policy) -> Result<Checked, Vec<Diagn
                 label: d.label.as_ref().map(|l| l.text.clone()),
                 ty: d.ty,
                 span: d.span,
+                name_span: d.name.span,
             })
             .collect(),
         values,
@@ -242,7 +262,11 @@ pub fn check(source: &Source, policy: &ast::Policy) -> Result<Checked, Vec<Diagn
         order: Vec::new(),
     };
     checked.order = graph::order(&checked, &mut diags);
-    diags.extend(unused_inputs(&checked));
+    // A formula with an error loses its references, so "never used" would
+    // be wrong: only say it of a policy without errors.
+    if !diags.iter().any(Diagnostic::is_error) {
+        diags.extend(unused_inputs(&checked));
+    }
 
     diagnostic::sort(&mut diags);
     if diags.iter().any(Diagnostic::is_error) {
@@ -273,6 +297,7 @@ fn indicator(checker: &mut ExprChecker<'_>, index: usize, d: &ast::IndicatorDecl
                 }
                 checker.place = Place {
                     indicator: Some((index, None)),
+                    measure_span: e.span,
                     in_measure: true,
                 };
                 let m = checker.numeric(e, "a measure");
@@ -315,6 +340,7 @@ fn indicator(checker: &mut ExprChecker<'_>, index: usize, d: &ast::IndicatorDecl
     }
     checker.place = Place {
         indicator: Some((index, measure.as_ref().map(|(m, _)| m.ty))),
+        measure_span: measure.as_ref().map_or(d.span, |(_, span)| *span),
         in_measure: false,
     };
     let points = match points {
@@ -339,6 +365,7 @@ fn indicator(checker: &mut ExprChecker<'_>, index: usize, d: &ast::IndicatorDecl
         floor: floor.map(|(f, _)| f),
         zeroed_by: Vec::new(),
         span: d.span,
+        name_span: d.name.span,
     }
 }
 
@@ -398,6 +425,7 @@ fn adjustment(checker: &mut ExprChecker<'_>, d: &ast::AdjustmentDecl) -> Adjustm
         points,
         cap: cap.map(|(c, _)| c),
         span: d.span,
+        name_span: d.name.span,
     }
 }
 
@@ -424,7 +452,11 @@ fn twice(clause: &str, again: Span, first: Span) -> Diagnostic {
         .help(format!("keep one `{clause}` line"))
 }
 
-fn unknown_grade(name: &ast::Name, grades: &[String]) -> Diagnostic {
+pub(super) fn unknown_grade(
+    name: &ast::Name,
+    grades: &[String],
+    labels: &[Option<String>],
+) -> Diagnostic {
     let list = grades
         .iter()
         .map(|g| format!("`{g}`"))
@@ -435,6 +467,16 @@ fn unknown_grade(name: &ast::Name, grades: &[String]) -> Diagnostic {
         format!("there is no grade `{}`", name.text),
     )
     .label(name.span, "unknown grade");
+    let by_label = grades
+        .iter()
+        .zip(labels)
+        .find(|(_, label)| label.as_deref().map(str::trim) == Some(name.text.as_str()));
+    if let Some((grade, _)) = by_label {
+        return d.help(format!(
+            "`{}` is the label of grade `{grade}`: write `{grade}`",
+            name.text
+        ));
+    }
     match crate::fuzzy::closest(&name.text, grades.iter().map(String::as_str)) {
         Some(s) => d.help(format!("did you mean `{s}`? The grades are {list}")),
         None if grades.is_empty() => d.help("add a `grades { … }` block"),

@@ -6,6 +6,7 @@ use crate::ast::{self, CmpOp};
 use crate::checked::{Expr, Interval};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::source::{Source, Span};
+use crate::types::Ty;
 
 pub(super) fn check_linear(
     source: &Source,
@@ -51,6 +52,7 @@ pub(super) fn check_steps(
     span: Span,
     written: &[ast::Step],
     bands: &[(CmpOp, Expr, Expr)],
+    subject: Ty,
     has_otherwise: bool,
     diags: &mut Vec<Diagnostic>,
 ) {
@@ -65,32 +67,59 @@ pub(super) fn check_steps(
             None => return,
         }
     }
+    let band_spans: Vec<Span> = written
+        .iter()
+        .filter(|s| s.condition.is_some())
+        .map(|s| s.span)
+        .collect();
+    // Bands no value can reach, each with the earlier band that takes its
+    // values. One table in the wrong order is one mistake: one diagnostic.
     let mut covered: Vec<Interval> = Vec::new();
-    let mut unreachable = false;
-    for (i, (interval, threshold_span)) in intervals.iter().enumerate() {
+    let mut never: Vec<(usize, Option<usize>)> = Vec::new();
+    for (i, (interval, _)) in intervals.iter().enumerate() {
         if interval.gaps(&covered).is_empty() {
-            unreachable = true;
-            let band_span = written
+            let earlier = intervals
                 .iter()
-                .filter(|s| s.condition.is_some())
-                .nth(i)
-                .map_or(*threshold_span, |s| s.span);
-            let mut d = Diagnostic::error(Code::StepsOrder, "this band can never apply")
-                .label(band_span, "every value it takes is taken by a band above");
-            if let Some(earlier) = intervals[..i]
-                .iter()
-                .find(|(e, _)| interval.gaps(std::slice::from_ref(e)).is_empty())
-            {
-                d = d.label(
-                    earlier.1,
-                    format!("`{}` already matches first", source.slice(earlier.1)),
-                );
-            }
-            diags.push(d.help(
-                "the first band that matches wins: list `>=` thresholds from the highest to the lowest, and `<=` thresholds from the lowest to the highest",
-            ));
+                .take(i)
+                .position(|(e, _)| interval.gaps(std::slice::from_ref(e)).is_empty());
+            never.push((i, earlier));
         }
         covered.push(*interval);
+    }
+    let unreachable = !never.is_empty();
+    if let Some((first, earlier)) = never.first() {
+        let band = |i: usize| {
+            band_spans
+                .get(i)
+                .copied()
+                .or_else(|| intervals.get(i).map(|(_, s)| *s))
+                .unwrap_or(span)
+        };
+        let message = if never.len() == 1 {
+            "this band can never apply".to_string()
+        } else {
+            format!("{} bands of this table can never apply", never.len())
+        };
+        let mut d = Diagnostic::error(Code::StepsOrder, message);
+        if let Some(e) = earlier {
+            d = d.label(
+                band(*e),
+                format!(
+                    "`{}` comes first and takes their values",
+                    source.slice(band(*e))
+                ),
+            );
+        }
+        d = d.label(
+            band(*first),
+            "never reached: a band above takes every value it would",
+        );
+        for (i, _) in never.iter().skip(1) {
+            d = d.label(band(*i), "never reached either");
+        }
+        diags.push(d.help(
+            "the first band that matches wins: list `>=` thresholds from the highest to the lowest, and `<=` thresholds from the lowest to the highest",
+        ));
     }
     if !has_otherwise && !unreachable {
         let gaps = Interval::ALL.gaps(&covered);
@@ -98,9 +127,18 @@ pub(super) fn check_steps(
             diags.push(
                 Diagnostic::error(
                     Code::StepsGap,
-                    format!("values where {} match no band", gap.describe("the value")),
+                    format!(
+                        "no band of this table takes {}",
+                        gap.describe_with("the value", |d| match subject {
+                            Ty::Ratio => crate::format::percent(d),
+                            _ => d.normalize().to_string(),
+                        })
+                    ),
                 )
-                .label(span, "no band for these values")
+                .label(
+                    Span::new(span.start, span.start + "steps".len().min(span.len())),
+                    "no band for these values",
+                )
                 .help("end the table with `otherwise …`, such as `otherwise 0`"),
             );
         }

@@ -42,7 +42,11 @@ pub(crate) fn run(args: Args) -> u8 {
             return exit::CANNOT_RUN;
         }
     };
-    let (mut errors, mut warnings) = (0, 0);
+    if files.is_empty() {
+        eprintln!("error: no .kpi files found in the paths given");
+        return exit::CANNOT_RUN;
+    }
+    let (mut errors, mut warnings, mut unreadable) = (0, 0, 0);
     let mut json = Vec::new();
     for file in &files {
         let (source, mut diags) = match super::read_policy(file) {
@@ -59,6 +63,12 @@ pub(crate) fn run(args: Args) -> u8 {
             };
         }
         errors += diags.iter().filter(|d| d.is_error()).count();
+        if diags
+            .iter()
+            .any(|d| d.code.as_str().starts_with("kpi::syntax"))
+        {
+            unreadable += 1;
+        }
         warnings += diags.iter().filter(|d| !d.is_error()).count();
         match args.format {
             Format::Human => {
@@ -70,13 +80,20 @@ pub(crate) fn run(args: Args) -> u8 {
         }
     }
     match args.format {
-        Format::Human => eprintln!(
-            "checked {} file{}: {errors} error{}, {warnings} warning{}",
-            files.len(),
-            plural(files.len()),
-            plural(errors),
-            plural(warnings)
-        ),
+        Format::Human => {
+            eprintln!(
+                "checked {}: {}, {}",
+                super::count(files.len(), "file", "files"),
+                super::count(errors, "error", "errors"),
+                super::count(warnings, "warning", "warnings")
+            );
+            if unreadable > 0 {
+                eprintln!(
+                    "note: {} could not be read, so names, units, weights and grades were not checked yet: fix the syntax errors first",
+                    super::count(unreadable, "file", "files")
+                );
+            }
+        }
         Format::Json => println!(
             "{}",
             serde_json::to_string_pretty(&json).unwrap_or_default()
@@ -87,10 +104,6 @@ pub(crate) fn run(args: Args) -> u8 {
     } else {
         exit::OK
     }
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
 }
 
 /// One diagnostic for machines: positions as one-based line and column.

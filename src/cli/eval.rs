@@ -9,11 +9,17 @@ use super::exit;
 
 /// Evaluate every employee in a data file: indicator points, score, grade and pay.
 #[derive(clap::Args)]
-#[command(
-    after_help = "Columns match inputs by name or by label. A row that cannot be evaluated \
-is reported on stderr with its line, employee id, column and rule; every other row is still \
-evaluated and written. Exit code 1 if any row failed."
-)]
+#[command(after_help = "\
+Columns match inputs by name or by label (`kpi inputs <policy>` lists them); other columns are ignored.
+Cells are read as the person sees them:
+  money    1125000, 1,125,000.00, ¥1,200, 1200元, 100万, (300.00) for -300
+  percent  15% (or the fraction 0.15; a bare 15 is refused as ambiguous)
+  number   6, 2.5        score  0 to 100        yes/no  yes/no, 是/否, true/false, 1/0
+
+A row that cannot be evaluated is reported on stderr with its line, employee id, column and rule;
+every other row is still evaluated and written, and a last line counts rows read, evaluated and
+failed. Exit code 1 if any row failed; 2 if a file cannot be read.
+The policy language is described in README.md.")]
 pub(crate) struct Args {
     /// The policy file (.kpi).
     policy: PathBuf,
@@ -82,8 +88,8 @@ pub(crate) fn run(args: Args) -> u8 {
         eprintln!("error: {failure}");
     }
     eprintln!(
-        "{} rows read, {} evaluated, {} failed",
-        batch.rows_read,
+        "{} read, {} evaluated, {} failed",
+        super::count(batch.rows_read, "row", "rows"),
         batch.outcomes.len(),
         batch.failures.len()
     );

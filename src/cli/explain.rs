@@ -47,34 +47,47 @@ pub(crate) fn run(args: Args) -> u8 {
             return exit::PROBLEMS;
         }
     };
-    let id_column = table
-        .headers
-        .iter()
-        .position(|h| h.trim() == policy.id_column);
-    let ids: Vec<String> = table
+    let rows: Vec<&kpi::data::RawRow> = table
         .rows
         .iter()
-        .map(|row| {
-            id_column
-                .and_then(|c| row.cells.get(c))
-                .map(|c| c.shown().trim().to_string())
-                .unwrap_or_default()
-        })
+        .filter(|row| columns.id_of(row) == args.id)
         .collect();
-    let Some(index) = ids.iter().position(|id| *id == args.id) else {
-        let suggestion = kpi::fuzzy::closest(&args.id, ids.iter().map(String::as_str));
-        eprintln!(
-            "error: no employee with id `{}` in {}",
-            args.id,
-            args.data.display()
-        );
-        if let Some(s) = suggestion {
-            eprintln!("hint: did you mean `{s}`?");
+    let row = match rows.as_slice() {
+        [row] => *row,
+        [] => {
+            eprintln!(
+                "error: no employee with id `{}` in {}",
+                args.id,
+                args.data.display()
+            );
+            // Perhaps a name was given for the id.
+            let by_name: Vec<String> = table
+                .rows
+                .iter()
+                .filter(|row| columns.name_of(row).as_deref() == Some(args.id.as_str()))
+                .map(|row| columns.id_of(row))
+                .collect();
+            if let [id] = by_name.as_slice() {
+                eprintln!("hint: `{}` is the name of {id}: use `--id {id}`", args.id);
+            } else {
+                let ids: Vec<String> = table.rows.iter().map(|row| columns.id_of(row)).collect();
+                if let Some(s) = kpi::fuzzy::closest(&args.id, ids.iter().map(String::as_str)) {
+                    eprintln!("hint: did you mean `{s}`?");
+                }
+            }
+            return exit::PROBLEMS;
         }
-        return exit::PROBLEMS;
-    };
-    let Some(row) = table.rows.get(index) else {
-        return exit::PROBLEMS;
+        many => {
+            let lines: Vec<String> = many.iter().map(|r| r.number.to_string()).collect();
+            eprintln!(
+                "error: the employee id `{}` is on {}s {} of {}; each employee must appear once per period",
+                args.id,
+                table.row_word,
+                lines.join(", "),
+                args.data.display()
+            );
+            return exit::PROBLEMS;
+        }
     };
     let record = match columns.record(policy, row) {
         Ok(r) => r,

@@ -3,6 +3,7 @@
 mod check;
 mod eval;
 mod explain;
+mod inputs;
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -32,10 +33,12 @@ Examples:
   kpi eval policies/foreign_trade_sales.kpi --data examples/foreign_trade_sales.csv
   kpi eval policy.kpi --data q3.csv --format csv --output q3-results.csv
   kpi explain policies/foreign_trade_sales.kpi --data examples/foreign_trade_sales.csv --id E001
+  kpi inputs policies/foreign_trade_sales.kpi --csv > q4.csv       start a data file for a policy
 
 Exit codes:
   0  no problem
-  1  problems found (policy errors, rows that failed, missing columns); all else was still processed
+  1  problems found: policy errors, rows that failed (the other rows are still evaluated),
+     a data file whose columns do not fit the policy
   2  kpi could not run (bad arguments, a file that cannot be read)";
 
 #[derive(Parser)]
@@ -50,6 +53,7 @@ enum Command {
     Check(check::Args),
     Eval(eval::Args),
     Explain(explain::Args),
+    Inputs(inputs::Args),
 }
 
 pub fn main() -> ExitCode {
@@ -68,8 +72,14 @@ pub fn main() -> ExitCode {
         Command::Check(args) => check::run(args),
         Command::Eval(args) => eval::run(args),
         Command::Explain(args) => explain::run(args),
+        Command::Inputs(args) => inputs::run(args),
     };
     ExitCode::from(code)
+}
+
+/// "1 row", "3 rows".
+pub(crate) fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// Colour for people at a terminal; plain for files, pipes and `NO_COLOR`.

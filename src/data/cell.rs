@@ -72,39 +72,67 @@ fn money(text: &str) -> Result<Decimal, String> {
     if text.ends_with(['%', '％']) {
         return Err(format!("`{text}` is a percentage, not an amount of money"));
     }
+    let fail = |why: String| format!("`{text}` is not an amount of money{why}");
     // Accounting style: (1,200.00) is -1,200.00.
     let (negative, body) = match text.strip_prefix('(').and_then(|t| t.strip_suffix(')')) {
         Some(inner) => (true, inner.trim()),
         None => (false, text),
     };
-    let body = body
+    let (sign, body) = match body.strip_prefix('-') {
+        Some(rest) => ("-", rest.trim()),
+        None => ("", body),
+    };
+    let mut body = body
         .trim_start_matches(['¥', '￥', '$', '€', '£'])
         .trim_end_matches('元')
         .trim();
-    let body = match body.rsplit_once(' ') {
-        Some((amount, code)) if code.len() == 3 && code.chars().all(|c| c.is_ascii_uppercase()) => {
-            amount.trim()
-        }
-        _ => body,
+    // A trailing currency code: `1200.50 CNY`.
+    if let Some((amount, code)) = body.rsplit_once(' ')
+        && code.len() == 3
+        && code.chars().all(|c| c.is_ascii_uppercase())
+    {
+        body = amount.trim();
+    }
+    // 万 (ten thousand) and 亿 (a hundred million), as in `100万`.
+    let (body, multiplier) = if let Some(b) = body.strip_suffix('万') {
+        (b.trim(), Decimal::from(10_000))
+    } else if let Some(b) = body.strip_suffix('亿') {
+        (b.trim(), Decimal::from(100_000_000))
+    } else {
+        (body, Decimal::ONE)
     };
-    let body = body
-        .strip_prefix('-')
-        .map(|rest| ("-", rest.trim_start_matches(['¥', '￥', '$', '€', '£'])))
-        .unwrap_or(("", body));
-    let n = decimal(&format!("{}{}", body.0, body.1))
-        .map_err(|why| format!("`{text}` is not an amount of money{why}"))?;
+    let n = decimal(&format!("{sign}{body}"))
+        .and_then(|n| {
+            n.checked_mul(multiplier)
+                .ok_or_else(|| ": too large".to_string())
+        })
+        .map_err(fail)?;
     Ok(if negative { -n } else { n })
 }
 
+/// `85%` is 0.85. Without the sign a value is a fraction, as spreadsheets
+/// store percentages: `0.85` is 85%. A bare number of 1 or more is refused:
+/// `2` in an error-rate column almost always means 2%, not 200%.
 fn percent(text: &str) -> Result<Decimal, String> {
+    let fail = |why: String| format!("`{text}` is not a percentage{why}");
     match text.strip_suffix(['%', '％']) {
         Some(number) => decimal(number.trim())
             .and_then(|n| {
                 n.checked_div(Decimal::ONE_HUNDRED)
                     .ok_or_else(|| ": too large".to_string())
             })
-            .map_err(|why| format!("`{text}` is not a percentage{why}")),
-        None => decimal(text).map_err(|why| format!("`{text}` is not a percentage{why}")),
+            .map_err(fail),
+        None => {
+            let n = decimal(text).map_err(fail)?;
+            if n.abs() >= Decimal::ONE {
+                let fraction = n.checked_div(Decimal::ONE_HUNDRED).unwrap_or(n).normalize();
+                Err(format!(
+                    "`{text}` in a percentage column is ambiguous: write `{text}%` for {text} percent (or the fraction `{fraction}`)"
+                ))
+            } else {
+                Ok(n)
+            }
+        }
     }
 }
 
@@ -163,6 +191,8 @@ mod tests {
         assert_eq!(num(InputType::Money, "1200.50 CNY"), "1200.50");
         assert_eq!(num(InputType::Money, "(1,200.00)"), "-1200.00");
         assert_eq!(num(InputType::Money, "-¥30"), "-30");
+        assert_eq!(num(InputType::Money, "100万"), "1000000");
+        assert_eq!(num(InputType::Money, "¥1.5亿"), "150000000.0");
         assert!(num(InputType::Money, "85%").starts_with("error"));
         assert!(num(InputType::Money, "12a").starts_with("error: `12a` is not an amount of money"));
     }
@@ -172,6 +202,10 @@ mod tests {
         assert_eq!(num(InputType::Percent, "85%"), "0.85");
         assert_eq!(num(InputType::Percent, "0.85"), "0.85");
         assert_eq!(num(InputType::Percent, "12.5％"), "0.125");
+        // A bare 2 is 2% or 200%: refused rather than guessed.
+        assert!(num(InputType::Percent, "2").contains("write `2%` for 2 percent"));
+        assert!(num(InputType::Percent, "1").starts_with("error"));
+        assert_eq!(num(InputType::Percent, "-0.05"), "-0.05");
         assert_eq!(num(InputType::Score, "100"), "100");
         assert!(num(InputType::Score, "100.01").contains("outside 0–100"));
     }

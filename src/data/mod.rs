@@ -249,6 +249,21 @@ impl Columns {
         }
     }
 
+    /// The employee id of a row, as written (trimmed).
+    pub fn id_of(&self, row: &RawRow) -> String {
+        row.cells
+            .get(self.id)
+            .map(|c| c.shown().trim().to_string())
+            .unwrap_or_default()
+    }
+
+    /// The employee name of a row, if the policy names a name column.
+    pub fn name_of(&self, row: &RawRow) -> Option<String> {
+        let column = self.name?;
+        let name = row.cells.get(column)?.shown().trim().to_string();
+        (!name.is_empty()).then_some(name)
+    }
+
     fn header(&self, column: usize) -> String {
         self.headers.get(column).cloned().unwrap_or_default()
     }

@@ -8,10 +8,79 @@ pub use csv::csv;
 pub use json::json;
 pub use table::table;
 
-use rust_decimal::Decimal;
+use crate::checked::CheckedPolicy;
+use crate::format;
+use crate::outcome::Outcome;
 
-/// A decimal as it appears in CSV and JSON: exactly the outcome's value,
-/// with the scale the policy's rounding gave it.
-pub(crate) fn plain(d: Decimal) -> String {
-    d.to_string()
+/// What a column holds, for alignment and number formatting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Text,
+    Points,
+    Money,
+}
+
+/// The columns of the table and CSV forms: id, name, each indicator and
+/// adjustment, score, grade, vetoes, each pay item, as the policy has them.
+pub(crate) fn columns(policy: &CheckedPolicy) -> Vec<(String, Kind)> {
+    let mut columns = vec![(policy.id_column.clone(), Kind::Text)];
+    if let Some(name) = &policy.name_column {
+        columns.push((name.clone(), Kind::Text));
+    }
+    columns.extend(
+        policy
+            .indicators
+            .iter()
+            .map(|i| (i.name.clone(), Kind::Points)),
+    );
+    columns.extend(
+        policy
+            .adjustments
+            .iter()
+            .map(|a| (a.name.clone(), Kind::Points)),
+    );
+    if policy.has_score() {
+        columns.push(("score".to_string(), Kind::Points));
+    }
+    if !policy.grades.is_empty() {
+        columns.push(("grade".to_string(), Kind::Text));
+    }
+    if !policy.vetoes.is_empty() {
+        columns.push(("veto".to_string(), Kind::Text));
+    }
+    columns.extend(policy.pay.iter().map(|p| (p.name.clone(), Kind::Money)));
+    columns
+}
+
+/// One outcome's cells, in the order of [`columns`]. Money is shown with
+/// its currency when `for_people`, as a plain decimal otherwise.
+pub(crate) fn cells(policy: &CheckedPolicy, outcome: &Outcome, for_people: bool) -> Vec<String> {
+    let mut row = vec![outcome.id.clone()];
+    if policy.name_column.is_some() {
+        row.push(outcome.name.clone().unwrap_or_default());
+    }
+    row.extend(outcome.indicators.values().map(|d| d.to_string()));
+    row.extend(outcome.adjustments.values().map(|d| d.to_string()));
+    if policy.has_score() {
+        row.push(outcome.score.map(|d| d.to_string()).unwrap_or_default());
+    }
+    if !policy.grades.is_empty() {
+        row.push(outcome.grade.clone().unwrap_or_default());
+    }
+    if !policy.vetoes.is_empty() {
+        let mut vetoes = outcome.vetoes.join("; ");
+        if let (true, Some(by_score)) = (for_people, &outcome.grade_by_score) {
+            vetoes = format!("{vetoes} (by score: {by_score})");
+        }
+        row.push(vetoes);
+    }
+    let currency = policy.currency.as_deref();
+    row.extend(outcome.pay.values().map(|d| {
+        if for_people {
+            format::money(*d, currency)
+        } else {
+            d.to_string()
+        }
+    }));
+    row
 }

@@ -3,54 +3,17 @@
 
 use unicode_width::UnicodeWidthStr;
 
+use super::Kind;
 use crate::checked::CheckedPolicy;
-use crate::format;
 use crate::outcome::Outcome;
 
 pub fn table(policy: &CheckedPolicy, outcomes: &[Outcome]) -> String {
-    let mut header: Vec<String> = vec![policy.id_column.clone()];
-    if let Some(name) = &policy.name_column {
-        header.push(name.clone());
-    }
-    header.extend(policy.indicators.iter().map(|i| i.name.clone()));
-    header.extend(policy.adjustments.iter().map(|a| a.name.clone()));
-    if policy.has_score() {
-        header.push("score".to_string());
-    }
-    if !policy.grades.is_empty() {
-        header.push("grade".to_string());
-    }
-    header.extend(policy.pay.iter().map(|p| p.name.clone()));
-    // Text columns (id, name, grade) are left-aligned, numbers right-aligned.
-    let text_columns = 1 + usize::from(policy.name_column.is_some());
-    let grade_column = (!policy.grades.is_empty()).then(|| {
-        text_columns
-            + policy.indicators.len()
-            + policy.adjustments.len()
-            + usize::from(policy.has_score())
-    });
-
-    let currency = policy.currency.as_deref();
+    let columns = super::columns(policy);
+    let header: Vec<String> = columns.iter().map(|(name, _)| name.clone()).collect();
     let rows: Vec<Vec<String>> = outcomes
         .iter()
-        .map(|o| {
-            let mut row = vec![o.id.clone()];
-            if policy.name_column.is_some() {
-                row.push(o.name.clone().unwrap_or_default());
-            }
-            row.extend(o.indicators.values().map(|d| d.to_string()));
-            row.extend(o.adjustments.values().map(|d| d.to_string()));
-            if policy.has_score() {
-                row.push(o.score.map(|d| d.to_string()).unwrap_or_default());
-            }
-            if !policy.grades.is_empty() {
-                row.push(o.grade.clone().unwrap_or_default());
-            }
-            row.extend(o.pay.values().map(|d| format::money(*d, currency)));
-            row
-        })
+        .map(|o| super::cells(policy, o, true))
         .collect();
-
     let widths: Vec<usize> = (0..header.len())
         .map(|c| {
             std::iter::once(&header)
@@ -67,11 +30,11 @@ pub fn table(policy: &CheckedPolicy, outcomes: &[Outcome]) -> String {
         for (c, cell) in cells.iter().enumerate() {
             let width = widths.get(c).copied().unwrap_or(0);
             let pad = " ".repeat(width.saturating_sub(cell.width()));
-            let left = c < text_columns || Some(c) == grade_column;
             if c > 0 {
                 text.push_str("  ");
             }
-            if left {
+            // Text is left-aligned, numbers right-aligned.
+            if columns.get(c).is_some_and(|(_, kind)| *kind == Kind::Text) {
                 text.push_str(cell);
                 text.push_str(&pad);
             } else {

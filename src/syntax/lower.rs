@@ -39,7 +39,7 @@ static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
 /// diagnostics returned beside the policy.
 pub(super) fn file(pair: Pair<'_, Rule>, errors: &mut Vec<Diagnostic>) -> Option<Policy> {
     let policy_pair = pair.into_inner().find(|p| p.as_rule() == Rule::policy)?;
-    let span = Span::from(policy_pair.as_span());
+    let span = tight(&policy_pair);
     let mut name = None;
     let mut items = Vec::new();
     for child in policy_pair.into_inner() {
@@ -80,7 +80,7 @@ fn is_item(rule: Rule) -> bool {
 }
 
 fn item(pair: Pair<'_, Rule>) -> Result<Item> {
-    let span = Span::from(pair.as_span());
+    let span = tight(&pair);
     Ok(match pair.as_rule() {
         Rule::period_decl => Item::Period(PeriodDecl {
             period: match child_text(&pair, Rule::period_kind) {
@@ -121,7 +121,7 @@ fn item(pair: Pair<'_, Rule>) -> Result<Item> {
             for child in pair.into_inner() {
                 match child.as_rule() {
                     Rule::ident => name = Some(ident(child)),
-                    Rule::input_type => ty = Some((input_type(child.as_str()), child.as_span())),
+                    Rule::input_type => ty = Some((input_type(child.as_str()), tight(&child))),
                     Rule::string => label_ = Some(label(child)),
                     _ => {}
                 }
@@ -130,7 +130,7 @@ fn item(pair: Pair<'_, Rule>) -> Result<Item> {
             Item::Input(InputDecl {
                 name: name.ok_or_else(|| internal(span))?,
                 ty,
-                ty_span: ty_span.into(),
+                ty_span,
                 label: label_,
                 span,
             })
@@ -175,7 +175,7 @@ fn item(pair: Pair<'_, Rule>) -> Result<Item> {
                 match child.as_rule() {
                     Rule::ident => name = Some(ident(child)),
                     Rule::string => label_ = Some(label(child)),
-                    Rule::percent => weight = Some((percent(child.clone())?, child.as_span())),
+                    Rule::percent => weight = Some((percent(child.clone())?, tight(&child))),
                     _ => {
                         if let Some(c) = clause(child)? {
                             clauses.push(c);
@@ -188,7 +188,7 @@ fn item(pair: Pair<'_, Rule>) -> Result<Item> {
                 name: name.ok_or_else(|| internal(span))?,
                 label: label_,
                 weight,
-                weight_span: weight_span.into(),
+                weight_span,
                 clauses,
                 span,
             })
@@ -233,7 +233,7 @@ fn item(pair: Pair<'_, Rule>) -> Result<Item> {
                             _ => AdjustTotal::Adjustments,
                         }
                     }
-                    Rule::number => cap = Some((number(&child)?, child.as_span())),
+                    Rule::number => cap = Some((number(&child)?, tight(&child))),
                     _ => {}
                 }
             }
@@ -241,7 +241,7 @@ fn item(pair: Pair<'_, Rule>) -> Result<Item> {
             Item::AdjustCap(AdjustCapDecl {
                 total,
                 cap,
-                cap_span: cap_span.into(),
+                cap_span,
                 span,
             })
         }
@@ -290,7 +290,7 @@ fn item(pair: Pair<'_, Rule>) -> Result<Item> {
                         let mut indicator = None;
                         for part in child.into_inner() {
                             match part.as_rule() {
-                                Rule::number => points = Some((number(&part)?, part.as_span())),
+                                Rule::number => points = Some((number(&part)?, tight(&part))),
                                 Rule::ident => indicator = Some(ident(part)),
                                 _ => {}
                             }
@@ -298,7 +298,7 @@ fn item(pair: Pair<'_, Rule>) -> Result<Item> {
                         let (points, points_span) = points.ok_or_else(|| internal(span))?;
                         effect = Some(VetoEffect::ZeroIndicator {
                             points,
-                            points_span: points_span.into(),
+                            points_span,
                             indicator: indicator.ok_or_else(|| internal(span))?,
                         });
                     }
@@ -317,16 +317,17 @@ fn item(pair: Pair<'_, Rule>) -> Result<Item> {
 }
 
 fn round_decl(pair: Pair<'_, Rule>) -> Result<Item> {
-    let span = Span::from(pair.as_span());
+    let span = tight(&pair);
     let mut target = RoundTarget::Money;
     let mut quantum = None;
     let mut mode = None;
     for child in pair.into_inner() {
         match child.as_rule() {
             Rule::round_target if child.as_str() != "money" => target = RoundTarget::Scores,
-            Rule::number => quantum = Some((number(&child)?, child.as_span())),
+            Rule::number => quantum = Some((number(&child)?, tight(&child))),
             Rule::round_mode => {
                 mode = Some(match child.as_str() {
+                    // "四舍五入" and "half-up" are other names for the default.
                     "half-even" => RoundingMode::HalfEven,
                     "down" => RoundingMode::Down,
                     "up" => RoundingMode::Up,
@@ -340,7 +341,7 @@ fn round_decl(pair: Pair<'_, Rule>) -> Result<Item> {
     Ok(Item::Round(RoundDecl {
         target,
         quantum,
-        quantum_span: quantum_span.into(),
+        quantum_span,
         mode,
         span,
     }))
@@ -350,12 +351,12 @@ fn round_decl(pair: Pair<'_, Rule>) -> Result<Item> {
 fn clause(pair: Pair<'_, Rule>) -> Result<Option<Clause>> {
     Ok(Some(match pair.as_rule() {
         Rule::measure_clause => {
-            let span = Span::from(pair.as_span());
+            let span = tight(&pair);
             let e = pair.into_inner().find(|p| p.as_rule() == Rule::expr);
             Clause::Measure(expr(e.ok_or_else(|| internal(span))?)?)
         }
         Rule::points_clause => {
-            let span = Span::from(pair.as_span());
+            let span = tight(&pair);
             let rule = pair
                 .into_inner()
                 .find(|p| matches!(p.as_rule(), Rule::expr | Rule::when_rule));
@@ -363,11 +364,11 @@ fn clause(pair: Pair<'_, Rule>) -> Result<Option<Clause>> {
         }
         Rule::cap_clause | Rule::floor_clause => {
             let is_cap = pair.as_rule() == Rule::cap_clause;
-            let span = Span::from(pair.as_span());
+            let span = tight(&pair);
             let n = pair.into_inner().find(|p| p.as_rule() == Rule::number);
             let n = n.ok_or_else(|| internal(span))?;
             let value = number(&n)?;
-            let n_span = Span::from(n.as_span());
+            let n_span = tight(&n);
             if is_cap {
                 Clause::Cap(value, n_span)
             } else {
@@ -381,7 +382,7 @@ fn clause(pair: Pair<'_, Rule>) -> Result<Option<Clause>> {
 fn points_rule(pair: Pair<'_, Rule>) -> Result<PointsRule> {
     match pair.as_rule() {
         Rule::when_rule => {
-            let span = Span::from(pair.as_span());
+            let span = tight(&pair);
             let mut condition = None;
             let mut points = None;
             let mut otherwise = None;
@@ -405,12 +406,12 @@ fn points_rule(pair: Pair<'_, Rule>) -> Result<PointsRule> {
 }
 
 fn grade_band(pair: Pair<'_, Rule>) -> Result<GradeBand> {
-    let span = Span::from(pair.as_span());
+    let span = tight(&pair);
     let mut name = None;
     let mut label_ = None;
     let mut condition = None;
     for child in pair.into_inner() {
-        let child_span = Span::from(child.as_span());
+        let child_span = tight(&child);
         match child.as_rule() {
             Rule::ident => name = Some(ident(child)),
             Rule::string => label_ = Some(label(child)),
@@ -432,9 +433,11 @@ fn grade_band(pair: Pair<'_, Rule>) -> Result<GradeBand> {
                             format!("a grade written `{} …` has no lower bound", op.symbol()),
                         )
                         .label(child_span, "a grade's short form gives its lowest score")
-                        .help(
-                            "write `>= 65` for \"65 and above\", or spell the range out: `score < 65`",
-                        ));
+                        .help(format!(
+                            "write `>= {0}` for \"{0} and above\", or spell the range out: `score {1} {0}`",
+                            value.normalize(),
+                            op.symbol()
+                        )));
                     }
                 };
                 condition = Some((BandCondition::AtLeast(bound), child_span));
@@ -456,7 +459,7 @@ fn grade_band(pair: Pair<'_, Rule>) -> Result<GradeBand> {
 }
 
 fn op_and_number(pair: Pair<'_, Rule>) -> Result<(CmpOp, Decimal)> {
-    let span = Span::from(pair.as_span());
+    let span = tight(&pair);
     let mut op = None;
     let mut value = None;
     for child in pair.into_inner() {
@@ -474,7 +477,7 @@ fn op_and_number(pair: Pair<'_, Rule>) -> Result<(CmpOp, Decimal)> {
 
 /// `85 <= score < 95`, `score >= 95`, `score < 65`, `95 <= score`.
 fn band_interval(pair: Pair<'_, Rule>) -> Result<BandCondition> {
-    let span = Span::from(pair.as_span());
+    let span = tight(&pair);
     let mut before: Option<(Decimal, CmpOp)> = None;
     let mut after: Option<(CmpOp, Decimal)> = None;
     let mut seen_score = false;
@@ -601,7 +604,7 @@ fn pratt(pairs: Pairs<'_, Rule>) -> Result<Expr> {
         .map_primary(primary)
         .map_prefix(|op, rhs| {
             let rhs = rhs?;
-            let span = Span::from(op.as_span()).to(rhs.span);
+            let span = tight(&op).to(rhs.span);
             let op = if op.as_rule() == Rule::not_op {
                 UnaryOp::Not
             } else {
@@ -624,7 +627,7 @@ fn pratt(pairs: Pairs<'_, Rule>) -> Result<Expr> {
                 Rule::div => BinaryOp::Div,
                 rule => match cmp_op(rule) {
                     Some(c) => BinaryOp::Cmp(c),
-                    None => return Err(internal(op.as_span().into())),
+                    None => return Err(internal(tight(&op))),
                 },
             };
             Ok(Expr {
@@ -636,7 +639,7 @@ fn pratt(pairs: Pairs<'_, Rule>) -> Result<Expr> {
 }
 
 fn primary(pair: Pair<'_, Rule>) -> Result<Expr> {
-    let span = Span::from(pair.as_span());
+    let span = tight(&pair);
     let kind = match pair.as_rule() {
         Rule::number => ExprKind::Number(number(&pair)?),
         Rule::percent => ExprKind::Percent(percent(pair)?),
@@ -692,7 +695,7 @@ fn primary(pair: Pair<'_, Rule>) -> Result<Expr> {
                 match child.as_rule() {
                     Rule::table_subject => subject = Some(Box::new(table_subject(child)?)),
                     Rule::linear_point => {
-                        let point_span = Span::from(child.as_span());
+                        let point_span = tight(&child);
                         let (at, value) = two_ariths(child)?;
                         points.push(LinearPoint {
                             at,
@@ -709,7 +712,7 @@ fn primary(pair: Pair<'_, Rule>) -> Result<Expr> {
             let mut subject = None;
             let mut steps = Vec::new();
             for child in pair.into_inner() {
-                let step_span = Span::from(child.as_span());
+                let step_span = tight(&child);
                 match child.as_rule() {
                     Rule::table_subject => subject = Some(Box::new(table_subject(child)?)),
                     Rule::step_band => {
@@ -749,7 +752,7 @@ fn primary(pair: Pair<'_, Rule>) -> Result<Expr> {
             let mut values = Vec::new();
             for child in pair.into_inner() {
                 if child.as_rule() == Rule::grade_value {
-                    let value_span = Span::from(child.as_span());
+                    let value_span = tight(&child);
                     let mut grade = None;
                     let mut value = None;
                     for part in child.into_inner() {
@@ -774,13 +777,13 @@ fn primary(pair: Pair<'_, Rule>) -> Result<Expr> {
 }
 
 fn table_subject(pair: Pair<'_, Rule>) -> Result<Expr> {
-    let span = Span::from(pair.as_span());
+    let span = tight(&pair);
     let inner = pair.into_inner().find(|p| p.as_rule() == Rule::arith);
     expr(inner.ok_or_else(|| internal(span))?)
 }
 
 fn two_ariths(pair: Pair<'_, Rule>) -> Result<(Expr, Expr)> {
-    let span = Span::from(pair.as_span());
+    let span = tight(&pair);
     let mut ariths = Vec::new();
     for child in pair.into_inner() {
         if child.as_rule() == Rule::arith {
@@ -811,13 +814,13 @@ fn cmp_op(rule: Rule) -> Option<CmpOp> {
 fn ident(pair: Pair<'_, Rule>) -> Name {
     Name {
         text: pair.as_str().to_string(),
-        span: pair.as_span().into(),
+        span: tight(&pair),
     }
 }
 
 /// A quoted label's text, without its quotes and with `\"` and `\\` unescaped.
 fn label(pair: Pair<'_, Rule>) -> Label {
-    let span = Span::from(pair.as_span());
+    let span = tight(&pair);
     let raw = pair
         .into_inner()
         .next()
@@ -835,7 +838,7 @@ fn name_or_label(pair: Pair<'_, Rule>) -> Label {
     } else {
         Label {
             text: pair.as_str().to_string(),
-            span: pair.as_span().into(),
+            span: tight(&pair),
         }
     }
 }
@@ -861,7 +864,7 @@ fn child_text<'i>(pair: &Pair<'i, Rule>, rule: Rule) -> &'i str {
 /// Parses a decimal literal (possibly signed with a full-width minus, possibly
 /// with `,` thousands separators), reporting one that does not fit.
 fn number(pair: &Pair<'_, Rule>) -> Result<Decimal> {
-    parse_decimal(pair.as_str(), pair.as_span().into())
+    parse_decimal(pair.as_str(), tight(pair))
 }
 
 fn parse_decimal(text: &str, span: Span) -> Result<Decimal> {
@@ -884,7 +887,7 @@ fn too_large(span: Span) -> Diagnostic {
 /// `80%` as the fraction 0.8. Dividing by 100 moves the decimal point, so it
 /// is exact whenever the literal itself fits.
 fn percent(pair: Pair<'_, Rule>) -> Result<Decimal> {
-    let span = Span::from(pair.as_span());
+    let span = tight(&pair);
     let n = pair.into_inner().find(|p| p.as_rule() == Rule::number);
     let n = number(&n.ok_or_else(|| internal(span))?)?;
     n.checked_div(Decimal::ONE_HUNDRED)
@@ -893,7 +896,7 @@ fn percent(pair: Pair<'_, Rule>) -> Result<Decimal> {
 }
 
 fn money(pair: Pair<'_, Rule>) -> Result<ExprKind> {
-    let span = Span::from(pair.as_span());
+    let span = tight(&pair);
     let mut amount = None;
     let mut multiplier = Decimal::ONE;
     let mut currency = CurrencyMark::Yuan;
@@ -921,6 +924,32 @@ fn money(pair: Pair<'_, Rule>) -> Result<ExprKind> {
         .checked_mul(multiplier)
         .ok_or_else(|| too_large(span))?;
     Ok(ExprKind::Money { amount, currency })
+}
+
+/// The span of a pair without the white space and comments pest's implicit
+/// whitespace leaves at its end, so that labels and formula texts stop where
+/// the construct does.
+fn tight(pair: &Pair<'_, Rule>) -> Span {
+    let start = pair.as_span().start();
+    let mut text = pair.as_str();
+    loop {
+        let trimmed = text.trim_end();
+        let last_line_start = trimmed.rfind('\n').map_or(0, |i| i + 1);
+        let last_line = trimmed.get(last_line_start..).unwrap_or("");
+        let code = super::strip_comment(last_line);
+        let trimmed = if code.len() < last_line.len() {
+            trimmed
+                .get(..last_line_start + code.len())
+                .unwrap_or(trimmed)
+        } else {
+            trimmed
+        };
+        if trimmed.len() == text.len() {
+            break;
+        }
+        text = trimmed;
+    }
+    Span::new(start, start + text.len())
 }
 
 /// A shape the grammar should have ruled out. Reported rather than panicking.

@@ -5,18 +5,18 @@
 //! (a line starting with `input`, `indicator`, `pay`, ...) is parsed again on
 //! its own: one run reports a syntax error in every broken item.
 
+mod errors;
 mod lower;
 pub mod parser;
 mod words;
 
 use pest::Parser;
-use pest::error::{ErrorVariant, InputLocation};
 
 use crate::ast::Policy;
 use crate::diagnostic::{self, Code, Diagnostic};
 use crate::source::{Source, Span};
+use errors::Scope;
 use parser::{PolicyParser, Rule};
-use words::Expected;
 
 pub(crate) use words::{ITEM_KEYWORDS, RESERVED};
 
@@ -43,7 +43,19 @@ pub fn parse(source: &Source) -> Result<Policy, Vec<Diagnostic>> {
             }
         }
         Err(error) => {
-            let mut errors = recover(text, &error);
+            // Every stray full-width character is reported, not only the
+            // first of each item; syntax errors at the same place are the
+            // same mistake.
+            let full_width = full_width_scan(text);
+            let mut errors: Vec<Diagnostic> = recover(text, &error)
+                .into_iter()
+                .filter(|e| {
+                    !full_width
+                        .iter()
+                        .any(|f| f.primary_span().start == e.primary_span().start)
+                })
+                .collect();
+            errors.extend(full_width);
             diagnostic::sort(&mut errors);
             Err(errors)
         }
@@ -52,7 +64,11 @@ pub fn parse(source: &Source) -> Result<Policy, Vec<Diagnostic>> {
 
 /// Re-parses each top-level item alone to find every broken one.
 fn recover(text: &str, first: &pest::error::Error<Rule>) -> Vec<Diagnostic> {
-    let first_error = syntax_error(text, 0, first);
+    let first_error = errors::describe(text, 0, first, Scope::File);
+    // Without its `policy "…" {` line a file has no items to speak of.
+    if !starts_with_policy(text) {
+        return vec![first_error];
+    }
     let segments = item_segments(text);
     let mut errors = Vec::new();
     let mut last_end = 0;
@@ -62,7 +78,14 @@ fn recover(text: &str, first: &pest::error::Error<Rule>) -> Vec<Diagnostic> {
         };
         last_end = segment.end;
         if let Err(error) = PolicyParser::parse(Rule::item_alone, slice) {
-            errors.push(syntax_error(text, segment.start, &error));
+            let diagnostic = errors::describe(text, segment.start, &error, Scope::Item);
+            // The last item may end with the policy's own `}` on its line.
+            let rest = text
+                .get(diagnostic.primary_span().start..segment.end)
+                .map(|r| strip_comment(r).trim());
+            if !matches!(rest, Some("}" | "｝")) {
+                errors.push(diagnostic);
+            }
         }
     }
     // The whole-file error still counts when no item explains it, or when it
@@ -108,33 +131,107 @@ fn item_segments(text: &str) -> Vec<Span> {
     segments
 }
 
+/// The policy's closing brace: the last `}` standing alone on its line. A
+/// `}` after other text usually closes a table or a block; when there is
+/// none alone, the policy is taken to run to the end of the file.
 fn last_closing_brace(text: &str) -> Option<usize> {
-    let mut last = None;
+    let mut alone = None;
     let mut offset = 0;
     for line in text.split_inclusive('\n') {
         let code = strip_comment(line);
-        if let Some(i) = code.rfind(['}', '｝']) {
-            last = Some(offset + i);
+        if matches!(code.trim(), "}" | "｝") {
+            alone = code.find(['}', '｝']).map(|i| offset + i);
         }
         offset += line.len();
     }
-    last
+    alone
 }
 
-/// The part of a line before a `//` or `#` comment (quotes are respected).
-fn strip_comment(line: &str) -> &str {
-    let mut in_quote = false;
+/// Whether the first word outside comments is `policy`.
+fn starts_with_policy(text: &str) -> bool {
+    text.lines()
+        .map(|line| {
+            strip_comment(line)
+                .trim_start_matches(['\u{FEFF}', '\u{3000}'])
+                .trim()
+        })
+        .find(|code| !code.is_empty())
+        .is_some_and(|code| code.starts_with("policy"))
+}
+
+/// The part of a line before a `//` or `#` comment (labels are respected).
+pub(super) fn strip_comment(line: &str) -> &str {
+    let mut closing: Option<char> = None;
     let mut prev = '\0';
     for (i, c) in line.char_indices() {
-        match c {
-            '"' if prev != '\\' => in_quote = !in_quote,
-            '#' if !in_quote => return &line[..i],
-            '/' if !in_quote && prev == '/' => return &line[..i - 1],
-            _ => {}
+        match closing {
+            Some(close) => {
+                if c == close && !(close == '"' && prev == '\\') {
+                    closing = None;
+                }
+            }
+            None => match c {
+                '"' => closing = Some('"'),
+                '“' => closing = Some('”'),
+                '「' => closing = Some('」'),
+                '#' => return &line[..i],
+                '/' if prev == '/' => return &line[..i - 1],
+                _ => {}
+            },
         }
         prev = c;
     }
     line
+}
+
+/// Every full-width character outside labels and comments that the grammar
+/// does not accept, each with its fix.
+fn full_width_scan(text: &str) -> Vec<Diagnostic> {
+    let mut found = Vec::new();
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let code = strip_comment(line);
+        let mut closing: Option<char> = None;
+        for (i, c) in code.char_indices() {
+            match closing {
+                Some(close) => {
+                    if c == close {
+                        closing = None;
+                    }
+                }
+                None => match c {
+                    '"' => closing = Some('"'),
+                    '“' => closing = Some('”'),
+                    '「' => closing = Some('」'),
+                    _ => {
+                        if let Some((what, fix)) = words::full_width(c) {
+                            found.push(full_width_error(offset + i, c, what, fix));
+                        }
+                    }
+                },
+            }
+        }
+        offset += line.len();
+    }
+    found
+}
+
+pub(super) fn full_width_error(at: usize, c: char, what: &str, fix: Option<&str>) -> Diagnostic {
+    let help = match fix {
+        Some(fix) => format!(
+            "type the half-width `{fix}` instead (switch the input method to English punctuation)"
+        ),
+        None => "remove it: names, types and values are separated by spaces".to_string(),
+    };
+    Diagnostic::error(
+        Code::FullWidth,
+        format!("{what} is not part of the policy language"),
+    )
+    .label(
+        Span::new(at, at + c.len_utf8()),
+        "typed with a Chinese input method?",
+    )
+    .help(help)
 }
 
 /// Rejects bracket nesting deeper than [`MAX_NESTING`] before parsing, so
@@ -167,142 +264,4 @@ fn check_nesting(text: &str) -> Option<Diagnostic> {
         offset += line.len();
     }
     None
-}
-
-/// Turns a pest error (in a slice starting at `offset`) into a diagnostic.
-fn syntax_error(text: &str, offset: usize, error: &pest::error::Error<Rule>) -> Diagnostic {
-    let at = offset
-        + match error.location {
-            InputLocation::Pos(p) => p,
-            InputLocation::Span((s, _)) => s,
-        };
-    let rest = text.get(at..).unwrap_or("");
-    let found = found_token(rest);
-    let found_span = Span::new(at, at + found.len().max(1).min(rest.len().max(1)));
-    let positives: Vec<Rule> = match &error.variant {
-        ErrorVariant::ParsingError { positives, .. } => positives.clone(),
-        ErrorVariant::CustomError { .. } => Vec::new(),
-    };
-
-    let first_char = rest.chars().next();
-    // A label opened but not closed on its line.
-    if let Some(open @ ('"' | '“' | '「')) = first_char {
-        let line = rest.split('\n').next().unwrap_or("");
-        let close = match open {
-            '"' => '"',
-            '“' => '”',
-            _ => '」',
-        };
-        if !line[open.len_utf8()..].contains(close) {
-            return Diagnostic::error(Code::UnclosedLabel, "this label is not closed")
-                .label(
-                    Span::new(at, at + line.trim_end().len()),
-                    "the label starts here",
-                )
-                .help(format!("end the label with `{close}` on the same line"));
-        }
-    }
-    // Full-width punctuation with no meaning here.
-    if let Some(c) = first_char
-        && let Some((what, fix)) = words::full_width(c)
-    {
-        let help = match fix {
-            Some(fix) => format!(
-                "type the half-width `{fix}` instead (switch the input method to English punctuation)"
-            ),
-            None => "remove it: names, types and values are separated by spaces".to_string(),
-        };
-        return Diagnostic::error(
-            Code::FullWidth,
-            format!("{what} is not part of the policy language"),
-        )
-        .label(
-            Span::new(at, at + c.len_utf8()),
-            "typed with a Chinese input method?",
-        )
-        .help(help);
-    }
-    // A reserved word where a name belongs.
-    if positives.contains(&Rule::ident) && RESERVED.contains(&found) {
-        return Diagnostic::error(
-            Code::ReservedWord,
-            format!("`{found}` is a reserved word and cannot be used as a name"),
-        )
-        .label(found_span, "reserved word")
-        .help(format!(
-            "choose another name, such as `{found}_value`, or a Chinese name; the label in quotes can still say \"{found}\""
-        ));
-    }
-
-    let mut expected: Vec<Expected> = positives
-        .iter()
-        .filter_map(|r| words::describe(*r))
-        .collect();
-    // `score` starts both an item (`score range`) and a value: when a new line
-    // is among the possibilities, it is the item.
-    expected.sort();
-    expected.dedup();
-    let expected_words: Vec<&str> = expected.iter().map(|e| e.words()).collect();
-    let message = if expected_words.is_empty() {
-        "the policy cannot be read here".to_string()
-    } else {
-        format!("expected {}", join_or(&expected_words))
-    };
-    let label = if rest.trim().is_empty() {
-        "the file ends here".to_string()
-    } else {
-        format!("found `{found}`")
-    };
-    let mut diagnostic = Diagnostic::error(Code::Syntax, message).label(found_span, label);
-    if let Some(help) = syntax_help(&positives, &expected, found) {
-        diagnostic = diagnostic.help(help);
-    }
-    diagnostic
-}
-
-fn syntax_help(positives: &[Rule], expected: &[Expected], found: &str) -> Option<String> {
-    // A misspelt word from a closed vocabulary.
-    let vocabulary: Vec<&str> = positives
-        .iter()
-        .flat_map(|r| words::vocabulary(*r).iter().copied())
-        .collect();
-    if let Some(suggestion) = crate::fuzzy::closest(found, vocabulary.iter().copied()) {
-        return Some(format!("did you mean `{suggestion}`?"));
-    }
-    if positives.contains(&Rule::percent) && found.chars().all(|c| c.is_ascii_digit() || c == '.') {
-        return Some(format!("write weights as percentages: `{found}%`"));
-    }
-    if expected.contains(&Expected::Operator) && !found.is_empty() {
-        return Some(
-            "two values cannot stand side by side: join them with an operator such as `*` or `+`, or start a new line with a keyword such as `input` or `pay`".to_string(),
-        );
-    }
-    if expected.contains(&Expected::Item) {
-        return Some("each line of a policy starts with a keyword such as `input`, `let`, `indicator`, `grades` or `pay`; a name on its own belongs after one of them".to_string());
-    }
-    None
-}
-
-/// The word or symbol at the start of `rest`, for "found `...`".
-fn found_token(rest: &str) -> &str {
-    let mut end = 0;
-    for (i, c) in rest.char_indices() {
-        if c.is_alphanumeric() || c == '_' || c == '/' && i > 0 {
-            end = i + c.len_utf8();
-        } else {
-            if i == 0 {
-                end = c.len_utf8();
-            }
-            break;
-        }
-    }
-    rest.get(..end).unwrap_or("")
-}
-
-fn join_or(items: &[&str]) -> String {
-    match items {
-        [] => String::new(),
-        [one] => (*one).to_string(),
-        [init @ .., last] => format!("{} or {}", init.join(", "), last),
-    }
 }

@@ -97,9 +97,9 @@ pub(super) fn describe(rule: Rule) -> Option<Expected> {
         Rule::period_kind => Words("a period: `month`, `quarter`, `half-year` or `year`"),
         Rule::currency_code => Words("a three-letter currency code such as `CNY`"),
         Rule::round_target => Words("what to round: `money` or `scores`"),
-        Rule::round_mode => {
-            Words("a rounding rule: `half-away-from-zero` (四舍五入), `half-even`, `down` or `up`")
-        }
+        Rule::round_mode => Words(
+            "a rounding rule: `half-away-from-zero` (also `half-up` or `四舍五入`), `half-even`, `down` or `up`",
+        ),
         Rule::employee_field => Words("`id` or `name`"),
         Rule::column_name => Words("a column name"),
         Rule::input_type => Words("a type: `money`, `percent`, `number`, `score` or `yes/no`"),
@@ -178,7 +178,14 @@ pub(super) fn vocabulary(rule: Rule) -> &'static [&'static str] {
     match rule {
         Rule::period_kind => &["month", "quarter", "half-year", "year"],
         Rule::round_target => &["money", "scores"],
-        Rule::round_mode => &["half-away-from-zero", "half-up", "half-even", "down", "up"],
+        Rule::round_mode => &[
+            "half-away-from-zero",
+            "half-up",
+            "half-even",
+            "down",
+            "up",
+            "四舍五入",
+        ],
         Rule::employee_field => &["id", "name"],
         Rule::input_type => &["money", "percent", "number", "score", "yes/no"],
         Rule::kw_period

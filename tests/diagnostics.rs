@@ -1,0 +1,85 @@
+//! The broken-policy corpus: every file in tests/fixtures/errors/ names the
+//! code it must produce on its first line (`// expect: kpi::…`); its rendered
+//! diagnostics are pinned in a snapshot next to the policy text, so each
+//! snapshot reads "this policy gives this message". Every diagnostic code
+//! kpi has must be produced by at least one file.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use kpi::diagnostic::{Code, Style, render};
+
+fn expected_code(bytes: &[u8]) -> String {
+    let first_line = bytes.split(|b| *b == b'\n').next().unwrap_or_default();
+    let first_line = String::from_utf8_lossy(first_line);
+    first_line
+        .split("expect:")
+        .nth(1)
+        .map(|c| c.trim().to_string())
+        .unwrap_or_else(|| panic!("no `// expect: <code>` line"))
+}
+
+fn check(path: &Path) -> (String, String, Vec<String>) {
+    let bytes = std::fs::read(path).unwrap();
+    let expected = expected_code(&bytes);
+    let name = format!(
+        "fixtures/errors/{}",
+        path.file_name().unwrap().to_string_lossy()
+    );
+    let (source, diagnostics) = kpi::check_bytes(&name, bytes);
+    let codes = diagnostics
+        .iter()
+        .map(|d| d.code.as_str().to_string())
+        .collect();
+    let rendered = render(&source, &diagnostics, Style::Plain);
+    let snapshot = format!(
+        "{}\n----- diagnostics -----\n{}",
+        source.text().trim_end(),
+        rendered.trim_end()
+    );
+    (expected, snapshot, codes)
+}
+
+#[test]
+fn every_broken_policy_reports_its_mistake() {
+    insta::glob!("fixtures/errors/*.kpi", |path| {
+        let (expected, snapshot, codes) = check(path);
+        assert!(
+            codes.contains(&expected),
+            "{} should report {expected}, reported {codes:?}",
+            path.display()
+        );
+        insta::assert_snapshot!(snapshot);
+    });
+}
+
+#[test]
+fn every_diagnostic_code_has_a_broken_policy() {
+    let mut produced = BTreeSet::new();
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/errors");
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "kpi") {
+            produced.extend(check(&path).2);
+        }
+    }
+    let missing: Vec<&str> = Code::ALL
+        .iter()
+        .map(|c| c.as_str())
+        .filter(|c| !produced.contains(*c))
+        .collect();
+    assert!(missing.is_empty(), "no fixture produces {missing:?}");
+}
+
+#[test]
+fn valid_policies_check_clean() {
+    insta::glob!("fixtures/ok/*.kpi", |path| {
+        let bytes = std::fs::read(path).unwrap();
+        let (source, diagnostics) = kpi::check_bytes(&path.display().to_string(), bytes);
+        assert!(
+            diagnostics.is_empty(),
+            "{}",
+            render(&source, &diagnostics, Style::Plain)
+        );
+    });
+}
