@@ -96,7 +96,10 @@ impl Outcome {
                         .unwrap_or_else(|| policy.source.slice(veto.condition.span).to_string()),
                 );
                 if matches!(veto.effect, VetoEffect::Grade(_)) {
-                    grade_by_score = frame.grade_by_score.and_then(grade_name);
+                    grade_by_score = frame
+                        .grade_by_score
+                        .and_then(grade_name)
+                        .filter(|by_score| Some(by_score) != grade.as_ref());
                 }
             }
         }
