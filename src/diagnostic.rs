@@ -106,6 +106,56 @@ impl Code {
         Code::UnusedInput,
     ];
 
+    /// What the code means, in a few words (for SARIF rules and docs).
+    pub fn description(self) -> &'static str {
+        match self {
+            Code::Encoding => "the file is not UTF-8",
+            Code::Syntax => {
+                "the text does not follow the language; says what was expected, in words"
+            }
+            Code::FullWidth => "full-width punctuation with no meaning in a policy",
+            Code::ReservedWord => "a reserved word used as a name",
+            Code::UnclosedLabel => "a label whose closing quote is missing",
+            Code::NumberTooLarge => "a number beyond 28 significant digits",
+            Code::TooDeep => "brackets nested more than 100 deep",
+            Code::BandSyntax => "a grade band whose range cannot be read",
+            Code::HeaderMissing => "no period, or money without currency",
+            Code::HeaderDuplicate => "a header line (or grades) given twice",
+            Code::Rounding => "rounding to a step of zero or less",
+            Code::ScoreRange => "an empty score range",
+            Code::Currency => "an amount in another currency than the policy's",
+            Code::UnknownName => "an unknown name, with 'did you mean'",
+            Code::DuplicateName => "a name defined twice",
+            Code::UnknownFunction => "a function that does not exist",
+            Code::Arguments => "a function given the wrong number of values",
+            Code::MeasureOutside => "measure outside an indicator, or in one without a measure",
+            Code::UnknownGrade => "a grade that the grades block does not define",
+            Code::TypeMismatch => "units that do not go together (money + percent, score vs money)",
+            Code::Condition => "a condition that is not yes or no",
+            Code::NotPoints => "money, a percentage formula or a yes/no used as points",
+            Code::PayNotMoney => "a pay item that is not money",
+            Code::DivisionByZero => "a division by a literal 0",
+            Code::WeightSum => "weights not adding up to 100% (shows the sum and each weight)",
+            Code::WeightRange => "a weight of 0% or less, or over 100%",
+            Code::IndicatorClause => {
+                "an indicator without points, a clause given twice, a table with nothing to look up"
+            }
+            Code::PointsRange => "points, a cap or a floor outside 0–100",
+            Code::StepsOrder => "a steps band that can never apply (thresholds out of order)",
+            Code::StepsGap => "values that match no band of a steps table without otherwise",
+            Code::LinearOrder => "linear points not in increasing order",
+            Code::GradesGap => "scores that no grade takes",
+            Code::GradesOverlap => "scores that two grades take",
+            Code::GradesUnreachable => "a grade no score can reach",
+            Code::GradesMissing => {
+                "grade used without a grades block, or grades without indicators"
+            }
+            Code::GradeTable => "a by grade table missing a grade, or giving one twice",
+            Code::Cycle => "definitions that depend on each other in a circle",
+            Code::UnusedInput => "(warning) an input nothing uses",
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Code::Encoding => "kpi::syntax::encoding",

@@ -38,6 +38,7 @@ pub mod checked;
 pub mod compile;
 pub mod data;
 pub mod diagnostic;
+pub mod diff;
 pub mod eval;
 pub mod explain;
 pub mod format;

@@ -3,24 +3,25 @@
 use std::path::PathBuf;
 
 use clap::ValueEnum;
-use kpi::diagnostic::{self, Diagnostic, Severity};
+use kpi::diagnostic::{self, Diagnostic};
+use kpi::report::diagnostics::{self as machine, FileDiagnostics};
 use kpi::source::Source;
-use serde::Serialize;
 
 use super::exit;
 
 /// Check policy files and report every mistake, with where it is and how to fix it.
 #[derive(clap::Args)]
-#[command(
-    after_help = "Folders are searched for .kpi files. Diagnostics go to stderr; \
-with --format json, one JSON array goes to stdout.\n\
-Exit code 1 when any file has an error (or a warning, with --deny-warnings)."
-)]
+#[command(after_help = "\
+Folders are searched for .kpi files. Human diagnostics go to stderr; the machine formats go to
+stdout: `json` (an array of objects with code, severity, message, file, line, column, end_line,
+end_column, labels and help), `github` (workflow commands that annotate the pull request's lines)
+and `sarif` (SARIF 2.1.0, for code-scanning tools).
+Exit code 1 when any file has an error (or a warning, with --deny-warnings); 2 if a path cannot be read.")]
 pub(crate) struct Args {
     /// Policy files or folders to check.
     #[arg(required = true)]
     paths: Vec<PathBuf>,
-    /// How to report: `human` (graphical, for people) or `json` (for CI tools).
+    /// How to report.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
     /// Fail on warnings too.
@@ -28,10 +29,16 @@ pub(crate) struct Args {
     deny_warnings: bool,
 }
 
-#[derive(Clone, Copy, ValueEnum)]
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Format {
+    /// Graphical reports for people.
     Human,
+    /// A JSON array of diagnostics.
     Json,
+    /// GitHub Actions workflow commands (`::error file=…,line=…::…`).
+    Github,
+    /// SARIF 2.1.0.
+    Sarif,
 }
 
 pub(crate) fn run(args: Args) -> u8 {
@@ -46,41 +53,44 @@ pub(crate) fn run(args: Args) -> u8 {
         eprintln!("error: no .kpi files found in the paths given");
         return exit::CANNOT_RUN;
     }
-    let (mut errors, mut warnings, mut unreadable) = (0, 0, 0);
-    let mut json = Vec::new();
+    let mut checked: Vec<(Source, Vec<Diagnostic>)> = Vec::new();
     for file in &files {
-        let (source, mut diags) = match super::read_policy(file) {
-            Ok(read) => read,
+        match super::read_policy(file) {
+            Ok((source, diags)) if !diags.is_empty() => checked.push((source, diags)),
+            Ok((source, _)) => {
+                let diags = match kpi::compile(&source) {
+                    Ok(compiled) => compiled.warnings,
+                    Err(diags) => diags,
+                };
+                checked.push((source, diags));
+            }
             Err(e) => {
                 eprintln!("error: {e}");
                 return exit::CANNOT_RUN;
             }
-        };
-        if diags.is_empty() {
-            diags = match kpi::compile(&source) {
-                Ok(compiled) => compiled.warnings,
-                Err(diags) => diags,
-            };
-        }
-        errors += diags.iter().filter(|d| d.is_error()).count();
-        if diags
-            .iter()
-            .any(|d| d.code.as_str().starts_with("kpi::syntax"))
-        {
-            unreadable += 1;
-        }
-        warnings += diags.iter().filter(|d| !d.is_error()).count();
-        match args.format {
-            Format::Human => {
-                if !diags.is_empty() {
-                    eprint!("{}", diagnostic::render(&source, &diags, super::style()));
-                }
-            }
-            Format::Json => json.extend(diags.iter().map(|d| JsonDiagnostic::new(&source, d))),
         }
     }
+    let all = checked.iter().flat_map(|(_, d)| d);
+    let errors = all.clone().filter(|d| d.is_error()).count();
+    let warnings = all.filter(|d| !d.is_error()).count();
+    let unreadable = checked
+        .iter()
+        .filter(|(_, d)| d.iter().any(|d| d.code.as_str().starts_with("kpi::syntax")))
+        .count();
+    let for_machines: Vec<FileDiagnostics<'_>> = checked
+        .iter()
+        .map(|(source, diagnostics)| FileDiagnostics {
+            source,
+            diagnostics,
+        })
+        .collect();
     match args.format {
         Format::Human => {
+            for (source, diags) in &checked {
+                if !diags.is_empty() {
+                    eprint!("{}", diagnostic::render(source, diags, super::style()));
+                }
+            }
             eprintln!(
                 "checked {}: {}, {}",
                 super::count(files.len(), "file", "files"),
@@ -94,72 +104,13 @@ pub(crate) fn run(args: Args) -> u8 {
                 );
             }
         }
-        Format::Json => println!(
-            "{}",
-            serde_json::to_string_pretty(&json).unwrap_or_default()
-        ),
+        Format::Json => print!("{}", machine::json(&for_machines)),
+        Format::Github => print!("{}", machine::github(&for_machines)),
+        Format::Sarif => print!("{}", machine::sarif(&for_machines)),
     }
     if errors > 0 || (args.deny_warnings && warnings > 0) {
         exit::PROBLEMS
     } else {
         exit::OK
-    }
-}
-
-/// One diagnostic for machines: positions as one-based line and column.
-#[derive(Serialize)]
-struct JsonDiagnostic {
-    file: String,
-    code: String,
-    severity: Severity,
-    message: String,
-    line: usize,
-    column: usize,
-    end_line: usize,
-    end_column: usize,
-    labels: Vec<JsonLabel>,
-    help: Option<String>,
-}
-
-#[derive(Serialize)]
-struct JsonLabel {
-    message: String,
-    line: usize,
-    column: usize,
-    end_line: usize,
-    end_column: usize,
-}
-
-impl JsonDiagnostic {
-    fn new(source: &Source, d: &Diagnostic) -> Self {
-        let span = d.primary_span();
-        let (line, column) = source.line_col(span.start);
-        let (end_line, end_column) = source.line_col(span.end);
-        JsonDiagnostic {
-            file: source.name().to_string(),
-            code: d.code.as_str().to_string(),
-            severity: d.severity,
-            message: d.message.clone(),
-            line,
-            column,
-            end_line,
-            end_column,
-            labels: d
-                .labels
-                .iter()
-                .map(|l| {
-                    let (line, column) = source.line_col(l.span.start);
-                    let (end_line, end_column) = source.line_col(l.span.end);
-                    JsonLabel {
-                        message: l.message.clone(),
-                        line,
-                        column,
-                        end_line,
-                        end_column,
-                    }
-                })
-                .collect(),
-            help: d.help.clone(),
-        }
     }
 }

@@ -1,6 +1,7 @@
 //! The command line: argument parsing and what the subcommands share.
 
 mod check;
+mod diff;
 mod eval;
 mod explain;
 mod inputs;
@@ -52,6 +53,7 @@ struct Cli {
 enum Command {
     Check(check::Args),
     Eval(eval::Args),
+    Diff(diff::Args),
     Explain(explain::Args),
     Inputs(inputs::Args),
 }
@@ -71,6 +73,7 @@ pub fn main() -> ExitCode {
     let code = match cli.command {
         Command::Check(args) => check::run(args),
         Command::Eval(args) => eval::run(args),
+        Command::Diff(args) => diff::run(args),
         Command::Explain(args) => explain::run(args),
         Command::Inputs(args) => inputs::run(args),
     };

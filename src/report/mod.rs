@@ -1,10 +1,13 @@
 //! Outcomes out: a terminal table, CSV, or JSON.
 
 mod csv;
+pub mod diagnostics;
+mod diff;
 mod json;
 mod table;
 
 pub use csv::csv;
+pub use diff::{diff_csv, diff_json, diff_text};
 pub use json::json;
 pub use table::table;
 

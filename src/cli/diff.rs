@@ -1,0 +1,98 @@
+//! `kpi diff`: two versions of a policy over the same data.
+
+use std::path::PathBuf;
+
+use clap::ValueEnum;
+
+use super::exit;
+
+/// Run two versions of a policy over the same data and list every employee whose score,
+/// grade or pay changes, with the pay bill before and after.
+#[derive(clap::Args)]
+#[command(after_help = "\
+This is how to test a policy change on last period's data before adopting it:
+  kpi diff policies/sales-2025.kpi policies/sales-2026.kpi --data q4-2025.csv
+
+The data must have the columns both versions need. Employees are matched by id.
+Exit code 0 when both versions ran on every row (changes or not; with --exit-code, 1 when
+anything changes), 1 when a row fails in either version, 2 when a file cannot be read.")]
+pub(crate) struct Args {
+    /// The policy as it is now.
+    old: PathBuf,
+    /// The changed policy.
+    new: PathBuf,
+    /// The data to run both on (.csv or .json).
+    #[arg(long)]
+    data: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Exit with 1 when any outcome changes (for CI gates).
+    #[arg(long)]
+    exit_code: bool,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    /// Each change with before → after, then the pay bill.
+    Text,
+    /// One row per changed value.
+    Csv,
+    /// The whole comparison as one object.
+    Json,
+}
+
+pub(crate) fn run(args: Args) -> u8 {
+    let (old, new) = match (
+        super::load_program(&args.old),
+        super::load_program(&args.new),
+    ) {
+        (Ok(old), Ok(new)) => (old, new),
+        (Err(code), _) | (_, Err(code)) => return code,
+    };
+    let table = match kpi::data::read(&args.data) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return exit::CANNOT_RUN;
+        }
+    };
+    let mut batches = Vec::new();
+    for (program, path) in [(&old, &args.old), (&new, &args.new)] {
+        match kpi::batch::evaluate(program, &table) {
+            Ok(batch) => batches.push(batch),
+            Err(header) => {
+                eprint!(
+                    "error: {} does not fit {}:\n{header}",
+                    args.data.display(),
+                    path.display()
+                );
+                return exit::PROBLEMS;
+            }
+        }
+    }
+    let [before, after] = batches.as_slice() else {
+        return exit::CANNOT_RUN;
+    };
+    let diff = kpi::diff::compare(before, after);
+    let currency = new.policy().currency.as_deref();
+    match args.format {
+        Format::Text => print!("{}", kpi::report::diff_text(&diff, currency)),
+        Format::Csv => print!("{}", kpi::report::diff_csv(&diff)),
+        Format::Json => print!("{}", kpi::report::diff_json(&diff)),
+    }
+    let mut failed = false;
+    for (batch, path) in [(before, &args.old), (after, &args.new)] {
+        for failure in &batch.failures {
+            eprintln!("error: {}: {failure}", path.display());
+            failed = true;
+        }
+    }
+    if failed {
+        exit::PROBLEMS
+    } else if args.exit_code && !diff.changes.is_empty() {
+        exit::PROBLEMS
+    } else {
+        exit::OK
+    }
+}

@@ -1,0 +1,210 @@
+//! Diagnostics for machines: JSON, GitHub Actions workflow commands, and
+//! SARIF 2.1.0 for code-scanning tools. Positions are one-based lines and
+//! columns counted in characters (Unicode code points), so a Chinese name
+//! is one column per character.
+
+use serde::Serialize;
+use serde_json::json;
+
+use crate::diagnostic::{Code, Diagnostic, Severity};
+use crate::source::{Source, Span};
+
+/// The diagnostics of one file.
+#[derive(Debug, Clone, Copy)]
+pub struct FileDiagnostics<'a> {
+    pub source: &'a Source,
+    pub diagnostics: &'a [Diagnostic],
+}
+
+/// A span as lines and columns.
+#[derive(Debug, Clone, Copy, Serialize)]
+struct Region {
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+}
+
+fn region(source: &Source, span: Span) -> Region {
+    let (line, column) = source.line_col(span.start);
+    let (end_line, end_column) = source.line_col(span.end);
+    Region {
+        line,
+        column,
+        end_line,
+        end_column,
+    }
+}
+
+#[derive(Serialize)]
+struct JsonDiagnostic<'a> {
+    file: &'a str,
+    code: &'static str,
+    severity: Severity,
+    message: &'a str,
+    #[serde(flatten)]
+    region: Region,
+    labels: Vec<JsonLabel<'a>>,
+    help: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct JsonLabel<'a> {
+    message: &'a str,
+    #[serde(flatten)]
+    region: Region,
+}
+
+/// A JSON array: one object per diagnostic with its code, severity, message,
+/// file, line, column, end line and column, labels and help.
+pub fn json(files: &[FileDiagnostics<'_>]) -> String {
+    let all: Vec<JsonDiagnostic<'_>> = files
+        .iter()
+        .flat_map(|f| {
+            f.diagnostics.iter().map(|d| JsonDiagnostic {
+                file: f.source.name(),
+                code: d.code.as_str(),
+                severity: d.severity,
+                message: &d.message,
+                region: region(f.source, d.primary_span()),
+                labels: d
+                    .labels
+                    .iter()
+                    .map(|l| JsonLabel {
+                        message: &l.message,
+                        region: region(f.source, l.span),
+                    })
+                    .collect(),
+                help: d.help.as_deref(),
+            })
+        })
+        .collect();
+    let mut text = serde_json::to_string_pretty(&all).unwrap_or_else(|_| "[]".to_string());
+    text.push('\n');
+    text
+}
+
+/// GitHub Actions workflow commands, one line per diagnostic, so that each
+/// mistake is shown on the pull request's line:
+/// `::error file=policies/a.kpi,line=12,col=3,endLine=12,endColumn=9,title=kpi::weights::sum::…`
+pub fn github(files: &[FileDiagnostics<'_>]) -> String {
+    let mut out = String::new();
+    for f in files {
+        for d in f.diagnostics {
+            let r = region(f.source, d.primary_span());
+            let level = match d.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+            };
+            let mut message = d.message.clone();
+            if let Some(help) = &d.help {
+                message.push_str("\nhelp: ");
+                message.push_str(help);
+            }
+            out.push_str(&format!(
+                "::{level} file={},line={},col={},endLine={},endColumn={},title={}::{}\n",
+                escape_property(f.source.name()),
+                r.line,
+                r.column,
+                r.end_line,
+                r.end_column,
+                escape_property(d.code.as_str()),
+                escape_data(&message)
+            ));
+        }
+    }
+    out
+}
+
+/// Workflow command data: `%`, CR and LF are escaped.
+fn escape_data(text: &str) -> String {
+    text.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// Workflow command properties: also `:` and `,`.
+fn escape_property(text: &str) -> String {
+    escape_data(text).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// A SARIF 2.1.0 log with one run of kpi, listing every diagnostic code as
+/// a rule and every diagnostic as a result.
+pub fn sarif(files: &[FileDiagnostics<'_>]) -> String {
+    let rules: Vec<serde_json::Value> = Code::ALL
+        .iter()
+        .map(|code| {
+            json!({
+                "id": code.as_str(),
+                "shortDescription": { "text": code.description() },
+            })
+        })
+        .collect();
+    let results: Vec<serde_json::Value> = files
+        .iter()
+        .flat_map(|f| {
+            f.diagnostics.iter().map(|d| {
+                let r = region(f.source, d.primary_span());
+                let mut text = d.message.clone();
+                if let Some(help) = &d.help {
+                    text.push_str("\nhelp: ");
+                    text.push_str(help);
+                }
+                let related: Vec<serde_json::Value> = d
+                    .labels
+                    .iter()
+                    .enumerate()
+                    .map(|(i, l)| {
+                        let r = region(f.source, l.span);
+                        json!({
+                            "id": i,
+                            "message": { "text": l.message },
+                            "physicalLocation": physical(f.source.name(), r),
+                        })
+                    })
+                    .collect();
+                json!({
+                    "ruleId": d.code.as_str(),
+                    "ruleIndex": Code::ALL.iter().position(|c| *c == d.code),
+                    "level": match d.severity {
+                        Severity::Error => "error",
+                        Severity::Warning => "warning",
+                    },
+                    "message": { "text": text },
+                    "locations": [{ "physicalLocation": physical(f.source.name(), r) }],
+                    "relatedLocations": related,
+                })
+            })
+        })
+        .collect();
+    let log = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {
+                "driver": {
+                    "name": "kpi",
+                    "version": env!("CARGO_PKG_VERSION"),
+                    "rules": rules,
+                }
+            },
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }]
+    });
+    let mut text = serde_json::to_string_pretty(&log).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+fn physical(file: &str, r: Region) -> serde_json::Value {
+    json!({
+        "artifactLocation": { "uri": file },
+        "region": {
+            "startLine": r.line,
+            "startColumn": r.column,
+            "endLine": r.end_line,
+            "endColumn": r.end_column,
+        }
+    })
+}
