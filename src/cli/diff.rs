@@ -88,9 +88,8 @@ pub(crate) fn run(args: Args) -> u8 {
             failed = true;
         }
     }
-    if failed {
-        exit::PROBLEMS
-    } else if args.exit_code && !diff.changes.is_empty() {
+    let gate = args.exit_code && !diff.changes.is_empty();
+    if failed || gate {
         exit::PROBLEMS
     } else {
         exit::OK
