@@ -42,6 +42,7 @@ pub enum Item {
     Grades(GradesDecl),
     Veto(VetoDecl),
     Pay(PayDecl),
+    Example(ExampleDecl),
 }
 
 impl Item {
@@ -60,6 +61,7 @@ impl Item {
             Item::Grades(d) => d.span,
             Item::Veto(d) => d.span,
             Item::Pay(d) => d.span,
+            Item::Example(d) => d.span,
         }
     }
 }
@@ -335,6 +337,38 @@ pub struct PayDecl {
     pub label: Option<Label>,
     pub value: Expr,
     pub span: Span,
+}
+
+/// A worked example: inputs and the outcome they must give.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExampleDecl {
+    pub name: Label,
+    pub lines: Vec<ExampleLine>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExampleLine {
+    /// `成交额 = ¥1,125,000`
+    Given {
+        input: Name,
+        value: Expr,
+        span: Span,
+    },
+    /// `expect score = 93.38`
+    Expect {
+        target: ExpectTarget,
+        value: Expr,
+        span: Span,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExpectTarget {
+    Score(Span),
+    Grade(Span),
+    /// An indicator, bonus or deduction item, value or pay item.
+    Name(Name),
 }
 
 // ---------------------------------------------------------------- expressions

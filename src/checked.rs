@@ -34,6 +34,8 @@ pub struct CheckedPolicy {
     pub pay: Vec<PayItem>,
     /// Every node, each after everything it depends on.
     pub order: Vec<Node>,
+    /// Worked examples, for `kpi test`.
+    pub examples: Vec<Example>,
 }
 
 impl CheckedPolicy {
@@ -229,6 +231,39 @@ pub struct PayItem {
     pub span: Span,
     /// Where the name is written in its definition.
     pub name_span: Span,
+}
+
+/// A worked example: an employee's inputs and what the policy must give.
+#[derive(Debug, Clone)]
+pub struct Example {
+    pub name: String,
+    pub span: Span,
+    pub name_span: Span,
+    /// One value per input, in the policy's order.
+    pub inputs: Vec<ExampleValue>,
+    pub expects: Vec<Expectation>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExampleValue {
+    Number(Decimal),
+    Bool(bool),
+}
+
+/// `expect <target> = <value>`.
+#[derive(Debug, Clone)]
+pub struct Expectation {
+    pub target: Node,
+    pub expected: Expected,
+    /// The whole `expect` line, and the expected value in it.
+    pub span: Span,
+    pub value_span: Span,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expected {
+    Number(Decimal),
+    Grade(usize),
 }
 
 // ---------------------------------------------------------------- expressions

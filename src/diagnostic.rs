@@ -58,6 +58,12 @@ pub enum Code {
     GradeTable,
     // dependencies
     Cycle,
+    // examples
+    ExampleInput,
+    ExampleMissing,
+    ExampleOutcome,
+    ExampleValue,
+    TestFailed,
     // warnings
     UnusedInput,
 }
@@ -103,6 +109,11 @@ impl Code {
         Code::GradesMissing,
         Code::GradeTable,
         Code::Cycle,
+        Code::ExampleInput,
+        Code::ExampleMissing,
+        Code::ExampleOutcome,
+        Code::ExampleValue,
+        Code::TestFailed,
         Code::UnusedInput,
     ];
 
@@ -152,6 +163,15 @@ impl Code {
             }
             Code::GradeTable => "a by grade table missing a grade, or giving one twice",
             Code::Cycle => "definitions that depend on each other in a circle",
+            Code::ExampleInput => {
+                "an example gives a value for something that is not an input, or twice"
+            }
+            Code::ExampleMissing => "an example leaves out an input the policy needs",
+            Code::ExampleOutcome => "an example expects something the policy does not compute",
+            Code::ExampleValue => {
+                "an example value of the wrong kind, or a formula instead of a value"
+            }
+            Code::TestFailed => "(kpi test) an example's outcome differs from what it expects",
             Code::UnusedInput => "(warning) an input nothing uses",
         }
     }
@@ -195,6 +215,11 @@ impl Code {
             Code::GradesMissing => "kpi::grades::missing",
             Code::GradeTable => "kpi::pay::grade_table",
             Code::Cycle => "kpi::cycle",
+            Code::ExampleInput => "kpi::example::input",
+            Code::ExampleMissing => "kpi::example::missing",
+            Code::ExampleOutcome => "kpi::example::outcome",
+            Code::ExampleValue => "kpi::example::value",
+            Code::TestFailed => "kpi::test::failed",
             Code::UnusedInput => "kpi::unused_input",
         }
     }

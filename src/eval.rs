@@ -52,6 +52,15 @@ impl Tracer for Trace {
     }
 }
 
+/// One traced evaluation: the outcome, every decision on the way, and the
+/// value of every slot, from which explanations are rendered.
+#[derive(Debug, Clone)]
+pub struct Traced {
+    pub outcome: Outcome,
+    pub events: Vec<Event>,
+    pub slots: Vec<Value>,
+}
+
 /// A decision the evaluator made, for `explain`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Event {
@@ -113,8 +122,9 @@ pub enum TableChoice {
         at: Decimal,
         value: Decimal,
     },
-    /// Between two points: interpolated.
+    /// Between two points (points `segment` and `segment + 1`): interpolated.
     Between {
+        segment: usize,
         subject: Decimal,
         from: (Decimal, Decimal),
         to: (Decimal, Decimal),
@@ -251,13 +261,14 @@ impl Program {
     }
 
     /// Evaluates one record with tracing on, for an explanation.
-    pub fn evaluate_traced(
-        &self,
-        record: &Record,
-    ) -> Result<(Outcome, Trace, Vec<Value>), EvalError> {
+    pub fn evaluate_traced(&self, record: &Record) -> Result<Traced, EvalError> {
         let mut trace = Trace::default();
         let frame = self.run(record, &mut trace)?;
-        Ok((Outcome::new(self, record, &frame), trace, frame.slots))
+        Ok(Traced {
+            outcome: Outcome::new(self, record, &frame),
+            events: trace.events,
+            slots: frame.slots,
+        })
     }
 
     pub(crate) fn run<T: Tracer>(
@@ -826,6 +837,7 @@ fn linear<T: Tracer>(table: &LinearTable, slots: &[Value], t: &mut T) -> Eval<Va
     t.event(|| Event::Table {
         span: table.span,
         choice: TableChoice::Between {
+            segment: upper.saturating_sub(1),
             subject,
             from,
             to,

@@ -14,7 +14,7 @@ use unicode_width::UnicodeWidthStr;
 use crate::ast::AdjustmentKind;
 use crate::ast::CmpOp;
 use crate::checked::{ArithOp, CheckedPolicy, Expr, ExprKind, Function, Node, VetoEffect};
-use crate::eval::{EvalError, Event, IndicatorTrace, Record, ScoreTrace, TableChoice};
+use crate::eval::{EvalError, Event, IndicatorTrace, Record, ScoreTrace, TableChoice, Traced};
 use crate::format;
 use crate::outcome::Outcome;
 use crate::program::{Program, Value};
@@ -23,9 +23,31 @@ use crate::types::Ty;
 
 /// Evaluates `record` with tracing on and renders the derivation as text.
 pub fn explain(program: &Program, record: &Record) -> Result<String, EvalError> {
-    let (outcome, trace, slots) = program.evaluate_traced(record)?;
-    let renderer = Renderer::new(program, &outcome, &trace.events, slots);
-    Ok(renderer.render(record))
+    let traced = program.evaluate_traced(record)?;
+    Ok(render(program, record, &traced))
+}
+
+/// Renders the derivation of a traced evaluation.
+pub fn render(program: &Program, record: &Record, traced: &Traced) -> String {
+    Renderer::new(
+        program,
+        &traced.outcome,
+        &traced.events,
+        traced.slots.clone(),
+    )
+    .render(record)
+}
+
+/// Renders the derivation of one outcome of a traced evaluation: an
+/// indicator's points, a pay item, the score, the grade.
+pub fn render_node(program: &Program, traced: &Traced, node: Node) -> String {
+    Renderer::new(
+        program,
+        &traced.outcome,
+        &traced.events,
+        traced.slots.clone(),
+    )
+    .node(node)
 }
 
 struct Renderer<'a> {
@@ -173,58 +195,72 @@ impl<'a> Renderer<'a> {
     }
 
     fn values(&mut self) {
-        let policy = self.policy;
-        if policy.values.is_empty() {
+        if self.policy.values.is_empty() {
             return;
         }
         self.heading("Values");
-        for (i, value) in policy.values.iter().enumerate() {
-            let result = format::value(policy, self.slot(Node::Value(i)), value.expr.ty);
-            let name = Self::named(&value.name, value.label.as_deref());
-            self.formula(1, &name, &value.expr, &result);
+        for i in 0..self.policy.values.len() {
+            self.value(i);
         }
     }
 
-    fn indicators(&mut self) {
+    fn value(&mut self, i: usize) {
         let policy = self.policy;
-        if policy.indicators.is_empty() {
+        let Some(value) = policy.values.get(i) else {
+            return;
+        };
+        let result = format::value(policy, self.slot(Node::Value(i)), value.expr.ty);
+        let name = Self::named(&value.name, value.label.as_deref());
+        self.formula(1, &name, &value.expr, &result);
+    }
+
+    fn indicators(&mut self) {
+        if self.policy.indicators.is_empty() {
             return;
         }
         self.heading("Indicators");
-        for (i, indicator) in policy.indicators.iter().enumerate() {
-            let weight = format::percent(indicator.weight);
-            self.line(
-                1,
-                &format!(
-                    "{} · weight {weight}",
-                    Self::named(&indicator.name, indicator.label.as_deref())
-                ),
-            );
-            let Some(trace) = self.indicators.get(&i).copied() else {
-                continue;
-            };
-            if let (Some(measure), Some(m)) = (&indicator.measure, trace.measure) {
-                let shown = format::value(policy, Value::Num(m), measure.ty);
-                self.formula(2, "measure", measure, &shown);
-            }
-            if let Some(veto) = trace.vetoed_by.and_then(|v| policy.vetoes.get(v)) {
-                let reason = veto_reason(policy, veto);
-                self.line(2, &format!("vetoed: {reason} → 0 points"));
-            } else {
-                let shown = format::number(trace.raw);
-                self.formula(2, "points", &indicator.points, &shown);
-                self.bounds(trace, indicator.cap, indicator.floor);
-            }
-            let contribution = self
-                .score
-                .and_then(|s| s.contributions.get(i))
-                .map(|c| self.points(*c))
-                .unwrap_or_default();
-            self.line(
-                2,
-                &format!("= {} points × {weight} = {contribution}", trace.points),
-            );
+        for i in 0..self.policy.indicators.len() {
+            self.indicator(i);
         }
+    }
+
+    fn indicator(&mut self, i: usize) {
+        let policy = self.policy;
+        let Some(indicator) = policy.indicators.get(i) else {
+            return;
+        };
+        let weight = format::percent(indicator.weight);
+        self.line(
+            1,
+            &format!(
+                "{} · weight {weight}",
+                Self::named(&indicator.name, indicator.label.as_deref())
+            ),
+        );
+        let Some(trace) = self.indicators.get(&i).copied() else {
+            return;
+        };
+        if let (Some(measure), Some(m)) = (&indicator.measure, trace.measure) {
+            let shown = format::value(policy, Value::Num(m), measure.ty);
+            self.formula(2, "measure", measure, &shown);
+        }
+        if let Some(veto) = trace.vetoed_by.and_then(|v| policy.vetoes.get(v)) {
+            let reason = veto_reason(policy, veto);
+            self.line(2, &format!("vetoed: {reason} → 0 points"));
+        } else {
+            let shown = format::number(trace.raw);
+            self.formula(2, "points", &indicator.points, &shown);
+            self.bounds(trace, indicator.cap, indicator.floor);
+        }
+        let contribution = self
+            .score
+            .and_then(|s| s.contributions.get(i))
+            .map(|c| self.points(*c))
+            .unwrap_or_default();
+        self.line(
+            2,
+            &format!("= {} points × {weight} = {contribution}", trace.points),
+        );
     }
 
     fn bounds(&mut self, trace: &IndicatorTrace, cap: Option<Decimal>, floor: Option<Decimal>) {
@@ -391,31 +427,53 @@ impl<'a> Renderer<'a> {
     }
 
     fn pay(&mut self) {
-        let policy = self.policy;
-        if policy.pay.is_empty() {
+        if self.policy.pay.is_empty() {
             return;
         }
         self.heading("Pay");
-        for (i, item) in policy.pay.iter().enumerate() {
-            let Some((raw, amount)) = self.pay.get(&i).copied() else {
-                continue;
-            };
-            let currency = policy.currency.as_deref();
-            let name = Self::named(&item.name, item.label.as_deref());
-            self.formula(1, &name, &item.expr, &format::money(raw, currency));
-            if raw.normalize() != amount.normalize() {
-                let rounding = policy.money_rounding;
-                self.line(
-                    2,
-                    &format!(
-                        "rounded {} to {} → {}",
-                        rounding.mode.as_str(),
-                        rounding.quantum.normalize(),
-                        format::money(amount, currency)
-                    ),
-                );
-            }
+        for i in 0..self.policy.pay.len() {
+            self.pay_item(i);
         }
+    }
+
+    fn pay_item(&mut self, i: usize) {
+        let policy = self.policy;
+        let (Some(item), Some((raw, amount))) = (policy.pay.get(i), self.pay.get(&i).copied())
+        else {
+            return;
+        };
+        let currency = policy.currency.as_deref();
+        let name = Self::named(&item.name, item.label.as_deref());
+        self.formula(1, &name, &item.expr, &format::money(raw, currency));
+        if raw.normalize() != amount.normalize() {
+            let rounding = policy.money_rounding;
+            self.line(
+                2,
+                &format!(
+                    "rounded {} to {} → {}",
+                    rounding.mode.as_str(),
+                    rounding.quantum.normalize(),
+                    format::money(amount, currency)
+                ),
+            );
+        }
+    }
+
+    /// Only what leads to one node: its own lines, or for the score and the
+    /// grade their sections.
+    fn node(mut self, node: Node) -> String {
+        match node {
+            Node::Input(_) => {}
+            Node::Value(i) => self.value(i),
+            Node::Indicator(i) => self.indicator(i),
+            Node::Adjustment(_) | Node::Score => self.adjustments_and_score(),
+            Node::Grade => {
+                self.adjustments_and_score();
+                self.grade();
+            }
+            Node::Pay(i) => self.pay_item(i),
+        }
+        self.out.trim_start_matches('\n').to_string()
     }
 
     // ------------------------------------------------------------ formulas
@@ -703,6 +761,7 @@ impl<'a> Renderer<'a> {
                 from,
                 to,
                 value,
+                ..
             } => format!(
                 "{} lies between {} => {} and {} => {}: {} + ({} − {}) × ({} − {}) ÷ ({} − {}) = {}",
                 s(*subject),

@@ -49,6 +49,7 @@ pub mod report;
 pub mod round;
 pub mod source;
 pub mod syntax;
+pub mod testing;
 pub mod types;
 
 use diagnostic::Diagnostic;

@@ -306,3 +306,121 @@ fn eval_refuses_a_broken_policy_with_its_diagnostics() {
     assert!(stderr(&o).contains("kpi::name::unknown"));
     assert!(stdout(&o).is_empty());
 }
+
+#[test]
+fn test_runs_the_examples_of_the_bundled_policies() {
+    let o = kpi(&["test", "policies/"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("✓ exactly 95 is an S"), "{out}");
+    assert!(out.ends_with("12 passed, 0 failed\n"), "{out}");
+    insta::assert_snapshot!("kpi_test_passing", out);
+}
+
+#[test]
+fn test_reports_a_failing_example_with_its_derivation() {
+    let o = kpi(&["test", "tests/fixtures/errors/test-failed.kpi"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).ends_with("0 passed, 1 failed\n"));
+    let err = stderr(&o);
+    assert!(
+        err.contains("`绩效工资` is ¥4,000.00, not ¥4,800.00"),
+        "{err}"
+    );
+    assert!(err.contains("how ¥4,000.00 came about"), "{err}");
+    insta::assert_snapshot!(
+        "kpi_test_failing",
+        format!("{}----- stderr -----\n{err}", stdout(&o))
+    );
+}
+
+#[test]
+fn test_filter_and_coverage() {
+    let o = kpi(&[
+        "test",
+        "policies/marketing_director_pay.kpi",
+        "--filter",
+        "half a cent",
+        "--coverage",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("✓ team commission, half a cent"), "{out}");
+    assert!(!out.contains("team target missed"), "{out}");
+    assert!(out.ends_with("1 passed, 0 failed\n"), "{out}");
+    // One example reaches little: the rest is listed.
+    assert!(
+        out.contains("not reached: policies/marketing_director_pay.kpi"),
+        "{out}"
+    );
+    insta::assert_snapshot!("kpi_test_coverage", out);
+}
+
+#[test]
+fn check_formats_for_ci() {
+    let fixture = "tests/fixtures/errors/weights-sum.kpi";
+    for format in ["json", "github", "sarif"] {
+        let o = kpi(&["check", "--format", format, fixture]);
+        assert_eq!(o.status.code(), Some(1));
+        insta::assert_snapshot!(format!("check_format_{format}"), stdout(&o));
+    }
+    let github = stdout(&kpi(&["check", "--format", "github", fixture]));
+    assert!(
+        github.starts_with("::error file=tests/fixtures/errors/weights-sum.kpi,line=15,col=46,"),
+        "{github}"
+    );
+    let sarif: serde_json::Value =
+        serde_json::from_str(&stdout(&kpi(&["check", "--format", "sarif", fixture]))).unwrap();
+    assert_eq!(sarif["version"], "2.1.0");
+    assert_eq!(
+        sarif["runs"][0]["results"][0]["ruleId"],
+        "kpi::weights::sum"
+    );
+    assert_eq!(
+        sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"],
+        15
+    );
+}
+
+#[test]
+fn diff_lists_who_moves_and_the_pay_bill() {
+    let o = kpi(&[
+        "diff",
+        "policies/foreign_trade_sales.kpi",
+        "tests/fixtures/diff/foreign_trade_sales_2027.kpi",
+        "--data",
+        "examples/foreign_trade_sales.csv",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    // E001: the expense indicator gives 85 instead of 80: +5 × 15% = +0.75;
+    // an S paid 1.6 instead of 1.5 of 9,000: +900.
+    assert!(
+        out.contains("score     97.80 → 98.55            +0.75"),
+        "{out}"
+    );
+    assert!(
+        out.contains("绩效工资  ¥13,500.00 → ¥14,400.00  +¥900.00"),
+        "{out}"
+    );
+    insta::assert_snapshot!("kpi_diff", out);
+    let gate = kpi(&[
+        "diff",
+        "policies/foreign_trade_sales.kpi",
+        "tests/fixtures/diff/foreign_trade_sales_2027.kpi",
+        "--data",
+        "examples/foreign_trade_sales.csv",
+        "--exit-code",
+    ]);
+    assert_eq!(gate.status.code(), Some(1));
+    let same = kpi(&[
+        "diff",
+        "policies/foreign_trade_sales.kpi",
+        "policies/foreign_trade_sales.kpi",
+        "--data",
+        "examples/foreign_trade_sales.csv",
+        "--exit-code",
+    ]);
+    assert_eq!(same.status.code(), Some(0));
+    assert!(stdout(&same).starts_with("0 of 24 employees change"));
+}

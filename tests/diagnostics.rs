@@ -1,5 +1,6 @@
 //! The broken-policy corpus: every file in tests/fixtures/errors/ names the
-//! code it must produce on its first line (`// expect: kpi::…`); its rendered
+//! code it must produce on its first line (`// expect: kpi::…`), from
+//! `kpi check` or, for `kpi::test::failed`, from running its examples; its rendered
 //! diagnostics are pinned in a snapshot next to the policy text, so each
 //! snapshot reads "this policy gives this message". Every diagnostic code
 //! kpi has must be produced by at least one file.
@@ -26,7 +27,14 @@ fn check(path: &Path) -> (String, String, Vec<String>) {
         "fixtures/errors/{}",
         path.file_name().unwrap().to_string_lossy()
     );
-    let (source, diagnostics) = kpi::check_bytes(&name, bytes);
+    let (source, mut diagnostics) = kpi::check_bytes(&name, bytes);
+    // A policy that checks clean may still fail its examples.
+    if !diagnostics.iter().any(|d| d.is_error())
+        && let Ok(compiled) = kpi::compile(&source)
+    {
+        let run = kpi::testing::run(&compiled.program, None);
+        diagnostics.extend(run.results.into_iter().flat_map(|r| r.failures));
+    }
     let codes = diagnostics
         .iter()
         .map(|d| d.code.as_str().to_string())

@@ -4,6 +4,7 @@
 //! bands sound, orders the definitions by dependency, and reports every
 //! mistake it finds in one run, sorted by position.
 
+mod examples;
 mod expr;
 mod grades;
 mod graph;
@@ -260,8 +261,22 @@ pub fn check(source: &Source, policy: &ast::Policy) -> Result<Checked, Vec<Diagn
         grades,
         pay,
         order: Vec::new(),
+        examples: Vec::new(),
     };
     checked.order = graph::order(&checked, &mut diags);
+    let value_types: Vec<Ty> = checked.values.iter().map(|v| v.expr.ty).collect();
+    checked.examples = examples::check(
+        policy,
+        &examples::Context {
+            scope: &scope,
+            inputs: &checked.inputs,
+            value_types: &value_types,
+            grades: &grade_names,
+            grade_labels: &grade_labels,
+            has_score: checked.has_score(),
+        },
+        &mut diags,
+    );
     // A formula with an error loses its references, so "never used" would
     // be wrong: only say it of a policy without errors.
     if !diags.iter().any(Diagnostic::is_error) {

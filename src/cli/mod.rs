@@ -5,6 +5,7 @@ mod diff;
 mod eval;
 mod explain;
 mod inputs;
+mod test;
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -55,6 +56,7 @@ enum Command {
     Eval(eval::Args),
     Diff(diff::Args),
     Explain(explain::Args),
+    Test(test::Args),
     Inputs(inputs::Args),
 }
 
@@ -75,6 +77,7 @@ pub fn main() -> ExitCode {
         Command::Eval(args) => eval::run(args),
         Command::Diff(args) => diff::run(args),
         Command::Explain(args) => explain::run(args),
+        Command::Test(args) => test::run(args),
         Command::Inputs(args) => inputs::run(args),
     };
     ExitCode::from(code)

@@ -76,6 +76,7 @@ fn is_item(rule: Rule) -> bool {
             | Rule::grades_decl
             | Rule::veto_decl
             | Rule::pay_decl
+            | Rule::example_decl
     )
 }
 
@@ -309,6 +310,62 @@ fn item(pair: Pair<'_, Rule>) -> Result<Item> {
                 label: label_,
                 condition: condition.ok_or_else(|| internal(span))?,
                 effect: effect.ok_or_else(|| internal(span))?,
+                span,
+            })
+        }
+        Rule::example_decl => {
+            let mut name = None;
+            let mut lines = Vec::new();
+            for child in pair.into_inner() {
+                match child.as_rule() {
+                    Rule::string => name = Some(label(child)),
+                    Rule::example_given => {
+                        let line_span = tight(&child);
+                        let mut input = None;
+                        let mut value = None;
+                        for part in child.into_inner() {
+                            match part.as_rule() {
+                                Rule::ident => input = Some(ident(part)),
+                                Rule::expr => value = Some(expr(part)?),
+                                _ => {}
+                            }
+                        }
+                        lines.push(ExampleLine::Given {
+                            input: input.ok_or_else(|| internal(line_span))?,
+                            value: value.ok_or_else(|| internal(line_span))?,
+                            span: line_span,
+                        });
+                    }
+                    Rule::example_expect => {
+                        let line_span = tight(&child);
+                        let mut target = None;
+                        let mut value = None;
+                        for part in child.into_inner() {
+                            match part.as_rule() {
+                                Rule::expect_target => {
+                                    let target_span = tight(&part);
+                                    target = part.into_inner().next().map(|t| match t.as_rule() {
+                                        Rule::kw_score => ExpectTarget::Score(target_span),
+                                        Rule::kw_grade => ExpectTarget::Grade(target_span),
+                                        _ => ExpectTarget::Name(ident(t)),
+                                    });
+                                }
+                                Rule::expr => value = Some(expr(part)?),
+                                _ => {}
+                            }
+                        }
+                        lines.push(ExampleLine::Expect {
+                            target: target.ok_or_else(|| internal(line_span))?,
+                            value: value.ok_or_else(|| internal(line_span))?,
+                            span: line_span,
+                        });
+                    }
+                    _ => {}
+                }
+            }
+            Item::Example(ExampleDecl {
+                name: name.ok_or_else(|| internal(span))?,
+                lines,
                 span,
             })
         }

@@ -93,6 +93,8 @@ pub(super) fn describe(rule: Rule) -> Option<Expected> {
         | Rule::kw_grades
         | Rule::kw_veto
         | Rule::kw_pay
+        | Rule::example_decl
+        | Rule::kw_example
         | Rule::adjust_total => Item,
         Rule::period_kind => Words("a period: `month`, `quarter`, `half-year` or `year`"),
         Rule::currency_code => Words("a three-letter currency code such as `CNY`"),
@@ -169,6 +171,14 @@ pub(super) fn describe(rule: Rule) -> Option<Expected> {
         Rule::kw_for => Words("`for`"),
         Rule::kw_then => Words("`then`"),
         Rule::kw_else => Words("`else`"),
+        Rule::example_line => return None,
+        Rule::example_given => Words("an input and its value, such as `成交额 = ¥1,125,000`"),
+        Rule::example_expect | Rule::kw_expect => {
+            Words("`expect` and an outcome, such as `expect score = 93.38`")
+        }
+        Rule::expect_target => {
+            Words("what to expect: `score`, `grade`, or an indicator or pay item")
+        }
     })
 }
 
@@ -200,6 +210,7 @@ pub(super) fn vocabulary(rule: Rule) -> &'static [&'static str] {
         | Rule::kw_grades
         | Rule::kw_veto
         | Rule::kw_pay
+        | Rule::kw_example
         | Rule::adjust_total => ITEM_KEYWORDS,
         Rule::measure_clause | Rule::points_clause | Rule::cap_clause | Rule::floor_clause => {
             &["measure", "points", "cap", "floor"]
@@ -227,6 +238,7 @@ pub(crate) const ITEM_KEYWORDS: &[&str] = &[
     "grades",
     "veto",
     "pay",
+    "example",
 ];
 
 /// Words that cannot be used as names.
@@ -267,6 +279,8 @@ pub(crate) const RESERVED: &[&str] = &[
     "no",
     "true",
     "false",
+    "example",
+    "expect",
 ];
 
 /// Full-width punctuation the grammar does not accept: a description and
