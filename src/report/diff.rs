@@ -86,15 +86,17 @@ pub fn diff_text(diff: &PolicyDiff, currency: Option<&str>) -> String {
             )
         })
         .collect();
-    rows.push((
-        "total".to_string(),
-        format!(
-            "{} → {}",
-            money(diff.total_pay_bill.before),
-            money(diff.total_pay_bill.after)
-        ),
-        bill_change(&diff.total_pay_bill, &signed_money),
-    ));
+    if diff.pay_bill.len() > 1 {
+        rows.push((
+            "total".to_string(),
+            format!(
+                "{} → {}",
+                money(diff.total_pay_bill.before),
+                money(diff.total_pay_bill.after)
+            ),
+            bill_change(&diff.total_pay_bill, &signed_money),
+        ));
+    }
     push_rows(&mut out, &rows);
     for (ids, which) in [
         (&diff.only_before, "the old"),
