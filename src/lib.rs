@@ -42,6 +42,7 @@ pub mod diff;
 pub mod eval;
 pub mod explain;
 pub mod format;
+pub mod formatter;
 pub mod fuzzy;
 pub mod outcome;
 pub mod program;

@@ -4,6 +4,7 @@ mod check;
 mod diff;
 mod eval;
 mod explain;
+mod fmt;
 mod inputs;
 mod test;
 
@@ -57,6 +58,7 @@ enum Command {
     Diff(diff::Args),
     Explain(explain::Args),
     Test(test::Args),
+    Fmt(fmt::Args),
     Inputs(inputs::Args),
 }
 
@@ -78,6 +80,7 @@ pub fn main() -> ExitCode {
         Command::Diff(args) => diff::run(args),
         Command::Explain(args) => explain::run(args),
         Command::Test(args) => test::run(args),
+        Command::Fmt(args) => fmt::run(args),
         Command::Inputs(args) => inputs::run(args),
     };
     ExitCode::from(code)

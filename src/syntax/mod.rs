@@ -160,7 +160,7 @@ fn starts_with_policy(text: &str) -> bool {
 }
 
 /// The part of a line before a `//` or `#` comment (labels are respected).
-pub(super) fn strip_comment(line: &str) -> &str {
+pub(crate) fn strip_comment(line: &str) -> &str {
     let mut closing: Option<char> = None;
     let mut prev = '\0';
     for (i, c) in line.char_indices() {
