@@ -424,3 +424,47 @@ fn diff_lists_who_moves_and_the_pay_bill() {
     assert_eq!(same.status.code(), Some(0));
     assert!(stdout(&same).starts_with("0 of 24 employees change"));
 }
+
+#[test]
+fn every_check_format_over_the_broken_policy_corpus() {
+    for format in ["json", "github", "sarif"] {
+        let o = kpi(&["check", "--format", format, "tests/fixtures/errors/"]);
+        assert_eq!(o.status.code(), Some(1));
+        let out = stdout(&o);
+        // Every fixture that checks with errors appears.
+        assert!(
+            out.contains("tests/fixtures/errors/weights-sum.kpi"),
+            "{format}"
+        );
+        assert!(
+            out.contains("tests/fixtures/errors/syntax-encoding.kpi"),
+            "{format}"
+        );
+        insta::assert_snapshot!(format!("check_corpus_{format}"), out);
+    }
+    let json: serde_json::Value = serde_json::from_str(&stdout(&kpi(&[
+        "check",
+        "--format",
+        "json",
+        "tests/fixtures/errors/",
+    ])))
+    .unwrap();
+    let all = json.as_array().unwrap();
+    assert!(all.len() > 80, "{} diagnostics", all.len());
+    for d in all {
+        for field in [
+            "file",
+            "code",
+            "severity",
+            "message",
+            "line",
+            "column",
+            "end_line",
+            "end_column",
+            "labels",
+            "help",
+        ] {
+            assert!(d.get(field).is_some(), "{field} missing in {d}");
+        }
+    }
+}
