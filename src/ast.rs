@@ -183,7 +183,19 @@ pub struct InputDecl {
     pub ty: InputType,
     pub ty_span: Span,
     pub label: Option<Label>,
+    /// Other names the data may give the column.
+    pub aliases: Vec<Label>,
+    /// What an empty cell means, when not an error.
+    pub missing: Option<MissingDecl>,
     pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MissingDecl {
+    /// `default 0`: an empty cell has this value.
+    Default(Expr),
+    /// `optional`: an empty cell leaves out the indicators that use it.
+    Optional(Span),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -590,6 +602,12 @@ impl ClearSpans for Item {
                 d.name.clear_spans();
                 d.ty_span.clear_spans();
                 d.label.clear_spans();
+                d.aliases.clear_spans();
+                match &mut d.missing {
+                    Some(MissingDecl::Default(e)) => e.clear_spans(),
+                    Some(MissingDecl::Optional(s)) => s.clear_spans(),
+                    None => {}
+                }
                 d.span.clear_spans();
             }
             Item::Let(d) => {

@@ -128,10 +128,26 @@ pub enum Node {
 pub struct Input {
     pub name: String,
     pub label: Option<String>,
+    /// Other column names the data may use for it.
+    pub aliases: Vec<String>,
+    /// What an empty cell means.
+    pub missing: Missing,
     pub ty: InputType,
     pub span: Span,
     /// Where the name is written in its definition.
     pub name_span: Span,
+}
+
+/// What an empty cell of an input means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Missing {
+    /// The row fails: the value is needed.
+    Error,
+    /// The input takes this value.
+    Default(InputValue),
+    /// The indicators that use the input are left out, and the weights of
+    /// the others re-normalised.
+    Exclude,
 }
 
 /// A derived value (`let`).
@@ -240,12 +256,13 @@ pub struct Example {
     pub span: Span,
     pub name_span: Span,
     /// One value per input, in the policy's order.
-    pub inputs: Vec<ExampleValue>,
+    pub inputs: Vec<InputValue>,
     pub expects: Vec<Expectation>,
 }
 
+/// A value an input can take: in an example, or as a default.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ExampleValue {
+pub enum InputValue {
     Number(Decimal),
     Bool(bool),
 }

@@ -64,6 +64,7 @@ pub enum Code {
     ExampleOutcome,
     ExampleValue,
     TestFailed,
+    InputDefault,
     // warnings
     UnusedInput,
 }
@@ -114,6 +115,7 @@ impl Code {
         Code::ExampleOutcome,
         Code::ExampleValue,
         Code::TestFailed,
+        Code::InputDefault,
         Code::UnusedInput,
     ];
 
@@ -172,6 +174,7 @@ impl Code {
                 "an example value of the wrong kind, or a formula instead of a value"
             }
             Code::TestFailed => "(kpi test) an example's outcome differs from what it expects",
+            Code::InputDefault => "an input's default is not a value of its type",
             Code::UnusedInput => "(warning) an input nothing uses",
         }
     }
@@ -220,6 +223,7 @@ impl Code {
             Code::ExampleOutcome => "kpi::example::outcome",
             Code::ExampleValue => "kpi::example::value",
             Code::TestFailed => "kpi::test::failed",
+            Code::InputDefault => "kpi::input::default",
             Code::UnusedInput => "kpi::unused_input",
         }
     }

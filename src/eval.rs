@@ -74,6 +74,12 @@ pub enum Event {
         span: Span,
         taken: bool,
     },
+    /// An indicator was left out: the slot (an input, or a value computed
+    /// from one) that had no value.
+    Excluded {
+        index: usize,
+        missing: Option<usize>,
+    },
     /// A derived value (`let`) was computed.
     Value {
         index: usize,
@@ -148,8 +154,11 @@ pub struct IndicatorTrace {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScoreTrace {
-    /// Points × weight for each indicator.
-    pub contributions: Vec<Decimal>,
+    /// Points × weight for each indicator; `None` when left out.
+    pub contributions: Vec<Option<Decimal>>,
+    /// The sum of the weights of the indicators that count: 100% unless some
+    /// were left out, when the weighted sum is divided by it.
+    pub included_weight: Decimal,
     pub weighted: Decimal,
     /// The sum of bonus points, before and after the cap on bonuses.
     pub bonuses: (Decimal, Decimal),
@@ -173,6 +182,10 @@ pub enum FaultKind {
     NegativeAdjustment,
     ClampOrder,
     NoGrade,
+    /// A value the rule needs is missing (an optional input left empty).
+    MissingValue,
+    /// Every indicator was left out for missing values: there is no score.
+    NoIndicators,
 }
 
 impl FaultKind {
@@ -185,6 +198,10 @@ impl FaultKind {
             FaultKind::NegativeAdjustment => "bonus and deduction points cannot be negative",
             FaultKind::ClampOrder => "clamp's low bound is above its high bound",
             FaultKind::NoGrade => "the score falls in no grade",
+            FaultKind::MissingValue => "a value it needs is missing",
+            FaultKind::NoIndicators => {
+                "every indicator is left out for missing values, so there is no score"
+            }
         }
     }
 }
@@ -237,6 +254,22 @@ impl std::error::Error for EvalError {}
 struct Fault {
     kind: FaultKind,
     span: Span,
+    /// For a missing value, the slot that had none.
+    slot: Option<usize>,
+}
+
+impl Fault {
+    fn new(kind: FaultKind, span: Span) -> Fault {
+        Fault {
+            kind,
+            span,
+            slot: None,
+        }
+    }
+
+    fn missing(&self) -> bool {
+        self.kind == FaultKind::MissingValue
+    }
 }
 
 type Eval<T> = Result<T, Fault>;
@@ -247,7 +280,7 @@ pub(crate) struct Frame {
     pub slots: Vec<Value>,
     pub weighted: Decimal,
     /// Points × weight of each indicator, as the score step summed them.
-    pub contributions: Vec<Decimal>,
+    pub contributions: Vec<Option<Decimal>>,
     pub grade_veto: Option<usize>,
     pub grade_by_score: Option<u16>,
     pub zeroed_by: Vec<Option<usize>>,
@@ -300,7 +333,12 @@ impl Program {
         let layout = &self.layout;
         match step {
             Step::Value { index, op } => {
-                let value = eval(op, &frame.slots, t)?;
+                // A value that reads a missing optional input is missing too;
+                // whatever needs it later fails or is left out.
+                let value = match eval(op, &frame.slots, t) {
+                    Err(f) if f.missing() => Value::Missing,
+                    other => other?,
+                };
                 t.event(|| Event::Value {
                     index: *index,
                     value,
@@ -314,12 +352,27 @@ impl Program {
                 vetoes,
             } => {
                 let indicator = policy.indicators.get(*index);
+                // An indicator that reads a missing optional input is left
+                // out, and the other weights re-normalised.
+                let excluded = |f: Fault, frame: &mut Frame, t: &mut T| {
+                    set(&mut frame.slots, layout.indicators + index, Value::Missing);
+                    t.event(|| Event::Excluded {
+                        index: *index,
+                        missing: f.slot,
+                    });
+                };
                 let measure_value = match measure {
-                    Some(op) => {
-                        let m = num(eval(op, &frame.slots, t)?);
-                        set(&mut frame.slots, layout.measure(*index), Value::Num(m));
-                        Some(m)
-                    }
+                    Some(op) => match eval(op, &frame.slots, t) {
+                        Err(f) if f.missing() => {
+                            excluded(f, frame, t);
+                            return Ok(());
+                        }
+                        m => {
+                            let m = num(m?);
+                            set(&mut frame.slots, layout.measure(*index), Value::Num(m));
+                            Some(m)
+                        }
+                    },
                     None => None,
                 };
                 let mut vetoed_by = None;
@@ -332,7 +385,13 @@ impl Program {
                 let span = indicator.map(|i| i.points.span).unwrap_or_default();
                 let raw = match vetoed_by {
                     Some(_) => Decimal::ZERO,
-                    None => num(eval(points, &frame.slots, t)?),
+                    None => match eval(points, &frame.slots, t) {
+                        Err(f) if f.missing() => {
+                            excluded(f, frame, t);
+                            return Ok(());
+                        }
+                        p => num(p?),
+                    },
                 };
                 let mut bounded = raw.clamp(Decimal::ZERO, Decimal::ONE_HUNDRED);
                 if let Some(cap) = indicator.and_then(|i| i.cap) {
@@ -341,10 +400,8 @@ impl Program {
                 if let (Some(floor), None) = (indicator.and_then(|i| i.floor), vetoed_by) {
                     bounded = bounded.max(floor);
                 }
-                let rounded = round(bounded, policy.score_rounding).ok_or(Fault {
-                    kind: FaultKind::Overflow,
-                    span,
-                })?;
+                let rounded = round(bounded, policy.score_rounding)
+                    .ok_or(Fault::new(FaultKind::Overflow, span))?;
                 if let Some(z) = frame.zeroed_by.get_mut(*index) {
                     *z = vetoed_by;
                 }
@@ -369,23 +426,14 @@ impl Program {
                 let span = adjustment.map(|a| a.points.span).unwrap_or_default();
                 let raw = num(eval(points, &frame.slots, t)?);
                 if raw < Decimal::ZERO {
-                    return Err(Fault {
-                        kind: FaultKind::NegativeAdjustment,
-                        span,
-                    });
+                    return Err(Fault::new(FaultKind::NegativeAdjustment, span));
                 }
-                let rounded = round(raw, policy.score_rounding).ok_or(Fault {
-                    kind: FaultKind::Overflow,
-                    span,
-                })?;
+                let rounded = round(raw, policy.score_rounding)
+                    .ok_or(Fault::new(FaultKind::Overflow, span))?;
                 // A cap keeps the score precision's decimals (`6.00`, not `6`).
                 let capped = match adjustment.and_then(|a| a.cap) {
-                    Some(cap) if cap < rounded => {
-                        round(cap, policy.score_rounding).ok_or(Fault {
-                            kind: FaultKind::Overflow,
-                            span,
-                        })?
-                    }
+                    Some(cap) if cap < rounded => round(cap, policy.score_rounding)
+                        .ok_or(Fault::new(FaultKind::Overflow, span))?,
                     _ => rounded,
                 };
                 t.event(|| Event::Adjustment {
@@ -401,17 +449,33 @@ impl Program {
                 );
             }
             Step::Score => {
-                let overflow = Fault {
-                    kind: FaultKind::Overflow,
-                    span: Span::default(),
-                };
-                let mut contributions = Vec::new();
+                let overflow = Fault::new(FaultKind::Overflow, Span::default());
+                let mut contributions = Vec::with_capacity(policy.indicators.len());
                 let mut weighted = Decimal::ZERO;
+                let mut included = Decimal::ZERO;
                 for (i, indicator) in policy.indicators.iter().enumerate() {
-                    let points = num(get(&frame.slots, layout.indicators + i));
-                    let c = points.checked_mul(indicator.weight).ok_or(overflow)?;
-                    weighted = weighted.checked_add(c).ok_or(overflow)?;
-                    contributions.push(c);
+                    match get(&frame.slots, layout.indicators + i) {
+                        // Left out for a missing value.
+                        Value::Missing => contributions.push(None),
+                        points => {
+                            let c = num(points).checked_mul(indicator.weight).ok_or(overflow)?;
+                            weighted = weighted.checked_add(c).ok_or(overflow)?;
+                            included = included.checked_add(indicator.weight).ok_or(overflow)?;
+                            contributions.push(Some(c));
+                        }
+                    }
+                }
+                if included.is_zero() && !policy.indicators.is_empty() {
+                    return Err(Fault::new(FaultKind::NoIndicators, Span::default()));
+                }
+                // Re-normalise when indicators were left out: divide once, at
+                // the end, so that the only inexact step is this division.
+                let products = contributions.clone();
+                if included != Decimal::ONE && !included.is_zero() {
+                    weighted = weighted.checked_div(included).ok_or(overflow)?;
+                    for c in contributions.iter_mut().flatten() {
+                        *c = c.checked_div(included).ok_or(overflow)?;
+                    }
                 }
                 let (mut bonuses, mut deductions) = (Decimal::ZERO, Decimal::ZERO);
                 for (i, adjustment) in policy.adjustments.iter().enumerate() {
@@ -445,7 +509,8 @@ impl Program {
                 frame.contributions.clone_from(&contributions);
                 t.event(|| {
                     Event::Score(ScoreTrace {
-                        contributions,
+                        contributions: products,
+                        included_weight: included,
                         weighted,
                         bonuses: (bonuses_total, bonuses),
                         deductions: (deductions_total, deductions),
@@ -463,10 +528,7 @@ impl Program {
                     .iter()
                     .find(|(_, scores)| scores.iter().any(|i| i.contains(score)))
                     .map(|(g, _)| *g)
-                    .ok_or(Fault {
-                        kind: FaultKind::NoGrade,
-                        span: Span::default(),
-                    })?;
+                    .ok_or(Fault::new(FaultKind::NoGrade, Span::default()))?;
                 let mut grade = by_score;
                 let mut applied = None;
                 for (veto, condition, forced) in vetoes {
@@ -492,10 +554,8 @@ impl Program {
                     .map(|p| p.expr.span)
                     .unwrap_or_default();
                 let raw = num(eval(op, &frame.slots, t)?);
-                let amount = round(raw, policy.money_rounding).ok_or(Fault {
-                    kind: FaultKind::Overflow,
-                    span,
-                })?;
+                let amount = round(raw, policy.money_rounding)
+                    .ok_or(Fault::new(FaultKind::Overflow, span))?;
                 t.event(|| Event::Pay {
                     index: *index,
                     raw,
@@ -596,6 +656,7 @@ fn show(policy: &CheckedPolicy, value: Value) -> String {
             .get(usize::from(g))
             .map(|g| g.name.clone())
             .unwrap_or_default(),
+        Value::Missing => "(missing)".to_string(),
     }
 }
 
@@ -609,37 +670,42 @@ fn set(slots: &mut [Value], i: usize, value: Value) {
     }
 }
 
+/// The number in a value. The checker guarantees numbers where numbers
+/// are read, and a missing value never reaches here (reading one faults).
 fn num(value: Value) -> Decimal {
     match value {
         Value::Num(n) => n,
-        Value::Bool(_) | Value::Grade(_) => Decimal::ZERO,
+        Value::Bool(_) | Value::Grade(_) | Value::Missing => Decimal::ZERO,
     }
 }
 
 fn eval<T: Tracer>(op: &Op, slots: &[Value], t: &mut T) -> Eval<Value> {
     Ok(match op {
         Op::Const(v) => *v,
-        Op::Slot(i) => get(slots, *i),
+        Op::Slot(i) => match get(slots, *i) {
+            Value::Missing => {
+                return Err(Fault {
+                    kind: FaultKind::MissingValue,
+                    span: Span::default(),
+                    slot: Some(*i),
+                });
+            }
+            v => v,
+        },
         Op::Neg(x) => Value::Num(-num(eval(x, slots, t)?)),
         Op::Not(x) => Value::Bool(eval(x, slots, t)? != Value::Bool(true)),
         Op::Arith(a, operands, span) => {
             let [l, r] = &**operands;
             let l = num(eval(l, slots, t)?);
             let r = num(eval(r, slots, t)?);
-            let overflow = Fault {
-                kind: FaultKind::Overflow,
-                span: *span,
-            };
+            let overflow = Fault::new(FaultKind::Overflow, *span);
             Value::Num(match a {
                 ArithOp::Add => l.checked_add(r).ok_or(overflow)?,
                 ArithOp::Sub => l.checked_sub(r).ok_or(overflow)?,
                 ArithOp::Mul => l.checked_mul(r).ok_or(overflow)?,
                 ArithOp::Div => {
                     if r.is_zero() {
-                        return Err(Fault {
-                            kind: FaultKind::DivisionByZero,
-                            span: *span,
-                        });
+                        return Err(Fault::new(FaultKind::DivisionByZero, *span));
                     }
                     l.checked_div(r).ok_or(overflow)?
                 }
@@ -699,10 +765,7 @@ fn eval<T: Tracer>(op: &Op, slots: &[Value], t: &mut T) -> Eval<Value> {
             let lo = num(eval(lo, slots, t)?);
             let hi = num(eval(hi, slots, t)?);
             if lo > hi {
-                return Err(Fault {
-                    kind: FaultKind::ClampOrder,
-                    span: *span,
-                });
+                return Err(Fault::new(FaultKind::ClampOrder, *span));
             }
             Value::Num(x.clamp(lo, hi))
         }
@@ -710,10 +773,7 @@ fn eval<T: Tracer>(op: &Op, slots: &[Value], t: &mut T) -> Eval<Value> {
         Op::FullMarks(x, span) => Value::Num(
             num(eval(x, slots, t)?)
                 .checked_mul(Decimal::ONE_HUNDRED)
-                .ok_or(Fault {
-                    kind: FaultKind::Overflow,
-                    span: *span,
-                })?,
+                .ok_or(Fault::new(FaultKind::Overflow, *span))?,
         ),
         Op::Linear(table) => linear(table, slots, t)?,
         Op::Steps(table) => steps(table, slots, t)?,
@@ -771,19 +831,13 @@ fn steps<T: Tracer>(table: &StepsTable, slots: &[Value], t: &mut T) -> Eval<Valu
             });
             Ok(value)
         }
-        None => Err(Fault {
-            kind: FaultKind::NoBand,
-            span: table.span,
-        }),
+        None => Err(Fault::new(FaultKind::NoBand, table.span)),
     }
 }
 
 fn linear<T: Tracer>(table: &LinearTable, slots: &[Value], t: &mut T) -> Eval<Value> {
     let subject = num(eval(&table.subject, slots, t)?);
-    let fault = |kind| Fault {
-        kind,
-        span: table.span,
-    };
+    let fault = |kind| Fault::new(kind, table.span);
     let mut points = Vec::with_capacity(table.at.len());
     for (at, value) in table.at.iter().zip(&table.values) {
         let at = num(eval(at, slots, t)?);

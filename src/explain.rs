@@ -57,6 +57,8 @@ struct Renderer<'a> {
     slots: Vec<Value>,
     tables: HashMap<Span, &'a TableChoice>,
     branches: HashMap<Span, bool>,
+    /// Indicators left out, with the slot that had no value.
+    excluded: HashMap<usize, Option<usize>>,
     indicators: HashMap<usize, &'a IndicatorTrace>,
     adjustments: HashMap<usize, (Decimal, Decimal, Decimal)>,
     score: Option<&'a ScoreTrace>,
@@ -79,6 +81,7 @@ impl<'a> Renderer<'a> {
             slots,
             tables: HashMap::new(),
             branches: HashMap::new(),
+            excluded: HashMap::new(),
             indicators: HashMap::new(),
             adjustments: HashMap::new(),
             score: None,
@@ -95,6 +98,9 @@ impl<'a> Renderer<'a> {
                     r.branches.insert(*span, *taken);
                 }
                 Event::Value { .. } => {}
+                Event::Excluded { index, missing } => {
+                    r.excluded.insert(*index, *missing);
+                }
                 Event::Indicator(t) => {
                     r.indicators.insert(t.index, t);
                 }
@@ -146,6 +152,22 @@ impl<'a> Renderer<'a> {
     fn heading(&mut self, text: &str) {
         self.out.push('\n');
         self.line(0, text);
+    }
+
+    /// "input `民主评议`", "value `完成率`": what a slot holds.
+    fn slot_name(&self, slot: usize) -> String {
+        let layout = &self.program.layout;
+        let policy = self.policy;
+        if let Some(input) = policy.inputs.get(slot) {
+            return format!("input `{}`", input.name);
+        }
+        let value = slot
+            .checked_sub(layout.values)
+            .and_then(|i| policy.values.get(i));
+        match value {
+            Some(v) => format!("value `{}`", v.name),
+            None => "a value".to_string(),
+        }
     }
 
     /// Points with at least the score precision's decimals.
@@ -237,6 +259,18 @@ impl<'a> Renderer<'a> {
                 Self::named(&indicator.name, indicator.label.as_deref())
             ),
         );
+        if let Some(missing) = self.excluded.get(&i).copied() {
+            let what = missing
+                .map(|slot| self.slot_name(slot))
+                .unwrap_or_else(|| "a value".to_string());
+            self.line(
+                2,
+                &format!(
+                    "left out: {what} has no value, so this indicator does not count this time"
+                ),
+            );
+            return;
+        }
         let Some(trace) = self.indicators.get(&i).copied() else {
             return;
         };
@@ -254,8 +288,8 @@ impl<'a> Renderer<'a> {
         }
         let contribution = self
             .score
-            .and_then(|s| s.contributions.get(i))
-            .map(|c| self.points(*c))
+            .and_then(|s| s.contributions.get(i).copied().flatten())
+            .map(|c| self.points(c))
             .unwrap_or_default();
         self.line(
             2,
@@ -297,16 +331,44 @@ impl<'a> Renderer<'a> {
         let parts: Vec<String> = score
             .contributions
             .iter()
+            .flatten()
             .map(|c| self.points(*c))
             .collect();
-        self.line(
-            1,
-            &format!(
-                "weighted score = {} = {}",
-                parts.join(" + "),
-                self.points(score.weighted)
-            ),
-        );
+        if score.included_weight != Decimal::ONE {
+            let left_out: Vec<String> = policy
+                .indicators
+                .iter()
+                .zip(&score.contributions)
+                .filter(|(_, c)| c.is_none())
+                .map(|(i, _)| format!("`{}`", i.name))
+                .collect();
+            self.line(
+                1,
+                &format!(
+                    "{} left out: the weights of the others add up to {}, so their sum is divided by it",
+                    left_out.join(", "),
+                    format::percent(score.included_weight)
+                ),
+            );
+            self.line(
+                1,
+                &format!(
+                    "weighted score = ({}) ÷ {} = {}",
+                    parts.join(" + "),
+                    format::percent(score.included_weight),
+                    self.points(score.weighted)
+                ),
+            );
+        } else {
+            self.line(
+                1,
+                &format!(
+                    "weighted score = {} = {}",
+                    parts.join(" + "),
+                    self.points(score.weighted)
+                ),
+            );
+        }
         for (i, adjustment) in policy.adjustments.iter().enumerate() {
             let Some((raw, rounded, points)) = self.adjustments.get(&i).copied() else {
                 continue;

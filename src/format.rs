@@ -69,6 +69,7 @@ pub fn points(n: Decimal, decimals: u32) -> String {
 /// A value of a known type, as it should read in an explanation.
 pub fn value(policy: &CheckedPolicy, value: Value, ty: Ty) -> String {
     match value {
+        Value::Missing => "(missing)".to_string(),
         Value::Bool(b) => if b { "yes" } else { "no" }.to_string(),
         Value::Grade(g) => policy
             .grades

@@ -310,6 +310,17 @@ impl<'a> Printer<'a> {
                     text.push(' ');
                     text.push_str(&label(l));
                 }
+                if !d.aliases.is_empty() {
+                    let aliases: Vec<String> = d.aliases.iter().map(label).collect();
+                    text.push_str(&format!(" aliases {}", aliases.join(", ")));
+                }
+                match &d.missing {
+                    Some(MissingDecl::Default(value)) => {
+                        text.push_str(&format!(" default {}", self.flat(value, ARITH)));
+                    }
+                    Some(MissingDecl::Optional(_)) => text.push_str(" optional"),
+                    None => {}
+                }
                 self.simple(span, &text);
             }
             Item::Let(d) => self.definition(span, "let", &d.name, d.label.as_ref(), &d.value),

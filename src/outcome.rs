@@ -18,10 +18,11 @@ pub struct Outcome {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Points of each indicator (0–100), by indicator name.
-    pub indicators: IndexMap<String, Decimal>,
+    /// `None` (null in JSON) for an indicator left out for a missing value.
+    pub indicators: IndexMap<String, Option<Decimal>>,
     /// Each indicator's points × weight, exact, by indicator name.
     #[serde(skip_serializing_if = "IndexMap::is_empty")]
-    pub contributions: IndexMap<String, Decimal>,
+    pub contributions: IndexMap<String, Option<Decimal>>,
     /// Σ points × weight, exact, before bonuses and deductions.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub weighted_score: Option<Decimal>,
@@ -54,13 +55,19 @@ impl Outcome {
             .indicators
             .iter()
             .enumerate()
-            .map(|(i, ind)| (ind.name.clone(), num(layout.indicators + i)))
+            .map(|(i, ind)| {
+                let points = match frame.slots.get(layout.indicators + i) {
+                    Some(Value::Num(n)) => Some(*n),
+                    _ => None,
+                };
+                (ind.name.clone(), points)
+            })
             .collect();
         let contributions = policy
             .indicators
             .iter()
             .zip(&frame.contributions)
-            .map(|(ind, c)| (ind.name.clone(), at_least(*c, decimals)))
+            .map(|(ind, c)| (ind.name.clone(), c.map(|c| at_least(c, decimals))))
             .collect();
         let adjustments = policy
             .adjustments

@@ -86,6 +86,8 @@ pub enum Value {
     Bool(bool),
     /// A grade, by index into the policy's grades.
     Grade(u16),
+    /// No value: an optional input left empty, or what depends on it.
+    Missing,
 }
 
 /// One thing the evaluator computes, writing its slot.

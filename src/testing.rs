@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use rust_decimal::Decimal;
 
 use crate::checked::{
-    CheckedPolicy, Example, ExampleValue, Expected, Expr, ExprKind, Node, VetoEffect,
+    CheckedPolicy, Example, Expected, Expr, ExprKind, InputValue, Node, VetoEffect,
 };
 use crate::diagnostic::{Code, Diagnostic};
 use crate::eval::{Event, Record, TableChoice, Traced};
@@ -105,8 +105,8 @@ fn record(policy: &CheckedPolicy, example: &Example) -> Record {
             .iter()
             .zip(&example.inputs)
             .map(|(_, v)| match v {
-                ExampleValue::Number(n) => Value::Num(*n),
-                ExampleValue::Bool(b) => Value::Bool(*b),
+                InputValue::Number(n) => Value::Num(*n),
+                InputValue::Bool(b) => Value::Bool(*b),
             })
             .collect(),
     }
@@ -236,7 +236,8 @@ fn collect_reached(policy: &CheckedPolicy, traced: &Traced, reached: &mut BTreeS
                     }
                 }
             }
-            Event::Value { .. }
+            Event::Excluded { .. }
+            | Event::Value { .. }
             | Event::Adjustment { .. }
             | Event::Score(_)
             | Event::Pay { .. } => {}

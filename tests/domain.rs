@@ -273,3 +273,96 @@ fn a_row_that_divides_by_zero_fails_alone_and_names_the_rule() {
     assert!(message.contains("indicator `成交`"), "{message}");
     assert!(message.contains("成交目标 = 0"), "{message}");
 }
+
+/// Missing values, as the policy says: an optional input leaves out the
+/// indicators that use it, a default fills in, anything else fails the row.
+const MISSING: &str = r#"
+policy "missing values" {
+  period quarter
+  currency CNY
+  input 成交额   money
+  input 成交目标 money
+  input 民主评议 score "peer review" optional
+  input 改进提案 number default 0
+  input 绩效基数 money
+  indicator 成交 weight 70% {
+    measure 成交额 / 成交目标
+    points linear { 0% => 0, 100% => 75, 125% => 100 }
+  }
+  indicator 评议 weight 30% { points 民主评议 }
+  bonus 提案 { points 改进提案 * 2 }
+  grades { A >= 85, B >= 75, C otherwise }
+  pay 绩效工资 = 绩效基数 * by grade { A 1.3, B 1.1, C 0.9 }
+}"#;
+
+#[test]
+fn an_optional_input_left_empty_leaves_out_its_indicators() {
+    let p = program(MISSING);
+    let row = |review: &str, proposals: &str| {
+        one(
+            &p,
+            &[
+                ("id", "E1"),
+                ("成交额", "1125000"),
+                ("成交目标", "1000000"),
+                ("民主评议", review),
+                ("改进提案", proposals),
+                ("绩效基数", "3000"),
+            ],
+        )
+    };
+    // With a review: 87.5 × 70% + 60 × 30% = 61.25 + 18 = 79.25, +2 bonus = 81.25.
+    let full = row("60", "1");
+    assert_eq!(score(&full), "81.25");
+    // Without: only 成交 counts, 87.5 × 70% / 70% = 87.5, +2 = 89.50, an A.
+    let partial = row("", "1");
+    assert_eq!(partial.indicators["评议"], None);
+    assert_eq!(partial.contributions["成交"].unwrap().to_string(), "87.50");
+    assert_eq!(score(&partial), "89.50");
+    assert_eq!(partial.grade.as_deref(), Some("A"));
+    // An empty 改进提案 is its default, 0: 87.5 with no bonus.
+    let defaulted = row("", "");
+    assert_eq!(score(&defaulted), "87.50");
+    assert_eq!(defaulted.adjustments["提案"].to_string(), "0.00");
+}
+
+#[test]
+fn a_required_input_left_empty_fails_the_row() {
+    let p = program(MISSING);
+    let batch = run(
+        &p,
+        &[&[
+            ("id", "E1"),
+            ("成交额", ""),
+            ("成交目标", "1000000"),
+            ("民主评议", "60"),
+            ("改进提案", "0"),
+            ("绩效基数", "3000"),
+        ]],
+    );
+    assert_eq!(batch.failures.len(), 1);
+    let message = batch.failures[0].to_string();
+    assert!(message.contains("column `成交额`: no value"), "{message}");
+}
+
+#[test]
+fn a_missing_optional_input_that_pay_needs_fails_the_row() {
+    let p = program(
+        r#"
+policy "x" {
+  period quarter
+  currency CNY
+  input 得分 score
+  input 奖金 money optional
+  indicator a weight 100% { points 得分 }
+  pay 奖励 = 奖金 * 2
+}"#,
+    );
+    let batch = run(&p, &[&[("id", "E1"), ("得分", "80"), ("奖金", "")]]);
+    assert_eq!(batch.failures.len(), 1);
+    let message = batch.failures[0].to_string();
+    assert!(
+        message.contains("a value it needs is missing in pay item `奖励`"),
+        "{message}"
+    );
+}

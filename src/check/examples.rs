@@ -5,7 +5,7 @@ use rust_decimal::Decimal;
 
 use super::scope::Scope;
 use crate::ast::{self, ExampleLine, ExpectTarget, ExprKind, InputType, Item, UnaryOp};
-use crate::checked::{Example, ExampleValue, Expectation, Expected, Input, Node};
+use crate::checked::{Example, Expectation, Expected, Input, InputValue, Node};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::source::Span;
 use crate::types::Ty;
@@ -51,7 +51,7 @@ fn example(
     diags: &mut Vec<Diagnostic>,
 ) -> Option<Example> {
     let before = diags.len();
-    let mut inputs: Vec<Option<(ExampleValue, Span)>> = vec![None; cx.inputs.len()];
+    let mut inputs: Vec<Option<(InputValue, Span)>> = vec![None; cx.inputs.len()];
     let mut expects = Vec::new();
     for line in &decl.lines {
         match line {
@@ -195,28 +195,28 @@ fn wrong_kind(value: &ast::Expr, wanted: &str, example: &str) -> Diagnostic {
         .help(format!("write {wanted}, such as `{example}`"))
 }
 
-fn input_value(
+pub(super) fn input_value(
     ty: InputType,
     value: &ast::Expr,
     diags: &mut Vec<Diagnostic>,
-) -> Option<ExampleValue> {
+) -> Option<InputValue> {
     let Some(lit) = literal(value) else {
         diags.push(not_a_value(value));
         return None;
     };
     let ok = match (ty, lit) {
-        (InputType::Money, Literal::Money(n) | Literal::Number(n)) => ExampleValue::Number(n),
+        (InputType::Money, Literal::Money(n) | Literal::Number(n)) => InputValue::Number(n),
         (InputType::Money, _) => {
             diags.push(wrong_kind(value, "an amount of money", "¥1,125,000"));
             return None;
         }
-        (InputType::Percent, Literal::Percent(p)) => ExampleValue::Number(p),
-        (InputType::Percent, Literal::Number(n)) if n.is_zero() => ExampleValue::Number(n),
+        (InputType::Percent, Literal::Percent(p)) => InputValue::Number(p),
+        (InputType::Percent, Literal::Number(n)) if n.is_zero() => InputValue::Number(n),
         (InputType::Percent, _) => {
             diags.push(wrong_kind(value, "a percentage", "12.5%"));
             return None;
         }
-        (InputType::Number, Literal::Number(n)) => ExampleValue::Number(n),
+        (InputType::Number, Literal::Number(n)) => InputValue::Number(n),
         (InputType::Number, _) => {
             diags.push(wrong_kind(value, "a plain number", "6"));
             return None;
@@ -224,13 +224,13 @@ fn input_value(
         (InputType::Score, Literal::Number(n))
             if n >= Decimal::ZERO && n <= Decimal::ONE_HUNDRED =>
         {
-            ExampleValue::Number(n)
+            InputValue::Number(n)
         }
         (InputType::Score, _) => {
             diags.push(wrong_kind(value, "a score from 0 to 100", "85"));
             return None;
         }
-        (InputType::YesNo, Literal::Bool(b)) => ExampleValue::Bool(b),
+        (InputType::YesNo, Literal::Bool(b)) => InputValue::Bool(b),
         (InputType::YesNo, _) => {
             diags.push(wrong_kind(value, "yes or no", "yes"));
             return None;

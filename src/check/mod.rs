@@ -248,6 +248,8 @@ pub fn check(source: &Source, policy: &ast::Policy) -> Result<Checked, Vec<Diagn
             .map(|d| Input {
                 name: d.name.text.clone(),
                 label: d.label.as_ref().map(|l| l.text.clone()),
+                aliases: d.aliases.iter().map(|a| a.text.clone()).collect(),
+                missing: missing_rule(d, &mut diags),
                 ty: d.ty,
                 span: d.span,
                 name_span: d.name.span,
@@ -536,4 +538,28 @@ fn unused_inputs(policy: &CheckedPolicy) -> Vec<Diagnostic> {
             .help("use it in a formula, or remove the line; the data file may keep its column")
         })
         .collect()
+}
+
+/// What an empty cell of an input means, its default checked like an
+/// example value.
+fn missing_rule(d: &ast::InputDecl, diags: &mut Vec<Diagnostic>) -> Missing {
+    match &d.missing {
+        None => Missing::Error,
+        Some(ast::MissingDecl::Optional(_)) => Missing::Exclude,
+        Some(ast::MissingDecl::Default(value)) => {
+            let mut found = Vec::new();
+            match examples::input_value(d.ty, value, &mut found) {
+                Some(v) => Missing::Default(v),
+                None => {
+                    for f in found {
+                        let mut f = f;
+                        f.code = Code::InputDefault;
+                        f.message = format!("the default of `{}`: {}", d.name.text, f.message);
+                        diags.push(f);
+                    }
+                    Missing::Error
+                }
+            }
+        }
+    }
 }

@@ -15,7 +15,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::checked::{CheckedPolicy, Node};
+use crate::checked::{CheckedPolicy, InputValue, Missing, Node};
 use crate::eval::Record;
 use crate::program::Value;
 
@@ -178,7 +178,13 @@ impl Columns {
         let name = policy.name_column.as_deref().and_then(|n| find(n, None));
         let mut inputs = Vec::new();
         for input in &policy.inputs {
-            match find(&input.name, input.label.as_deref()) {
+            let by_alias = || {
+                input
+                    .aliases
+                    .iter()
+                    .find_map(|a| index.get(a.trim()).copied())
+            };
+            match find(&input.name, input.label.as_deref()).or_else(by_alias) {
                 Some(i) => inputs.push(i),
                 None => missing.push(MissingColumn {
                     input: input.name.clone(),
@@ -224,6 +230,26 @@ impl Columns {
         let mut inputs = Vec::with_capacity(self.inputs.len());
         for (i, (input, &column)) in policy.inputs.iter().zip(&self.inputs).enumerate() {
             let raw = cell(column);
+            let empty = match &raw {
+                Cell::Empty => true,
+                Cell::Text(t) => t.trim().is_empty(),
+                Cell::Number(_) | Cell::Bool(_) => false,
+            };
+            // What the policy says an empty cell means.
+            match (empty, input.missing) {
+                (true, Missing::Exclude) => {
+                    inputs.push(Value::Missing);
+                    continue;
+                }
+                (true, Missing::Default(v)) => {
+                    inputs.push(match v {
+                        InputValue::Number(n) => Value::Num(n),
+                        InputValue::Bool(b) => Value::Bool(b),
+                    });
+                    continue;
+                }
+                _ => {}
+            }
             match parse_cell(input.ty, &raw) {
                 Ok(value) => inputs.push(value),
                 Err(message) => {

@@ -62,7 +62,14 @@ pub(crate) fn cells(policy: &CheckedPolicy, outcome: &Outcome, for_people: bool)
     if policy.name_column.is_some() {
         row.push(outcome.name.clone().unwrap_or_default());
     }
-    row.extend(outcome.indicators.values().map(|d| d.to_string()));
+    // An indicator left out for a missing value.
+    let left_out = if for_people { "—" } else { "" };
+    row.extend(
+        outcome
+            .indicators
+            .values()
+            .map(|d| d.map_or_else(|| left_out.to_string(), |d| d.to_string())),
+    );
     row.extend(outcome.adjustments.values().map(|d| d.to_string()));
     if policy.has_score() {
         row.push(outcome.score.map(|d| d.to_string()).unwrap_or_default());

@@ -119,11 +119,28 @@ fn item(pair: Pair<'_, Rule>) -> Result<Item> {
             let mut name = None;
             let mut ty = None;
             let mut label_ = None;
+            let mut aliases = Vec::new();
+            let mut missing = None;
             for child in pair.into_inner() {
                 match child.as_rule() {
                     Rule::ident => name = Some(ident(child)),
                     Rule::input_type => ty = Some((input_type(child.as_str()), tight(&child))),
                     Rule::string => label_ = Some(label(child)),
+                    Rule::input_aliases => {
+                        aliases.extend(
+                            child
+                                .into_inner()
+                                .filter(|p| p.as_rule() == Rule::string)
+                                .map(label),
+                        );
+                    }
+                    Rule::input_default => {
+                        let value = child.into_inner().find(|p| p.as_rule() == Rule::arith);
+                        missing = Some(MissingDecl::Default(expr(
+                            value.ok_or_else(|| internal(span))?,
+                        )?));
+                    }
+                    Rule::input_optional => missing = Some(MissingDecl::Optional(tight(&child))),
                     _ => {}
                 }
             }
@@ -133,6 +150,8 @@ fn item(pair: Pair<'_, Rule>) -> Result<Item> {
                 ty,
                 ty_span,
                 label: label_,
+                aliases,
+                missing,
                 span,
             })
         }

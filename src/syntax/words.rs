@@ -171,7 +171,12 @@ pub(super) fn describe(rule: Rule) -> Option<Expected> {
         Rule::kw_for => Words("`for`"),
         Rule::kw_then => Words("`then`"),
         Rule::kw_else => Words("`else`"),
-        Rule::example_line => return None,
+        Rule::example_line | Rule::input_option => return None,
+        Rule::input_aliases | Rule::kw_aliases => Words("`aliases \"other column name\"`"),
+        Rule::input_default | Rule::kw_default => {
+            Words("`default` and a value, such as `default 0`")
+        }
+        Rule::input_optional | Rule::kw_optional => Words("`optional`"),
         Rule::example_given => Words("an input and its value, such as `成交额 = ¥1,125,000`"),
         Rule::example_expect | Rule::kw_expect => {
             Words("`expect` and an outcome, such as `expect score = 93.38`")

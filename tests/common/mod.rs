@@ -61,7 +61,9 @@ pub fn one(program: &Program, row: &[(&str, &str)]) -> Outcome {
 }
 
 pub fn points(outcome: &Outcome, indicator: &str) -> String {
-    outcome.indicators[indicator].to_string()
+    outcome.indicators[indicator]
+        .expect("the indicator counts")
+        .to_string()
 }
 
 pub fn pay(outcome: &Outcome, item: &str) -> String {
