@@ -80,7 +80,8 @@ fn explanations_of_chosen_employees() {
     for (name, id) in cases {
         let program = program(name);
         let table = kpi::data::read(&root().join("examples").join(format!("{name}.csv"))).unwrap();
-        let columns = kpi::data::Columns::map(program.policy(), &table).unwrap();
+        let columns =
+            kpi::data::Columns::map(program.policy(), &table.headers, table.row_word).unwrap();
         let row = table.rows.iter().find(|r| columns.id_of(r) == id).unwrap();
         let record = columns.record(program.policy(), row).unwrap();
         let text = kpi::explain::explain(&program, &record).unwrap();

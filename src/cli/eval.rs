@@ -1,40 +1,65 @@
 //! `kpi eval`: run a policy over a period's data.
 
-use std::io::Write;
+use std::fs::File;
+use std::io::{BufWriter, IsTerminal, Write};
 use std::path::PathBuf;
 
 use clap::ValueEnum;
+use kpi::batch::RowResult;
+use kpi::data::ReadOptions;
+use kpi::report::writer::{
+    CsvWriter, ErrorsWriter, JsonLinesWriter, JsonWriter, OutcomeWriter, TableWriter, XlsxWriter,
+};
 
 use super::exit;
 
 /// Evaluate every employee in a data file: indicator points, score, grade and pay.
 #[derive(clap::Args)]
 #[command(after_help = "\
-Columns match inputs by name or by label (`kpi inputs <policy>` lists them); other columns are ignored.
-Cells are read as the person sees them:
+Data files: .csv (UTF-8 with or without BOM, or GBK/GB18030 as Chinese Excel saves it; comma,
+tab or semicolon separated), .json (an array of objects), .jsonl (one object per line), and
+workbooks .xlsx .xls .ods (--sheet picks the sheet by name or position; default the first).
+Columns match inputs by name, by label or by an alias the policy gives (`kpi inputs <policy>`
+lists them); other columns are ignored. Cells are read as the person sees them:
   money    1125000, 1,125,000.00, ¥1,200, 1200元, 100万, (300.00) for -300
   percent  15% (or the fraction 0.15; a bare 15 is refused as ambiguous)
   number   6, 2.5        score  0 to 100        yes/no  yes/no, 是/否, true/false, 1/0
+An empty cell is an error unless the policy gives the input a `default` or makes it `optional`.
 
-A row that cannot be evaluated is reported on stderr with its line, employee id, column and rule;
-every other row is still evaluated and written, and a last line counts rows read, evaluated and
-failed. Exit code 1 if any row failed; 2 if a file cannot be read.
-The policy language is described in README.md.")]
+A row that cannot be evaluated is reported on stderr with its line, employee id, column and rule
+(and in --errors FILE as CSV); every other row is still evaluated and written. The last line
+counts rows read, evaluated and failed. CSV and JSON Lines are streamed: memory stays flat.
+Exit code 1 if any row failed; 2 if a file cannot be read. The language is described in README.md.")]
 pub(crate) struct Args {
     /// The policy file (.kpi).
     policy: PathBuf,
-    /// The period's data: a .csv file (UTF-8, comma or tab separated) or a .json array of objects.
+    /// The period's data: .csv, .json, .jsonl, .xlsx, .xls or .ods.
     #[arg(long)]
     data: PathBuf,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
-    /// Write the results to this file instead of standard output.
+    /// Write the results to this file instead of standard output (required for xlsx).
     #[arg(long)]
     output: Option<PathBuf>,
+    /// Write the rows that failed, with why, to this CSV file.
+    #[arg(long)]
+    errors: Option<PathBuf>,
+    /// The sheet of a workbook: its name, or its position from 1.
+    #[arg(long)]
+    sheet: Option<String>,
+    /// The encoding of a CSV file (utf-8, gbk, gb18030, utf-16le), instead of detecting it.
+    #[arg(long)]
+    encoding: Option<String>,
+    /// The separator of a CSV file: `,`, `;` or `tab`, instead of detecting it.
+    #[arg(long)]
+    delimiter: Option<String>,
+    /// Start CSV output with a byte-order mark, so that Excel reads Chinese text correctly.
+    #[arg(long)]
+    bom: bool,
 }
 
-#[derive(Clone, Copy, ValueEnum)]
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Format {
     /// Aligned columns and a grade distribution, for reading in a terminal.
     Table,
@@ -42,6 +67,10 @@ enum Format {
     Csv,
     /// An array of objects with decimals as strings, for programs and snapshots.
     Json,
+    /// One JSON object per line.
+    Jsonl,
+    /// An Excel workbook: results, grade distribution and failed rows (needs --output).
+    Xlsx,
 }
 
 pub(crate) fn run(args: Args) -> u8 {
@@ -49,53 +78,149 @@ pub(crate) fn run(args: Args) -> u8 {
         Ok(p) => p,
         Err(code) => return code,
     };
-    let table = match kpi::data::read(&args.data) {
-        Ok(t) => t,
+    let delimiter = match args.delimiter.as_deref() {
+        None => None,
+        Some("tab" | "\\t" | "\t") => Some(b'\t'),
+        Some(d) if d.len() == 1 => d.bytes().next(),
+        Some(d) => {
+            eprintln!("error: --delimiter takes one character, or `tab`, not `{d}`");
+            return exit::CANNOT_RUN;
+        }
+    };
+    let options = ReadOptions {
+        sheet: args.sheet.clone(),
+        encoding: args.encoding.clone(),
+        delimiter,
+    };
+    let source = match kpi::data::open(&args.data, &options) {
+        Ok(s) => s,
         Err(e) => {
             eprintln!("error: {e}");
             return exit::CANNOT_RUN;
         }
     };
-    let batch = match kpi::batch::evaluate(&program, &table) {
-        Ok(b) => b,
+    let policy = program.policy();
+
+    let out: Box<dyn Write> = match &args.output {
+        Some(path) if args.format != Format::Xlsx => match File::create(path) {
+            Ok(f) => Box::new(BufWriter::new(f)),
+            Err(e) => {
+                eprintln!("error: cannot write {}: {e}", path.display());
+                return exit::CANNOT_RUN;
+            }
+        },
+        _ => Box::new(BufWriter::new(std::io::stdout().lock())),
+    };
+    let writer: Result<Box<dyn OutcomeWriter>, std::io::Error> = match args.format {
+        Format::Table => Ok(Box::new(TableWriter::new(policy, out))),
+        Format::Csv => {
+            CsvWriter::new(policy, out, args.bom).map(|w| Box::new(w) as Box<dyn OutcomeWriter>)
+        }
+        Format::Json => Ok(Box::new(JsonWriter::new(out))),
+        Format::Jsonl => Ok(Box::new(JsonLinesWriter::new(out))),
+        Format::Xlsx => match &args.output {
+            Some(path) => Ok(Box::new(XlsxWriter::new(policy, path.clone()))),
+            None => {
+                eprintln!(
+                    "error: --format xlsx writes a workbook: give it a file with --output results.xlsx"
+                );
+                return exit::CANNOT_RUN;
+            }
+        },
+    };
+    let mut writer = match writer {
+        Ok(w) => w,
+        Err(e) => {
+            eprintln!("error: cannot write the results: {e}");
+            return exit::CANNOT_RUN;
+        }
+    };
+    let mut errors = match &args.errors {
+        Some(path) => match File::create(path).and_then(|f| ErrorsWriter::new(BufWriter::new(f))) {
+            Ok(w) => Some(w),
+            Err(e) => {
+                eprintln!("error: cannot write {}: {e}", path.display());
+                return exit::CANNOT_RUN;
+            }
+        },
+        None => None,
+    };
+
+    let progress = progress_bar(source.len, source.bytes);
+    let mut write_error = None;
+    let data_name = args.data.display().to_string();
+    let summary = kpi::batch::run(&program, source, |result| {
+        if let Some(bar) = &progress {
+            bar.inc(1);
+        }
+        let written = match &result {
+            RowResult::Evaluated(record, outcome) => writer.outcome(record, outcome),
+            RowResult::Failed(failure) => {
+                if let Some(bar) = &progress {
+                    bar.suspend(|| eprintln!("error: {failure}"));
+                } else {
+                    eprintln!("error: {failure}");
+                }
+                let to_file = errors.as_mut().map_or(Ok(()), |e| e.write(failure));
+                to_file.and_then(|()| writer.failure(failure))
+            }
+        };
+        if let (Err(e), None) = (written, &write_error) {
+            write_error = Some(e);
+        }
+    });
+    if let Some(bar) = progress {
+        bar.finish_and_clear();
+    }
+    let summary = match summary {
+        Ok(s) => s,
         Err(header) => {
-            eprint!(
-                "error: {} does not fit the policy:\n{header}",
-                args.data.display()
+            eprint!("error: {data_name} does not fit the policy:\n{header}");
+            eprintln!(
+                "hint: a column matches an input by its name, its label or an alias (`kpi inputs {}`)",
+                args.policy.display()
             );
-            eprintln!("hint: a column matches an input by its name or its label");
             return exit::PROBLEMS;
         }
     };
-    let policy = program.policy();
-    let text = match args.format {
-        Format::Table => kpi::report::table(policy, &batch.outcomes),
-        Format::Csv => kpi::report::csv(policy, &batch.outcomes),
-        Format::Json => kpi::report::json(&batch.outcomes),
-    };
-    let written = match &args.output {
-        Some(path) => std::fs::write(path, text.as_bytes())
-            .map_err(|e| format!("cannot write {}: {e}", path.display())),
-        None => std::io::stdout()
-            .write_all(text.as_bytes())
-            .map_err(|e| format!("cannot write the results: {e}")),
-    };
-    if let Err(e) = written {
-        eprintln!("error: {e}");
+    let finished = writer
+        .finish(&summary)
+        .and(errors.map_or(Ok(()), ErrorsWriter::finish));
+    if let Some(e) = write_error.or(finished.err()) {
+        eprintln!("error: cannot write the results: {e}");
         return exit::CANNOT_RUN;
-    }
-    for failure in &batch.failures {
-        eprintln!("error: {failure}");
     }
     eprintln!(
         "{} read, {} evaluated, {} failed",
-        super::count(batch.rows_read, "row", "rows"),
-        batch.outcomes.len(),
-        batch.failures.len()
+        super::count(summary.read, "row", "rows"),
+        summary.evaluated,
+        summary.failed
     );
-    if batch.failures.is_empty() {
+    if summary.failed == 0 {
         exit::OK
     } else {
         exit::PROBLEMS
     }
+}
+
+/// A progress bar on stderr for a large file, at a terminal only.
+fn progress_bar(rows: Option<usize>, bytes: Option<u64>) -> Option<indicatif::ProgressBar> {
+    let large = rows.is_some_and(|r| r > 20_000) || bytes.is_some_and(|b| b > 4_000_000);
+    if !large || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = match rows {
+        Some(n) => indicatif::ProgressBar::new(n as u64),
+        None => indicatif::ProgressBar::new_spinner(),
+    };
+    let style = match rows {
+        Some(_) => {
+            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} rows {per_sec} {eta}")
+        }
+        None => indicatif::ProgressStyle::with_template("{spinner} {pos} rows {per_sec}"),
+    };
+    if let Ok(style) = style {
+        bar.set_style(style);
+    }
+    Some(bar)
 }

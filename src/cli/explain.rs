@@ -37,7 +37,7 @@ pub(crate) fn run(args: Args) -> u8 {
         }
     };
     let policy = program.policy();
-    let columns = match Columns::map(policy, &table) {
+    let columns = match Columns::map(policy, &table.headers, table.row_word) {
         Ok(c) => c,
         Err(header) => {
             eprint!(

@@ -1,14 +1,21 @@
-//! JSON files: an array of objects, one per employee. Numbers keep their
-//! exact text (serde_json's `arbitrary_precision`), so 0.1 stays 0.1.
+//! JSON: an array of objects (read whole), or JSON Lines, one object per
+//! line (streamed). Numbers keep their exact text (serde_json's
+//! `arbitrary_precision`), so 0.1 stays 0.1.
 
-use serde_json::Value as Json;
+use std::fs::File;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
 
-use super::{Cell, RawRow, RawTable};
+use serde_json::{Map, Value as Json};
 
-pub(super) fn read(bytes: &[u8]) -> Result<RawTable, String> {
+use super::{Cell, DataSource, RawRow, RowError, RowProblem};
+
+pub(super) fn open_array(path: &Path) -> Result<DataSource, String> {
+    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
     let json: Json = serde_json::from_slice(bytes).map_err(|e| format!("invalid JSON: {e}"))?;
     let Json::Array(items) = json else {
-        return Err("expected a JSON array of objects, one per employee".to_string());
+        return Err("expected a JSON array of objects, one per employee (or JSON Lines, one object per line, in a .jsonl file)".to_string());
     };
     // The header: every key, in the order first seen.
     let mut headers: Vec<String> = Vec::new();
@@ -21,30 +28,131 @@ pub(super) fn read(bytes: &[u8]) -> Result<RawTable, String> {
             }
         }
     }
-    let mut rows = Vec::new();
-    for (i, item) in items.iter().enumerate() {
-        let Json::Object(map) = item else {
-            return Err(format!("record {} is not an object", i + 1));
-        };
-        let cells = headers
-            .iter()
-            .map(|h| match map.get(h) {
-                None | Some(Json::Null) => Cell::Empty,
-                Some(Json::String(s)) if s.trim().is_empty() => Cell::Empty,
-                Some(Json::String(s)) => Cell::Text(s.clone()),
-                Some(Json::Number(n)) => Cell::Number(n.to_string()),
-                Some(Json::Bool(b)) => Cell::Bool(*b),
-                Some(other) => Cell::Text(other.to_string()),
-            })
-            .collect();
-        rows.push(RawRow {
-            number: i + 1,
-            cells,
+    let len = items.len();
+    let row_headers = headers.clone();
+    let rows = items
+        .into_iter()
+        .enumerate()
+        .map(move |(i, item)| match item {
+            Json::Object(map) => Ok(RawRow {
+                number: i + 1,
+                cells: cells(&row_headers, &map),
+            }),
+            other => Err(RowError {
+                row: i + 1,
+                row_word: "record",
+                id: None,
+                problem: RowProblem::Unreadable(format!(
+                    "not an object: {}",
+                    short(&other.to_string())
+                )),
+            }),
         });
-    }
-    Ok(RawTable {
+    Ok(DataSource {
         headers,
-        rows,
         row_word: "record",
+        len: Some(len),
+        bytes: None,
+        rows: Box::new(rows),
     })
+}
+
+/// JSON Lines, streamed. The first record names the fields; a line that is
+/// not a JSON object is a failed row, and the others are still read.
+pub(super) fn open_lines(path: &Path) -> Result<DataSource, String> {
+    let file = File::open(path).map_err(|e| e.to_string())?;
+    let bytes = file.metadata().map(|m| m.len()).ok();
+    let mut lines = BufReader::new(file)
+        .lines()
+        .enumerate()
+        .map(|(i, l)| (i + 1, l));
+    // The first record, for the header.
+    let mut first = None;
+    for (number, line) in lines.by_ref() {
+        let line = line.map_err(|e| e.to_string())?;
+        let line = line.trim_start_matches('\u{FEFF}').trim();
+        if line.is_empty() {
+            continue;
+        }
+        match serde_json::from_str::<Json>(line) {
+            Ok(Json::Object(map)) => {
+                first = Some((number, map));
+                break;
+            }
+            _ => {
+                return Err(format!(
+                    "line {number} is not a JSON object; the first record names the fields"
+                ));
+            }
+        }
+    }
+    let Some((first_number, first_map)) = first else {
+        return Err("the file has no records".to_string());
+    };
+    let headers: Vec<String> = first_map.keys().cloned().collect();
+    let row_headers = headers.clone();
+    let first_row = RawRow {
+        number: first_number,
+        cells: cells(&headers, &first_map),
+    };
+    let rest = lines.filter_map(move |(number, line)| {
+        let line = match line {
+            Ok(line) => line,
+            Err(e) => {
+                return Some(Err(unreadable(number, e.to_string())));
+            }
+        };
+        let line = line.trim();
+        if line.is_empty() {
+            return None;
+        }
+        Some(match serde_json::from_str::<Json>(line) {
+            Ok(Json::Object(map)) => Ok(RawRow {
+                number,
+                cells: cells(&row_headers, &map),
+            }),
+            Ok(other) => Err(unreadable(
+                number,
+                format!("not an object: {}", short(&other.to_string())),
+            )),
+            Err(e) => Err(unreadable(number, format!("invalid JSON: {e}"))),
+        })
+    });
+    Ok(DataSource {
+        headers,
+        row_word: "line",
+        len: None,
+        bytes,
+        rows: Box::new(std::iter::once(Ok(first_row)).chain(rest)),
+    })
+}
+
+fn unreadable(number: usize, message: String) -> RowError {
+    RowError {
+        row: number,
+        row_word: "line",
+        id: None,
+        problem: RowProblem::Unreadable(message),
+    }
+}
+
+fn cells(headers: &[String], map: &Map<String, Json>) -> Vec<Cell> {
+    headers
+        .iter()
+        .map(|h| match map.get(h) {
+            None | Some(Json::Null) => Cell::Empty,
+            Some(Json::String(s)) if s.trim().is_empty() => Cell::Empty,
+            Some(Json::String(s)) => Cell::Text(s.clone()),
+            Some(Json::Number(n)) => Cell::Number(n.to_string()),
+            Some(Json::Bool(b)) => Cell::Bool(*b),
+            Some(other) => Cell::Text(other.to_string()),
+        })
+        .collect()
+}
+
+fn short(text: &str) -> String {
+    match text.char_indices().nth(40) {
+        Some((i, _)) => format!("{}…", &text[..i]),
+        None => text.to_string(),
+    }
 }

@@ -8,6 +8,7 @@
 mod cell;
 mod csv;
 mod json;
+mod sheet;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -51,13 +52,61 @@ pub struct RawRow {
     pub cells: Vec<Cell>,
 }
 
-/// A whole data file, read but not yet typed.
+/// A whole data file, read but not yet typed, held in memory.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RawTable {
     pub headers: Vec<String>,
     pub rows: Vec<RawRow>,
-    /// "line" for CSV, "record" for JSON: how rows are numbered.
+    /// "line" for CSV, "record" for JSON, "row" for workbooks: how rows
+    /// are numbered.
     pub row_word: &'static str,
+}
+
+impl RawTable {
+    /// The table as a source, for [`crate::batch`].
+    pub fn source(&self) -> DataSource {
+        let rows: Vec<Result<RawRow, RowError>> = self.rows.iter().cloned().map(Ok).collect();
+        DataSource {
+            headers: self.headers.clone(),
+            row_word: self.row_word,
+            len: Some(rows.len()),
+            bytes: None,
+            rows: Box::new(rows.into_iter()),
+        }
+    }
+}
+
+/// The rows of a data file, read one at a time: CSV and JSON Lines files
+/// are streamed, so that memory stays flat however many rows there are.
+pub struct DataSource {
+    pub headers: Vec<String>,
+    pub row_word: &'static str,
+    /// How many rows there are, when known before reading them.
+    pub len: Option<usize>,
+    /// The file's size, for a progress bar.
+    pub bytes: Option<u64>,
+    rows: Box<dyn Iterator<Item = Result<RawRow, RowError>> + Send>,
+}
+
+impl Iterator for DataSource {
+    /// A row, or a row that cannot be read (a line that is not JSON), which
+    /// counts as a failed row: the others are still read.
+    type Item = Result<RawRow, RowError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.rows.next()
+    }
+}
+
+/// How to read a data file, when its extension and contents do not say.
+#[derive(Debug, Clone, Default)]
+pub struct ReadOptions {
+    /// The sheet of a workbook: its name, or its position from 1.
+    pub sheet: Option<String>,
+    /// The encoding of a CSV file (`gbk`, `utf-8`, …), instead of detecting it.
+    pub encoding: Option<String>,
+    /// The separator of a CSV file, instead of detecting it.
+    pub delimiter: Option<u8>,
 }
 
 /// The data file could not be read at all.
@@ -75,25 +124,48 @@ impl fmt::Display for ReadError {
 
 impl std::error::Error for ReadError {}
 
-/// Reads a data file; the format follows the extension (`.csv`, `.json`).
-pub fn read(path: &Path) -> Result<RawTable, ReadError> {
+/// Opens a data file; the format follows the extension: `.csv` `.tsv`
+/// `.txt`, `.json`, `.jsonl` `.ndjson`, `.xlsx` `.xlsm` `.xls` `.xlsb` `.ods`.
+pub fn open(path: &Path, options: &ReadOptions) -> Result<DataSource, ReadError> {
     let error = |message: String| ReadError {
         path: path.display().to_string(),
         message,
     };
-    let bytes = std::fs::read(path).map_err(|e| error(e.to_string()))?;
     let extension = path
         .extension()
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase)
         .unwrap_or_default();
     match extension.as_str() {
-        "json" => json::read(&bytes).map_err(error),
-        "csv" | "txt" | "tsv" => csv::read(&bytes).map_err(error),
-        other => Err(error(format!(
-            "unknown data format `.{other}`: use a .csv or .json file"
-        ))),
+        "json" => json::open_array(path),
+        "jsonl" | "ndjson" => json::open_lines(path),
+        "csv" | "txt" | "tsv" => csv::open(path, options),
+        "xlsx" | "xlsm" | "xls" | "xlsb" | "ods" => sheet::open(path, options.sheet.as_deref()),
+        other => Err(format!(
+            "unknown data format `.{other}`: use .csv, .json, .jsonl, .xlsx, .xls or .ods"
+        )),
     }
+    .map_err(error)
+}
+
+/// Reads a whole data file into memory, with default options. A row that
+/// cannot be read is an error here.
+pub fn read(path: &Path) -> Result<RawTable, ReadError> {
+    let source = open(path, &ReadOptions::default())?;
+    let headers = source.headers.clone();
+    let row_word = source.row_word;
+    let mut rows = Vec::new();
+    for row in source {
+        rows.push(row.map_err(|e| ReadError {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        })?);
+    }
+    Ok(RawTable {
+        headers,
+        rows,
+        row_word,
+    })
 }
 
 /// Problems with the header, found before any row is evaluated.
@@ -101,8 +173,16 @@ pub fn read(path: &Path) -> Result<RawTable, ReadError> {
 pub struct HeaderError {
     /// Inputs (or the id column) with no column, with a suggestion each.
     pub missing: Vec<MissingColumn>,
+    /// Columns that match no input, with the input each may be misspelt from.
+    pub unknown: Vec<UnknownColumn>,
     /// Columns named twice.
     pub duplicates: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UnknownColumn {
+    pub column: String,
+    pub did_you_mean: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -126,6 +206,17 @@ impl fmt::Display for HeaderError {
             }
             writeln!(f)?;
         }
+        let unknown: Vec<String> = self
+            .unknown
+            .iter()
+            .map(|u| match &u.did_you_mean {
+                Some(s) => format!("`{}` (`{s}`?)", u.column),
+                None => format!("`{}`", u.column),
+            })
+            .collect();
+        if !unknown.is_empty() {
+            writeln!(f, "columns the policy does not use: {}", unknown.join(", "))?;
+        }
         for d in &self.duplicates {
             writeln!(f, "the column `{d}` appears twice")?;
         }
@@ -148,8 +239,12 @@ pub struct Columns {
 impl Columns {
     /// Maps a header to the policy: each input by its name or its label,
     /// the id column by the name the policy gives it.
-    pub fn map(policy: &CheckedPolicy, table: &RawTable) -> Result<Columns, HeaderError> {
-        let headers: Vec<String> = table.headers.iter().map(|h| h.trim().to_string()).collect();
+    pub fn map(
+        policy: &CheckedPolicy,
+        headers: &[String],
+        row_word: &'static str,
+    ) -> Result<Columns, HeaderError> {
+        let headers: Vec<String> = headers.iter().map(|h| h.trim().to_string()).collect();
         let mut duplicates = Vec::new();
         let mut index: HashMap<&str, usize> = HashMap::new();
         for (i, h) in headers.iter().enumerate() {
@@ -195,8 +290,28 @@ impl Columns {
             }
         }
         if !missing.is_empty() || !duplicates.is_empty() {
+            // The columns nothing uses: when an input has no column, one of
+            // these is likely its misspelt name.
+            let used: Vec<usize> = inputs.iter().copied().chain(id).chain(name).collect();
+            let names: Vec<&str> = policy
+                .inputs
+                .iter()
+                .flat_map(|i| std::iter::once(i.name.as_str()).chain(i.label.as_deref()))
+                .chain(std::iter::once(policy.id_column.as_str()))
+                .collect();
+            let unknown = headers
+                .iter()
+                .enumerate()
+                .filter(|(i, h)| !used.contains(i) && !h.is_empty())
+                .map(|(_, h)| UnknownColumn {
+                    column: h.clone(),
+                    did_you_mean: crate::fuzzy::closest(h, names.iter().copied())
+                        .map(str::to_string),
+                })
+                .collect();
             return Err(HeaderError {
                 missing,
+                unknown,
                 duplicates,
             });
         }
@@ -206,7 +321,7 @@ impl Columns {
             inputs,
             consumers: consumers(policy),
             headers,
-            row_word: table.row_word,
+            row_word,
         })
     }
 
@@ -369,8 +484,10 @@ pub enum RowProblem {
     Cells(Vec<CellProblem>),
     /// The row read well but a rule failed on its values.
     Eval(Box<crate::eval::EvalError>),
-    /// Other rows have the same employee id.
-    DuplicateId { rows: Vec<usize> },
+    /// An earlier row has the same employee id.
+    DuplicateId { first: usize },
+    /// The row could not be read at all (a line that is not JSON).
+    Unreadable(String),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -401,15 +518,12 @@ impl fmt::Display for RowError {
                 Ok(())
             }
             RowProblem::Eval(e) => write!(f, ": {e}"),
-            RowProblem::DuplicateId { rows } => {
-                let rows: Vec<String> = rows.iter().map(|r| r.to_string()).collect();
-                write!(
-                    f,
-                    ": the same employee id is also on {} {}; each employee must appear once per period, so none of these rows is evaluated",
-                    self.row_word,
-                    rows.join(", ")
-                )
-            }
+            RowProblem::DuplicateId { first } => write!(
+                f,
+                ": the same employee id as {} {first}; each employee must appear once per period, so this row is not evaluated",
+                self.row_word
+            ),
+            RowProblem::Unreadable(message) => write!(f, ": cannot be read: {message}"),
         }
     }
 }

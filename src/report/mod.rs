@@ -5,6 +5,7 @@ pub mod diagnostics;
 mod diff;
 mod json;
 mod table;
+pub mod writer;
 
 pub use csv::csv;
 pub use diff::{diff_csv, diff_json, diff_text};

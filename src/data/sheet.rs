@@ -1,0 +1,98 @@
+//! Workbooks: Excel (.xlsx, .xlsm, .xls, .xlsb) and OpenDocument (.ods),
+//! read with calamine. The first row with any value is the header.
+//!
+//! A numeric cell is read as the decimal Excel stores: the shortest decimal
+//! that is exactly the stored number (1200.5, 0.85 for a cell shown as
+//! 85%). A value Excel shows rounded (33% for 1/3) is read at its stored
+//! precision, as Excel itself computes with it.
+
+use std::path::Path;
+
+use calamine::{Data, Reader, open_workbook_auto};
+
+use super::{Cell, DataSource, RawRow};
+
+pub(super) fn open(path: &Path, sheet: Option<&str>) -> Result<DataSource, String> {
+    let mut workbook = open_workbook_auto(path).map_err(|e| e.to_string())?;
+    let names = workbook.sheet_names();
+    let name = match sheet {
+        None => names.first().cloned().ok_or("the workbook has no sheets")?,
+        Some(s) => match names.iter().find(|n| n.as_str() == s) {
+            Some(n) => n.clone(),
+            // A number is a sheet's position, from 1.
+            None => match s
+                .parse::<usize>()
+                .ok()
+                .and_then(|i| i.checked_sub(1))
+                .and_then(|i| names.get(i))
+            {
+                Some(n) => n.clone(),
+                None => {
+                    return Err(format!(
+                        "no sheet `{s}`; the sheets are {}",
+                        names
+                            .iter()
+                            .map(|n| format!("`{n}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ));
+                }
+            },
+        },
+    };
+    let range = workbook.worksheet_range(&name).map_err(|e| e.to_string())?;
+    let start_row = range.start().map_or(0, |(r, _)| r as usize);
+    let mut rows = range.rows().enumerate();
+    let mut headers = Vec::new();
+    for (_, row) in rows.by_ref() {
+        if row.iter().any(|c| !matches!(c, Data::Empty)) {
+            headers = row.iter().map(|c| text(c).trim().to_string()).collect();
+            break;
+        }
+    }
+    if headers.is_empty() {
+        return Err(format!("the sheet `{name}` is empty"));
+    }
+    let mut data = Vec::new();
+    for (i, row) in rows {
+        if row.iter().all(|c| matches!(c, Data::Empty)) {
+            continue;
+        }
+        data.push(Ok(RawRow {
+            // The row number Excel shows.
+            number: start_row + i + 1,
+            cells: row.iter().map(cell).collect(),
+        }));
+    }
+    Ok(DataSource {
+        headers,
+        row_word: "row",
+        len: Some(data.len()),
+        bytes: None,
+        rows: Box::new(data.into_iter()),
+    })
+}
+
+fn cell(data: &Data) -> Cell {
+    match data {
+        Data::Empty => Cell::Empty,
+        Data::String(s) if s.trim().is_empty() => Cell::Empty,
+        Data::String(s) => Cell::Text(s.clone()),
+        Data::Int(i) => Cell::Number(i.to_string()),
+        // Rust prints the shortest decimal that reads back as the same f64.
+        Data::Float(f) => Cell::Number(format!("{f}")),
+        Data::Bool(b) => Cell::Bool(*b),
+        other => Cell::Text(text(other)),
+    }
+}
+
+fn text(data: &Data) -> String {
+    match data {
+        Data::String(s) => s.clone(),
+        Data::Float(f) => format!("{f}"),
+        Data::Int(i) => i.to_string(),
+        Data::Bool(b) => b.to_string(),
+        Data::Empty => String::new(),
+        other => other.to_string(),
+    }
+}

@@ -1,0 +1,427 @@
+//! Writing results as rows arrive: CSV, JSON and JSON Lines are streamed,
+//! so memory stays flat; the table (for a terminal) and the workbook are
+//! laid out at the end.
+
+use std::io::{self, Write};
+use std::path::PathBuf;
+
+use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
+
+use crate::ast::InputType;
+use crate::batch::Summary;
+use crate::checked::CheckedPolicy;
+use crate::data::{RowError, RowProblem};
+use crate::eval::Record;
+use crate::outcome::Outcome;
+use crate::program::Value;
+
+/// Receives each evaluated row and each failure, in the order of the file.
+pub trait OutcomeWriter {
+    fn outcome(&mut self, record: &Record, outcome: &Outcome) -> io::Result<()>;
+    fn failure(&mut self, _failure: &RowError) -> io::Result<()> {
+        Ok(())
+    }
+    fn finish(self: Box<Self>, summary: &Summary) -> io::Result<()>;
+}
+
+/// CSV: the columns of [`super::columns`]. With `bom`, a UTF-8 byte-order
+/// mark first, so that Excel opens Chinese text correctly.
+pub struct CsvWriter<'p, W: Write> {
+    policy: &'p CheckedPolicy,
+    out: csv::Writer<W>,
+}
+
+impl<'p, W: Write> CsvWriter<'p, W> {
+    pub fn new(policy: &'p CheckedPolicy, mut out: W, bom: bool) -> io::Result<Self> {
+        if bom {
+            out.write_all(b"\xEF\xBB\xBF")?;
+        }
+        let mut out = csv::Writer::from_writer(out);
+        out.write_record(super::columns(policy).iter().map(|(name, _)| name))?;
+        Ok(CsvWriter { policy, out })
+    }
+}
+
+impl<W: Write> OutcomeWriter for CsvWriter<'_, W> {
+    fn outcome(&mut self, _record: &Record, outcome: &Outcome) -> io::Result<()> {
+        self.out
+            .write_record(super::cells(self.policy, outcome, false))?;
+        Ok(())
+    }
+
+    fn finish(mut self: Box<Self>, _summary: &Summary) -> io::Result<()> {
+        self.out.flush()
+    }
+}
+
+/// JSON Lines: one outcome object per line.
+pub struct JsonLinesWriter<W: Write> {
+    out: W,
+}
+
+impl<W: Write> JsonLinesWriter<W> {
+    pub fn new(out: W) -> Self {
+        JsonLinesWriter { out }
+    }
+}
+
+impl<W: Write> OutcomeWriter for JsonLinesWriter<W> {
+    fn outcome(&mut self, _record: &Record, outcome: &Outcome) -> io::Result<()> {
+        serde_json::to_writer(&mut self.out, outcome)?;
+        self.out.write_all(b"\n")
+    }
+
+    fn finish(mut self: Box<Self>, _summary: &Summary) -> io::Result<()> {
+        self.out.flush()
+    }
+}
+
+/// JSON: an array of outcomes, written as they come, exactly as
+/// [`super::json`] writes the whole array.
+pub struct JsonWriter<W: Write> {
+    out: W,
+    first: bool,
+}
+
+impl<W: Write> JsonWriter<W> {
+    pub fn new(out: W) -> Self {
+        JsonWriter { out, first: true }
+    }
+}
+
+impl<W: Write> OutcomeWriter for JsonWriter<W> {
+    fn outcome(&mut self, _record: &Record, outcome: &Outcome) -> io::Result<()> {
+        let item = serde_json::to_string_pretty(outcome)?;
+        self.out
+            .write_all(if self.first { b"[\n" } else { b",\n" })?;
+        self.first = false;
+        for (i, line) in item.lines().enumerate() {
+            if i > 0 {
+                self.out.write_all(b"\n")?;
+            }
+            self.out.write_all(b"  ")?;
+            self.out.write_all(line.as_bytes())?;
+        }
+        Ok(())
+    }
+
+    fn finish(mut self: Box<Self>, _summary: &Summary) -> io::Result<()> {
+        self.out
+            .write_all(if self.first { b"[]\n" } else { b"\n]\n" })?;
+        self.out.flush()
+    }
+}
+
+/// The table for a terminal, laid out once every row is in.
+pub struct TableWriter<'p, W: Write> {
+    policy: &'p CheckedPolicy,
+    out: W,
+    outcomes: Vec<Outcome>,
+}
+
+impl<'p, W: Write> TableWriter<'p, W> {
+    pub fn new(policy: &'p CheckedPolicy, out: W) -> Self {
+        TableWriter {
+            policy,
+            out,
+            outcomes: Vec::new(),
+        }
+    }
+}
+
+impl<W: Write> OutcomeWriter for TableWriter<'_, W> {
+    fn outcome(&mut self, _record: &Record, outcome: &Outcome) -> io::Result<()> {
+        self.outcomes.push(outcome.clone());
+        Ok(())
+    }
+
+    fn finish(mut self: Box<Self>, _summary: &Summary) -> io::Result<()> {
+        self.out
+            .write_all(super::table(self.policy, &self.outcomes).as_bytes())?;
+        self.out.flush()
+    }
+}
+
+/// Failed rows as CSV, one line per problem: where, who, which column and
+/// value, what is wrong and which rule needed it.
+pub struct ErrorsWriter<W: Write> {
+    out: csv::Writer<W>,
+}
+
+impl<W: Write> ErrorsWriter<W> {
+    pub fn new(out: W) -> io::Result<Self> {
+        let mut out = csv::Writer::from_writer(out);
+        out.write_record(["row", "id", "column", "value", "problem", "rule"])?;
+        Ok(ErrorsWriter { out })
+    }
+
+    pub fn write(&mut self, failure: &RowError) -> io::Result<()> {
+        for line in problem_lines(failure) {
+            self.out.write_record(&line)?;
+        }
+        Ok(())
+    }
+
+    pub fn finish(mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+}
+
+/// A failed row as lines of `[row, id, column, value, problem, rule]`.
+fn problem_lines(failure: &RowError) -> Vec<[String; 6]> {
+    let row = format!("{} {}", failure.row_word, failure.row);
+    let id = failure.id.clone().unwrap_or_default();
+    match &failure.problem {
+        RowProblem::Cells(problems) => problems
+            .iter()
+            .map(|p| {
+                [
+                    row.clone(),
+                    id.clone(),
+                    p.column.clone(),
+                    p.value.clone(),
+                    p.message.clone(),
+                    p.rule.clone(),
+                ]
+            })
+            .collect(),
+        RowProblem::Eval(e) => {
+            let values = e
+                .values
+                .iter()
+                .map(|(n, v)| format!("{n} = {v}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            vec![[
+                row,
+                id,
+                String::new(),
+                values,
+                e.kind.words().to_string(),
+                format!("{} (policy line {}): {}", e.rule, e.line, e.formula),
+            ]]
+        }
+        RowProblem::DuplicateId { first } => vec![[
+            row,
+            id,
+            String::new(),
+            String::new(),
+            format!("the same employee id as {} {first}", failure.row_word),
+            "each employee appears once per period".to_string(),
+        ]],
+        RowProblem::Unreadable(message) => vec![[
+            row,
+            id,
+            String::new(),
+            String::new(),
+            message.clone(),
+            String::new(),
+        ]],
+    }
+}
+
+/// An Excel workbook: the results (inputs, points, score, grade and pay,
+/// money and percentages formatted as such, the header frozen), the grade
+/// distribution, and the rows that failed with why.
+pub struct XlsxWriter<'p> {
+    policy: &'p CheckedPolicy,
+    path: PathBuf,
+    rows: Vec<(Record, Outcome)>,
+    failures: Vec<RowError>,
+}
+
+impl<'p> XlsxWriter<'p> {
+    pub fn new(policy: &'p CheckedPolicy, path: PathBuf) -> Self {
+        XlsxWriter {
+            policy,
+            path,
+            rows: Vec::new(),
+            failures: Vec::new(),
+        }
+    }
+}
+
+impl OutcomeWriter for XlsxWriter<'_> {
+    fn outcome(&mut self, record: &Record, outcome: &Outcome) -> io::Result<()> {
+        self.rows.push((record.clone(), outcome.clone()));
+        Ok(())
+    }
+
+    fn failure(&mut self, failure: &RowError) -> io::Result<()> {
+        self.failures.push(failure.clone());
+        Ok(())
+    }
+
+    fn finish(self: Box<Self>, summary: &Summary) -> io::Result<()> {
+        workbook(self.policy, &self.rows, &self.failures, summary)
+            .and_then(|mut w| w.save(&self.path))
+            .map_err(io::Error::other)
+    }
+}
+
+/// A decimal as a spreadsheet number. Spreadsheets store binary floating
+/// point; the amounts of a payroll (cents below 10^13) convert exactly to
+/// what Excel shows.
+fn number(d: Decimal) -> f64 {
+    d.to_f64().unwrap_or(0.0)
+}
+
+fn workbook(
+    policy: &CheckedPolicy,
+    rows: &[(Record, Outcome)],
+    failures: &[RowError],
+    summary: &Summary,
+) -> Result<rust_xlsxwriter::Workbook, rust_xlsxwriter::XlsxError> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let money_format = match policy.currency.as_deref() {
+        Some("USD") => "$#,##0.00".to_string(),
+        Some("EUR") => "€#,##0.00".to_string(),
+        Some("GBP") => "£#,##0.00".to_string(),
+        Some("CNY") | Some("JPY") | None => "¥#,##0.00".to_string(),
+        Some(code) => format!("#,##0.00 \"{code}\""),
+    };
+    let money = Format::new().set_num_format(&money_format);
+    let percent = Format::new().set_num_format("0.00%");
+    let points = Format::new().set_num_format("0.00");
+    let header = Format::new().set_bold();
+
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet();
+    sheet.set_name("Results")?;
+    let mut col: u16 = 0;
+    let mut head = |name: &str,
+                    sheet: &mut rust_xlsxwriter::Worksheet|
+     -> Result<u16, rust_xlsxwriter::XlsxError> {
+        sheet.write_string_with_format(0, col, name, &header)?;
+        col += 1;
+        Ok(col - 1)
+    };
+    head(&policy.id_column, sheet)?;
+    if let Some(name) = &policy.name_column {
+        head(name, sheet)?;
+    }
+    for input in &policy.inputs {
+        head(&input.name, sheet)?;
+    }
+    for indicator in &policy.indicators {
+        head(&indicator.name, sheet)?;
+    }
+    for adjustment in &policy.adjustments {
+        head(&adjustment.name, sheet)?;
+    }
+    if policy.has_score() {
+        head("score", sheet)?;
+    }
+    if !policy.grades.is_empty() {
+        head("grade", sheet)?;
+    }
+    if !policy.vetoes.is_empty() {
+        head("veto", sheet)?;
+    }
+    for item in &policy.pay {
+        head(&item.name, sheet)?;
+    }
+    sheet.set_freeze_panes(1, 0)?;
+    for (r, (record, outcome)) in rows.iter().enumerate() {
+        let row = u32::try_from(r + 1).unwrap_or(u32::MAX);
+        let mut c: u16 = 0;
+        let mut next = || {
+            c += 1;
+            c - 1
+        };
+        sheet.write_string(row, next(), &outcome.id)?;
+        if policy.name_column.is_some() {
+            sheet.write_string(row, next(), outcome.name.as_deref().unwrap_or(""))?;
+        }
+        for (input, value) in policy.inputs.iter().zip(&record.inputs) {
+            let at = next();
+            match (value, input.ty) {
+                (Value::Num(n), InputType::Money) => {
+                    sheet.write_number_with_format(row, at, number(*n), &money)?
+                }
+                (Value::Num(n), InputType::Percent) => {
+                    sheet.write_number_with_format(row, at, number(*n), &percent)?
+                }
+                (Value::Num(n), _) => sheet.write_number(row, at, number(*n))?,
+                (Value::Bool(b), _) => {
+                    sheet.write_string(row, at, if *b { "yes" } else { "no" })?
+                }
+                (Value::Grade(_) | Value::Missing, _) => sheet,
+            };
+        }
+        for points_value in outcome.indicators.values() {
+            let at = next();
+            if let Some(p) = points_value {
+                sheet.write_number_with_format(row, at, number(*p), &points)?;
+            }
+        }
+        for adjustment in outcome.adjustments.values() {
+            sheet.write_number_with_format(row, next(), number(*adjustment), &points)?;
+        }
+        if let Some(score) = outcome.score {
+            sheet.write_number_with_format(row, next(), number(score), &points)?;
+        }
+        if !policy.grades.is_empty() {
+            sheet.write_string(row, next(), outcome.grade.as_deref().unwrap_or(""))?;
+        }
+        if !policy.vetoes.is_empty() {
+            sheet.write_string(row, next(), outcome.vetoes.join("; "))?;
+        }
+        for amount in outcome.pay.values() {
+            sheet.write_number_with_format(row, next(), number(*amount), &money)?;
+        }
+    }
+    sheet.autofit();
+
+    let distribution = workbook.add_worksheet();
+    distribution.set_name("Distribution")?;
+    for (c, h) in ["grade", "label", "count", "share"].iter().enumerate() {
+        distribution.write_string_with_format(0, u16::try_from(c).unwrap_or(0), *h, &header)?;
+    }
+    let total = rows.len();
+    for (i, grade) in policy.grades.iter().enumerate() {
+        let row = u32::try_from(i + 1).unwrap_or(u32::MAX);
+        let count = rows
+            .iter()
+            .filter(|(_, o)| o.grade.as_deref() == Some(grade.name.as_str()))
+            .count();
+        distribution.write_string(row, 0, &grade.name)?;
+        distribution.write_string(row, 1, grade.label.as_deref().unwrap_or(""))?;
+        distribution.write_number(row, 2, count as f64)?;
+        let share = Decimal::from(count)
+            .checked_div(Decimal::from(total))
+            .map_or(0.0, number);
+        distribution.write_number_with_format(row, 3, share, &percent)?;
+    }
+    distribution.set_freeze_panes(1, 0)?;
+
+    let failed = workbook.add_worksheet();
+    failed.set_name("Failed rows")?;
+    for (c, h) in ["row", "id", "column", "value", "problem", "rule"]
+        .iter()
+        .enumerate()
+    {
+        failed.write_string_with_format(0, u16::try_from(c).unwrap_or(0), *h, &header)?;
+    }
+    let mut r = 1u32;
+    for failure in failures {
+        for line in problem_lines(failure) {
+            for (c, text) in line.iter().enumerate() {
+                failed.write_string(r, u16::try_from(c).unwrap_or(0), text)?;
+            }
+            r += 1;
+        }
+    }
+    failed.write_string(
+        r + 1,
+        0,
+        format!(
+            "{} rows read, {} evaluated, {} failed",
+            summary.read, summary.evaluated, summary.failed
+        ),
+    )?;
+    failed.set_freeze_panes(1, 0)?;
+    failed.autofit();
+    Ok(workbook)
+}
