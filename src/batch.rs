@@ -3,6 +3,7 @@
 //! time, so that a streamed file is never held in memory.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::hash::{DefaultHasher, Hash, Hasher};
 
 use crate::data::{Columns, DataSource, HeaderError, RawTable, RowError, RowProblem};
@@ -79,10 +80,26 @@ pub fn run(
     Ok(summary)
 }
 
-/// The employee ids seen so far, by a 128-bit hash of each: constant size
-/// per person, and no two ids in any real file share one.
+/// The employee ids seen so far, kept small because there is one per
+/// employee: every id's bytes end to end in one arena, where each id starts
+/// and the row it was first seen on in `seen`, and a table from a 32-bit
+/// hash of the id to its place in `seen` (some 30 bytes plus the id per
+/// employee, against some 60 for a map of strings). Ids that share a hash
+/// are told apart by comparing their bytes, so the answer is exact; the
+/// rare later id with a hash already taken is kept whole in `others`.
 #[derive(Default)]
-struct SeenIds(HashMap<(u64, u64), usize>);
+struct SeenIds {
+    arena: String,
+    seen: Vec<SeenId>,
+    by_hash: HashMap<u32, u32>,
+    others: HashMap<Box<str>, usize>,
+}
+
+#[derive(Clone, Copy)]
+struct SeenId {
+    start: u32,
+    row: u32,
+}
 
 impl SeenIds {
     /// The row an id was first seen on, or `None` (and the id is recorded).
@@ -90,15 +107,56 @@ impl SeenIds {
         if id.is_empty() {
             return None;
         }
-        let hash = |salt: u8| {
-            let mut h = DefaultHasher::new();
-            salt.hash(&mut h);
-            id.hash(&mut h);
-            h.finish()
-        };
-        match self.0.entry((hash(0), hash(1))) {
-            std::collections::hash_map::Entry::Occupied(first) => Some(*first.get()),
-            std::collections::hash_map::Entry::Vacant(slot) => {
+        let mut h = DefaultHasher::new();
+        id.hash(&mut h);
+        // The low half of the hash: collisions are resolved below.
+        self.first_row_by_hash(h.finish() as u32, id, row)
+    }
+
+    fn first_row_by_hash(&mut self, hash: u32, id: &str, row: usize) -> Option<usize> {
+        match self.by_hash.entry(hash) {
+            Entry::Occupied(place) => {
+                let place = *place.get() as usize;
+                let start = self.seen[place].start as usize;
+                let end = self
+                    .seen
+                    .get(place + 1)
+                    .map_or(self.arena.len(), |next| next.start as usize);
+                if self.arena.get(start..end) == Some(id) {
+                    return Some(self.seen[place].row as usize);
+                }
+                // A different id with the same hash.
+                Self::first_row_of_other(&mut self.others, id, row)
+            }
+            Entry::Vacant(slot) => {
+                let fits = (
+                    u32::try_from(self.arena.len() + id.len()),
+                    u32::try_from(row),
+                    u32::try_from(self.seen.len()),
+                );
+                let (Ok(_), Ok(row), Ok(place)) = fits else {
+                    // Beyond four billion rows or bytes: keep it whole.
+                    return Self::first_row_of_other(&mut self.others, id, row);
+                };
+                slot.insert(place);
+                self.seen.push(SeenId {
+                    start: self.arena.len() as u32,
+                    row,
+                });
+                self.arena.push_str(id);
+                None
+            }
+        }
+    }
+
+    fn first_row_of_other(
+        others: &mut HashMap<Box<str>, usize>,
+        id: &str,
+        row: usize,
+    ) -> Option<usize> {
+        match others.entry(id.into()) {
+            Entry::Occupied(first) => Some(*first.get()),
+            Entry::Vacant(slot) => {
                 slot.insert(row);
                 None
             }
@@ -135,4 +193,38 @@ pub fn collect(program: &Program, source: DataSource) -> Result<Batch, HeaderErr
         outcomes,
         failures,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SeenIds;
+
+    #[test]
+    fn repeated_ids_name_the_first_row() {
+        let mut seen = SeenIds::default();
+        assert_eq!(seen.first_row("E001", 2), None);
+        assert_eq!(seen.first_row("E002", 3), None);
+        assert_eq!(
+            seen.first_row("", 4),
+            None,
+            "an empty id is reported elsewhere"
+        );
+        assert_eq!(seen.first_row("", 5), None);
+        assert_eq!(seen.first_row("E001", 6), Some(2));
+        assert_eq!(seen.first_row("E001", 7), Some(2));
+        assert_eq!(seen.first_row("E002", 8), Some(3));
+    }
+
+    /// Two different ids with the same hash are told apart, and each is
+    /// still caught when it repeats.
+    #[test]
+    fn ids_sharing_a_hash_are_not_taken_for_repeats() {
+        let mut seen = SeenIds::default();
+        assert_eq!(seen.first_row_by_hash(7, "张三", 2), None);
+        assert_eq!(seen.first_row_by_hash(7, "李四", 3), None);
+        assert_eq!(seen.first_row_by_hash(7, "王五", 4), None);
+        assert_eq!(seen.first_row_by_hash(7, "李四", 5), Some(3));
+        assert_eq!(seen.first_row_by_hash(7, "张三", 6), Some(2));
+        assert_eq!(seen.first_row_by_hash(7, "王五", 7), Some(4));
+    }
 }

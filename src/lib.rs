@@ -44,6 +44,7 @@ pub mod explain;
 pub mod format;
 pub mod formatter;
 pub mod fuzzy;
+pub mod generate;
 pub mod outcome;
 pub mod program;
 pub mod report;

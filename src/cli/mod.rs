@@ -5,6 +5,7 @@ mod diff;
 mod eval;
 mod explain;
 mod fmt;
+mod generate;
 mod inputs;
 mod test;
 
@@ -60,6 +61,7 @@ enum Command {
     Test(test::Args),
     Fmt(fmt::Args),
     Inputs(inputs::Args),
+    Gen(generate::Args),
 }
 
 pub fn main() -> ExitCode {
@@ -82,6 +84,7 @@ pub fn main() -> ExitCode {
         Command::Test(args) => test::run(args),
         Command::Fmt(args) => fmt::run(args),
         Command::Inputs(args) => inputs::run(args),
+        Command::Gen(args) => generate::run(args),
     };
     ExitCode::from(code)
 }

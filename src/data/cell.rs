@@ -28,9 +28,21 @@ pub fn parse_cell(ty: InputType, cell: &Cell) -> Result<Value, String> {
     if text.is_empty() {
         return Err(missing());
     }
+    // An error value a spreadsheet formula left in the cell.
+    if EXCEL_ERRORS.contains(&text) {
+        return Err(format!(
+            "the cell holds the spreadsheet error `{text}`: fix the formula in the workbook"
+        ));
+    }
     match ty {
         InputType::YesNo => yes_no(text).map(Value::Bool),
         InputType::Money => money(text).map(Value::Num),
+        // A number stored as a number (a workbook cell, a JSON number) is a
+        // fraction, as spreadsheets store percentages: a cell shown as 100%
+        // holds 1. Text is what someone typed, and a bare 15 is ambiguous.
+        InputType::Percent if matches!(cell, Cell::Number(_)) => {
+            stored_fraction(text).map(Value::Num)
+        }
         InputType::Percent => percent(text).map(Value::Num),
         InputType::Number => plain(text, ty).map(Value::Num),
         InputType::Score => {
@@ -42,6 +54,32 @@ pub fn parse_cell(ty: InputType, cell: &Cell) -> Result<Value, String> {
             }
         }
     }
+}
+
+/// The error values spreadsheets show for a failed formula.
+const EXCEL_ERRORS: &[&str] = &[
+    "#DIV/0!",
+    "#N/A",
+    "#VALUE!",
+    "#REF!",
+    "#NAME?",
+    "#NUM!",
+    "#NULL!",
+    "#GETTING_DATA",
+    "#SPILL!",
+    "#CALC!",
+];
+
+/// A percentage stored as a number: the fraction itself, up to 1000%.
+fn stored_fraction(text: &str) -> Result<Decimal, String> {
+    let n = decimal(text).map_err(|why| format!("`{text}` is not a percentage{why}"))?;
+    if n.abs() > Decimal::TEN {
+        let percent = n.checked_mul(Decimal::ONE_HUNDRED).unwrap_or(n).normalize();
+        return Err(format!(
+            "`{text}` in a percentage column would be {percent}%: store percentages as fractions (0.15 for 15%), or format the cell as a percentage"
+        ));
+    }
+    Ok(n)
 }
 
 fn missing() -> String {
@@ -206,6 +244,12 @@ mod tests {
         assert!(num(InputType::Percent, "2").contains("write `2%` for 2 percent"));
         assert!(num(InputType::Percent, "1").starts_with("error"));
         assert_eq!(num(InputType::Percent, "-0.05"), "-0.05");
+        // A number stored as a number is the fraction: a cell shown as 100% holds 1.
+        let stored = |s: &str| parse_cell(InputType::Percent, &Cell::Number(s.to_string()));
+        assert_eq!(stored("1"), Ok(Value::Num(Decimal::ONE)));
+        assert_eq!(stored("0.15"), Ok(Value::Num(Decimal::new(15, 2))));
+        assert!(stored("15").unwrap_err().contains("would be 1500%"));
+        assert!(num(InputType::Money, "#DIV/0!").contains("spreadsheet error `#DIV/0!`"));
         assert_eq!(num(InputType::Score, "100"), "100");
         assert!(num(InputType::Score, "100.01").contains("outside 0–100"));
     }

@@ -39,10 +39,12 @@ pub(super) fn open(path: &Path, options: &ReadOptions) -> Result<DataSource, Str
         Some(d) => d,
         None => detect_delimiter(header_line),
     };
-    let decoded = DecodeReaderBytesBuilder::new()
-        .encoding(Some(encoding))
-        .bom_sniffing(true)
-        .build(Cursor::new(sample).chain(file));
+    let decoded = CrLf::new(
+        DecodeReaderBytesBuilder::new()
+            .encoding(Some(encoding))
+            .bom_sniffing(true)
+            .build(Cursor::new(sample).chain(file)),
+    );
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .flexible(true)
@@ -57,6 +59,7 @@ pub(super) fn open(path: &Path, options: &ReadOptions) -> Result<DataSource, Str
         return Err("the file has no header row".to_string());
     }
     let mut failed = false;
+    let fields = headers.len();
     let rows = reader.into_records().filter_map(move |record| {
         if failed {
             return None;
@@ -68,6 +71,25 @@ pub(super) fn open(path: &Path, options: &ReadOptions) -> Result<DataSource, Str
                     return None;
                 }
                 let number = record.position().map_or(0, |p| p.line() as usize);
+                // A row that does not have one value per column would put
+                // values in the wrong columns: it fails, saying why.
+                let extra_empty = record.iter().skip(fields).all(|c| c.trim().is_empty());
+                if record.len() < fields || !extra_empty {
+                    let why = if record.len() < fields {
+                        "a value is missing, or the line was cut"
+                    } else {
+                        "a value with a comma in it (such as 1,200) needs quotes: \"1,200\""
+                    };
+                    return Some(Err(RowError {
+                        row: number,
+                        row_word: "line",
+                        id: None,
+                        problem: RowProblem::Unreadable(format!(
+                            "it has {} values where the header has {fields} columns: {why}",
+                            record.len()
+                        )),
+                    }));
+                }
                 let cells = record
                     .iter()
                     .map(|c| {
@@ -100,6 +122,54 @@ pub(super) fn open(path: &Path, options: &ReadOptions) -> Result<DataSource, Str
         bytes,
         rows: Box::new(rows),
     })
+}
+
+/// Turns `\r\n` and a lone `\r` into `\n`, so that line numbers count
+/// lines as an editor does whatever the file's line endings (the csv crate
+/// does not count the `\n` of a `\r\n`).
+struct CrLf<R> {
+    inner: R,
+    /// A `\r` ended the last chunk: a `\n` starting the next one is its pair.
+    after_cr: bool,
+}
+
+impl<R: Read> CrLf<R> {
+    fn new(inner: R) -> Self {
+        CrLf {
+            inner,
+            after_cr: false,
+        }
+    }
+}
+
+impl<R: Read> Read for CrLf<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        loop {
+            let n = self.inner.read(buf)?;
+            if n == 0 {
+                return Ok(0);
+            }
+            let mut kept = 0;
+            for i in 0..n {
+                let byte = buf.get(i).copied().unwrap_or(b'\n');
+                let was_cr = std::mem::replace(&mut self.after_cr, byte == b'\r');
+                let out = match byte {
+                    b'\n' if was_cr => continue,
+                    b'\r' => b'\n',
+                    other => other,
+                };
+                if let Some(slot) = buf.get_mut(kept) {
+                    *slot = out;
+                }
+                kept += 1;
+            }
+            // Only a dropped `\n` can empty a chunk; read on rather than
+            // return 0, which would mean the end of the file.
+            if kept > 0 {
+                return Ok(kept);
+            }
+        }
+    }
 }
 
 /// UTF-8 when the sample is UTF-8 (a character cut at its end is fine);
@@ -148,5 +218,33 @@ mod tests {
         assert_eq!(detect_delimiter("a,b,c"), b',');
         assert_eq!(detect_delimiter("a\tb\tc"), b'\t');
         assert_eq!(detect_delimiter("a;b;c"), b';');
+    }
+
+    #[test]
+    fn line_endings_become_newlines() {
+        let mut out = String::new();
+        CrLf::new("a\r\nb\rc\nd\r\n".as_bytes())
+            .read_to_string(&mut out)
+            .unwrap();
+        assert_eq!(out, "a\nb\nc\nd\n");
+        // A \r\n split across reads is still one newline.
+        struct Split(Vec<&'static [u8]>);
+        impl Read for Split {
+            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                match self.0.first().copied() {
+                    Some(chunk) => {
+                        buf[..chunk.len()].copy_from_slice(chunk);
+                        self.0.remove(0);
+                        Ok(chunk.len())
+                    }
+                    None => Ok(0),
+                }
+            }
+        }
+        let mut out = String::new();
+        CrLf::new(Split(vec![b"a\r", b"\nb"]))
+            .read_to_string(&mut out)
+            .unwrap();
+        assert_eq!(out, "a\nb");
     }
 }

@@ -115,7 +115,10 @@ pub(super) fn open_lines(path: &Path) -> Result<DataSource, String> {
                 number,
                 format!("not an object: {}", short(&other.to_string())),
             )),
-            Err(e) => Err(unreadable(number, format!("invalid JSON: {e}"))),
+            Err(e) => Err(unreadable(
+                number,
+                format!("not valid JSON: {}", without_position(&e)),
+            )),
         })
     });
     Ok(DataSource {
@@ -148,6 +151,16 @@ fn cells(headers: &[String], map: &Map<String, Json>) -> Vec<Cell> {
             Some(other) => Cell::Text(other.to_string()),
         })
         .collect()
+}
+
+/// serde_json's message without its "at line 1 column 75": the line is
+/// already named, and the column counts bytes, not characters.
+fn without_position(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    match text.rfind(" at line ") {
+        Some(i) => text[..i].to_string(),
+        None => text,
+    }
 }
 
 fn short(text: &str) -> String {

@@ -335,7 +335,7 @@ impl Columns {
                 column: self.header(self.id),
                 value: String::new(),
                 message: "no employee id".to_string(),
-                rule: "the employee id".to_string(),
+                rule: String::new(),
             });
         }
         let name = self
@@ -513,7 +513,10 @@ impl fmt::Display for RowError {
                     if !p.value.is_empty() {
                         write!(f, " = `{}`", p.value)?;
                     }
-                    write!(f, ": {} (used by {})", p.message, p.rule)?;
+                    write!(f, ": {}", p.message)?;
+                    if !p.rule.is_empty() {
+                        write!(f, " (used by {})", p.rule)?;
+                    }
                 }
                 Ok(())
             }

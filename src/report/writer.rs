@@ -26,32 +26,61 @@ pub trait OutcomeWriter {
 }
 
 /// CSV: the columns of [`super::columns`]. With `bom`, a UTF-8 byte-order
-/// mark first, so that Excel opens Chinese text correctly.
+/// mark first, so that Excel opens Chinese text correctly. Nothing is
+/// written before the first row (or the end), so that a file whose header
+/// does not fit the policy leaves the output empty.
 pub struct CsvWriter<'p, W: Write> {
     policy: &'p CheckedPolicy,
-    out: csv::Writer<W>,
+    state: CsvState<W>,
+    bom: bool,
+}
+
+enum CsvState<W: Write> {
+    /// Nothing written yet.
+    Waiting(W),
+    Writing(Box<csv::Writer<W>>),
+    /// Only while switching from one to the other.
+    Switching,
 }
 
 impl<'p, W: Write> CsvWriter<'p, W> {
-    pub fn new(policy: &'p CheckedPolicy, mut out: W, bom: bool) -> io::Result<Self> {
-        if bom {
-            out.write_all(b"\xEF\xBB\xBF")?;
+    pub fn new(policy: &'p CheckedPolicy, out: W, bom: bool) -> io::Result<Self> {
+        Ok(CsvWriter {
+            policy,
+            state: CsvState::Waiting(out),
+            bom,
+        })
+    }
+
+    /// The CSV writer, the byte-order mark and header written first.
+    fn writer(&mut self) -> io::Result<&mut csv::Writer<W>> {
+        if let CsvState::Waiting(_) = self.state
+            && let CsvState::Waiting(mut out) =
+                std::mem::replace(&mut self.state, CsvState::Switching)
+        {
+            if self.bom {
+                out.write_all(b"\xEF\xBB\xBF")?;
+            }
+            let mut writer = csv::Writer::from_writer(out);
+            writer.write_record(super::columns(self.policy).iter().map(|(name, _)| name))?;
+            self.state = CsvState::Writing(Box::new(writer));
         }
-        let mut out = csv::Writer::from_writer(out);
-        out.write_record(super::columns(policy).iter().map(|(name, _)| name))?;
-        Ok(CsvWriter { policy, out })
+        match &mut self.state {
+            CsvState::Writing(w) => Ok(w),
+            _ => Err(io::Error::other("the CSV output was lost after an error")),
+        }
     }
 }
 
 impl<W: Write> OutcomeWriter for CsvWriter<'_, W> {
     fn outcome(&mut self, _record: &Record, outcome: &Outcome) -> io::Result<()> {
-        self.out
-            .write_record(super::cells(self.policy, outcome, false))?;
+        let cells = super::cells(self.policy, outcome, false);
+        self.writer()?.write_record(cells)?;
         Ok(())
     }
 
     fn finish(mut self: Box<Self>, _summary: &Summary) -> io::Result<()> {
-        self.out.flush()
+        self.writer()?.flush()
     }
 }
 

@@ -1,0 +1,113 @@
+//! Peak memory of `kpi eval` on CSV as the number of rows grows. Each size
+//! runs in a fresh child process (this same binary, re-run with `--child`),
+//! which reports its own peak resident set from /proc/self/status.
+//!
+//! Two pipelines: `batch::run` as `kpi eval` runs it, and the same reading,
+//! evaluating and writing without the check for repeated employee ids. The
+//! second shows streaming keeps memory flat; the difference is the check's
+//! per-employee table (each id, its hash and the row it was first seen on).
+//!
+//! cargo bench --bench memory
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+const POLICY: &str = "policies/foreign_trade_sales.kpi";
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(i) = args.iter().position(|a| a == "--child") {
+        let rows = args.get(i + 1).and_then(|r| r.parse().ok()).unwrap_or(1000);
+        child(rows);
+        return;
+    }
+    let exe = std::env::current_exe().expect("the bench's own path");
+    println!("CSV in, evaluate, CSV out; policy {POLICY}");
+    println!(
+        "{:<28}  {:>10}  {:>14}  {:>10}",
+        "pipeline", "rows", "peak RSS (MB)", "seconds"
+    );
+    for pipeline in ["kpi eval (batch::run)", "without the repeated-id check"] {
+        for rows in [100_000usize, 1_000_000] {
+            let data = data_file(rows);
+            let mut command = Command::new(&exe);
+            command
+                .args(["--child", &rows.to_string()])
+                .env("KPI_BENCH_DATA", &data);
+            if pipeline.starts_with("without") {
+                command.arg("--plain");
+            }
+            let out = command.output().expect("the child runs");
+            print!("{pipeline:<28}  {}", String::from_utf8_lossy(&out.stdout));
+            if !out.status.success() {
+                eprint!("{}", String::from_utf8_lossy(&out.stderr));
+            }
+        }
+    }
+}
+
+fn policy() -> kpi::program::Program {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(root.join(POLICY)).expect("the policy");
+    kpi::compile(&kpi::source::Source::new(POLICY, text))
+        .expect("the policy compiles")
+        .program
+}
+
+/// A generated data file of `rows` employees, made once and kept.
+fn data_file(rows: usize) -> PathBuf {
+    let dir = std::env::temp_dir().join("kpi-bench");
+    std::fs::create_dir_all(&dir).expect("a scratch directory");
+    let path = dir.join(format!("foreign_trade_{rows}.csv"));
+    if !path.exists() {
+        let file = std::io::BufWriter::new(std::fs::File::create(&path).expect("a data file"));
+        kpi::generate::csv(policy().policy(), rows, 1, file).expect("generated");
+    }
+    path
+}
+
+fn child(rows: usize) {
+    let data = PathBuf::from(std::env::var("KPI_BENCH_DATA").expect("KPI_BENCH_DATA"));
+    let program = policy();
+    let out_path = data.with_extension("out.csv");
+    let out = std::io::BufWriter::new(std::fs::File::create(&out_path).expect("an output file"));
+    let mut writer =
+        kpi::report::writer::CsvWriter::new(program.policy(), out, false).expect("a writer");
+    let source =
+        kpi::data::open(&data, &kpi::data::ReadOptions::default()).expect("the data opens");
+    let plain = std::env::args().any(|a| a == "--plain");
+    let start = Instant::now();
+    use kpi::report::writer::OutcomeWriter;
+    let read = if plain {
+        let columns = kpi::data::Columns::map(program.policy(), &source.headers, source.row_word)
+            .expect("the header fits");
+        let mut read = 0;
+        for row in source {
+            read += 1;
+            let record = columns
+                .record(program.policy(), &row.expect("a row"))
+                .expect("a record");
+            let outcome = program.evaluate(&record).expect("evaluated");
+            writer.outcome(&record, &outcome).expect("written");
+        }
+        read
+    } else {
+        kpi::batch::run(&program, source, |result| {
+            if let kpi::batch::RowResult::Evaluated(record, outcome) = result {
+                writer.outcome(&record, &outcome).expect("written");
+            }
+        })
+        .expect("the header fits")
+        .read
+    };
+    let seconds = start.elapsed().as_secs_f64();
+    assert_eq!(read, rows);
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let peak_kb: f64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0.0);
+    println!("{rows:>10}  {:>14.1}  {seconds:>10.2}", peak_kb / 1024.0);
+}

@@ -1,0 +1,310 @@
+//! Data files as HR has them (tests/fixtures/data/, made by openpyxl and
+//! plain Python, see its README): every row accounted for in every format,
+//! the same employees giving the same outcomes whatever the format, and
+//! workbooks written by kpi reading back the same.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use kpi::batch::{self, RowResult};
+use kpi::data::{self, ReadOptions};
+use kpi::outcome::Outcome;
+use kpi::program::Program;
+use kpi::report::writer::{OutcomeWriter, XlsxWriter};
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/data")
+        .join(name)
+}
+
+fn program() -> Program {
+    let text = std::fs::read_to_string(fixture("sales.kpi")).unwrap();
+    kpi::compile(&kpi::source::Source::new("sales.kpi", text))
+        .unwrap()
+        .program
+}
+
+/// Outcomes, failures as people read them, and the counts.
+fn run(file: &str) -> (Vec<Outcome>, Vec<String>, batch::Summary) {
+    let program = program();
+    let source = data::open(&fixture(file), &ReadOptions::default()).unwrap();
+    let mut outcomes = Vec::new();
+    let mut failures = Vec::new();
+    let summary = batch::run(&program, source, |r| match r {
+        RowResult::Evaluated(_, o) => outcomes.push(*o),
+        RowResult::Failed(e) => failures.push(e.to_string()),
+    })
+    .unwrap();
+    (outcomes, failures, summary)
+}
+
+const FILES: [(&str, usize, usize, usize); 8] = [
+    ("sales.xlsx", 14, 8, 6),
+    ("sales-gbk.csv", 14, 8, 6),
+    ("sales-bom.csv", 14, 8, 6),
+    ("sales-utf16.txt", 13, 8, 5),
+    ("sales.jsonl", 14, 8, 6),
+    ("sales.json", 14, 8, 6),
+    ("sales.ods", 12, 8, 4),
+    ("sales.xls", 12, 8, 4),
+];
+
+#[test]
+fn every_row_is_accounted_for_in_every_format() {
+    for (file, read, evaluated, failed) in FILES {
+        let (outcomes, failures, summary) = run(file);
+        assert_eq!(summary.read, summary.evaluated + summary.failed, "{file}");
+        assert_eq!(
+            (summary.read, summary.evaluated, summary.failed),
+            (read, evaluated, failed),
+            "{file}"
+        );
+        assert_eq!(outcomes.len(), evaluated, "{file}");
+        assert_eq!(failures.len(), failed, "{file}");
+        let report = format!(
+            "{}\n----- failed rows -----\n{}\n{} read, {} evaluated, {} failed\n",
+            kpi::report::json(&outcomes).trim_end(),
+            failures.join("\n"),
+            summary.read,
+            summary.evaluated,
+            summary.failed
+        );
+        insta::assert_snapshot!(format!("data_{file}"), report);
+    }
+}
+
+/// The good rows are the same eight employees in every file (ids E001, E501,
+/// E101, E201… by file): the outcomes must not depend on the format.
+#[test]
+fn the_same_employees_give_the_same_outcomes_in_every_format() {
+    let key = |o: &Outcome| {
+        let suffix: String = o.id.chars().skip(2).collect();
+        (
+            suffix,
+            o.score.map(|s| s.to_string()),
+            o.grade.clone(),
+            o.pay["绩效工资"].to_string(),
+        )
+    };
+    let mut expected = None;
+    for (file, ..) in FILES {
+        let mut keys: Vec<_> = run(file).0.iter().map(key).collect();
+        keys.sort();
+        match &expected {
+            None => expected = Some(keys),
+            Some(e) => assert_eq!(&keys, e, "{file} differs from sales.xlsx"),
+        }
+    }
+}
+
+#[test]
+fn hand_computed_rows_of_the_workbook() {
+    let (outcomes, failures, _) = run("sales.xlsx");
+    let find = |id: &str| outcomes.iter().find(|o| o.id == id).unwrap();
+    // E003: ¥1,200,000.00 typed as text ÷ 1,000,000 = 120% → 95; 1.5% → 60;
+    // 88 → 95×0.6 + 60×0.2 + 88×0.2 = 86.6, +2 = 88.60, an A;
+    // 4,567.85 × 1.3 = 5,938.205, half a cent, → 5,938.21.
+    let e003 = find("E003");
+    assert_eq!(e003.score.unwrap().to_string(), "88.60");
+    assert_eq!(e003.pay["绩效工资"].to_string(), "5938.21");
+    // E002: peer review empty (optional): (60×0.6 + 60×0.2) ÷ 80% = 60;
+    // bonus 4×2 = 8 capped at 6; complaints empty (default 0): 66.00, a C.
+    let e002 = find("E002");
+    assert_eq!(e002.indicators["评议"], None);
+    assert_eq!(e002.score.unwrap().to_string(), "66.00");
+    assert_eq!(e002.adjustments["新客户奖励"].to_string(), "6.00");
+    assert_eq!(e002.pay["绩效工资"].to_string(), "4500.00");
+    // E006: 12,345.60 ÷ 20,000 = 61.728% → 46.296 → 46.30; 5% → 0; 60:
+    // 27.78 + 0 + 12 = 39.78, −6 for two complaints = 33.78, a D: 4,000 × 0.7.
+    let e006 = find("E006");
+    assert_eq!(e006.indicators["成交"].unwrap().to_string(), "46.30");
+    assert_eq!(e006.score.unwrap().to_string(), "33.78");
+    assert_eq!(e006.pay["绩效工资"].to_string(), "2800.00");
+    // The spreadsheet error and the repeated id are reported as such.
+    assert!(
+        failures
+            .iter()
+            .any(|f| f.contains("the cell holds the spreadsheet error `#DIV/0!`"))
+    );
+    assert!(
+        failures
+            .iter()
+            .any(|f| f.contains("row 13 (id E003): the same employee id as row 4"))
+    );
+}
+
+#[test]
+fn crlf_files_number_their_lines_as_an_editor_does() {
+    // sales-gbk.csv has Windows line endings; its first data row is line 2.
+    let (_, failures, _) = run("sales-gbk.csv");
+    assert!(
+        failures
+            .iter()
+            .any(|f| f.starts_with("line 13 (id E101): the same employee id as line 2")),
+        "{failures:?}"
+    );
+}
+
+#[test]
+fn a_workbook_written_by_kpi_reads_back_the_same() {
+    let program = program();
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("xlsx-round-trip");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("results.xlsx");
+    let source = data::open(&fixture("sales-bom.csv"), &ReadOptions::default()).unwrap();
+    let mut writer: Box<dyn OutcomeWriter> =
+        Box::new(XlsxWriter::new(program.policy(), path.clone()));
+    let mut before = Vec::new();
+    let summary = batch::run(&program, source, |r| match r {
+        RowResult::Evaluated(record, outcome) => {
+            writer.outcome(&record, &outcome).unwrap();
+            before.push(*outcome);
+        }
+        RowResult::Failed(e) => writer.failure(&e).unwrap(),
+    })
+    .unwrap();
+    writer.finish(&summary).unwrap();
+    // The "Results" sheet has every input column: it is valid data again.
+    let again = batch::collect(
+        &program,
+        data::open(&path, &ReadOptions::default()).unwrap(),
+    )
+    .unwrap();
+    assert!(again.failures.is_empty(), "{:?}", again.failures);
+    assert_eq!(again.outcomes, before);
+    // The other sheets.
+    let options = ReadOptions {
+        sheet: Some("Failed rows".to_string()),
+        ..ReadOptions::default()
+    };
+    let failed = data::open(&path, &options).unwrap();
+    assert_eq!(
+        failed.headers,
+        ["row", "id", "column", "value", "problem", "rule"]
+    );
+    let lines: Vec<_> = failed.map(|r| r.unwrap()).collect();
+    assert!(lines.len() >= summary.failed);
+}
+
+fn kpi(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_kpi"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn errors_file_bom_jsonl_and_sheets() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("data-cli");
+    std::fs::create_dir_all(&dir).unwrap();
+    let errors = dir.join("failed.csv");
+    let policy = "tests/fixtures/data/sales.kpi";
+    let o = kpi(&[
+        "eval",
+        policy,
+        "--data",
+        "tests/fixtures/data/sales-bom.csv",
+        "--format",
+        "csv",
+        "--bom",
+        "--errors",
+        errors.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        o.stdout
+            .starts_with(b"\xEF\xBB\xBF\xE5\xB7\xA5\xE5\x8F\xB7,"),
+        "BOM then 工号"
+    );
+    let failed = std::fs::read_to_string(&errors).unwrap();
+    let mut lines = failed.lines();
+    assert_eq!(lines.next(), Some("row,id,column,value,problem,rule"));
+    assert_eq!(lines.count(), 6);
+    assert!(
+        failed.contains("line 12,E211,客户投诉,一,`一` is not a number,bonus/deduction `投诉`"),
+        "{failed}"
+    );
+
+    let jsonl = kpi(&[
+        "eval",
+        policy,
+        "--data",
+        "tests/fixtures/data/sales.jsonl",
+        "--format",
+        "jsonl",
+    ]);
+    let text = String::from_utf8(jsonl.stdout).unwrap();
+    assert_eq!(text.lines().count(), 8);
+    for line in text.lines() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        assert!(v["id"].is_string());
+    }
+
+    let by_name = kpi(&[
+        "eval",
+        policy,
+        "--data",
+        "tests/fixtures/data/sales.xlsx",
+        "--sheet",
+        "考核数据",
+        "--format",
+        "csv",
+    ]);
+    let by_index = kpi(&[
+        "eval",
+        policy,
+        "--data",
+        "tests/fixtures/data/sales.xlsx",
+        "--sheet",
+        "1",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(by_name.stdout, by_index.stdout);
+    let wrong = kpi(&[
+        "eval",
+        policy,
+        "--data",
+        "tests/fixtures/data/sales.xlsx",
+        "--sheet",
+        "3",
+    ]);
+    assert_eq!(wrong.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&wrong.stderr).contains("the sheets are `考核数据`, `说明`"));
+}
+
+#[test]
+fn generated_data_evaluates_cleanly() {
+    for name in [
+        "foreign_trade_sales",
+        "operations_director",
+        "marketing_director_pay",
+    ] {
+        let text = std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("policies")
+                .join(format!("{name}.kpi")),
+        )
+        .unwrap();
+        let program = kpi::compile(&kpi::source::Source::new(name, text))
+            .unwrap()
+            .program;
+        let mut csv = Vec::new();
+        kpi::generate::csv(program.policy(), 500, 7, &mut csv).unwrap();
+        let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("{name}-generated.csv"));
+        std::fs::write(&path, &csv).unwrap();
+        let batch = batch::collect(
+            &program,
+            data::open(&path, &ReadOptions::default()).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(
+            (batch.rows_read, batch.outcomes.len()),
+            (500, 500),
+            "{name}: {:?}",
+            batch.failures.first()
+        );
+    }
+}
