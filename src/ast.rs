@@ -42,6 +42,7 @@ pub enum Item {
     Grades(GradesDecl),
     Veto(VetoDecl),
     Pay(PayDecl),
+    Quotas(QuotasDecl),
     Example(ExampleDecl),
 }
 
@@ -61,6 +62,7 @@ impl Item {
             Item::Grades(d) => d.span,
             Item::Veto(d) => d.span,
             Item::Pay(d) => d.span,
+            Item::Quotas(d) => d.span,
             Item::Example(d) => d.span,
         }
     }
@@ -348,6 +350,54 @@ pub struct PayDecl {
     pub name: Name,
     pub label: Option<Label>,
     pub value: Expr,
+    pub span: Span,
+}
+
+/// `quotas per 部门 { S <= 5%  C + D >= 30%  round headcount half-up
+/// forced ranking, ties by 民主评议 }`: limits on the grade distribution
+/// of the people appraised together.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QuotasDecl {
+    /// The column whose value groups people (`per 部门`); none: everyone.
+    pub group: Option<Label>,
+    pub lines: Vec<QuotaLine>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum QuotaLine {
+    /// `S + A <= 20%`
+    Limit {
+        grades: Vec<Name>,
+        op: CmpOp,
+        op_span: Span,
+        share: Decimal,
+        share_span: Span,
+        span: Span,
+    },
+    /// `round headcount half-up`
+    Rounding { mode: HeadcountRounding, span: Span },
+    /// `forced ranking, ties by 民主评议 then 差错率 lower first`
+    Ranking { ties: Vec<TieKey>, span: Span },
+}
+
+/// How a share of a group becomes a whole number of people.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum HeadcountRounding {
+    /// `<=` limits round down and `>=` limits round up, so the share always
+    /// holds: S <= 5% of 13 people allows 0.
+    Strict,
+    /// Both round to the nearest person, halves up (四舍五入): 5% of 13
+    /// people (0.65) allows 1.
+    HalfUp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TieKey {
+    pub name: Name,
+    /// `lower first`: the lower value ranks higher (an error rate).
+    pub lower_first: bool,
     pub span: Span,
 }
 
@@ -661,6 +711,34 @@ impl ClearSpans for Item {
                     } => {
                         points_span.clear_spans();
                         indicator.clear_spans();
+                    }
+                }
+                d.span.clear_spans();
+            }
+            Item::Quotas(d) => {
+                d.group.clear_spans();
+                for line in &mut d.lines {
+                    match line {
+                        QuotaLine::Limit {
+                            grades,
+                            op_span,
+                            share_span,
+                            span,
+                            ..
+                        } => {
+                            grades.clear_spans();
+                            op_span.clear_spans();
+                            share_span.clear_spans();
+                            span.clear_spans();
+                        }
+                        QuotaLine::Rounding { span, .. } => span.clear_spans(),
+                        QuotaLine::Ranking { ties, span } => {
+                            for tie in ties {
+                                tie.name.clear_spans();
+                                tie.span.clear_spans();
+                            }
+                            span.clear_spans();
+                        }
                     }
                 }
                 d.span.clear_spans();

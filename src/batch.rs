@@ -6,10 +6,14 @@ use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 use std::hash::{DefaultHasher, Hash, Hasher};
 
+use indexmap::IndexMap;
+
 use crate::data::{Columns, DataSource, HeaderError, RawTable, RowError, RowProblem};
-use crate::eval::Record;
-use crate::outcome::Outcome;
+use crate::distribution::{Distribution, Tally};
+use crate::eval::{RankingFacts, Record};
+use crate::outcome::{Outcome, RankingNote};
 use crate::program::Program;
+use crate::ranking::{self, Candidate};
 
 /// What became of one row.
 #[derive(Debug, Clone)]
@@ -19,12 +23,39 @@ pub enum RowResult {
 }
 
 /// How many rows were read, evaluated and failed. Always
-/// `read == evaluated + failed`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// `read == evaluated + failed`. For a policy with quotas, the grade
+/// distribution of each group against them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Summary {
     pub read: usize,
     pub evaluated: usize,
     pub failed: usize,
+    /// Each group's grades against the quotas (policies with quotas only).
+    pub distribution: Option<Distribution>,
+    /// Groups where forced ranking could not make every quota hold: their
+    /// grades stay as the scores gave them.
+    pub unranked: Vec<UnrankedGroup>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnrankedGroup {
+    pub group: Option<String>,
+    pub people: usize,
+}
+
+impl std::fmt::Display for UnrankedGroup {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let group = self
+            .group
+            .as_deref()
+            .map(|g| format!("group `{g}`"))
+            .unwrap_or_else(|| "the company".to_string());
+        write!(
+            f,
+            "forced ranking cannot make every quota hold for {group} ({} people, with the grades vetoes set): grades are left as the scores gave them",
+            self.people
+        )
+    }
 }
 
 /// Evaluates every row of `source`, handing each result to `each` in the
@@ -33,6 +64,11 @@ pub struct Summary {
 ///
 /// The first row with an employee id is evaluated; a later row with the same
 /// id fails, naming the first, so that nobody is paid twice.
+///
+/// Rows are handled one at a time, except under forced ranking, which must
+/// see a whole group before it can grade anyone: then the evaluated rows are
+/// kept until the end (failures are still reported as they come), ranked,
+/// and handed over in the order of the file.
 pub fn run(
     program: &Program,
     source: DataSource,
@@ -41,8 +77,20 @@ pub fn run(
     let policy = program.policy();
     let columns = Columns::map(policy, &source.headers, source.row_word)?;
     let row_word = source.row_word;
+    let ranking = policy.quotas.as_ref().is_some_and(|q| q.ranking.is_some());
     let mut seen = SeenIds::default();
     let mut summary = Summary::default();
+    let mut tally = Tally::default();
+    let mut held: Vec<Held> = Vec::new();
+    let count = |tally: &mut Tally, outcome: &Outcome| {
+        if let Some(g) = outcome
+            .grade
+            .as_deref()
+            .and_then(|name| policy.grades.iter().position(|g| g.name == name))
+        {
+            tally.add(outcome.group.as_deref(), g, policy.grades.len());
+        }
+    };
     for row in source {
         summary.read += 1;
         let result = row.and_then(|row| {
@@ -56,8 +104,15 @@ pub fn run(
                 });
             }
             let record = columns.record(policy, &row)?;
-            match program.evaluate(&record) {
-                Ok(outcome) => Ok((record, outcome)),
+            let evaluated = if ranking {
+                program
+                    .evaluate_for_ranking(&record)
+                    .map(|(o, facts)| (o, Some(facts)))
+            } else {
+                program.evaluate(&record).map(|o| (o, None))
+            };
+            match evaluated {
+                Ok((outcome, facts)) => Ok((row.number, record, outcome, facts)),
                 Err(e) => Err(RowError {
                     row: row.number,
                     row_word,
@@ -67,8 +122,15 @@ pub fn run(
             }
         });
         match result {
-            Ok((record, outcome)) => {
+            Ok((number, record, outcome, Some(facts))) => held.push(Held {
+                number,
+                record,
+                outcome: Ok(outcome),
+                facts,
+            }),
+            Ok((_, record, outcome, None)) => {
                 summary.evaluated += 1;
+                count(&mut tally, &outcome);
                 each(RowResult::Evaluated(Box::new(record), Box::new(outcome)));
             }
             Err(e) => {
@@ -77,7 +139,91 @@ pub fn run(
             }
         }
     }
+    if ranking {
+        summary.unranked = rank_groups(program, &mut held);
+        for h in held {
+            match h.outcome {
+                Ok(outcome) => {
+                    summary.evaluated += 1;
+                    count(&mut tally, &outcome);
+                    each(RowResult::Evaluated(Box::new(h.record), Box::new(outcome)));
+                }
+                Err(e) => {
+                    summary.failed += 1;
+                    each(RowResult::Failed(RowError {
+                        row: h.number,
+                        row_word,
+                        id: Some(h.record.id.clone()),
+                        problem: RowProblem::Eval(Box::new(e)),
+                    }));
+                }
+            }
+        }
+    }
+    if policy.quotas.is_some() {
+        summary.distribution = Some(tally.finish(policy));
+    }
     Ok(summary)
+}
+
+/// An evaluated row waiting for forced ranking. The outcome becomes an
+/// error if re-evaluating with the ranked grade fails (a pay formula).
+struct Held {
+    number: usize,
+    record: Record,
+    outcome: Result<Outcome, crate::eval::EvalError>,
+    facts: RankingFacts,
+}
+
+/// Ranks every group and re-evaluates the people whose grade moved, so that
+/// pay follows the final grade. Returns the groups that could not be ranked.
+fn rank_groups(program: &Program, held: &mut [Held]) -> Vec<UnrankedGroup> {
+    let policy = program.policy();
+    let Some(quotas) = &policy.quotas else {
+        return Vec::new();
+    };
+    let mut groups: IndexMap<Option<String>, Vec<usize>> = IndexMap::new();
+    for (i, h) in held.iter().enumerate() {
+        groups.entry(h.record.group.clone()).or_default().push(i);
+    }
+    let mut unranked = Vec::new();
+    for (group, members) in groups {
+        let people: Vec<Candidate> = members
+            .iter()
+            .map(|&i| Candidate {
+                score: held[i].facts.score,
+                ties: held[i].facts.ties.clone(),
+                id: held[i].record.id.clone(),
+                grade: held[i].facts.grade,
+                fixed: held[i].facts.vetoed,
+            })
+            .collect();
+        let Ok(placements) = ranking::rank(quotas, policy.grades.len(), &people) else {
+            unranked.push(UnrankedGroup {
+                group,
+                people: members.len(),
+            });
+            continue;
+        };
+        let of = members.len();
+        for (&i, placed) in members.iter().zip(placements) {
+            let h = &mut held[i];
+            if placed.grade != h.facts.grade {
+                h.outcome = program.evaluate_ranked(&h.record, placed.grade);
+            }
+            if let Ok(outcome) = &mut h.outcome {
+                outcome.ranking = Some(RankingNote {
+                    rank: placed.rank,
+                    of,
+                    quota: placed
+                        .quota
+                        .and_then(|q| quotas.limits.get(q))
+                        .map(|l| l.text.clone()),
+                });
+            }
+        }
+    }
+    unranked
 }
 
 /// The employee ids seen so far, kept small because there is one per

@@ -6,6 +6,7 @@
 
 use rust_decimal::Decimal;
 
+pub use crate::ast::HeadcountRounding;
 use crate::ast::{AdjustmentKind, CmpOp, InputType, Period, RoundingMode};
 use crate::source::{Source, Span};
 use crate::types::Ty;
@@ -32,6 +33,8 @@ pub struct CheckedPolicy {
     pub vetoes: Vec<Veto>,
     pub grades: Vec<Grade>,
     pub pay: Vec<PayItem>,
+    /// Limits on the grade distribution, and forced ranking.
+    pub quotas: Option<Quotas>,
     /// Every node, each after everything it depends on.
     pub order: Vec<Node>,
     /// Worked examples, for `kpi test`.
@@ -247,6 +250,48 @@ pub struct PayItem {
     pub span: Span,
     /// Where the name is written in its definition.
     pub name_span: Span,
+}
+
+/// The `quotas` block: limits on how many people of a group may get (or
+/// must get) some grades.
+#[derive(Debug, Clone)]
+pub struct Quotas {
+    /// The column that groups people (`per 部门`); none: all appraised together.
+    pub group_column: Option<String>,
+    pub limits: Vec<QuotaLimit>,
+    pub rounding: HeadcountRounding,
+    pub ranking: Option<Ranking>,
+    pub span: Span,
+}
+
+/// `S + A <= 20%`
+#[derive(Debug, Clone)]
+pub struct QuotaLimit {
+    /// Grade indexes, best first.
+    pub grades: Vec<u16>,
+    /// `<=` (true) or `>=` (false).
+    pub at_most: bool,
+    /// The share of the group, as a fraction (0.2 for 20%).
+    pub share: Decimal,
+    /// As written, for reports: `S + A <= 20%`.
+    pub text: String,
+    pub span: Span,
+}
+
+/// `forced ranking, ties by 民主评议`: grades are reassigned by rank so that
+/// every quota holds.
+#[derive(Debug, Clone)]
+pub struct Ranking {
+    /// After the score, in order; the employee id always breaks the last tie.
+    pub ties: Vec<TieBreak>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct TieBreak {
+    pub node: Node,
+    pub name: String,
+    pub lower_first: bool,
 }
 
 /// A worked example: an employee's inputs and what the policy must give.

@@ -65,6 +65,9 @@ pub enum Code {
     ExampleValue,
     TestFailed,
     InputDefault,
+    // distribution quotas
+    QuotaRule,
+    QuotaInfeasible,
     // warnings
     UnusedInput,
 }
@@ -116,6 +119,8 @@ impl Code {
         Code::ExampleValue,
         Code::TestFailed,
         Code::InputDefault,
+        Code::QuotaRule,
+        Code::QuotaInfeasible,
         Code::UnusedInput,
     ];
 
@@ -175,6 +180,10 @@ impl Code {
             }
             Code::TestFailed => "(kpi test) an example's outcome differs from what it expects",
             Code::InputDefault => "an input's default is not a value of its type",
+            Code::QuotaRule => {
+                "a quota that cannot be read as a limit on a share of grades, or that forced ranking cannot hold"
+            }
+            Code::QuotaInfeasible => "quotas that no group of people can satisfy together",
             Code::UnusedInput => "(warning) an input nothing uses",
         }
     }
@@ -224,6 +233,8 @@ impl Code {
             Code::ExampleValue => "kpi::example::value",
             Code::TestFailed => "kpi::test::failed",
             Code::InputDefault => "kpi::input::default",
+            Code::QuotaRule => "kpi::quota::rule",
+            Code::QuotaInfeasible => "kpi::quota::infeasible",
             Code::UnusedInput => "kpi::unused_input",
         }
     }

@@ -22,7 +22,20 @@ use crate::source::Span;
 pub struct Record {
     pub id: String,
     pub name: Option<String>,
+    /// The value of the quota group column, when the policy sets quotas per group.
+    pub group: Option<String>,
     pub inputs: Vec<Value>,
+}
+
+/// What forced ranking needs to know of one evaluated record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RankingFacts {
+    pub score: Decimal,
+    /// The tie-breakers' values, in the policy's order (`None`: missing).
+    pub ties: Vec<Option<Decimal>>,
+    pub grade: u16,
+    /// A veto set the grade: ranking leaves it.
+    pub vetoed: bool,
 }
 
 /// Receives the evaluator's decisions. The closure is only called when
@@ -96,6 +109,8 @@ pub enum Event {
     Grade {
         by_score: u16,
         veto: Option<usize>,
+        /// The grade forced ranking gave, when it changed the grade.
+        ranked: Option<u16>,
         grade: u16,
     },
     Pay {
@@ -284,19 +299,38 @@ pub(crate) struct Frame {
     pub grade_veto: Option<usize>,
     pub grade_by_score: Option<u16>,
     pub zeroed_by: Vec<Option<usize>>,
+    /// The grade forced ranking assigned, applied in place of the score's
+    /// (a veto's grade still wins).
+    pub ranked_grade: Option<u16>,
 }
 
 impl Program {
     /// Evaluates one record.
     pub fn evaluate(&self, record: &Record) -> Result<Outcome, EvalError> {
-        let frame = self.run(record, &mut NoTrace)?;
+        let frame = self.run(record, None, &mut NoTrace)?;
         Ok(Outcome::new(self, record, &frame))
     }
 
     /// Evaluates one record with tracing on, for an explanation.
     pub fn evaluate_traced(&self, record: &Record) -> Result<Traced, EvalError> {
+        self.evaluate_traced_ranked(record, None)
+    }
+
+    /// Evaluates one record whose grade forced ranking set: everything
+    /// after the grade (pay) follows the ranked grade.
+    pub fn evaluate_ranked(&self, record: &Record, grade: u16) -> Result<Outcome, EvalError> {
+        let frame = self.run(record, Some(grade), &mut NoTrace)?;
+        Ok(Outcome::new(self, record, &frame))
+    }
+
+    /// [`Program::evaluate_traced`], with the grade forced ranking set.
+    pub fn evaluate_traced_ranked(
+        &self,
+        record: &Record,
+        ranked: Option<u16>,
+    ) -> Result<Traced, EvalError> {
         let mut trace = Trace::default();
-        let frame = self.run(record, &mut trace)?;
+        let frame = self.run(record, ranked, &mut trace)?;
         Ok(Traced {
             outcome: Outcome::new(self, record, &frame),
             events: trace.events,
@@ -304,9 +338,46 @@ impl Program {
         })
     }
 
+    /// Evaluates one record for forced ranking: the outcome, and what the
+    /// ranking needs to know of it.
+    pub fn evaluate_for_ranking(
+        &self,
+        record: &Record,
+    ) -> Result<(Outcome, RankingFacts), EvalError> {
+        let frame = self.run(record, None, &mut NoTrace)?;
+        let ties = self
+            .policy
+            .quotas
+            .as_ref()
+            .and_then(|q| q.ranking.as_ref())
+            .map_or_else(Vec::new, |r| {
+                r.ties
+                    .iter()
+                    .map(|t| match frame.slots.get(self.layout.slot(t.node)) {
+                        Some(Value::Num(n)) => Some(*n),
+                        _ => None,
+                    })
+                    .collect()
+            });
+        let facts = RankingFacts {
+            score: match frame.slots.get(self.layout.score) {
+                Some(Value::Num(n)) => *n,
+                _ => Decimal::ZERO,
+            },
+            ties,
+            grade: match frame.slots.get(self.layout.grade) {
+                Some(Value::Grade(g)) => *g,
+                _ => 0,
+            },
+            vetoed: frame.grade_veto.is_some(),
+        };
+        Ok((Outcome::new(self, record, &frame), facts))
+    }
+
     pub(crate) fn run<T: Tracer>(
         &self,
         record: &Record,
+        ranked_grade: Option<u16>,
         tracer: &mut T,
     ) -> Result<Frame, EvalError> {
         let policy = &*self.policy;
@@ -317,6 +388,7 @@ impl Program {
             grade_veto: None,
             grade_by_score: None,
             zeroed_by: vec![None; policy.indicators.len()],
+            ranked_grade,
         };
         for (slot, value) in frame.slots.iter_mut().zip(&record.inputs) {
             *slot = *value;
@@ -538,11 +610,19 @@ impl Program {
                         break;
                     }
                 }
+                let ranked = match (applied, frame.ranked_grade) {
+                    (None, Some(r)) if r != grade => Some(r),
+                    _ => None,
+                };
+                if let Some(r) = ranked {
+                    grade = r;
+                }
                 frame.grade_by_score = Some(by_score);
                 frame.grade_veto = applied;
                 t.event(|| Event::Grade {
                     by_score,
                     veto: applied,
+                    ranked,
                     grade,
                 });
                 set(&mut frame.slots, layout.grade, Value::Grade(grade));

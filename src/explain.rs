@@ -27,6 +27,27 @@ pub fn explain(program: &Program, record: &Record) -> Result<String, EvalError> 
     Ok(render(program, record, &traced))
 }
 
+/// Explains one employee whose grade forced ranking set: `ranked` is their
+/// outcome from the whole group's run (`batch::run`), which carries the
+/// rank, the ranked grade and the quota that moved it.
+pub fn explain_ranked(
+    program: &Program,
+    record: &Record,
+    ranked: &Outcome,
+) -> Result<String, EvalError> {
+    let grade = ranked.grade.as_deref().and_then(|name| {
+        program
+            .policy()
+            .grades
+            .iter()
+            .position(|g| g.name == name)
+            .and_then(|g| u16::try_from(g).ok())
+    });
+    let mut traced = program.evaluate_traced_ranked(record, grade)?;
+    traced.outcome.ranking = ranked.ranking.clone();
+    Ok(render(program, record, &traced))
+}
+
 /// Renders the derivation of a traced evaluation.
 pub fn render(program: &Program, record: &Record, traced: &Traced) -> String {
     Renderer::new(
@@ -62,7 +83,7 @@ struct Renderer<'a> {
     indicators: HashMap<usize, &'a IndicatorTrace>,
     adjustments: HashMap<usize, (Decimal, Decimal, Decimal)>,
     score: Option<&'a ScoreTrace>,
-    grade: Option<(u16, Option<usize>, u16)>,
+    grade: Option<(u16, Option<usize>, Option<u16>, u16)>,
     pay: HashMap<usize, (Decimal, Decimal)>,
     out: String,
 }
@@ -116,8 +137,9 @@ impl<'a> Renderer<'a> {
                 Event::Grade {
                     by_score,
                     veto,
+                    ranked,
                     grade,
-                } => r.grade = Some((*by_score, *veto, *grade)),
+                } => r.grade = Some((*by_score, *veto, *ranked, *grade)),
                 Event::Pay { index, raw, amount } => {
                     r.pay.insert(*index, (*raw, *amount));
                 }
@@ -455,7 +477,7 @@ impl<'a> Renderer<'a> {
 
     fn grade(&mut self) {
         let policy = self.policy;
-        let Some((by_score, veto, grade)) = self.grade else {
+        let Some((by_score, veto, ranked, grade)) = self.grade else {
             return;
         };
         self.heading("Grade");
@@ -485,6 +507,31 @@ impl<'a> Renderer<'a> {
                     Self::named(&forced.name, forced.label.as_deref())
                 ),
             );
+        }
+        if let Some(note) = &self.outcome.ranking {
+            let group = self
+                .outcome
+                .group
+                .as_deref()
+                .map(|g| format!(" in {g}"))
+                .unwrap_or_default();
+            let line = match (ranked.and_then(band), &note.quota) {
+                (Some(to), quota) => format!(
+                    "{} after forced ranking: rank {} of {}{group}{}",
+                    Self::named(&to.name, to.label.as_deref()),
+                    note.rank,
+                    note.of,
+                    quota
+                        .as_deref()
+                        .map(|q| format!(", {q}"))
+                        .unwrap_or_default()
+                ),
+                (None, _) => format!(
+                    "forced ranking: rank {} of {}{group}; the quotas hold without moving this grade",
+                    note.rank, note.of
+                ),
+            };
+            self.line(1, &line);
         }
     }
 

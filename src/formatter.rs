@@ -372,6 +372,7 @@ impl<'a> Printer<'a> {
                 ),
             ),
             Item::Grades(d) => self.grades(d),
+            Item::Quotas(d) => self.quotas(d),
             Item::Veto(d) => {
                 self.begin(span.start, 1);
                 let mut text = "veto".to_string();
@@ -587,6 +588,87 @@ impl<'a> Printer<'a> {
             text.push_str(&band_condition(&band.condition));
             self.text(&text);
             self.end(band.span.end);
+        }
+        self.close_block(d.span, 1);
+    }
+
+    fn quotas(&mut self, d: &QuotasDecl) {
+        self.begin(d.span.start, 1);
+        let mut head = "quotas".to_string();
+        if let Some(group) = &d.group {
+            head.push_str(" per ");
+            head.push_str(&if is_plain_name(&group.text) {
+                group.text.clone()
+            } else {
+                label(group)
+            });
+        }
+        self.text(&format!("{head} {{"));
+        let brace = self.after(d.group.as_ref().map_or(d.span.start, |g| g.span.end), '{');
+        self.end(brace);
+        let sum = |grades: &[Name]| {
+            grades
+                .iter()
+                .map(|g| g.text.as_str())
+                .collect::<Vec<_>>()
+                .join(" + ")
+        };
+        let width = d
+            .lines
+            .iter()
+            .filter_map(|l| match l {
+                QuotaLine::Limit { grades, .. } => Some(sum(grades).width()),
+                _ => None,
+            })
+            .max()
+            .unwrap_or(0);
+        for line in &d.lines {
+            let (text, span) = match line {
+                QuotaLine::Limit {
+                    grades,
+                    op,
+                    share_span,
+                    span,
+                    ..
+                } => {
+                    let left = sum(grades);
+                    let text = format!(
+                        "{left}{} {} {}",
+                        pad(&left, width),
+                        op.symbol(),
+                        self.slice(*share_span).replace('％', "%")
+                    );
+                    (text, *span)
+                }
+                QuotaLine::Rounding { mode, span } => {
+                    let mode = match mode {
+                        HeadcountRounding::Strict => "strict",
+                        HeadcountRounding::HalfUp => "half-up",
+                    };
+                    (format!("round headcount {mode}"), *span)
+                }
+                QuotaLine::Ranking { ties, span } => {
+                    let mut text = "forced ranking".to_string();
+                    if !ties.is_empty() {
+                        let keys: Vec<String> = ties
+                            .iter()
+                            .map(|t| {
+                                if t.lower_first {
+                                    format!("{} lower first", t.name.text)
+                                } else {
+                                    t.name.text.clone()
+                                }
+                            })
+                            .collect();
+                        text.push_str(", ties by ");
+                        text.push_str(&keys.join(", then "));
+                    }
+                    (text, *span)
+                }
+            };
+            self.begin(span.start, 2);
+            self.text(&text);
+            self.end(span.end);
         }
         self.close_block(d.span, 1);
     }

@@ -2,9 +2,10 @@
 //!
 //! A policy flows one way through the crate:
 //! text → [`syntax`] (pest parse tree → spanned [`ast`]) → [`check`]
-//! (names, units, weights, grade bands → [`checked::CheckedPolicy`]) →
+//! (names, units, weights, grade bands, quotas → [`checked::CheckedPolicy`]) →
 //! [`compile`](mod@compile) (flat [`program::Program`]) → [`eval`] (record →
-//! [`outcome::Outcome`], optionally traced) → [`explain`] and `report`.
+//! [`outcome::Outcome`], optionally traced) → [`batch`] (a whole file; forced
+//! [`ranking`] and the quota [`distribution`]) → [`explain`] and `report`.
 //!
 //! ```
 //! use kpi::source::Source;
@@ -24,6 +25,7 @@
 //! let record = kpi::eval::Record {
 //!     id: "E001".into(),
 //!     name: None,
+//!     group: None,
 //!     inputs: vec![kpi::program::Value::Num("1.125".parse().unwrap())],
 //! };
 //! let outcome = program.evaluate(&record).expect("evaluates");
@@ -39,6 +41,7 @@ pub mod compile;
 pub mod data;
 pub mod diagnostic;
 pub mod diff;
+pub mod distribution;
 pub mod eval;
 pub mod explain;
 pub mod format;
@@ -47,6 +50,7 @@ pub mod fuzzy;
 pub mod generate;
 pub mod outcome;
 pub mod program;
+pub mod ranking;
 pub mod report;
 pub mod round;
 pub mod source;

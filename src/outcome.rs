@@ -39,6 +39,22 @@ pub struct Outcome {
     pub vetoes: Vec<String>,
     /// Each pay item, rounded per the policy.
     pub pay: IndexMap<String, Decimal>,
+    /// The group the quotas count this person in (`quotas per 部门`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    /// Forced ranking: the person's rank in the group, and the quota that
+    /// moved their grade (`grade_by_score` then holds the score's grade).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ranking: Option<RankingNote>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RankingNote {
+    pub rank: usize,
+    pub of: usize,
+    /// The quota that moved the grade, as written (`C + D >= 30%`); none
+    /// when the grade was not changed.
+    pub quota: Option<String>,
 }
 
 impl Outcome {
@@ -110,6 +126,12 @@ impl Outcome {
                 }
             }
         }
+        if frame.grade_veto.is_none() && frame.ranked_grade.is_some() {
+            grade_by_score = frame
+                .grade_by_score
+                .and_then(grade_name)
+                .filter(|by_score| Some(by_score) != grade.as_ref());
+        }
         Outcome {
             id: record.id.clone(),
             name: record.name.clone(),
@@ -129,6 +151,8 @@ impl Outcome {
                 .enumerate()
                 .map(|(i, p)| (p.name.clone(), num(layout.pay + i)))
                 .collect(),
+            group: record.group.clone(),
+            ranking: None,
         }
     }
 }

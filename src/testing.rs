@@ -98,6 +98,7 @@ pub fn run(program: &Program, filter: Option<&str>) -> TestRun {
 
 fn record(policy: &CheckedPolicy, example: &Example) -> Record {
     Record {
+        group: None,
         id: example.name.clone(),
         name: None,
         inputs: policy
@@ -227,6 +228,7 @@ fn collect_reached(policy: &CheckedPolicy, traced: &Traced, reached: &mut BTreeS
                 by_score,
                 veto,
                 grade,
+                ..
             } => {
                 reached.insert(Key::Grade(usize::from(*by_score)));
                 reached.insert(Key::Grade(usize::from(*grade)));

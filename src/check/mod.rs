@@ -10,6 +10,7 @@ mod grades;
 mod graph;
 mod header;
 mod intervals;
+mod quotas;
 mod scope;
 mod tables;
 mod weights;
@@ -262,9 +263,11 @@ pub fn check(source: &Source, policy: &ast::Policy) -> Result<Checked, Vec<Diagn
         vetoes,
         grades,
         pay,
+        quotas: None,
         order: Vec::new(),
         examples: Vec::new(),
     };
+    checked.quotas = quotas::check(policy, &scope, &checked, &grade_labels, &mut diags);
     checked.order = graph::order(&checked, &mut diags);
     let value_types: Vec<Ty> = checked.values.iter().map(|v| v.expr.ty).collect();
     checked.examples = examples::check(

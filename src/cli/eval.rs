@@ -190,6 +190,26 @@ pub(crate) fn run(args: Args) -> u8 {
         eprintln!("error: cannot write the results: {e}");
         return exit::CANNOT_RUN;
     }
+    for unranked in &summary.unranked {
+        eprintln!("warning: {unranked}");
+    }
+    if let Some(distribution) = &summary.distribution {
+        for (group, q) in distribution.broken() {
+            let place = group
+                .group
+                .as_deref()
+                .map(|g| format!(" in {g}"))
+                .unwrap_or_default();
+            eprintln!(
+                "warning: quota `{}` is broken{place}: {} of {} people, {} {}",
+                q.quota,
+                q.actual,
+                group.people,
+                if q.at_most { "at most" } else { "at least" },
+                q.limit
+            );
+        }
+    }
     eprintln!(
         "{} read, {} evaluated, {} failed",
         super::count(summary.read, "row", "rows"),

@@ -96,7 +96,20 @@ pub(crate) fn run(args: Args) -> u8 {
             return exit::PROBLEMS;
         }
     };
-    match kpi::explain::explain(&program, &record) {
+    // Under forced ranking a grade depends on the whole group: run it all.
+    let ranking = policy.quotas.as_ref().is_some_and(|q| q.ranking.is_some());
+    let explained = if ranking {
+        let ranked = kpi::batch::evaluate(&program, &table)
+            .ok()
+            .and_then(|batch| batch.outcomes.into_iter().find(|o| o.id == record.id));
+        match ranked {
+            Some(outcome) => kpi::explain::explain_ranked(&program, &record, &outcome),
+            None => kpi::explain::explain(&program, &record),
+        }
+    } else {
+        kpi::explain::explain(&program, &record)
+    };
+    match explained {
         Ok(text) => {
             print!("{text}");
             exit::OK

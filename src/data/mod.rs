@@ -229,6 +229,8 @@ impl fmt::Display for HeaderError {
 pub struct Columns {
     id: usize,
     name: Option<usize>,
+    /// The quota group column, when the policy sets quotas per group.
+    group: Option<usize>,
     inputs: Vec<usize>,
     /// For each input, the rule that first uses it: "indicator `成交`".
     consumers: Vec<String>,
@@ -271,6 +273,18 @@ impl Columns {
             });
         }
         let name = policy.name_column.as_deref().and_then(|n| find(n, None));
+        let group_column = policy
+            .quotas
+            .as_ref()
+            .and_then(|q| q.group_column.as_deref());
+        let group = group_column.and_then(|g| find(g, None));
+        if let (Some(column), None) = (group_column, group) {
+            missing.push(MissingColumn {
+                input: column.to_string(),
+                label: Some("the group the quotas apply to".to_string()),
+                did_you_mean: suggest(column),
+            });
+        }
         let mut inputs = Vec::new();
         for input in &policy.inputs {
             let by_alias = || {
@@ -292,7 +306,13 @@ impl Columns {
         if !missing.is_empty() || !duplicates.is_empty() {
             // The columns nothing uses: when an input has no column, one of
             // these is likely its misspelt name.
-            let used: Vec<usize> = inputs.iter().copied().chain(id).chain(name).collect();
+            let used: Vec<usize> = inputs
+                .iter()
+                .copied()
+                .chain(id)
+                .chain(name)
+                .chain(group)
+                .collect();
             let names: Vec<&str> = policy
                 .inputs
                 .iter()
@@ -318,6 +338,7 @@ impl Columns {
         Ok(Columns {
             id: id.unwrap_or_default(),
             name,
+            group,
             inputs,
             consumers: consumers(policy),
             headers,
@@ -342,6 +363,21 @@ impl Columns {
             .name
             .map(|i| cell(i).shown().trim().to_string())
             .filter(|n| !n.is_empty());
+        let group = match self.group {
+            Some(column) => {
+                let value = cell(column).shown().trim().to_string();
+                if value.is_empty() {
+                    problems.push(CellProblem {
+                        column: self.header(column),
+                        value: String::new(),
+                        message: "no group: the quotas are counted per group".to_string(),
+                        rule: "quotas".to_string(),
+                    });
+                }
+                Some(value)
+            }
+            None => None,
+        };
         let mut inputs = Vec::with_capacity(self.inputs.len());
         for (i, (input, &column)) in policy.inputs.iter().zip(&self.inputs).enumerate() {
             let raw = cell(column);
@@ -379,7 +415,12 @@ impl Columns {
             }
         }
         if problems.is_empty() {
-            Ok(Record { id, name, inputs })
+            Ok(Record {
+                id,
+                name,
+                group,
+                inputs,
+            })
         } else {
             Err(RowError {
                 row: row.number,

@@ -31,6 +31,9 @@ pub(crate) fn columns(policy: &CheckedPolicy) -> Vec<(String, Kind)> {
     if let Some(name) = &policy.name_column {
         columns.push((name.clone(), Kind::Text));
     }
+    if let Some(group) = policy.quotas.as_ref().and_then(|q| q.group_column.as_ref()) {
+        columns.push((group.clone(), Kind::Text));
+    }
     columns.extend(
         policy
             .indicators
@@ -52,8 +55,28 @@ pub(crate) fn columns(policy: &CheckedPolicy) -> Vec<(String, Kind)> {
     if !policy.vetoes.is_empty() {
         columns.push(("veto".to_string(), Kind::Text));
     }
+    if policy.quotas.as_ref().is_some_and(|q| q.ranking.is_some()) {
+        columns.push(("ranking".to_string(), Kind::Text));
+    }
     columns.extend(policy.pay.iter().map(|p| (p.name.clone(), Kind::Money)));
     columns
+}
+
+/// `17/40`, or `17/40: B → C (C + D >= 30%)` when forced ranking moved the grade.
+pub(crate) fn ranking_cell(outcome: &Outcome) -> String {
+    let Some(note) = &outcome.ranking else {
+        return String::new();
+    };
+    let mut text = format!("{}/{}", note.rank, note.of);
+    if let (Some(from), Some(to)) = (&outcome.grade_by_score, &outcome.grade)
+        && outcome.vetoes.is_empty()
+    {
+        text.push_str(&format!(": {from} → {to}"));
+        if let Some(quota) = &note.quota {
+            text.push_str(&format!(" ({quota})"));
+        }
+    }
+    text
 }
 
 /// One outcome's cells, in the order of [`columns`]. Money is shown with
@@ -62,6 +85,13 @@ pub(crate) fn cells(policy: &CheckedPolicy, outcome: &Outcome, for_people: bool)
     let mut row = vec![outcome.id.clone()];
     if policy.name_column.is_some() {
         row.push(outcome.name.clone().unwrap_or_default());
+    }
+    if policy
+        .quotas
+        .as_ref()
+        .is_some_and(|q| q.group_column.is_some())
+    {
+        row.push(outcome.group.clone().unwrap_or_default());
     }
     // An indicator left out for a missing value.
     let left_out = if for_people { "—" } else { "" };
@@ -80,10 +110,14 @@ pub(crate) fn cells(policy: &CheckedPolicy, outcome: &Outcome, for_people: bool)
     }
     if !policy.vetoes.is_empty() {
         let mut vetoes = outcome.vetoes.join("; ");
-        if let (true, Some(by_score)) = (for_people, &outcome.grade_by_score) {
+        let vetoed = !outcome.vetoes.is_empty();
+        if let (true, true, Some(by_score)) = (for_people, vetoed, &outcome.grade_by_score) {
             vetoes = format!("{vetoes} (by score: {by_score})");
         }
         row.push(vetoes);
+    }
+    if policy.quotas.as_ref().is_some_and(|q| q.ranking.is_some()) {
+        row.push(ranking_cell(outcome));
     }
     let currency = policy.currency.as_deref();
     row.extend(outcome.pay.values().map(|d| {

@@ -4,7 +4,8 @@
 use unicode_width::UnicodeWidthStr;
 
 use super::Kind;
-use crate::checked::CheckedPolicy;
+use crate::checked::{CheckedPolicy, HeadcountRounding};
+use crate::distribution::{GroupDistribution, Tally};
 use crate::outcome::Outcome;
 
 pub fn table(policy: &CheckedPolicy, outcomes: &[Outcome]) -> String {
@@ -55,34 +56,67 @@ pub fn table(policy: &CheckedPolicy, outcomes: &[Outcome]) -> String {
     out
 }
 
-/// Count, share and a bar for each grade.
+/// Count, share and a bar for each grade, per quota group, and each quota
+/// beside the count it allows or requires.
 fn distribution(policy: &CheckedPolicy, outcomes: &[Outcome]) -> String {
     if policy.grades.is_empty() || outcomes.is_empty() {
         return String::new();
     }
-    let total = outcomes.len();
-    let mut out = String::from("\nGrades\n");
+    let distribution = Tally::of(policy, outcomes);
+    let mut out = String::new();
+    for group in &distribution.groups {
+        out.push_str(&group_table(policy, group));
+    }
+    out
+}
+
+fn group_table(policy: &CheckedPolicy, group: &GroupDistribution) -> String {
+    let total = group.people.max(1);
+    let mut out = match &group.group {
+        Some(name) => format!("\nGrades: {name} ({} people)\n", group.people),
+        None => "\nGrades\n".to_string(),
+    };
     let width = policy
         .grades
         .iter()
         .map(|g| g.name.width())
         .max()
         .unwrap_or(1);
-    for grade in &policy.grades {
-        let count = outcomes
-            .iter()
-            .filter(|o| o.grade.as_deref() == Some(&grade.name))
-            .count();
+    for (name, &count) in &group.counts {
         // Integer arithmetic: the share is shown to one decimal, exactly rounded.
         let tenths = (count * 1000 + total / 2) / total;
-        let bar = "█".repeat((count * 40).div_ceil(total.max(1)).min(40));
-        let pad = " ".repeat(width - grade.name.width());
+        let bar = "█".repeat((count * 40).div_ceil(total).min(40));
+        let pad = " ".repeat(width - name.width());
         out.push_str(&format!(
-            "  {}{pad}  {count:>4}  {:>3}.{}%  {bar}\n",
-            grade.name,
+            "  {name}{pad}  {count:>4}  {:>3}.{}%  {bar}\n",
             tenths / 10,
             tenths % 10
         ));
+    }
+    if !group.quotas.is_empty() {
+        let rounding = match policy.quotas.as_ref().map(|q| q.rounding) {
+            Some(HeadcountRounding::HalfUp) => "headcounts rounded half-up",
+            _ => "headcounts rounded strictly: at most rounds down, at least rounds up",
+        };
+        out.push_str(&format!("  Quotas ({rounding})\n"));
+        let width = group
+            .quotas
+            .iter()
+            .map(|q| q.quota.width())
+            .max()
+            .unwrap_or(0);
+        for q in &group.quotas {
+            let pad = " ".repeat(width - q.quota.width());
+            let bound = if q.at_most { "at most" } else { "at least" };
+            let mark = if q.holds { "ok" } else { "BROKEN" };
+            out.push_str(&format!(
+                "  {}{pad}  {:>4} {}, {bound} {:<4}  {mark}\n",
+                q.quota,
+                q.actual,
+                if q.actual == 1 { "person" } else { "people" },
+                q.limit
+            ));
+        }
     }
     out
 }

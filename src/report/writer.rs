@@ -330,6 +330,11 @@ fn workbook(
     if let Some(name) = &policy.name_column {
         head(name, sheet)?;
     }
+    let group_column = policy.quotas.as_ref().and_then(|q| q.group_column.as_ref());
+    if let Some(group) = group_column {
+        head(group, sheet)?;
+    }
+    let ranked = policy.quotas.as_ref().is_some_and(|q| q.ranking.is_some());
     for input in &policy.inputs {
         head(&input.name, sheet)?;
     }
@@ -348,6 +353,9 @@ fn workbook(
     if !policy.vetoes.is_empty() {
         head("veto", sheet)?;
     }
+    if ranked {
+        head("ranking", sheet)?;
+    }
     for item in &policy.pay {
         head(&item.name, sheet)?;
     }
@@ -362,6 +370,9 @@ fn workbook(
         sheet.write_string(row, next(), &outcome.id)?;
         if policy.name_column.is_some() {
             sheet.write_string(row, next(), outcome.name.as_deref().unwrap_or(""))?;
+        }
+        if group_column.is_some() {
+            sheet.write_string(row, next(), outcome.group.as_deref().unwrap_or(""))?;
         }
         for (input, value) in policy.inputs.iter().zip(&record.inputs) {
             let at = next();
@@ -397,33 +408,87 @@ fn workbook(
         if !policy.vetoes.is_empty() {
             sheet.write_string(row, next(), outcome.vetoes.join("; "))?;
         }
+        if ranked {
+            sheet.write_string(row, next(), super::ranking_cell(outcome))?;
+        }
         for amount in outcome.pay.values() {
             sheet.write_number_with_format(row, next(), number(*amount), &money)?;
         }
     }
     sheet.autofit();
 
+    // Each group's grades, then each quota against its count.
     let distribution = workbook.add_worksheet();
     distribution.set_name("Distribution")?;
-    for (c, h) in ["grade", "label", "count", "share"].iter().enumerate() {
-        distribution.write_string_with_format(0, u16::try_from(c).unwrap_or(0), *h, &header)?;
+    let outcomes: Vec<Outcome> = rows.iter().map(|(_, o)| o.clone()).collect();
+    let tally = crate::distribution::Tally::of(policy, &outcomes);
+    let grouped = policy
+        .quotas
+        .as_ref()
+        .is_some_and(|q| q.group_column.is_some());
+    let offset = u16::from(grouped);
+    if grouped {
+        distribution.write_string_with_format(0, 0, "group", &header)?;
     }
-    let total = rows.len();
-    for (i, grade) in policy.grades.iter().enumerate() {
-        let row = u32::try_from(i + 1).unwrap_or(u32::MAX);
-        let count = rows
-            .iter()
-            .filter(|(_, o)| o.grade.as_deref() == Some(grade.name.as_str()))
-            .count();
-        distribution.write_string(row, 0, &grade.name)?;
-        distribution.write_string(row, 1, grade.label.as_deref().unwrap_or(""))?;
-        distribution.write_number(row, 2, count as f64)?;
-        let share = Decimal::from(count)
-            .checked_div(Decimal::from(total))
-            .map_or(0.0, number);
-        distribution.write_number_with_format(row, 3, share, &percent)?;
+    for (c, h) in ["grade", "label", "count", "share"].iter().enumerate() {
+        distribution.write_string_with_format(
+            0,
+            offset + u16::try_from(c).unwrap_or(0),
+            *h,
+            &header,
+        )?;
+    }
+    let mut row = 1u32;
+    for group in &tally.groups {
+        let total = group.people;
+        for (grade, (name, &count)) in policy.grades.iter().zip(&group.counts) {
+            if let Some(g) = &group.group {
+                distribution.write_string(row, 0, g)?;
+            }
+            distribution.write_string(row, offset, name)?;
+            distribution.write_string(row, offset + 1, grade.label.as_deref().unwrap_or(""))?;
+            distribution.write_number(row, offset + 2, count as f64)?;
+            let share = Decimal::from(count)
+                .checked_div(Decimal::from(total))
+                .map_or(0.0, number);
+            distribution.write_number_with_format(row, offset + 3, share, &percent)?;
+            row += 1;
+        }
+    }
+    if policy.quotas.is_some() {
+        row += 1;
+        let heads = ["quota", "people", "limit", "holds"];
+        if grouped {
+            distribution.write_string_with_format(row, 0, "group", &header)?;
+        }
+        for (c, h) in heads.iter().enumerate() {
+            distribution.write_string_with_format(
+                row,
+                offset + u16::try_from(c).unwrap_or(0),
+                *h,
+                &header,
+            )?;
+        }
+        row += 1;
+        for group in &tally.groups {
+            for q in &group.quotas {
+                if let Some(g) = &group.group {
+                    distribution.write_string(row, 0, g)?;
+                }
+                distribution.write_string(row, offset, &q.quota)?;
+                distribution.write_number(row, offset + 1, q.actual as f64)?;
+                distribution.write_number(row, offset + 2, q.limit as f64)?;
+                distribution.write_string(
+                    row,
+                    offset + 3,
+                    if q.holds { "yes" } else { "BROKEN" },
+                )?;
+                row += 1;
+            }
+        }
     }
     distribution.set_freeze_panes(1, 0)?;
+    distribution.autofit();
 
     let failed = workbook.add_worksheet();
     failed.set_name("Failed rows")?;

@@ -76,6 +76,7 @@ fn is_item(rule: Rule) -> bool {
             | Rule::grades_decl
             | Rule::veto_decl
             | Rule::pay_decl
+            | Rule::quotas_decl
             | Rule::example_decl
     )
 }
@@ -281,6 +282,7 @@ fn item(pair: Pair<'_, Rule>) -> Result<Item> {
                 _ => return Err(internal(span)),
             }
         }
+        Rule::quotas_decl => quotas_decl(pair)?,
         Rule::grades_decl => {
             let mut bands = Vec::new();
             for child in pair.into_inner() {
@@ -871,6 +873,83 @@ fn two_ariths(pair: Pair<'_, Rule>) -> Result<(Expr, Expr)> {
         (Some(a), Some(b)) => Ok((a, b)),
         _ => Err(internal(span)),
     }
+}
+
+fn quotas_decl(pair: Pair<'_, Rule>) -> Result<Item> {
+    let span = tight(&pair);
+    let mut group = None;
+    let mut lines = Vec::new();
+    for child in pair.into_inner() {
+        let line_span = tight(&child);
+        match child.as_rule() {
+            Rule::quota_group => {
+                group = child
+                    .into_inner()
+                    .find(|p| p.as_rule() == Rule::column_name)
+                    .and_then(|c| c.into_inner().next())
+                    .map(name_or_label);
+            }
+            Rule::quota_rule => {
+                let mut grades = Vec::new();
+                let mut op = None;
+                let mut share = None;
+                for part in child.into_inner() {
+                    match part.as_rule() {
+                        Rule::ident => grades.push(ident(part)),
+                        Rule::percent => share = Some((tight(&part), percent(part)?)),
+                        rule => {
+                            if let Some(o) = cmp_op(rule) {
+                                op = Some((o, tight(&part)));
+                            }
+                        }
+                    }
+                }
+                let (op, op_span) = op.ok_or_else(|| internal(line_span))?;
+                let (share_span, share) = share.ok_or_else(|| internal(line_span))?;
+                lines.push(QuotaLine::Limit {
+                    grades,
+                    op,
+                    op_span,
+                    share,
+                    share_span,
+                    span: line_span,
+                });
+            }
+            Rule::quota_rounding => {
+                let mode = match child_text(&child, Rule::headcount_mode) {
+                    "strict" => HeadcountRounding::Strict,
+                    _ => HeadcountRounding::HalfUp,
+                };
+                lines.push(QuotaLine::Rounding {
+                    mode,
+                    span: line_span,
+                });
+            }
+            Rule::forced_ranking => {
+                let mut ties = Vec::new();
+                for key in child.into_inner().filter(|p| p.as_rule() == Rule::tie_key) {
+                    let key_span = tight(&key);
+                    let lower_first = child_text(&key, Rule::tie_order).starts_with("lower");
+                    let name = key
+                        .into_inner()
+                        .find(|p| p.as_rule() == Rule::ident)
+                        .map(ident)
+                        .ok_or_else(|| internal(key_span))?;
+                    ties.push(TieKey {
+                        name,
+                        lower_first,
+                        span: key_span,
+                    });
+                }
+                lines.push(QuotaLine::Ranking {
+                    ties,
+                    span: line_span,
+                });
+            }
+            _ => {}
+        }
+    }
+    Ok(Item::Quotas(QuotasDecl { group, lines, span }))
 }
 
 fn cmp_op(rule: Rule) -> Option<CmpOp> {

@@ -47,6 +47,7 @@ pub(super) fn describe(rule: Rule) -> Option<Expected> {
         | Rule::points_rule
         | Rule::band_condition
         | Rule::veto_effect
+        | Rule::quota_line
         | Rule::prefix
         | Rule::infix
         | Rule::arith_infix
@@ -81,6 +82,8 @@ pub(super) fn describe(rule: Rule) -> Option<Expected> {
         | Rule::grades_decl
         | Rule::veto_decl
         | Rule::pay_decl
+        | Rule::quotas_decl
+        | Rule::kw_quotas
         | Rule::kw_period
         | Rule::kw_currency
         | Rule::kw_round
@@ -103,6 +106,18 @@ pub(super) fn describe(rule: Rule) -> Option<Expected> {
             "a rounding rule: `half-away-from-zero` (also `half-up` or `四舍五入`), `half-even`, `down` or `up`",
         ),
         Rule::employee_field => Words("`id` or `name`"),
+        Rule::quota_group | Rule::kw_per => Words("`per <column>` to set quotas per group"),
+        Rule::quota_rule => Words("a quota such as `S <= 5%` or `C + D >= 30%`"),
+        Rule::quota_rounding | Rule::kw_headcount => {
+            Words("`round headcount strict` or `round headcount half-up`")
+        }
+        Rule::headcount_mode => Words("`strict` or `half-up`"),
+        Rule::forced_ranking | Rule::kw_forced | Rule::kw_ranking => Words("`forced ranking`"),
+        Rule::kw_ties => Words("`ties by <input>`"),
+        Rule::tie_key => {
+            Words("an input to break ties, such as `民主评议` or `差错率 lower first`")
+        }
+        Rule::tie_order => Words("`higher first` or `lower first`"),
         Rule::column_name => Words("a column name"),
         Rule::input_type => Words("a type: `money`, `percent`, `number`, `score` or `yes/no`"),
         Rule::measure_clause | Rule::kw_measure => Words("`measure`"),

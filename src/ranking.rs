@@ -1,0 +1,239 @@
+//! Forced ranking (强制排序): within a group, people are ranked by final
+//! score (then the policy's tie-breakers, then employee id) and grades are
+//! reassigned so that every quota holds, moving as few people as possible.
+//!
+//! Grades follow rank: nobody gets a better grade than someone ranked above
+//! them, except people whose grade a veto forced (they keep it, and count in
+//! the quotas). Under that rule the best assignment is found exactly by a
+//! dynamic programme over (grade, how many people have a grade at least this
+//! good): O(grades × people), with a sliding-window minimum for quotas on a
+//! single grade. The checker has made sure every quota covers one grade, the
+//! top grades or the bottom grades, which is what makes this exact.
+
+use std::cmp::Ordering;
+use std::collections::VecDeque;
+
+use rust_decimal::Decimal;
+
+use crate::checked::Quotas;
+use crate::distribution::headcount;
+
+/// One person of a group, as the ranking sees them.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    pub score: Decimal,
+    /// The tie-breakers' values, in the policy's order (`None`: missing,
+    /// which ranks after any value).
+    pub ties: Vec<Option<Decimal>>,
+    pub id: String,
+    /// The grade the score (and any veto) gave.
+    pub grade: u16,
+    /// A veto forced the grade: it is kept.
+    pub fixed: bool,
+}
+
+/// Where a person ended up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Placement {
+    /// 1-based rank within the group.
+    pub rank: usize,
+    pub grade: u16,
+    /// When the grade changed, the quota (index into the policy's limits)
+    /// that moved the person.
+    pub quota: Option<usize>,
+}
+
+/// The quotas cannot all hold for this group (for example a `>=` quota on
+/// grades that vetoes keep people out of, or half-up rounding in a very
+/// small group).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Infeasible;
+
+/// Ranks a group and assigns grades. `grades` is the number of grades,
+/// best first. Placements are in the order of `people`.
+pub fn rank(
+    quotas: &Quotas,
+    grades: usize,
+    people: &[Candidate],
+) -> Result<Vec<Placement>, Infeasible> {
+    let lower_first: Vec<bool> = quotas
+        .ranking
+        .as_ref()
+        .map_or_else(Vec::new, |r| r.ties.iter().map(|t| t.lower_first).collect());
+    let mut order: Vec<usize> = (0..people.len()).collect();
+    order.sort_by(|&a, &b| compare(&people[a], &people[b], &lower_first));
+
+    let n = people.len();
+    let ranked: Vec<usize> = order
+        .iter()
+        .copied()
+        .filter(|&i| !people[i].fixed)
+        .collect();
+    let m = ranked.len();
+    let mut fixed = vec![0usize; grades];
+    for p in people.iter().filter(|p| p.fixed) {
+        if let Some(c) = fixed.get_mut(usize::from(p.grade)) {
+            *c += 1;
+        }
+    }
+
+    // Bounds on P_j, the number of ranked people in grades 0..=j, and on
+    // the count of grade j alone.
+    let mut pos = vec![(0usize, m); grades];
+    let mut single = vec![(0usize, m); grades];
+    if let Some(last) = pos.last_mut() {
+        *last = (m, m);
+    }
+    let last = grades.saturating_sub(1);
+    for limit in &quotas.limits {
+        let Some((&lo, &hi)) = limit.grades.first().zip(limit.grades.last()) else {
+            continue;
+        };
+        let (lo, hi) = (usize::from(lo), usize::from(hi));
+        let held: usize = limit
+            .grades
+            .iter()
+            .filter_map(|&g| fixed.get(usize::from(g)))
+            .sum();
+        let bound = headcount(limit.share, n, limit.at_most, quotas.rounding);
+        // What the ranked people of the quota's grades may (or must) number.
+        let (min, max) = if limit.at_most {
+            if held > bound {
+                return Err(Infeasible);
+            }
+            (0, bound - held)
+        } else {
+            (bound.saturating_sub(held), m)
+        };
+        if lo == 0 && hi == last {
+            if m < min || m > max {
+                return Err(Infeasible);
+            }
+        } else if lo == 0 {
+            narrow(&mut pos[hi], min, max);
+        } else if hi == last {
+            // m − P_{lo−1} in [min, max].
+            narrow(
+                &mut pos[lo - 1],
+                m.saturating_sub(max),
+                m.saturating_sub(min),
+            );
+            if min > m {
+                return Err(Infeasible);
+            }
+        } else {
+            narrow(&mut single[lo], min, max);
+        }
+    }
+
+    // by_grade[j][p]: ranked people among the first p whose own grade is j.
+    let mut by_grade = vec![vec![0u32; m + 1]; grades];
+    for (p, &i) in ranked.iter().enumerate() {
+        for (j, row) in by_grade.iter_mut().enumerate() {
+            row[p + 1] = row[p] + u32::from(usize::from(people[i].grade) == j);
+        }
+    }
+
+    const INF: i64 = i64::MAX / 4;
+    let mut prev = vec![INF; m + 1];
+    prev[0] = 0;
+    let mut choice = vec![vec![0u32; m + 1]; grades];
+    for j in 0..grades {
+        let (cmin, cmax) = single[j];
+        let (pmin, pmax) = pos[j];
+        let key = |q: usize| prev[q].saturating_sub(q as i64) + i64::from(by_grade[j][q]);
+        let mut cur = vec![INF; m + 1];
+        let mut window: VecDeque<usize> = VecDeque::new();
+        let mut next_q = 0usize;
+        for p in 0..=m {
+            // Admit q up to p − cmin.
+            while p >= cmin && next_q <= p - cmin {
+                if prev[next_q] < INF {
+                    let k = key(next_q);
+                    while window.back().is_some_and(|&b| key(b) >= k) {
+                        window.pop_back();
+                    }
+                    window.push_back(next_q);
+                }
+                next_q += 1;
+            }
+            let lowest = p.saturating_sub(cmax);
+            while window.front().is_some_and(|&f| f < lowest) {
+                window.pop_front();
+            }
+            if p < pmin || p > pmax {
+                continue;
+            }
+            if let Some(&q) = window.front() {
+                cur[p] = key(q) + p as i64 - i64::from(by_grade[j][p]);
+                choice[j][p] = u32::try_from(q).unwrap_or(u32::MAX);
+            }
+        }
+        prev = cur;
+    }
+    if prev[m] >= INF {
+        return Err(Infeasible);
+    }
+
+    // Walk back: grade j takes ranked positions choice[j][p]..p.
+    let mut new_grade = vec![0u16; m];
+    let mut p = m;
+    for j in (0..grades).rev() {
+        let q = choice[j][p] as usize;
+        for g in new_grade.iter_mut().take(p).skip(q) {
+            *g = u16::try_from(j).unwrap_or(u16::MAX);
+        }
+        p = q;
+    }
+
+    let mut placements: Vec<Placement> = people
+        .iter()
+        .map(|p| Placement {
+            rank: 0,
+            grade: p.grade,
+            quota: None,
+        })
+        .collect();
+    for (r, &i) in order.iter().enumerate() {
+        placements[i].rank = r + 1;
+    }
+    for (slot, &i) in ranked.iter().enumerate() {
+        let (was, now) = (people[i].grade, new_grade[slot]);
+        placements[i].grade = now;
+        if was != now {
+            placements[i].quota = quotas.limits.iter().position(|l| {
+                let has = |g: u16| l.grades.contains(&g);
+                (l.at_most && has(was) && !has(now)) || (!l.at_most && has(now) && !has(was))
+            });
+        }
+    }
+    Ok(placements)
+}
+
+fn narrow(range: &mut (usize, usize), min: usize, max: usize) {
+    range.0 = range.0.max(min);
+    range.1 = range.1.min(max);
+}
+
+/// Higher score first; then each tie-breaker (higher first unless the
+/// policy says lower first; a missing value last); then employee id.
+fn compare(a: &Candidate, b: &Candidate, lower_first: &[bool]) -> Ordering {
+    b.score
+        .cmp(&a.score)
+        .then_with(|| {
+            for (i, (x, y)) in a.ties.iter().zip(&b.ties).enumerate() {
+                let order = match (x, y) {
+                    (Some(x), Some(y)) if lower_first.get(i).copied().unwrap_or(false) => x.cmp(y),
+                    (Some(x), Some(y)) => y.cmp(x),
+                    (Some(_), None) => Ordering::Less,
+                    (None, Some(_)) => Ordering::Greater,
+                    (None, None) => Ordering::Equal,
+                };
+                if order != Ordering::Equal {
+                    return order;
+                }
+            }
+            Ordering::Equal
+        })
+        .then_with(|| a.id.cmp(&b.id))
+}
