@@ -319,6 +319,10 @@ pub struct Batch {
     pub outcomes: Vec<Outcome>,
     /// Rows that could not be evaluated, in the order of the file.
     pub failures: Vec<RowError>,
+    /// Each group's grades against the quotas (policies with quotas only).
+    pub distribution: Option<Distribution>,
+    /// Groups forced ranking could not rank.
+    pub unranked: Vec<UnrankedGroup>,
 }
 
 /// Evaluates every row of a table held in memory.
@@ -338,6 +342,8 @@ pub fn collect(program: &Program, source: DataSource) -> Result<Batch, HeaderErr
         rows_read: summary.read,
         outcomes,
         failures,
+        distribution: summary.distribution,
+        unranked: summary.unranked,
     })
 }
 

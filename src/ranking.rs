@@ -237,3 +237,176 @@ fn compare(a: &Candidate, b: &Candidate, lower_first: &[bool]) -> Ordering {
         })
         .then_with(|| a.id.cmp(&b.id))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checked::{QuotaLimit, Ranking};
+    use crate::distribution::headcount;
+    use crate::source::Span;
+    use HeadcountRounding::{HalfUp, Strict};
+
+    use crate::checked::HeadcountRounding;
+
+    fn limit(grades: &[u16], at_most: bool, percent: i64) -> QuotaLimit {
+        QuotaLimit {
+            grades: grades.to_vec(),
+            at_most,
+            share: Decimal::new(percent, 2),
+            text: String::new(),
+            span: Span::default(),
+        }
+    }
+
+    fn quotas(limits: Vec<QuotaLimit>, rounding: HeadcountRounding) -> Quotas {
+        Quotas {
+            group_column: None,
+            limits,
+            rounding,
+            ranking: Some(Ranking {
+                ties: Vec::new(),
+                span: Span::default(),
+            }),
+            span: Span::default(),
+        }
+    }
+
+    fn person(i: usize, score: i64, grade: u16, fixed: bool) -> Candidate {
+        Candidate {
+            score: Decimal::from(score),
+            ties: Vec::new(),
+            id: format!("E{i:03}"),
+            grade,
+            fixed,
+        }
+    }
+
+    #[test]
+    fn vetoed_people_can_make_a_group_unrankable() {
+        // D <= 20% of 3 allows 0, but a veto has put someone in D.
+        let q = quotas(vec![limit(&[3], true, 20)], Strict);
+        let people = [
+            person(1, 90, 0, false),
+            person(2, 80, 1, false),
+            person(3, 95, 3, true),
+        ];
+        assert_eq!(rank(&q, 4, &people), Err(Infeasible));
+    }
+
+    /// Small pseudo-random groups: the programme's number of moves equals
+    /// the best found by trying every assignment where grades follow rank.
+    #[test]
+    fn the_fewest_moves_match_an_exhaustive_search() {
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        let (mut moved, mut infeasible) = (0, 0);
+        for case in 0..400 {
+            let grades = 3 + next(2) as usize;
+            let m = 1 + next(8) as usize;
+            let last = (grades - 1) as u16;
+            // Random quotas on one grade, the top or the bottom grades.
+            let mut limits = Vec::new();
+            for _ in 0..1 + next(3) {
+                let at_most = next(2) == 0;
+                let share = 5 + 5 * next(12) as i64;
+                let kind = next(3);
+                let cut = next(grades as u64) as u16;
+                let set: Vec<u16> = match kind {
+                    0 => vec![cut],
+                    1 => (0..=cut.min(last - 1)).collect(),
+                    _ => (cut.max(1)..=last).collect(),
+                };
+                limits.push(limit(&set, at_most, share));
+            }
+            let rounding = if next(2) == 0 { Strict } else { HalfUp };
+            let q = quotas(limits, rounding);
+            // Scores from 100 down; the grade by score falls with the score.
+            let mut scores: Vec<i64> = (0..m).map(|_| 50 + next(50) as i64).collect();
+            scores.sort_unstable_by(|a, b| b.cmp(a));
+            let people: Vec<Candidate> = scores
+                .iter()
+                .enumerate()
+                .map(|(i, &s)| {
+                    let g = ((100 - s) as usize * grades / 51).min(grades - 1) as u16;
+                    person(i, s, g, false)
+                })
+                .collect();
+            let best = exhaustive(&q, grades, &people);
+            match rank(&q, grades, &people) {
+                Ok(placed) => {
+                    let moves = placed
+                        .iter()
+                        .zip(&people)
+                        .filter(|(p, c)| p.grade != c.grade)
+                        .count();
+                    assert_eq!(Some(moves), best, "case {case}");
+                    moved += usize::from(moves > 0);
+                    let mut counts = vec![0usize; grades];
+                    for p in &placed {
+                        counts[usize::from(p.grade)] += 1;
+                    }
+                    for l in &q.limits {
+                        let c = crate::distribution::check(l, &counts, m, q.rounding);
+                        assert!(c.holds, "case {case}: {:?}", l.grades);
+                    }
+                }
+                Err(Infeasible) => {
+                    assert_eq!(best, None, "case {case}");
+                    infeasible += 1;
+                }
+            }
+        }
+        // The cases exercise both moving people and giving up.
+        assert!(moved > 100 && infeasible > 10, "{moved} {infeasible}");
+    }
+
+    /// Every way to cut the ranked list into grades (best first), keeping
+    /// the quotas; the fewest people moved, or `None`.
+    fn exhaustive(q: &Quotas, grades: usize, people: &[Candidate]) -> Option<usize> {
+        let m = people.len();
+        let mut best = None;
+        let mut cuts = vec![0usize; grades - 1];
+        loop {
+            if cuts.windows(2).all(|w| w[0] <= w[1]) {
+                let grade_at = |pos: usize| cuts.iter().filter(|&&c| c <= pos).count();
+                let mut counts = vec![0usize; grades];
+                for pos in 0..m {
+                    counts[grade_at(pos)] += 1;
+                }
+                let ok = q.limits.iter().all(|l| {
+                    let actual: usize = l.grades.iter().map(|&g| counts[usize::from(g)]).sum();
+                    let bound = headcount(l.share, m, l.at_most, q.rounding);
+                    if l.at_most {
+                        actual <= bound
+                    } else {
+                        actual >= bound
+                    }
+                });
+                if ok {
+                    let moves = (0..m)
+                        .filter(|&pos| grade_at(pos) != usize::from(people[pos].grade))
+                        .count();
+                    best = Some(best.map_or(moves, |b: usize| b.min(moves)));
+                }
+            }
+            // Next combination of cut positions in 0..=m.
+            let mut i = 0;
+            loop {
+                if i == cuts.len() {
+                    return best;
+                }
+                cuts[i] += 1;
+                if cuts[i] <= m {
+                    break;
+                }
+                cuts[i] = 0;
+                i += 1;
+            }
+        }
+    }
+}

@@ -527,6 +527,12 @@ fn unused_inputs(policy: &CheckedPolicy) -> Vec<Diagnostic> {
     for p in &policy.pay {
         p.expr.for_each_ref(&mut add);
     }
+    // Tie-breakers of forced ranking.
+    if let Some(ranking) = policy.quotas.as_ref().and_then(|q| q.ranking.as_ref()) {
+        for tie in &ranking.ties {
+            add(tie.node);
+        }
+    }
     policy
         .inputs
         .iter()
