@@ -526,6 +526,10 @@ impl<'a> Renderer<'a> {
                         .map(|q| format!(", {q}"))
                         .unwrap_or_default()
                 ),
+                (None, _) if veto.is_some() => format!(
+                    "forced ranking: rank {} of {}{group}; a veto's grade is kept, and counts in the quotas",
+                    note.rank, note.of
+                ),
                 (None, _) => format!(
                     "forced ranking: rank {} of {}{group}; the quotas hold without moving this grade",
                     note.rank, note.of

@@ -395,13 +395,12 @@ fn diff_lists_who_moves_and_the_pay_bill() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let out = stdout(&o);
     // E001: the expense indicator gives 85 instead of 80: +5 × 15% = +0.75;
-    // an S paid 1.6 instead of 1.5 of 9,000: +900.
+    // still an A after forced ranking both years, so the same pay.
+    assert!(out.contains("score  97.80 → 98.55  +0.75"), "{out}");
+    // E013, the one S both years (100 points, at the cap): paid 1.6 instead
+    // of 1.5 of 10,000: +1,000.
     assert!(
-        out.contains("score     97.80 → 98.55            +0.75"),
-        "{out}"
-    );
-    assert!(
-        out.contains("绩效工资  ¥13,500.00 → ¥14,400.00  +¥900.00"),
+        out.contains("E013 马超\n    绩效工资  ¥15,000.00 → ¥16,000.00  +¥1,000.00"),
         "{out}"
     );
     insta::assert_snapshot!("kpi_diff", out);

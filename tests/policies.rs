@@ -84,7 +84,10 @@ fn explanations_of_chosen_employees() {
             kpi::data::Columns::map(program.policy(), &table.headers, table.row_word).unwrap();
         let row = table.rows.iter().find(|r| columns.id_of(r) == id).unwrap();
         let record = columns.record(program.policy(), row).unwrap();
-        let text = kpi::explain::explain(&program, &record).unwrap();
+        // As `kpi explain` does: under forced ranking, from the whole run.
+        let batch = kpi::batch::evaluate(&program, &table).unwrap();
+        let ranked = batch.outcomes.iter().find(|o| o.id == id).unwrap();
+        let text = kpi::explain::explain_ranked(&program, &record, ranked).unwrap();
         insta::assert_snapshot!(format!("{name}_explain_{id}"), text);
     }
 }
@@ -94,11 +97,43 @@ fn explanations_of_chosen_employees() {
 fn sample_rows_match_hand_computation() {
     let trade = outcomes("foreign_trade_sales", "foreign_trade_sales.csv");
     // E002: weighted 25 + 20 + 15 + 10 + 12 + 12 = 94; +4 bonus − 3 deduction
-    // = 95.00 exactly, on the S boundary: 8,500 × 1.5 = 12,750.
+    // = 95.00 exactly, on the S boundary: an S by score. Forced ranking: of
+    // 24 people at most 1 S (5% of 24 = 1.2, rounded down), 3 A and 4 S + A.
+    // By score E013 (100), E001 (97.80), E002 and the vetoed E019 (95.50,
+    // kept at D) are S, E015, E003, E023 and E004 A. E013 keeps the S; E001,
+    // E002 and E015 take the three A; E003, E023, E004 go down to B. E002
+    // ranks 4th (E019 ranks 3rd by score): A, 8,500 × 1.3 = 11,050.
     let e002 = find(&trade, "E002");
     assert_eq!(e002.score.unwrap().to_string(), "95.00");
-    assert_eq!(e002.grade.as_deref(), Some("S"));
-    assert_eq!(e002.pay["绩效工资"].to_string(), "12750.00");
+    assert_eq!(e002.grade_by_score.as_deref(), Some("S"));
+    assert_eq!(e002.grade.as_deref(), Some("A"));
+    let note = e002.ranking.as_ref().unwrap();
+    assert_eq!((note.rank, note.of), (4, 24));
+    assert_eq!(note.quota.as_deref(), Some("S <= 5%"));
+    assert_eq!(e002.pay["绩效工资"].to_string(), "11050.00");
+    let moved: Vec<(&str, &str, &str)> = trade
+        .iter()
+        .filter(|o| o.vetoes.is_empty())
+        .filter_map(|o| {
+            Some((
+                o.id.as_str(),
+                o.grade_by_score.as_deref()?,
+                o.grade.as_deref()?,
+            ))
+        })
+        .collect();
+    assert_eq!(
+        moved,
+        [
+            ("E001", "S", "A"),
+            ("E002", "S", "A"),
+            ("E003", "A", "B"),
+            ("E004", "A", "B"),
+            ("E023", "A", "B"),
+        ]
+    );
+    // E003: 8,000 × 1.1 (B after ranking) = 8,800.
+    assert_eq!(find(&trade, "E003").pay["绩效工资"].to_string(), "8800.00");
     // E007: a score of 91.25 (A), forced to D by the compliance veto: 9,500 × 0.7.
     let e007 = find(&trade, "E007");
     assert_eq!(e007.score.unwrap().to_string(), "91.25");
