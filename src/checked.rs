@@ -362,6 +362,13 @@ pub enum Function {
     Max,
     Clamp,
     Abs,
+    /// The mean of the values present.
+    Average,
+    /// The mean of the values present, without the highest and the lowest
+    /// (民主评议 by several raters), when at least three are present.
+    TrimmedAverage,
+    /// The first value present: the approver's score, else the supervisor's.
+    FirstOf,
 }
 
 #[derive(Debug, Clone)]

@@ -100,6 +100,9 @@ fn op(layout: &Layout, e: &Expr) -> Op {
                     Op::Clamp(Box::new([x.clone(), lo.clone(), hi.clone()]), e.span)
                 }
                 (Function::Abs, [x]) => Op::Abs(Box::new(x.clone())),
+                (Function::Average, _) => Op::Average(args, false, e.span),
+                (Function::TrimmedAverage, _) => Op::Average(args, true, e.span),
+                (Function::FirstOf, _) => Op::FirstOf(args, e.span),
                 // The checker guarantees the arity; keep the value unchanged otherwise.
                 (_, _) => args
                     .into_iter()

@@ -850,6 +850,41 @@ fn eval<T: Tracer>(op: &Op, slots: &[Value], t: &mut T) -> Eval<Value> {
             Value::Num(x.clamp(lo, hi))
         }
         Op::Abs(x) => Value::Num(num(eval(x, slots, t)?).abs()),
+        Op::Average(args, trimmed, span) => {
+            let (mut present, missing) = present_values(args, slots, t)?;
+            if present.is_empty() {
+                return Err(missing.unwrap_or(Fault::new(FaultKind::MissingValue, *span)));
+            }
+            if *trimmed && present.len() >= 3 {
+                present.sort_unstable();
+                present.pop();
+                present.remove(0);
+            }
+            let overflow = Fault::new(FaultKind::Overflow, *span);
+            let mut sum = Decimal::ZERO;
+            for v in &present {
+                sum = sum.checked_add(*v).ok_or(overflow.clone())?;
+            }
+            Value::Num(
+                sum.checked_div(Decimal::from(present.len()))
+                    .ok_or(overflow)?,
+            )
+        }
+        Op::FirstOf(args, span) => {
+            let mut missing = Fault::new(FaultKind::MissingValue, *span);
+            let mut first = None;
+            for arg in args {
+                match eval(arg, slots, t) {
+                    Ok(v) => {
+                        first = Some(v);
+                        break;
+                    }
+                    Err(f) if f.missing() => missing = f,
+                    Err(f) => return Err(f),
+                }
+            }
+            first.ok_or(missing)?
+        }
         Op::FullMarks(x, span) => Value::Num(
             num(eval(x, slots, t)?)
                 .checked_mul(Decimal::ONE_HUNDRED)
@@ -868,6 +903,25 @@ fn eval<T: Tracer>(op: &Op, slots: &[Value], t: &mut T) -> Eval<Value> {
             }
         }
     })
+}
+
+/// The values of the arguments that are present (a missing one is skipped).
+/// With the last missing value's fault, to name it if none is present.
+fn present_values<T: Tracer>(
+    args: &[Op],
+    slots: &[Value],
+    t: &mut T,
+) -> Eval<(Vec<Decimal>, Option<Fault>)> {
+    let mut present = Vec::with_capacity(args.len());
+    let mut missing = None;
+    for arg in args {
+        match eval(arg, slots, t) {
+            Ok(v) => present.push(num(v)),
+            Err(f) if f.missing() => missing = Some(f),
+            Err(f) => return Err(f),
+        }
+    }
+    Ok((present, missing))
 }
 
 fn compare(op: CmpOp, a: Decimal, b: Decimal) -> bool {

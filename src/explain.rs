@@ -743,6 +743,9 @@ impl<'a> Renderer<'a> {
                     Function::Max => "max",
                     Function::Clamp => "clamp",
                     Function::Abs => "abs",
+                    Function::Average => "average",
+                    Function::TrimmedAverage => "trimmed_average",
+                    Function::FirstOf => "first_of",
                 };
                 let args: Option<Vec<String>> = args.iter().map(|a| self.substitute(a)).collect();
                 format!("{name}({})", args?.join(", "))

@@ -137,6 +137,11 @@ pub(crate) enum Op {
     Max(Vec<Op>),
     Clamp(Box<[Op; 3]>, Span),
     Abs(Box<Op>),
+    /// The mean of the arguments present; `true`: without the highest and
+    /// the lowest when at least three are present.
+    Average(Vec<Op>, bool, Span),
+    /// The first argument present.
+    FirstOf(Vec<Op>, Span),
     /// ×100: a percentage given as points.
     FullMarks(Box<Op>, Span),
     Linear(Box<LinearTable>),

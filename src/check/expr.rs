@@ -503,7 +503,15 @@ impl<'a> ExprChecker<'a> {
     }
 
     fn call(&mut self, function: &ast::Name, args: &[ast::Expr], span: Span) -> Expr {
-        const FUNCTIONS: [&str; 4] = ["min", "max", "clamp", "abs"];
+        const FUNCTIONS: [&str; 7] = [
+            "min",
+            "max",
+            "clamp",
+            "abs",
+            "average",
+            "trimmed_average",
+            "first_of",
+        ];
         let (f, arity, arity_words) = match function.text.as_str() {
             "min" => (Function::Min, 2..=usize::MAX, "two or more values"),
             "max" => (Function::Max, 2..=usize::MAX, "two or more values"),
@@ -513,6 +521,13 @@ impl<'a> ExprChecker<'a> {
                 "three values: `clamp(value, low, high)`",
             ),
             "abs" => (Function::Abs, 1..=1, "one value"),
+            "average" => (Function::Average, 1..=usize::MAX, "one or more values"),
+            "trimmed_average" => (
+                Function::TrimmedAverage,
+                3..=usize::MAX,
+                "three or more values (the highest and the lowest are dropped)",
+            ),
+            "first_of" => (Function::FirstOf, 2..=usize::MAX, "two or more values"),
             other => {
                 let mut d = Diagnostic::error(
                     Code::UnknownFunction,
@@ -525,7 +540,9 @@ impl<'a> ExprChecker<'a> {
                     None if other.to_uppercase().starts_with("ROUND") => d.help(
                         "kpi rounds where the policy says, once for all pay: `round money to 1 down` rounds every pay item down to whole units",
                     ),
-                    None => d.help("the functions are `min`, `max`, `clamp` and `abs`"),
+                    None => d.help(
+                        "the functions are `min`, `max`, `clamp`, `abs`, `average`, `trimmed_average` and `first_of`",
+                    ),
                 };
                 self.diags.push(d);
                 return self.poisoned(span);
