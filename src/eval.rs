@@ -863,7 +863,7 @@ fn eval<T: Tracer>(op: &Op, slots: &[Value], t: &mut T) -> Eval<Value> {
             let overflow = Fault::new(FaultKind::Overflow, *span);
             let mut sum = Decimal::ZERO;
             for v in &present {
-                sum = sum.checked_add(*v).ok_or(overflow.clone())?;
+                sum = sum.checked_add(*v).ok_or(overflow)?;
             }
             Value::Num(
                 sum.checked_div(Decimal::from(present.len()))
