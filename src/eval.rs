@@ -240,6 +240,10 @@ pub struct EvalError {
 
 impl fmt::Display for EvalError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.kind == FaultKind::NoIndicators {
+            // Not one rule's fault: the row left every indicator out.
+            return write!(f, "{}", self.kind.words());
+        }
         write!(
             f,
             "{} in {} (policy line {})",

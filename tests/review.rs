@@ -51,6 +51,10 @@ fn the_review_chain_and_trimmed_peer_review_by_hand() {
     assert_eq!(batch.outcomes.len(), 4);
     assert_eq!(batch.failures.len(), 1);
     assert_eq!(batch.failures[0].id.as_deref(), Some("R5"));
+    assert_eq!(
+        batch.failures[0].to_string(),
+        "line 6 (id R5): every indicator is left out for missing values, so there is no score"
+    );
 }
 
 #[test]
