@@ -367,18 +367,22 @@ pub struct QuotasDecl {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum QuotaLine {
     /// `S + A <= 20%`
-    Limit {
-        grades: Vec<Name>,
-        op: CmpOp,
-        op_span: Span,
-        share: Decimal,
-        share_span: Span,
-        span: Span,
-    },
+    Limit(QuotaLimitDecl),
     /// `round headcount half-up`
     Rounding { mode: HeadcountRounding, span: Span },
     /// `forced ranking, ties by 民主评议 then 差错率 lower first`
     Ranking { ties: Vec<TieKey>, span: Span },
+}
+
+/// `S + A <= 20%`: grades, a comparison and a share of the group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QuotaLimitDecl {
+    pub grades: Vec<Name>,
+    pub op: CmpOp,
+    pub op_span: Span,
+    pub share: Decimal,
+    pub share_span: Span,
+    pub span: Span,
 }
 
 /// How a share of a group becomes a whole number of people.
@@ -719,17 +723,11 @@ impl ClearSpans for Item {
                 d.group.clear_spans();
                 for line in &mut d.lines {
                     match line {
-                        QuotaLine::Limit {
-                            grades,
-                            op_span,
-                            share_span,
-                            span,
-                            ..
-                        } => {
-                            grades.clear_spans();
-                            op_span.clear_spans();
-                            share_span.clear_spans();
-                            span.clear_spans();
+                        QuotaLine::Limit(l) => {
+                            l.grades.clear_spans();
+                            l.op_span.clear_spans();
+                            l.share_span.clear_spans();
+                            l.span.clear_spans();
                         }
                         QuotaLine::Rounding { span, .. } => span.clear_spans(),
                         QuotaLine::Ranking { ties, span } => {

@@ -77,20 +77,13 @@ pub fn run(
     let policy = program.policy();
     let columns = Columns::map(policy, &source.headers, source.row_word)?;
     let row_word = source.row_word;
-    let ranking = policy.quotas.as_ref().is_some_and(|q| q.ranking.is_some());
+    let ranking = policy.has_forced_ranking();
     let mut seen = SeenIds::default();
     let mut summary = Summary::default();
-    let mut tally = Tally::default();
+    // Only a policy with quotas reports a distribution: the others skip
+    // the per-row tally.
+    let mut tally = policy.quotas.is_some().then(Tally::default);
     let mut held: Vec<Held> = Vec::new();
-    let count = |tally: &mut Tally, outcome: &Outcome| {
-        if let Some(g) = outcome
-            .grade
-            .as_deref()
-            .and_then(|name| policy.grades.iter().position(|g| g.name == name))
-        {
-            tally.add(outcome.group.as_deref(), g, policy.grades.len());
-        }
-    };
     for row in source {
         summary.read += 1;
         let result = row.and_then(|row| {
@@ -130,7 +123,9 @@ pub fn run(
             }),
             Ok((_, record, outcome, None)) => {
                 summary.evaluated += 1;
-                count(&mut tally, &outcome);
+                if let Some(t) = &mut tally {
+                    t.add(policy, &outcome);
+                }
                 each(RowResult::Evaluated(Box::new(record), Box::new(outcome)));
             }
             Err(e) => {
@@ -145,7 +140,9 @@ pub fn run(
             match h.outcome {
                 Ok(outcome) => {
                     summary.evaluated += 1;
-                    count(&mut tally, &outcome);
+                    if let Some(t) = &mut tally {
+                        t.add(policy, &outcome);
+                    }
                     each(RowResult::Evaluated(Box::new(h.record), Box::new(outcome)));
                 }
                 Err(e) => {
@@ -160,9 +157,7 @@ pub fn run(
             }
         }
     }
-    if policy.quotas.is_some() {
-        summary.distribution = Some(tally.finish(policy));
-    }
+    summary.distribution = tally.map(|t| t.finish(policy));
     Ok(summary)
 }
 

@@ -42,6 +42,16 @@ pub struct CheckedPolicy {
 }
 
 impl CheckedPolicy {
+    /// Whether grades are reassigned by forced ranking.
+    pub fn has_forced_ranking(&self) -> bool {
+        self.quotas.as_ref().is_some_and(|q| q.ranking.is_some())
+    }
+
+    /// The data column whose value groups people for the quotas, if any.
+    pub fn quota_group_column(&self) -> Option<&str> {
+        self.quotas.as_ref()?.group_column.as_deref()
+    }
+
     /// Whether the policy computes a score (it has indicators).
     pub fn has_score(&self) -> bool {
         !self.indicators.is_empty()

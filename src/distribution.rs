@@ -79,11 +79,22 @@ pub struct Tally {
 }
 
 impl Tally {
-    pub fn add(&mut self, group: Option<&str>, grade: usize, grades: usize) {
-        let row = self
-            .counts
-            .entry(group.map(str::to_string))
-            .or_insert_with(|| vec![0; grades]);
+    /// Counts one outcome's final grade in its group.
+    pub fn add(&mut self, policy: &CheckedPolicy, outcome: &crate::outcome::Outcome) {
+        let Some(grade) = outcome
+            .grade
+            .as_deref()
+            .and_then(|name| policy.grades.iter().position(|g| g.name == name))
+        else {
+            return;
+        };
+        let row = match self.counts.get_mut(&outcome.group) {
+            Some(row) => row,
+            None => self
+                .counts
+                .entry(outcome.group.clone())
+                .or_insert_with(|| vec![0; policy.grades.len()]),
+        };
         if let Some(c) = row.get_mut(grade) {
             *c += 1;
         }
@@ -100,16 +111,13 @@ impl Tally {
     }
 
     /// The distribution of outcomes held in memory.
-    pub fn of(policy: &CheckedPolicy, outcomes: &[crate::outcome::Outcome]) -> Distribution {
+    pub fn of<'a>(
+        policy: &CheckedPolicy,
+        outcomes: impl IntoIterator<Item = &'a crate::outcome::Outcome>,
+    ) -> Distribution {
         let mut tally = Tally::default();
         for o in outcomes {
-            if let Some(g) = o
-                .grade
-                .as_deref()
-                .and_then(|name| policy.grades.iter().position(|g| g.name == name))
-            {
-                tally.add(o.group.as_deref(), g, policy.grades.len());
-            }
+            tally.add(policy, o);
         }
         tally.finish(policy)
     }

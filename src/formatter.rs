@@ -617,20 +617,20 @@ impl<'a> Printer<'a> {
             .lines
             .iter()
             .filter_map(|l| match l {
-                QuotaLine::Limit { grades, .. } => Some(sum(grades).width()),
+                QuotaLine::Limit(l) => Some(sum(&l.grades).width()),
                 _ => None,
             })
             .max()
             .unwrap_or(0);
         for line in &d.lines {
             let (text, span) = match line {
-                QuotaLine::Limit {
+                QuotaLine::Limit(QuotaLimitDecl {
                     grades,
                     op,
                     share_span,
                     span,
                     ..
-                } => {
+                }) => {
                     let left = sum(grades);
                     let text = format!(
                         "{left}{} {} {}",

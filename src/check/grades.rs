@@ -13,21 +13,13 @@ pub(super) fn check(
     score_range: (Decimal, Decimal),
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<Grade> {
-    let mut blocks = policy.items.iter().filter_map(|item| match item {
+    let blocks = policy.items.iter().filter_map(|item| match item {
         Item::Grades(g) => Some(g),
         _ => None,
     });
-    let Some(block) = blocks.next() else {
+    let Some(block) = super::one_block(blocks, |b| b.span, "grades", diags) else {
         return Vec::new();
     };
-    for again in blocks {
-        diags.push(
-            Diagnostic::error(Code::HeaderDuplicate, "the grades are given twice")
-                .label(keyword(again.span), "given again here")
-                .label(keyword(block.span), "first given here")
-                .help("keep one `grades` block"),
-        );
-    }
     let range = Interval::closed(score_range.0, score_range.1);
 
     // Each band's scores. The short form `A >= 85` reaches up to the band
@@ -274,10 +266,4 @@ fn band_span(bands: &[&ast::GradeBand], name: &str) -> crate::source::Span {
         .find(|b| b.name.text == name)
         .map(|b| b.span)
         .unwrap_or_default()
-}
-
-/// The `grades` keyword at the start of a block, to point at a block
-/// without underlining all of it.
-pub(super) fn keyword(block: crate::source::Span) -> crate::source::Span {
-    crate::source::Span::new(block.start, block.start + "grades".len().min(block.len()))
 }

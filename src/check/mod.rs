@@ -53,7 +53,7 @@ pub fn check(source: &Source, policy: &ast::Policy) -> Result<Checked, Vec<Diagn
                 Code::GradesMissing,
                 "grades are given from the score, but this policy has no indicators",
             )
-            .label(grades::keyword(block.span()), "nothing to grade")
+            .label(block_keyword(block.span(), "grades"), "nothing to grade")
             .help("add `indicator` blocks to compute a score, or remove the grades"),
         );
     }
@@ -463,6 +463,31 @@ fn check_points_bound(checker: &mut ExprChecker<'_>, value: Decimal, span: Span,
             .help(format!("give the {what} in points between 0 and 100")),
         );
     }
+}
+
+/// The one block of a kind (`grades`, `quotas`); every later one is an error.
+fn one_block<'a, T: 'a>(
+    mut blocks: impl Iterator<Item = &'a T>,
+    span: impl Fn(&T) -> Span,
+    word: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<&'a T> {
+    let first = blocks.next()?;
+    for again in blocks {
+        diags.push(
+            Diagnostic::error(Code::HeaderDuplicate, format!("the {word} are given twice"))
+                .label(block_keyword(span(again), word), "given again here")
+                .label(block_keyword(span(first), word), "first given here")
+                .help(format!("keep one `{word}` block")),
+        );
+    }
+    Some(first)
+}
+
+/// The keyword at the start of a block (`grades`, `quotas`), to point at
+/// the block without underlining all of it.
+fn block_keyword(block: Span, word: &str) -> Span {
+    Span::new(block.start, block.start + word.len().min(block.len()))
 }
 
 fn twice(clause: &str, again: Span, first: Span) -> Diagnostic {

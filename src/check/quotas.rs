@@ -17,19 +17,11 @@ pub(super) fn check(
     grade_labels: &[Option<String>],
     diags: &mut Vec<Diagnostic>,
 ) -> Option<Quotas> {
-    let mut blocks = policy.items.iter().filter_map(|i| match i {
+    let blocks = policy.items.iter().filter_map(|i| match i {
         Item::Quotas(d) => Some(d),
         _ => None,
     });
-    let block = blocks.next()?;
-    for again in blocks {
-        diags.push(
-            Diagnostic::error(Code::HeaderDuplicate, "the quotas are given twice")
-                .label(keyword(again.span), "given again here")
-                .label(keyword(block.span), "first given here")
-                .help("keep one `quotas` block"),
-        );
-    }
+    let block = super::one_block(blocks, |b| b.span, "quotas", diags)?;
     let grade_names: Vec<String> = checked.grades.iter().map(|g| g.name.clone()).collect();
     if grade_names.is_empty() {
         diags.push(
@@ -37,7 +29,10 @@ pub(super) fn check(
                 Code::GradesMissing,
                 "quotas limit grades, but this policy has no grades",
             )
-            .label(keyword(block.span), "quotas on what?")
+            .label(
+                super::block_keyword(block.span, "quotas"),
+                "quotas on what?",
+            )
             .help("add a `grades { … }` block, or remove the quotas"),
         );
         return None;
@@ -48,25 +43,8 @@ pub(super) fn check(
     let mut ranking: Option<Ranking> = None;
     for line in &block.lines {
         match line {
-            QuotaLine::Limit {
-                grades,
-                op,
-                op_span,
-                share,
-                share_span,
-                span,
-            } => {
-                if let Some(limit) = limit(
-                    grades,
-                    *op,
-                    *op_span,
-                    *share,
-                    *share_span,
-                    *span,
-                    &grade_names,
-                    grade_labels,
-                    diags,
-                ) {
+            QuotaLine::Limit(decl) => {
+                if let Some(limit) = limit(decl, &grade_names, grade_labels, diags) {
                     limits.push(limit);
                 }
             }
@@ -95,11 +73,11 @@ pub(super) fn check(
     if block
         .lines
         .iter()
-        .all(|l| !matches!(l, QuotaLine::Limit { .. }))
+        .all(|l| !matches!(l, QuotaLine::Limit(_)))
     {
         diags.push(
             Diagnostic::error(Code::QuotaRule, "the quotas block sets no quota")
-                .label(keyword(block.span), "no quota here")
+                .label(super::block_keyword(block.span, "quotas"), "no quota here")
                 .help("add quotas such as `S <= 5%` or `C + D >= 30%`, one per line"),
         );
     }
@@ -148,18 +126,21 @@ pub(super) fn check(
     })
 }
 
-#[allow(clippy::too_many_arguments)]
 fn limit(
-    grades: &[ast::Name],
-    op: CmpOp,
-    op_span: Span,
-    share: Decimal,
-    share_span: Span,
-    span: Span,
+    decl: &ast::QuotaLimitDecl,
     grade_names: &[String],
     grade_labels: &[Option<String>],
     diags: &mut Vec<Diagnostic>,
 ) -> Option<QuotaLimit> {
+    let ast::QuotaLimitDecl {
+        grades,
+        op,
+        op_span,
+        share,
+        share_span,
+        span,
+    } = decl;
+    let (op, op_span, share, share_span, span) = (*op, *op_span, *share, *share_span, *span);
     let at_most = match op {
         CmpOp::Le => true,
         CmpOp::Ge => false,
@@ -425,9 +406,4 @@ fn line_twice(what: &str, again: Span, first: Span) -> Diagnostic {
         .label(again, "given again here")
         .label(first, "first given here")
         .help(format!("keep one `{what}` line"))
-}
-
-/// The `quotas` keyword at the start of the block.
-fn keyword(block: Span) -> Span {
-    Span::new(block.start, block.start + "quotas".len().min(block.len()))
 }

@@ -97,7 +97,7 @@ pub(crate) fn run(args: Args) -> u8 {
         }
     };
     // Under forced ranking a grade depends on the whole group: run it all.
-    let ranking = policy.quotas.as_ref().is_some_and(|q| q.ranking.is_some());
+    let ranking = policy.has_forced_ranking();
     let explained = if ranking {
         let ranked = kpi::batch::evaluate(&program, &table)
             .ok()

@@ -273,10 +273,7 @@ impl Columns {
             });
         }
         let name = policy.name_column.as_deref().and_then(|n| find(n, None));
-        let group_column = policy
-            .quotas
-            .as_ref()
-            .and_then(|q| q.group_column.as_deref());
+        let group_column = policy.quota_group_column();
         let group = group_column.and_then(|g| find(g, None));
         if let (Some(column), None) = (group_column, group) {
             missing.push(MissingColumn {

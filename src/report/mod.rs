@@ -31,8 +31,8 @@ pub(crate) fn columns(policy: &CheckedPolicy) -> Vec<(String, Kind)> {
     if let Some(name) = &policy.name_column {
         columns.push((name.clone(), Kind::Text));
     }
-    if let Some(group) = policy.quotas.as_ref().and_then(|q| q.group_column.as_ref()) {
-        columns.push((group.clone(), Kind::Text));
+    if let Some(group) = policy.quota_group_column() {
+        columns.push((group.to_string(), Kind::Text));
     }
     columns.extend(
         policy
@@ -55,7 +55,7 @@ pub(crate) fn columns(policy: &CheckedPolicy) -> Vec<(String, Kind)> {
     if !policy.vetoes.is_empty() {
         columns.push(("veto".to_string(), Kind::Text));
     }
-    if policy.quotas.as_ref().is_some_and(|q| q.ranking.is_some()) {
+    if policy.has_forced_ranking() {
         columns.push(("ranking".to_string(), Kind::Text));
     }
     columns.extend(policy.pay.iter().map(|p| (p.name.clone(), Kind::Money)));
@@ -86,11 +86,7 @@ pub(crate) fn cells(policy: &CheckedPolicy, outcome: &Outcome, for_people: bool)
     if policy.name_column.is_some() {
         row.push(outcome.name.clone().unwrap_or_default());
     }
-    if policy
-        .quotas
-        .as_ref()
-        .is_some_and(|q| q.group_column.is_some())
-    {
+    if policy.quota_group_column().is_some() {
         row.push(outcome.group.clone().unwrap_or_default());
     }
     // An indicator left out for a missing value.
@@ -116,7 +112,7 @@ pub(crate) fn cells(policy: &CheckedPolicy, outcome: &Outcome, for_people: bool)
         }
         row.push(vetoes);
     }
-    if policy.quotas.as_ref().is_some_and(|q| q.ranking.is_some()) {
+    if policy.has_forced_ranking() {
         row.push(ranking_cell(outcome));
     }
     let currency = policy.currency.as_deref();

@@ -330,11 +330,11 @@ fn workbook(
     if let Some(name) = &policy.name_column {
         head(name, sheet)?;
     }
-    let group_column = policy.quotas.as_ref().and_then(|q| q.group_column.as_ref());
+    let group_column = policy.quota_group_column();
     if let Some(group) = group_column {
         head(group, sheet)?;
     }
-    let ranked = policy.quotas.as_ref().is_some_and(|q| q.ranking.is_some());
+    let ranked = policy.has_forced_ranking();
     for input in &policy.inputs {
         head(&input.name, sheet)?;
     }
@@ -420,12 +420,8 @@ fn workbook(
     // Each group's grades, then each quota against its count.
     let distribution = workbook.add_worksheet();
     distribution.set_name("Distribution")?;
-    let outcomes: Vec<Outcome> = rows.iter().map(|(_, o)| o.clone()).collect();
-    let tally = crate::distribution::Tally::of(policy, &outcomes);
-    let grouped = policy
-        .quotas
-        .as_ref()
-        .is_some_and(|q| q.group_column.is_some());
+    let tally = crate::distribution::Tally::of(policy, rows.iter().map(|(_, o)| o));
+    let grouped = policy.quota_group_column().is_some();
     let offset = u16::from(grouped);
     if grouped {
         distribution.write_string_with_format(0, 0, "group", &header)?;

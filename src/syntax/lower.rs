@@ -906,14 +906,14 @@ fn quotas_decl(pair: Pair<'_, Rule>) -> Result<Item> {
                 }
                 let (op, op_span) = op.ok_or_else(|| internal(line_span))?;
                 let (share_span, share) = share.ok_or_else(|| internal(line_span))?;
-                lines.push(QuotaLine::Limit {
+                lines.push(QuotaLine::Limit(QuotaLimitDecl {
                     grades,
                     op,
                     op_span,
                     share,
                     share_span,
                     span: line_span,
-                });
+                }));
             }
             Rule::quota_rounding => {
                 let mode = match child_text(&child, Rule::headcount_mode) {
