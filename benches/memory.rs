@@ -2,10 +2,13 @@
 //! runs in a fresh child process (this same binary, re-run with `--child`),
 //! which reports its own peak resident set from /proc/self/status.
 //!
-//! Two pipelines: `batch::run` as `kpi eval` runs it, and the same reading,
-//! evaluating and writing without the check for repeated employee ids. The
-//! second shows streaming keeps memory flat; the difference is the check's
-//! per-employee table (each id, its hash and the row it was first seen on).
+//! Three pipelines. `batch::run` as `kpi eval` runs it, and the same reading,
+//! evaluating and writing without the check for repeated employee ids, both
+//! on the foreign-trade policy without its `quotas` block (a streaming
+//! policy): the second shows streaming keeps memory flat; the difference is
+//! the check's per-employee table (each id, its hash and the row it was
+//! first seen on). Then the policy as it is, with forced ranking, which must
+//! keep every evaluated row until the whole group is in (smaller sizes).
 //!
 //! cargo bench --bench memory
 
@@ -28,8 +31,13 @@ fn main() {
         "{:<28}  {:>10}  {:>14}  {:>10}",
         "pipeline", "rows", "peak RSS (MB)", "seconds"
     );
-    for pipeline in ["kpi eval (batch::run)", "without the repeated-id check"] {
-        for rows in [100_000usize, 1_000_000] {
+    let runs: [(&str, [usize; 2]); 3] = [
+        ("kpi eval (batch::run)", [100_000, 1_000_000]),
+        ("without the repeated-id check", [100_000, 1_000_000]),
+        ("forced ranking (holds rows)", [50_000, 100_000]),
+    ];
+    for (pipeline, sizes) in runs {
+        for rows in sizes {
             let data = data_file(rows);
             let mut command = Command::new(&exe);
             command
@@ -37,6 +45,9 @@ fn main() {
                 .env("KPI_BENCH_DATA", &data);
             if pipeline.starts_with("without") {
                 command.arg("--plain");
+            }
+            if pipeline.starts_with("forced") {
+                command.arg("--ranked");
             }
             let out = command.output().expect("the child runs");
             print!("{pipeline:<28}  {}", String::from_utf8_lossy(&out.stdout));
@@ -47,9 +58,15 @@ fn main() {
     }
 }
 
-fn policy() -> kpi::program::Program {
+/// The policy; without its `quotas` block unless `ranked`.
+fn policy(ranked: bool) -> kpi::program::Program {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(root.join(POLICY)).expect("the policy");
+    let mut text = std::fs::read_to_string(root.join(POLICY)).expect("the policy");
+    if !ranked {
+        let start = text.find("  quotas {").expect("the policy has quotas");
+        let end = start + text[start..].find("\n  }\n").expect("the block ends") + 5;
+        text.replace_range(start..end, "");
+    }
     kpi::compile(&kpi::source::Source::new(POLICY, text))
         .expect("the policy compiles")
         .program
@@ -62,14 +79,14 @@ fn data_file(rows: usize) -> PathBuf {
     let path = dir.join(format!("foreign_trade_{rows}.csv"));
     if !path.exists() {
         let file = std::io::BufWriter::new(std::fs::File::create(&path).expect("a data file"));
-        kpi::generate::csv(policy().policy(), rows, 1, file).expect("generated");
+        kpi::generate::csv(policy(false).policy(), rows, 1, file).expect("generated");
     }
     path
 }
 
 fn child(rows: usize) {
     let data = PathBuf::from(std::env::var("KPI_BENCH_DATA").expect("KPI_BENCH_DATA"));
-    let program = policy();
+    let program = policy(std::env::args().any(|a| a == "--ranked"));
     let out_path = data.with_extension("out.csv");
     let out = std::io::BufWriter::new(std::fs::File::create(&out_path).expect("an output file"));
     let mut writer =
