@@ -89,21 +89,20 @@ fn child(rows: usize) {
     let program = policy(std::env::args().any(|a| a == "--ranked"));
     let out_path = data.with_extension("out.csv");
     let out = std::io::BufWriter::new(std::fs::File::create(&out_path).expect("an output file"));
-    let mut writer =
-        kpi::report::writer::CsvWriter::new(program.policy(), out, false).expect("a writer");
+    let mut writer = kpi::report::writer::CsvWriter::new(&program, out, false).expect("a writer");
     let source =
         kpi::data::open(&data, &kpi::data::ReadOptions::default()).expect("the data opens");
     let plain = std::env::args().any(|a| a == "--plain");
     let start = Instant::now();
     use kpi::report::writer::OutcomeWriter;
     let read = if plain {
-        let columns = kpi::data::Columns::map(program.policy(), &source.headers, source.row_word)
+        let columns = kpi::data::Columns::map(&program, &source.headers, source.row_word)
             .expect("the header fits");
         let mut read = 0;
         for row in source {
             read += 1;
             let record = columns
-                .record(program.policy(), &row.expect("a row"))
+                .record(&program, &row.expect("a row"))
                 .expect("a record");
             let outcome = program.evaluate(&record).expect("evaluated");
             writer.outcome(&record, &outcome).expect("written");

@@ -43,6 +43,9 @@ pub enum Item {
     Veto(VetoDecl),
     Pay(PayDecl),
     Quotas(QuotasDecl),
+    Plan(PlanDecl),
+    /// `drop NAME, ...`: only inside a plan.
+    Drop(DropDecl),
     Example(ExampleDecl),
 }
 
@@ -63,6 +66,8 @@ impl Item {
             Item::Veto(d) => d.span,
             Item::Pay(d) => d.span,
             Item::Quotas(d) => d.span,
+            Item::Plan(d) => d.span,
+            Item::Drop(d) => d.span,
             Item::Example(d) => d.span,
         }
     }
@@ -145,6 +150,27 @@ pub struct RoundDecl {
 pub enum EmployeeField {
     Id,
     Name,
+    /// The column choosing each employee's plan.
+    Plan,
+}
+
+/// A plan for one role: `plan NAME "label" extends OTHER { items }`. Its
+/// items add to, replace (by name) or `drop` what it inherits: the policy's
+/// shared items, then those of the plan it extends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanDecl {
+    pub name: Name,
+    pub label: Option<Label>,
+    pub extends: Option<Name>,
+    pub items: Vec<Item>,
+    pub span: Span,
+}
+
+/// `drop 新客户, 结汇`: removes inherited indicators, bonuses or deductions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DropDecl {
+    pub names: Vec<Name>,
+    pub span: Span,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -739,6 +765,17 @@ impl ClearSpans for Item {
                         }
                     }
                 }
+                d.span.clear_spans();
+            }
+            Item::Plan(d) => {
+                d.name.clear_spans();
+                d.label.clear_spans();
+                d.extends.clear_spans();
+                d.items.clear_spans();
+                d.span.clear_spans();
+            }
+            Item::Drop(d) => {
+                d.names.clear_spans();
                 d.span.clear_spans();
             }
             Item::Example(d) => {

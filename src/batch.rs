@@ -75,7 +75,7 @@ pub fn run(
     mut each: impl FnMut(RowResult),
 ) -> Result<Summary, HeaderError> {
     let policy = program.policy();
-    let columns = Columns::map(policy, &source.headers, source.row_word)?;
+    let columns = Columns::map(program, &source.headers, source.row_word)?;
     let row_word = source.row_word;
     let ranking = policy.has_forced_ranking();
     let mut seen = SeenIds::default();
@@ -96,7 +96,7 @@ pub fn run(
                     problem: RowProblem::DuplicateId { first },
                 });
             }
-            let record = columns.record(policy, &row)?;
+            let record = columns.record(program, &row)?;
             let evaluated = if ranking {
                 program
                     .evaluate_for_ranking(&record)

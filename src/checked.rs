@@ -23,6 +23,13 @@ pub struct CheckedPolicy {
     pub id_column: String,
     /// The data column holding each employee's name, if the policy names one.
     pub name_column: Option<String>,
+    /// The data column choosing each employee's plan, for a policy with plans.
+    pub plan_column: Option<String>,
+    /// The plan this is, for a policy with plans (each plan is checked and
+    /// compiled as a policy of its own).
+    pub plan: Option<PlanInfo>,
+    /// Every plan of the policy (empty for a policy without plans).
+    pub plans: Vec<PlanInfo>,
     /// The final score is clamped to this range.
     pub score_range: (Decimal, Decimal),
     pub inputs: Vec<Input>,
@@ -55,6 +62,43 @@ impl CheckedPolicy {
     /// Whether the policy computes a score (it has indicators).
     pub fn has_score(&self) -> bool {
         !self.indicators.is_empty()
+    }
+
+    /// Which inputs the policy uses, by input index: an input no formula,
+    /// tie-breaker or veto reads is not needed from the data.
+    pub fn used_inputs(&self) -> Vec<bool> {
+        let mut used = vec![false; self.inputs.len()];
+        let mut add = |n: Node| {
+            if let Node::Input(i) = n
+                && let Some(u) = used.get_mut(i)
+            {
+                *u = true;
+            }
+        };
+        for v in &self.values {
+            v.expr.for_each_ref(&mut add);
+        }
+        for i in &self.indicators {
+            if let Some(m) = &i.measure {
+                m.for_each_ref(&mut add);
+            }
+            i.points.for_each_ref(&mut add);
+        }
+        for a in &self.adjustments {
+            a.points.for_each_ref(&mut add);
+        }
+        for v in &self.vetoes {
+            v.condition.for_each_ref(&mut add);
+        }
+        for p in &self.pay {
+            p.expr.for_each_ref(&mut add);
+        }
+        if let Some(ranking) = self.quotas.as_ref().and_then(|q| q.ranking.as_ref()) {
+            for tie in &ranking.ties {
+                add(tie.node);
+            }
+        }
+        used
     }
 
     /// Name and label of a node, for explanations and error messages.
@@ -108,6 +152,14 @@ impl CheckedPolicy {
         }
         .unwrap_or_default()
     }
+}
+
+/// One plan of a policy with plans.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct PlanInfo {
+    pub index: usize,
+    pub name: String,
+    pub label: Option<String>,
 }
 
 /// Precision and rule of a rounding point.
@@ -310,8 +362,9 @@ pub struct Example {
     pub name: String,
     pub span: Span,
     pub name_span: Span,
-    /// One value per input, in the policy's order.
-    pub inputs: Vec<InputValue>,
+    /// One value per input, in the policy's order; `None` for an input the
+    /// example leaves out (one its plan does not use, or an optional one).
+    pub inputs: Vec<Option<InputValue>>,
     pub expects: Vec<Expectation>,
 }
 

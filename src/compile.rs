@@ -4,17 +4,26 @@
 use std::sync::Arc;
 
 use crate::checked::{CheckedPolicy, Expr, ExprKind, Function, Node, VetoEffect};
-use crate::program::{Layout, LinearTable, Op, Program, Step, StepsTable, Value};
+use crate::program::{Layout, LinearTable, Op, PlanProgram, Program, Step, StepsTable, Value};
 
-/// Compiles a checked policy into a program.
-pub fn compile(policy: CheckedPolicy) -> Program {
+/// Compiles each checked plan into its program; `None` for no plans at all
+/// (the checker always gives at least one).
+pub fn compile(plans: Vec<CheckedPolicy>) -> Option<Program> {
+    let mut plans = plans.into_iter().map(compile_plan);
+    Some(Program {
+        first: plans.next()?,
+        others: plans.collect(),
+    })
+}
+
+fn compile_plan(policy: CheckedPolicy) -> PlanProgram {
     let layout = Layout::new(&policy);
     let steps = policy
         .order
         .iter()
         .filter_map(|node| step(&policy, &layout, *node))
         .collect();
-    Program {
+    PlanProgram {
         policy: Arc::new(policy),
         layout,
         steps,

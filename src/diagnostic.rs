@@ -68,6 +68,8 @@ pub enum Code {
     // distribution quotas
     QuotaRule,
     QuotaInfeasible,
+    // plans
+    Plan,
     // warnings
     UnusedInput,
 }
@@ -121,6 +123,7 @@ impl Code {
         Code::InputDefault,
         Code::QuotaRule,
         Code::QuotaInfeasible,
+        Code::Plan,
         Code::UnusedInput,
     ];
 
@@ -184,6 +187,9 @@ impl Code {
                 "a quota that cannot be read as a limit on a share of grades, or that forced ranking cannot hold"
             }
             Code::QuotaInfeasible => "quotas that no group of people can satisfy together",
+            Code::Plan => {
+                "plans per role that are not set up right (no plan column, an example outside the plans, a replacement of another kind)"
+            }
             Code::UnusedInput => "(warning) an input nothing uses",
         }
     }
@@ -235,6 +241,7 @@ impl Code {
             Code::InputDefault => "kpi::input::default",
             Code::QuotaRule => "kpi::quota::rule",
             Code::QuotaInfeasible => "kpi::quota::infeasible",
+            Code::Plan => "kpi::plan",
             Code::UnusedInput => "kpi::unused_input",
         }
     }

@@ -13,7 +13,7 @@ use serde::Serialize;
 use crate::ast::CmpOp;
 use crate::checked::{ArithOp, CheckedPolicy, Node};
 use crate::outcome::Outcome;
-use crate::program::{LinearTable, Op, Program, Step, StepsTable, Value};
+use crate::program::{LinearTable, Op, PlanProgram, Program, Step, StepsTable, Value};
 use crate::round::round;
 use crate::source::Span;
 
@@ -24,6 +24,8 @@ pub struct Record {
     pub name: Option<String>,
     /// The value of the quota group column, when the policy sets quotas per group.
     pub group: Option<String>,
+    /// The plan the employee is appraised under (0 for a policy without plans).
+    pub plan: usize,
     pub inputs: Vec<Value>,
 }
 
@@ -308,7 +310,45 @@ pub(crate) struct Frame {
     pub ranked_grade: Option<u16>,
 }
 
+/// The policy's entry points: each runs the record's plan.
 impl Program {
+    /// Evaluates one record.
+    pub fn evaluate(&self, record: &Record) -> Result<Outcome, EvalError> {
+        self.plan(record.plan).evaluate(record)
+    }
+
+    /// Evaluates one record with tracing on, for an explanation.
+    pub fn evaluate_traced(&self, record: &Record) -> Result<Traced, EvalError> {
+        self.plan(record.plan).evaluate_traced(record)
+    }
+
+    /// Evaluates one record whose grade forced ranking set: everything
+    /// after the grade (pay) follows the ranked grade.
+    pub fn evaluate_ranked(&self, record: &Record, grade: u16) -> Result<Outcome, EvalError> {
+        self.plan(record.plan).evaluate_ranked(record, grade)
+    }
+
+    /// [`Program::evaluate_traced`], with the grade forced ranking set.
+    pub fn evaluate_traced_ranked(
+        &self,
+        record: &Record,
+        ranked: Option<u16>,
+    ) -> Result<Traced, EvalError> {
+        self.plan(record.plan)
+            .evaluate_traced_ranked(record, ranked)
+    }
+
+    /// Evaluates one record for forced ranking: the outcome, and what the
+    /// ranking needs to know of it.
+    pub fn evaluate_for_ranking(
+        &self,
+        record: &Record,
+    ) -> Result<(Outcome, RankingFacts), EvalError> {
+        self.plan(record.plan).evaluate_for_ranking(record)
+    }
+}
+
+impl PlanProgram {
     /// Evaluates one record.
     pub fn evaluate(&self, record: &Record) -> Result<Outcome, EvalError> {
         let frame = self.run(record, None, &mut NoTrace)?;
@@ -327,7 +367,7 @@ impl Program {
         Ok(Outcome::new(self, record, &frame))
     }
 
-    /// [`Program::evaluate_traced`], with the grade forced ranking set.
+    /// [`PlanProgram::evaluate_traced`], with the grade forced ranking set.
     pub fn evaluate_traced_ranked(
         &self,
         record: &Record,

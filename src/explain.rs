@@ -17,7 +17,7 @@ use crate::checked::{ArithOp, CheckedPolicy, Expr, ExprKind, Function, Node, Vet
 use crate::eval::{EvalError, Event, IndicatorTrace, Record, ScoreTrace, TableChoice, Traced};
 use crate::format;
 use crate::outcome::Outcome;
-use crate::program::{Program, Value};
+use crate::program::{PlanProgram, Program, Value};
 use crate::source::Span;
 use crate::types::Ty;
 
@@ -51,7 +51,7 @@ pub fn explain_ranked(
 /// Renders the derivation of a traced evaluation.
 pub fn render(program: &Program, record: &Record, traced: &Traced) -> String {
     Renderer::new(
-        program,
+        program.plan(record.plan),
         &traced.outcome,
         &traced.events,
         traced.slots.clone(),
@@ -61,7 +61,7 @@ pub fn render(program: &Program, record: &Record, traced: &Traced) -> String {
 
 /// Renders the derivation of one outcome of a traced evaluation: an
 /// indicator's points, a pay item, the score, the grade.
-pub fn render_node(program: &Program, traced: &Traced, node: Node) -> String {
+pub fn render_node(program: &PlanProgram, traced: &Traced, node: Node) -> String {
     Renderer::new(
         program,
         &traced.outcome,
@@ -73,7 +73,7 @@ pub fn render_node(program: &Program, traced: &Traced, node: Node) -> String {
 
 struct Renderer<'a> {
     policy: &'a CheckedPolicy,
-    program: &'a Program,
+    program: &'a PlanProgram,
     outcome: &'a Outcome,
     slots: Vec<Value>,
     tables: HashMap<Span, &'a TableChoice>,
@@ -90,7 +90,7 @@ struct Renderer<'a> {
 
 impl<'a> Renderer<'a> {
     fn new(
-        program: &'a Program,
+        program: &'a PlanProgram,
         outcome: &'a Outcome,
         events: &'a [Event],
         slots: Vec<Value>,
@@ -158,6 +158,14 @@ impl<'a> Renderer<'a> {
             0,
             &format!("{who} — {}, {}", policy.name, policy.period.as_str()),
         );
+        if let Some(plan) = &policy.plan {
+            let label = plan
+                .label
+                .as_ref()
+                .map(|l| format!(" ({l})"))
+                .unwrap_or_default();
+            self.line(1, &format!("plan {}{label}", plan.name));
+        }
         self.inputs();
         self.values();
         self.indicators();
@@ -219,10 +227,14 @@ impl<'a> Renderer<'a> {
             return;
         }
         self.heading("Inputs");
+        // A plan shows only the inputs it uses; a policy without plans
+        // shows all of them, used or not.
+        let used = policy.used_inputs();
         let rows: Vec<(String, String)> = policy
             .inputs
             .iter()
             .enumerate()
+            .filter(|(i, _)| policy.plan.is_none() || used.get(*i).copied().unwrap_or(true))
             .map(|(i, input)| {
                 let ty = Ty::of_input(input.ty);
                 (

@@ -112,6 +112,8 @@ struct Printer<'a> {
     last: usize,
     /// Just after a line ending in `{`: no blank line here.
     opened: bool,
+    /// Extra indentation: one level inside a `plan` block.
+    base: usize,
 }
 
 impl<'a> Printer<'a> {
@@ -124,6 +126,7 @@ impl<'a> Printer<'a> {
             line: None,
             last: 0,
             opened: true,
+            base: 0,
         }
     }
 
@@ -174,7 +177,7 @@ impl<'a> Printer<'a> {
             if self.blank_between(self.last, c.start) && !self.opened {
                 self.push_blank();
             }
-            self.out.push_str(&"  ".repeat(indent));
+            self.out.push_str(&"  ".repeat(indent + self.base));
             self.out.push_str(&c.text);
             self.out.push('\n');
             self.last = c.end;
@@ -189,7 +192,7 @@ impl<'a> Printer<'a> {
         if self.blank_between(self.last, at) && !self.opened {
             self.push_blank();
         }
-        self.line = Some("  ".repeat(indent));
+        self.line = Some("  ".repeat(indent + self.base));
         self.opened = false;
     }
 
@@ -289,6 +292,7 @@ impl<'a> Printer<'a> {
                 let field = match d.field {
                     EmployeeField::Id => "id",
                     EmployeeField::Name => "name",
+                    EmployeeField::Plan => "plan",
                 };
                 let column = if is_plain_name(&d.column.text) {
                     d.column.text.clone()
@@ -399,6 +403,33 @@ impl<'a> Printer<'a> {
                 self.end(span.end);
             }
             Item::Example(d) => self.example(d),
+            Item::Drop(d) => {
+                let names: Vec<&str> = d.names.iter().map(|n| n.text.as_str()).collect();
+                self.simple(span, &format!("drop {}", names.join(", ")));
+            }
+            Item::Plan(d) => {
+                self.begin(span.start, 1);
+                let mut head = format!("plan {}{}", d.name.text, label_after(d.label.as_ref()));
+                if let Some(parent) = &d.extends {
+                    head.push_str(&format!(" extends {}", parent.text));
+                }
+                self.text(&format!("{head} {{"));
+                let after_head = d
+                    .extends
+                    .as_ref()
+                    .map(|n| n.span.end)
+                    .or(d.label.as_ref().map(|l| l.span.end))
+                    .unwrap_or(d.name.span.end);
+                let brace = self.after(after_head, '{');
+                self.end(brace);
+                // The plan's items, one level deeper.
+                self.base += 1;
+                for inner in &d.items {
+                    self.item(inner, widths, (0, 0));
+                }
+                self.base -= 1;
+                self.close_block(span, 1);
+            }
         }
     }
 
@@ -953,9 +984,14 @@ struct Widths {
 
 impl Widths {
     fn of(policy: &Policy) -> Widths {
+        let plan_items = policy.items.iter().flat_map(|i| match i {
+            Item::Plan(p) => p.items.as_slice(),
+            _ => &[],
+        });
         let indicator_head = policy
             .items
             .iter()
+            .chain(plan_items)
             .filter_map(|i| match i {
                 Item::Indicator(d) => Some(
                     format!("indicator {}{}", d.name.text, label_after(d.label.as_ref())).width(),

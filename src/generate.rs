@@ -60,6 +60,9 @@ pub fn csv(policy: &CheckedPolicy, rows: usize, seed: u64, out: impl Write) -> i
     if let Some(name) = &policy.name_column {
         header.push(name.clone());
     }
+    if let Some(plan) = &policy.plan_column {
+        header.push(plan.clone());
+    }
     header.extend(policy.inputs.iter().map(|i| i.name.clone()));
     out.write_record(&header)?;
     let mut random = Random(seed);
@@ -70,6 +73,12 @@ pub fn csv(policy: &CheckedPolicy, rows: usize, seed: u64, out: impl Write) -> i
         row.push(format!("E{n:0width$}"));
         if policy.name_column.is_some() {
             row.push(format!("员工{n}"));
+        }
+        // Plans in turn, so that every plan is exercised.
+        if policy.plan_column.is_some()
+            && let Some(plan) = policy.plans.get(n % policy.plans.len().max(1))
+        {
+            row.push(plan.name.clone());
         }
         // The employee's scale (a target) and how well they did against it.
         let scale = random.between(200, 2_000) * 1_000;

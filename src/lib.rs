@@ -26,6 +26,7 @@
 //!     id: "E001".into(),
 //!     name: None,
 //!     group: None,
+//!     plan: 0,
 //!     inputs: vec![kpi::program::Value::Num("1.125".parse().unwrap())],
 //! };
 //! let outcome = program.evaluate(&record).expect("evaluates");
@@ -74,8 +75,14 @@ pub struct Compiled {
 pub fn compile(source: &Source) -> Result<Compiled, Vec<Diagnostic>> {
     let ast = syntax::parse(source)?;
     let checked = check::check(source, &ast)?;
+    let program = compile::compile(checked.plans).ok_or_else(|| {
+        vec![Diagnostic::error(
+            diagnostic::Code::Syntax,
+            "internal error: the policy has no plan to compile",
+        )]
+    })?;
     Ok(Compiled {
-        program: compile::compile(checked.policy),
+        program,
         warnings: checked.warnings,
     })
 }

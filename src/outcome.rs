@@ -10,13 +10,16 @@ use serde::Serialize;
 use crate::ast::AdjustmentKind;
 use crate::checked::VetoEffect;
 use crate::eval::{Frame, Record};
-use crate::program::{Program, Value};
+use crate::program::{PlanProgram, Value};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Outcome {
     pub id: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// The plan the employee was appraised under, for a policy with plans.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub plan: Option<String>,
     /// Points of each indicator (0–100), by indicator name.
     /// `None` (null in JSON) for an indicator left out for a missing value.
     pub indicators: IndexMap<String, Option<Decimal>>,
@@ -58,7 +61,7 @@ pub struct RankingNote {
 }
 
 impl Outcome {
-    pub(crate) fn new(program: &Program, record: &Record, frame: &Frame) -> Outcome {
+    pub(crate) fn new(program: &PlanProgram, record: &Record, frame: &Frame) -> Outcome {
         let policy = program.policy();
         let layout = &program.layout;
         let decimals = crate::round::decimals(policy.score_rounding);
@@ -135,6 +138,7 @@ impl Outcome {
         Outcome {
             id: record.id.clone(),
             name: record.name.clone(),
+            plan: policy.plan.as_ref().map(|p| p.name.clone()),
             indicators,
             contributions,
             weighted_score: policy

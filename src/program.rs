@@ -12,20 +12,103 @@ use crate::ast::CmpOp;
 use crate::checked::{ArithOp, CheckedPolicy, Interval, Node};
 use crate::source::Span;
 
-/// A compiled policy, ready to evaluate records. Cheap to share across
-/// threads: it is immutable.
+/// A compiled policy, ready to evaluate records: one program per plan (just
+/// one for a policy without plans). Cheap to share across threads: it is
+/// immutable.
 #[derive(Debug, Clone)]
 pub struct Program {
+    pub(crate) first: PlanProgram,
+    /// The plans after the first, for a policy with plans.
+    pub(crate) others: Vec<PlanProgram>,
+}
+
+/// One plan, compiled.
+#[derive(Debug, Clone)]
+pub struct PlanProgram {
     pub(crate) policy: Arc<CheckedPolicy>,
     pub(crate) layout: Layout,
     pub(crate) steps: Vec<Step>,
 }
 
-impl Program {
-    /// The checked policy the program was compiled from.
+impl PlanProgram {
+    /// The checked plan the program was compiled from.
     pub fn policy(&self) -> &CheckedPolicy {
         &self.policy
     }
+}
+
+impl Program {
+    /// The checked policy: for a policy with plans, the first plan. What the
+    /// plans share (header, inputs, grades, pay items, quotas) is the same
+    /// in every plan; indicators and bonuses are each plan's own.
+    pub fn policy(&self) -> &CheckedPolicy {
+        self.first().policy()
+    }
+
+    fn first(&self) -> &PlanProgram {
+        &self.first
+    }
+
+    /// Every plan's program, in the policy's order.
+    pub fn plans(&self) -> impl Iterator<Item = &PlanProgram> {
+        std::iter::once(&self.first).chain(&self.others)
+    }
+
+    /// The program of plan `index` (the first plan for an index out of range).
+    pub fn plan(&self, index: usize) -> &PlanProgram {
+        index
+            .checked_sub(1)
+            .and_then(|i| self.others.get(i))
+            .unwrap_or(&self.first)
+    }
+
+    /// Whether the policy has plans, each employee choosing one.
+    pub fn has_plans(&self) -> bool {
+        self.policy().plan.is_some()
+    }
+
+    /// The plan a data cell names, by the plan's name or its label.
+    pub fn plan_named(&self, text: &str) -> Option<usize> {
+        let plans = &self.policy().plans;
+        plans
+            .iter()
+            .position(|p| p.name == text)
+            .or_else(|| plans.iter().position(|p| p.label.as_deref() == Some(text)))
+    }
+
+    /// The names of every plan's indicators, each once, in order of first
+    /// appearance: the columns of a report.
+    pub fn indicator_names(&self) -> Vec<&str> {
+        union(
+            self.plans()
+                .map(|p| p.policy.indicators.iter().map(|i| i.name.as_str())),
+        )
+    }
+
+    /// The names of every plan's bonus and deduction items, each once.
+    pub fn adjustment_names(&self) -> Vec<&str> {
+        union(
+            self.plans()
+                .map(|p| p.policy.adjustments.iter().map(|a| a.name.as_str())),
+        )
+    }
+
+    /// Whether any plan has vetoes.
+    pub fn has_vetoes(&self) -> bool {
+        self.plans().any(|p| !p.policy.vetoes.is_empty())
+    }
+}
+
+fn union<'a, I: Iterator<Item = &'a str>>(lists: impl Iterator<Item = I>) -> Vec<&'a str> {
+    let mut out: Vec<&str> = Vec::new();
+    for list in lists {
+        for name in list {
+            if !out.contains(&name) {
+                out.push(name);
+            }
+        }
+    }
+    out
 }
 
 /// Where each node's value lives in the slot array.

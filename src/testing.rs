@@ -14,7 +14,7 @@ use crate::checked::{
 use crate::diagnostic::{Code, Diagnostic};
 use crate::eval::{Event, Record, TableChoice, Traced};
 use crate::format;
-use crate::program::{Program, Value};
+use crate::program::{PlanProgram, Program, Value};
 use crate::source::Span;
 use crate::types::Ty;
 
@@ -53,10 +53,41 @@ pub struct CoveragePoint {
 }
 
 /// Runs the examples whose name contains `filter` (all when `None`).
+///
+/// In a policy with plans, each example runs under the plan it is written
+/// in, and a coverage point of a shared rule counts once, reached by any plan.
 pub fn run(program: &Program, filter: Option<&str>) -> TestRun {
-    let policy = program.policy();
     let mut results = Vec::new();
     let mut reached: BTreeSet<Key> = BTreeSet::new();
+    let mut all: Vec<(Key, CoveragePoint)> = Vec::new();
+    for plan in program.plans() {
+        run_plan(plan, filter, &mut results, &mut reached);
+        for (key, point) in coverage_points(plan.policy()) {
+            if !all.iter().any(|(k, _)| *k == key) {
+                all.push((key, point));
+            }
+        }
+    }
+    let coverage_points = all.len();
+    let unreached = all
+        .into_iter()
+        .filter(|(key, _)| !reached.contains(key))
+        .map(|(_, point)| point)
+        .collect();
+    TestRun {
+        results,
+        unreached,
+        coverage_points,
+    }
+}
+
+fn run_plan(
+    program: &PlanProgram,
+    filter: Option<&str>,
+    results: &mut Vec<ExampleResult>,
+    reached: &mut BTreeSet<Key>,
+) {
+    let policy = program.policy();
     for example in &policy.examples {
         if filter.is_some_and(|f| !example.name.contains(f)) {
             continue;
@@ -64,7 +95,7 @@ pub fn run(program: &Program, filter: Option<&str>) -> TestRun {
         let record = record(policy, example);
         let failures = match program.evaluate_traced(&record) {
             Ok(traced) => {
-                collect_reached(policy, &traced, &mut reached);
+                collect_reached(policy, &traced, reached);
                 compare(program, example, &traced)
             }
             Err(e) => vec![
@@ -82,18 +113,6 @@ pub fn run(program: &Program, filter: Option<&str>) -> TestRun {
             failures,
         });
     }
-    let all = coverage_points(policy);
-    let coverage_points = all.len();
-    let unreached = all
-        .into_iter()
-        .filter(|(key, _)| !reached.contains(key))
-        .map(|(_, point)| point)
-        .collect();
-    TestRun {
-        results,
-        unreached,
-        coverage_points,
-    }
 }
 
 fn record(policy: &CheckedPolicy, example: &Example) -> Record {
@@ -101,20 +120,22 @@ fn record(policy: &CheckedPolicy, example: &Example) -> Record {
         group: None,
         id: example.name.clone(),
         name: None,
+        plan: policy.plan.as_ref().map_or(0, |p| p.index),
         inputs: policy
             .inputs
             .iter()
             .zip(&example.inputs)
             .map(|(_, v)| match v {
-                InputValue::Number(n) => Value::Num(*n),
-                InputValue::Bool(b) => Value::Bool(*b),
+                Some(InputValue::Number(n)) => Value::Num(*n),
+                Some(InputValue::Bool(b)) => Value::Bool(*b),
+                None => Value::Missing,
             })
             .collect(),
     }
 }
 
 /// A diagnostic for each expectation the outcome does not meet.
-fn compare(program: &Program, example: &Example, traced: &Traced) -> Vec<Diagnostic> {
+fn compare(program: &PlanProgram, example: &Example, traced: &Traced) -> Vec<Diagnostic> {
     let policy = program.policy();
     let layout = &program.layout;
     let mut failures = Vec::new();

@@ -314,7 +314,7 @@ fn test_runs_the_examples_of_the_bundled_policies() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let out = stdout(&o);
     assert!(out.contains("✓ exactly 95 is an S"), "{out}");
-    assert!(out.ends_with("12 passed, 0 failed\n"), "{out}");
+    assert!(out.ends_with("14 passed, 0 failed\n"), "{out}");
     insta::assert_snapshot!("kpi_test_passing", out);
 }
 

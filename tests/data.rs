@@ -153,8 +153,7 @@ fn a_workbook_written_by_kpi_reads_back_the_same() {
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("results.xlsx");
     let source = data::open(&fixture("sales-bom.csv"), &ReadOptions::default()).unwrap();
-    let mut writer: Box<dyn OutcomeWriter> =
-        Box::new(XlsxWriter::new(program.policy(), path.clone()));
+    let mut writer: Box<dyn OutcomeWriter> = Box::new(XlsxWriter::new(&program, path.clone()));
     let mut before = Vec::new();
     let summary = batch::run(&program, source, |r| match r {
         RowResult::Evaluated(record, outcome) => {

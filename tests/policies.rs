@@ -80,10 +80,9 @@ fn explanations_of_chosen_employees() {
     for (name, id) in cases {
         let program = program(name);
         let table = kpi::data::read(&root().join("examples").join(format!("{name}.csv"))).unwrap();
-        let columns =
-            kpi::data::Columns::map(program.policy(), &table.headers, table.row_word).unwrap();
+        let columns = kpi::data::Columns::map(&program, &table.headers, table.row_word).unwrap();
         let row = table.rows.iter().find(|r| columns.id_of(r) == id).unwrap();
-        let record = columns.record(program.policy(), row).unwrap();
+        let record = columns.record(&program, row).unwrap();
         // As `kpi explain` does: under forced ranking, from the whole run.
         let batch = kpi::batch::evaluate(&program, &table).unwrap();
         let ranked = batch.outcomes.iter().find(|o| o.id == id).unwrap();

@@ -19,6 +19,8 @@ pub(super) struct Context<'a> {
     pub grades: &'a [String],
     pub grade_labels: &'a [Option<String>],
     pub has_score: bool,
+    /// Which inputs the policy (plan) uses: an example need not give the others.
+    pub used: &'a [bool],
 }
 
 pub(super) fn check(
@@ -89,12 +91,17 @@ fn example(
             }
         }
     }
+    // An input the plan does not use, or an optional one (an empty cell),
+    // may be left out.
     let missing: Vec<&str> = cx
         .inputs
         .iter()
         .zip(&inputs)
-        .filter(|(_, given)| given.is_none())
-        .map(|(input, _)| input.name.as_str())
+        .zip(cx.used.iter().copied().chain(std::iter::repeat(true)))
+        .filter(|((input, given), used)| {
+            given.is_none() && *used && input.missing != crate::checked::Missing::Exclude
+        })
+        .map(|((input, _), _)| input.name.as_str())
         .collect();
     // An input given with a wrong value is already reported: not "missing" too.
     if !missing.is_empty() && diags.len() == before {
@@ -122,7 +129,7 @@ fn example(
         name: decl.name.text.clone(),
         span: decl.span,
         name_span: decl.name.span,
-        inputs: inputs.into_iter().flatten().map(|(v, _)| v).collect(),
+        inputs: inputs.into_iter().map(|g| g.map(|(v, _)| v)).collect(),
         expects,
     })
 }

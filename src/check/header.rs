@@ -16,6 +16,7 @@ pub(super) struct Header {
     pub score_rounding: Rounding,
     pub id_column: String,
     pub name_column: Option<String>,
+    pub plan_column: Option<String>,
     pub score_range: (Decimal, Decimal),
     pub caps: AdjustmentCaps,
 }
@@ -28,6 +29,7 @@ pub(super) fn check(policy: &ast::Policy, diags: &mut Vec<Diagnostic>) -> Header
         score_rounding: Rounding::CENTS,
         id_column: "id".to_string(),
         name_column: None,
+        plan_column: None,
         score_range: (Decimal::ZERO, Decimal::ONE_HUNDRED),
         caps: AdjustmentCaps::default(),
     };
@@ -87,6 +89,11 @@ pub(super) fn check(policy: &ast::Policy, diags: &mut Vec<Diagnostic>) -> Header
                 EmployeeField::Name => {
                     if once("employee name column", d.span, diags) {
                         header.name_column = Some(d.column.text.clone());
+                    }
+                }
+                EmployeeField::Plan => {
+                    if once("employee plan column", d.span, diags) {
+                        header.plan_column = Some(d.column.text.clone());
                     }
                 }
             },

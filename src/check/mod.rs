@@ -10,12 +10,11 @@ mod grades;
 mod graph;
 mod header;
 mod intervals;
+mod plans;
 mod quotas;
 mod scope;
 mod tables;
 mod weights;
-
-use std::collections::BTreeSet;
 
 use rust_decimal::Decimal;
 
@@ -27,16 +26,80 @@ use crate::types::Ty;
 use expr::{ExprChecker, LetState, Place};
 use scope::Scope;
 
-/// A policy that passed the checker, with the warnings it raised.
+/// A policy that passed the checker, with the warnings it raised: one
+/// checked policy per plan (just one for a policy without plans).
 #[derive(Debug, Clone)]
 pub struct Checked {
-    pub policy: CheckedPolicy,
+    pub plans: Vec<CheckedPolicy>,
     pub warnings: Vec<Diagnostic>,
 }
 
-/// Checks a parsed policy. Returns the checked policy and its warnings, or
+/// Checks a parsed policy. Returns the checked plans and their warnings, or
 /// every diagnostic (errors and warnings) when there is any error.
+///
+/// Each plan is checked as a policy of its own; a mistake in a shared item
+/// is found in every plan and reported once, a mistake that only some plans
+/// have says which.
 pub fn check(source: &Source, policy: &ast::Policy) -> Result<Checked, Vec<Diagnostic>> {
+    let mut diags = Vec::new();
+    let resolved = plans::resolve(policy, &mut diags);
+    let infos: Vec<PlanInfo> = resolved.iter().filter_map(|p| p.info.clone()).collect();
+    let count = resolved.iter().filter(|p| !p.broken).count();
+    // Each diagnostic with the plans it arose in.
+    let mut found: Vec<(Diagnostic, Vec<String>)> = Vec::new();
+    let mut checked_plans = Vec::new();
+    for plan in resolved.into_iter().filter(|p| !p.broken) {
+        let (mut checked, plan_diags) = check_plan(source, &plan.policy);
+        let name = plan
+            .info
+            .as_ref()
+            .map(|i| i.name.clone())
+            .unwrap_or_default();
+        for d in plan_diags {
+            match found.iter_mut().find(|(f, _)| *f == d) {
+                Some((_, plans)) => plans.push(name.clone()),
+                None => found.push((d, vec![name.clone()])),
+            }
+        }
+        checked.plan = plan.info;
+        checked.plans = infos.clone();
+        checked_plans.push(checked);
+    }
+    for (mut d, plans) in found {
+        if plans.len() < count {
+            let names: Vec<String> = plans.iter().map(|p| format!("`{p}`")).collect();
+            let word = if names.len() == 1 { "plan" } else { "plans" };
+            d.message = format!("{} (in {word} {})", d.message, names.join(", "));
+        }
+        diags.push(d);
+    }
+    // An input is unused only when no plan uses it. A formula with an error
+    // loses its references, so "never used" is only said without errors.
+    if !diags.iter().any(Diagnostic::is_error)
+        && let Some(first) = checked_plans.first()
+    {
+        let mut used = vec![false; first.inputs.len()];
+        for plan in &checked_plans {
+            for (u, p) in used.iter_mut().zip(plan.used_inputs()) {
+                *u |= p;
+            }
+        }
+        diags.extend(unused_inputs(first, &used));
+    }
+    diagnostic::sort(&mut diags);
+    if diags.iter().any(Diagnostic::is_error) {
+        Err(diags)
+    } else {
+        Ok(Checked {
+            plans: checked_plans,
+            warnings: diags,
+        })
+    }
+}
+
+/// Checks one plan (or a policy without plans) with every rule of the
+/// language.
+fn check_plan(source: &Source, policy: &ast::Policy) -> (CheckedPolicy, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let header = header::check(policy, &mut diags);
     let scope = Scope::declare(policy, &mut diags);
@@ -243,6 +306,9 @@ pub fn check(source: &Source, policy: &ast::Policy) -> Result<Checked, Vec<Diagn
         score_rounding: header.score_rounding,
         id_column: header.id_column,
         name_column: header.name_column,
+        plan_column: header.plan_column,
+        plan: None,
+        plans: Vec::new(),
         score_range: header.score_range,
         inputs: inputs
             .iter()
@@ -279,24 +345,11 @@ pub fn check(source: &Source, policy: &ast::Policy) -> Result<Checked, Vec<Diagn
             grades: &grade_names,
             grade_labels: &grade_labels,
             has_score: checked.has_score(),
+            used: &checked.used_inputs(),
         },
         &mut diags,
     );
-    // A formula with an error loses its references, so "never used" would
-    // be wrong: only say it of a policy without errors.
-    if !diags.iter().any(Diagnostic::is_error) {
-        diags.extend(unused_inputs(&checked));
-    }
-
-    diagnostic::sort(&mut diags);
-    if diags.iter().any(Diagnostic::is_error) {
-        Err(diags)
-    } else {
-        Ok(Checked {
-            policy: checked,
-            warnings: diags,
-        })
-    }
+    (checked, diags)
 }
 
 fn items<'a, T>(policy: &'a ast::Policy, pick: impl Fn(&'a Item) -> Option<&'a T>) -> Vec<&'a T> {
@@ -529,40 +582,12 @@ pub(super) fn unknown_grade(
     }
 }
 
-fn unused_inputs(policy: &CheckedPolicy) -> Vec<Diagnostic> {
-    let mut used = BTreeSet::new();
-    let mut add = |n: Node| {
-        used.insert(n);
-    };
-    for v in &policy.values {
-        v.expr.for_each_ref(&mut add);
-    }
-    for i in &policy.indicators {
-        if let Some(m) = &i.measure {
-            m.for_each_ref(&mut add);
-        }
-        i.points.for_each_ref(&mut add);
-    }
-    for a in &policy.adjustments {
-        a.points.for_each_ref(&mut add);
-    }
-    for v in &policy.vetoes {
-        v.condition.for_each_ref(&mut add);
-    }
-    for p in &policy.pay {
-        p.expr.for_each_ref(&mut add);
-    }
-    // Tie-breakers of forced ranking.
-    if let Some(ranking) = policy.quotas.as_ref().and_then(|q| q.ranking.as_ref()) {
-        for tie in &ranking.ties {
-            add(tie.node);
-        }
-    }
+fn unused_inputs(policy: &CheckedPolicy, used: &[bool]) -> Vec<Diagnostic> {
     policy
         .inputs
         .iter()
         .enumerate()
-        .filter(|(i, _)| !used.contains(&Node::Input(*i)))
+        .filter(|(i, _)| !used.get(*i).copied().unwrap_or(true))
         .map(|(_, input)| {
             Diagnostic::warning(
                 Code::UnusedInput,

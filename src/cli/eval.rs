@@ -99,7 +99,6 @@ pub(crate) fn run(args: Args) -> u8 {
             return exit::CANNOT_RUN;
         }
     };
-    let policy = program.policy();
 
     let out: Box<dyn Write> = match &args.output {
         Some(path) if args.format != Format::Xlsx => match File::create(path) {
@@ -112,14 +111,14 @@ pub(crate) fn run(args: Args) -> u8 {
         _ => Box::new(BufWriter::new(std::io::stdout().lock())),
     };
     let writer: Result<Box<dyn OutcomeWriter>, std::io::Error> = match args.format {
-        Format::Table => Ok(Box::new(TableWriter::new(policy, out))),
+        Format::Table => Ok(Box::new(TableWriter::new(&program, out))),
         Format::Csv => {
-            CsvWriter::new(policy, out, args.bom).map(|w| Box::new(w) as Box<dyn OutcomeWriter>)
+            CsvWriter::new(&program, out, args.bom).map(|w| Box::new(w) as Box<dyn OutcomeWriter>)
         }
         Format::Json => Ok(Box::new(JsonWriter::new(out))),
         Format::Jsonl => Ok(Box::new(JsonLinesWriter::new(out))),
         Format::Xlsx => match &args.output {
-            Some(path) => Ok(Box::new(XlsxWriter::new(policy, path.clone()))),
+            Some(path) => Ok(Box::new(XlsxWriter::new(&program, path.clone()))),
             None => {
                 eprintln!(
                     "error: --format xlsx writes a workbook: give it a file with --output results.xlsx"

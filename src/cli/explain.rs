@@ -37,7 +37,7 @@ pub(crate) fn run(args: Args) -> u8 {
         }
     };
     let policy = program.policy();
-    let columns = match Columns::map(policy, &table.headers, table.row_word) {
+    let columns = match Columns::map(&program, &table.headers, table.row_word) {
         Ok(c) => c,
         Err(header) => {
             eprint!(
@@ -89,7 +89,7 @@ pub(crate) fn run(args: Args) -> u8 {
             return exit::PROBLEMS;
         }
     };
-    let record = match columns.record(policy, row) {
+    let record = match columns.record(&program, row) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: {e}");

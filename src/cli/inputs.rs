@@ -35,6 +35,21 @@ pub(crate) fn run(args: Args) -> u8 {
             "employee name".to_string(),
         ));
     }
+    if let Some(plan) = &policy.plan_column {
+        let names: Vec<&str> = policy.plans.iter().map(|p| p.name.as_str()).collect();
+        rows.push((
+            plan.clone(),
+            "plan".to_string(),
+            format!("the employee's plan: {}", names.join(", ")),
+        ));
+    }
+    if let Some(group) = policy.quota_group_column() {
+        rows.push((
+            group.to_string(),
+            "text".to_string(),
+            "the group the quotas count in".to_string(),
+        ));
+    }
     for input in &policy.inputs {
         rows.push((
             input.name.clone(),

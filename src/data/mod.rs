@@ -18,7 +18,7 @@ use serde::Serialize;
 
 use crate::checked::{CheckedPolicy, InputValue, Missing, Node};
 use crate::eval::Record;
-use crate::program::Value;
+use crate::program::{Program, Value};
 
 pub use cell::parse_cell;
 
@@ -231,9 +231,17 @@ pub struct Columns {
     name: Option<usize>,
     /// The quota group column, when the policy sets quotas per group.
     group: Option<usize>,
-    inputs: Vec<usize>,
-    /// For each input, the rule that first uses it: "indicator `成交`".
-    consumers: Vec<String>,
+    /// The column choosing each employee's plan, for a policy with plans.
+    plan: Option<usize>,
+    /// Each input's column; `None` for an input some plan does not use and
+    /// the data leaves out (a file of sales staff needs no project columns).
+    inputs: Vec<Option<usize>>,
+    /// Per plan, for each input, the rule that first uses it: "indicator
+    /// `成交`", or `None` when the plan does not use the input (its cell
+    /// may then be empty).
+    consumers: Vec<Vec<Option<String>>>,
+    /// Every plan's name, for the message naming an unknown plan.
+    plan_names: Vec<String>,
     headers: Vec<String>,
     row_word: &'static str,
 }
@@ -242,10 +250,11 @@ impl Columns {
     /// Maps a header to the policy: each input by its name or its label,
     /// the id column by the name the policy gives it.
     pub fn map(
-        policy: &CheckedPolicy,
+        program: &Program,
         headers: &[String],
         row_word: &'static str,
     ) -> Result<Columns, HeaderError> {
+        let policy = program.policy();
         let headers: Vec<String> = headers.iter().map(|h| h.trim().to_string()).collect();
         let mut duplicates = Vec::new();
         let mut index: HashMap<&str, usize> = HashMap::new();
@@ -282,8 +291,25 @@ impl Columns {
                 did_you_mean: suggest(column),
             });
         }
+        let plan_column = policy.plan_column.as_deref();
+        let plan = plan_column.and_then(|p| find(p, None));
+        if let (Some(column), None) = (plan_column, plan) {
+            missing.push(MissingColumn {
+                input: column.to_string(),
+                label: Some("each employee's plan".to_string()),
+                did_you_mean: suggest(column),
+            });
+        }
+        // An input every plan uses must have a column; one that only some
+        // plans use may be left out, and is then missing for those plans' rows.
+        let mut required = vec![true; policy.inputs.len()];
+        for plan in program.plans() {
+            for (r, used) in required.iter_mut().zip(plan.policy().used_inputs()) {
+                *r &= used;
+            }
+        }
         let mut inputs = Vec::new();
-        for input in &policy.inputs {
+        for (input, required) in policy.inputs.iter().zip(required) {
             let by_alias = || {
                 input
                     .aliases
@@ -291,7 +317,8 @@ impl Columns {
                     .find_map(|a| index.get(a.trim()).copied())
             };
             match find(&input.name, input.label.as_deref()).or_else(by_alias) {
-                Some(i) => inputs.push(i),
+                Some(i) => inputs.push(Some(i)),
+                None if !required => inputs.push(None),
                 None => missing.push(MissingColumn {
                     input: input.name.clone(),
                     label: input.label.clone(),
@@ -306,9 +333,11 @@ impl Columns {
             let used: Vec<usize> = inputs
                 .iter()
                 .copied()
+                .flatten()
                 .chain(id)
                 .chain(name)
                 .chain(group)
+                .chain(plan)
                 .collect();
             let names: Vec<&str> = policy
                 .inputs
@@ -336,15 +365,18 @@ impl Columns {
             id: id.unwrap_or_default(),
             name,
             group,
+            plan,
             inputs,
-            consumers: consumers(policy),
+            consumers: program.plans().map(|p| consumers(p.policy())).collect(),
+            plan_names: policy.plans.iter().map(|p| p.name.clone()).collect(),
             headers,
             row_word,
         })
     }
 
     /// Types one row's cells as the policy's inputs.
-    pub fn record(&self, policy: &CheckedPolicy, row: &RawRow) -> Result<Record, RowError> {
+    pub fn record(&self, program: &Program, row: &RawRow) -> Result<Record, RowError> {
+        let policy = program.policy();
         let cell = |i: usize| row.cells.get(i).cloned().unwrap_or(Cell::Empty);
         let id = cell(self.id).shown().trim().to_string();
         let mut problems = Vec::new();
@@ -375,8 +407,61 @@ impl Columns {
             }
             None => None,
         };
+        let plan = match self.plan {
+            Some(column) => {
+                let value = cell(column).shown().trim().to_string();
+                match program.plan_named(&value) {
+                    Some(plan) => plan,
+                    None => {
+                        let plans = self
+                            .plan_names
+                            .iter()
+                            .map(|p| format!("`{p}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ");
+                        let message = if value.is_empty() {
+                            format!("no plan: the plans are {plans}")
+                        } else {
+                            format!("names no plan: the plans are {plans}")
+                        };
+                        return Err(RowError {
+                            row: row.number,
+                            row_word: self.row_word,
+                            id: (!id.is_empty()).then_some(id),
+                            problem: RowProblem::Cells(vec![CellProblem {
+                                column: self.header(column),
+                                value,
+                                message,
+                                rule: "the plans".to_string(),
+                            }]),
+                        });
+                    }
+                }
+            }
+            None => 0,
+        };
+        let no_consumers = Vec::new();
+        let consumers = self.consumers.get(plan).unwrap_or(&no_consumers);
         let mut inputs = Vec::with_capacity(self.inputs.len());
         for (i, (input, &column)) in policy.inputs.iter().zip(&self.inputs).enumerate() {
+            // An input the employee's plan does not use is not read.
+            let Some(Some(consumer)) = consumers.get(i) else {
+                inputs.push(Value::Missing);
+                continue;
+            };
+            let Some(column) = column else {
+                let plan_name = self.plan_names.get(plan).cloned().unwrap_or_default();
+                problems.push(CellProblem {
+                    column: input.name.clone(),
+                    value: String::new(),
+                    message: format!(
+                        "the data has no such column, and plan `{plan_name}` needs it"
+                    ),
+                    rule: consumer.clone(),
+                });
+                inputs.push(Value::Num(Default::default()));
+                continue;
+            };
             let raw = cell(column);
             let empty = match &raw {
                 Cell::Empty => true,
@@ -405,7 +490,7 @@ impl Columns {
                         column: self.header(column),
                         value: raw.shown(),
                         message,
-                        rule: self.consumers.get(i).cloned().unwrap_or_default(),
+                        rule: consumer.clone(),
                     });
                     inputs.push(Value::Num(Default::default()));
                 }
@@ -416,6 +501,7 @@ impl Columns {
                 id,
                 name,
                 group,
+                plan,
                 inputs,
             })
         } else {
@@ -448,8 +534,9 @@ impl Columns {
     }
 }
 
-/// The rule that first uses each input, for error messages.
-fn consumers(policy: &CheckedPolicy) -> Vec<String> {
+/// The rule that first uses each input, for error messages; `None` for an
+/// input the policy (plan) does not use.
+fn consumers(policy: &CheckedPolicy) -> Vec<Option<String>> {
     let mut found: Vec<Option<String>> = vec![None; policy.inputs.len()];
     for node in &policy.order {
         let (kind, exprs): (&str, Vec<&crate::checked::Expr>) = match *node {
@@ -499,10 +586,16 @@ fn consumers(policy: &CheckedPolicy) -> Vec<String> {
             });
         }
     }
+    if let Some(ranking) = policy.quotas.as_ref().and_then(|q| q.ranking.as_ref()) {
+        for tie in &ranking.ties {
+            if let Node::Input(i) = tie.node
+                && let Some(slot @ None) = found.get_mut(i)
+            {
+                *slot = Some("forced ranking's tie-breaker".to_string());
+            }
+        }
+    }
     found
-        .into_iter()
-        .map(|f| f.unwrap_or_else(|| "no rule (unused input)".to_string()))
-        .collect()
 }
 
 /// A row that could not be evaluated.

@@ -12,9 +12,9 @@ pub use diff::{diff_csv, diff_json, diff_text};
 pub use json::json;
 pub use table::table;
 
-use crate::checked::CheckedPolicy;
 use crate::format;
 use crate::outcome::Outcome;
+use crate::program::Program;
 
 /// What a column holds, for alignment and number formatting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,27 +24,31 @@ pub(crate) enum Kind {
     Money,
 }
 
-/// The columns of the table and CSV forms: id, name, each indicator and
-/// adjustment, score, grade, vetoes, each pay item, as the policy has them.
-pub(crate) fn columns(policy: &CheckedPolicy) -> Vec<(String, Kind)> {
+/// The columns of the table and CSV forms: id, name, plan, each indicator
+/// and adjustment (of every plan), score, grade, vetoes, each pay item.
+pub(crate) fn columns(program: &Program) -> Vec<(String, Kind)> {
+    let policy = program.policy();
     let mut columns = vec![(policy.id_column.clone(), Kind::Text)];
     if let Some(name) = &policy.name_column {
         columns.push((name.clone(), Kind::Text));
+    }
+    if let Some(plan) = &policy.plan_column {
+        columns.push((plan.clone(), Kind::Text));
     }
     if let Some(group) = policy.quota_group_column() {
         columns.push((group.to_string(), Kind::Text));
     }
     columns.extend(
-        policy
-            .indicators
-            .iter()
-            .map(|i| (i.name.clone(), Kind::Points)),
+        program
+            .indicator_names()
+            .into_iter()
+            .map(|name| (name.to_string(), Kind::Points)),
     );
     columns.extend(
-        policy
-            .adjustments
-            .iter()
-            .map(|a| (a.name.clone(), Kind::Points)),
+        program
+            .adjustment_names()
+            .into_iter()
+            .map(|name| (name.to_string(), Kind::Points)),
     );
     if policy.has_score() {
         columns.push(("score".to_string(), Kind::Points));
@@ -52,7 +56,7 @@ pub(crate) fn columns(policy: &CheckedPolicy) -> Vec<(String, Kind)> {
     if !policy.grades.is_empty() {
         columns.push(("grade".to_string(), Kind::Text));
     }
-    if !policy.vetoes.is_empty() {
+    if program.has_vetoes() {
         columns.push(("veto".to_string(), Kind::Text));
     }
     if policy.has_forced_ranking() {
@@ -80,31 +84,43 @@ pub(crate) fn ranking_cell(outcome: &Outcome) -> String {
 }
 
 /// One outcome's cells, in the order of [`columns`]. Money is shown with
-/// its currency when `for_people`, as a plain decimal otherwise.
-pub(crate) fn cells(policy: &CheckedPolicy, outcome: &Outcome, for_people: bool) -> Vec<String> {
+/// its currency when `for_people`, as a plain decimal otherwise. An
+/// indicator the employee's plan does not have is an empty cell.
+pub(crate) fn cells(program: &Program, outcome: &Outcome, for_people: bool) -> Vec<String> {
+    let policy = program.policy();
     let mut row = vec![outcome.id.clone()];
     if policy.name_column.is_some() {
         row.push(outcome.name.clone().unwrap_or_default());
+    }
+    if policy.plan_column.is_some() {
+        row.push(outcome.plan.clone().unwrap_or_default());
     }
     if policy.quota_group_column().is_some() {
         row.push(outcome.group.clone().unwrap_or_default());
     }
     // An indicator left out for a missing value.
     let left_out = if for_people { "—" } else { "" };
-    row.extend(
+    row.extend(program.indicator_names().into_iter().map(
+        |name| match outcome.indicators.get(name) {
+            Some(Some(d)) => d.to_string(),
+            Some(None) => left_out.to_string(),
+            None => String::new(),
+        },
+    ));
+    row.extend(program.adjustment_names().into_iter().map(|name| {
         outcome
-            .indicators
-            .values()
-            .map(|d| d.map_or_else(|| left_out.to_string(), |d| d.to_string())),
-    );
-    row.extend(outcome.adjustments.values().map(|d| d.to_string()));
+            .adjustments
+            .get(name)
+            .map(|d| d.to_string())
+            .unwrap_or_default()
+    }));
     if policy.has_score() {
         row.push(outcome.score.map(|d| d.to_string()).unwrap_or_default());
     }
     if !policy.grades.is_empty() {
         row.push(outcome.grade.clone().unwrap_or_default());
     }
-    if !policy.vetoes.is_empty() {
+    if program.has_vetoes() {
         let mut vetoes = outcome.vetoes.join("; ");
         let vetoed = !outcome.vetoes.is_empty();
         if let (true, true, Some(by_score)) = (for_people, vetoed, &outcome.grade_by_score) {

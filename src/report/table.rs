@@ -7,13 +7,15 @@ use super::Kind;
 use crate::checked::{CheckedPolicy, HeadcountRounding};
 use crate::distribution::{GroupDistribution, Tally};
 use crate::outcome::Outcome;
+use crate::program::Program;
 
-pub fn table(policy: &CheckedPolicy, outcomes: &[Outcome]) -> String {
-    let columns = super::columns(policy);
+pub fn table(program: &Program, outcomes: &[Outcome]) -> String {
+    let policy = program.policy();
+    let columns = super::columns(program);
     let header: Vec<String> = columns.iter().map(|(name, _)| name.clone()).collect();
     let rows: Vec<Vec<String>> = outcomes
         .iter()
-        .map(|o| super::cells(policy, o, true))
+        .map(|o| super::cells(program, o, true))
         .collect();
     let widths: Vec<usize> = (0..header.len())
         .map(|c| {

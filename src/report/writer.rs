@@ -10,11 +10,11 @@ use rust_decimal::prelude::ToPrimitive;
 
 use crate::ast::InputType;
 use crate::batch::Summary;
-use crate::checked::CheckedPolicy;
+
 use crate::data::{RowError, RowProblem};
 use crate::eval::Record;
 use crate::outcome::Outcome;
-use crate::program::Value;
+use crate::program::{Program, Value};
 
 /// Receives each evaluated row and each failure, in the order of the file.
 pub trait OutcomeWriter {
@@ -30,7 +30,7 @@ pub trait OutcomeWriter {
 /// written before the first row (or the end), so that a file whose header
 /// does not fit the policy leaves the output empty.
 pub struct CsvWriter<'p, W: Write> {
-    policy: &'p CheckedPolicy,
+    program: &'p Program,
     state: CsvState<W>,
     bom: bool,
 }
@@ -44,9 +44,9 @@ enum CsvState<W: Write> {
 }
 
 impl<'p, W: Write> CsvWriter<'p, W> {
-    pub fn new(policy: &'p CheckedPolicy, out: W, bom: bool) -> io::Result<Self> {
+    pub fn new(program: &'p Program, out: W, bom: bool) -> io::Result<Self> {
         Ok(CsvWriter {
-            policy,
+            program,
             state: CsvState::Waiting(out),
             bom,
         })
@@ -62,7 +62,7 @@ impl<'p, W: Write> CsvWriter<'p, W> {
                 out.write_all(b"\xEF\xBB\xBF")?;
             }
             let mut writer = csv::Writer::from_writer(out);
-            writer.write_record(super::columns(self.policy).iter().map(|(name, _)| name))?;
+            writer.write_record(super::columns(self.program).iter().map(|(name, _)| name))?;
             self.state = CsvState::Writing(Box::new(writer));
         }
         match &mut self.state {
@@ -74,7 +74,7 @@ impl<'p, W: Write> CsvWriter<'p, W> {
 
 impl<W: Write> OutcomeWriter for CsvWriter<'_, W> {
     fn outcome(&mut self, _record: &Record, outcome: &Outcome) -> io::Result<()> {
-        let cells = super::cells(self.policy, outcome, false);
+        let cells = super::cells(self.program, outcome, false);
         self.writer()?.write_record(cells)?;
         Ok(())
     }
@@ -144,15 +144,15 @@ impl<W: Write> OutcomeWriter for JsonWriter<W> {
 
 /// The table for a terminal, laid out once every row is in.
 pub struct TableWriter<'p, W: Write> {
-    policy: &'p CheckedPolicy,
+    program: &'p Program,
     out: W,
     outcomes: Vec<Outcome>,
 }
 
 impl<'p, W: Write> TableWriter<'p, W> {
-    pub fn new(policy: &'p CheckedPolicy, out: W) -> Self {
+    pub fn new(program: &'p Program, out: W) -> Self {
         TableWriter {
-            policy,
+            program,
             out,
             outcomes: Vec::new(),
         }
@@ -167,7 +167,7 @@ impl<W: Write> OutcomeWriter for TableWriter<'_, W> {
 
     fn finish(mut self: Box<Self>, _summary: &Summary) -> io::Result<()> {
         self.out
-            .write_all(super::table(self.policy, &self.outcomes).as_bytes())?;
+            .write_all(super::table(self.program, &self.outcomes).as_bytes())?;
         self.out.flush()
     }
 }
@@ -254,16 +254,16 @@ fn problem_lines(failure: &RowError) -> Vec<[String; 6]> {
 /// money and percentages formatted as such, the header frozen), the grade
 /// distribution, and the rows that failed with why.
 pub struct XlsxWriter<'p> {
-    policy: &'p CheckedPolicy,
+    program: &'p Program,
     path: PathBuf,
     rows: Vec<(Record, Outcome)>,
     failures: Vec<RowError>,
 }
 
 impl<'p> XlsxWriter<'p> {
-    pub fn new(policy: &'p CheckedPolicy, path: PathBuf) -> Self {
+    pub fn new(program: &'p Program, path: PathBuf) -> Self {
         XlsxWriter {
-            policy,
+            program,
             path,
             rows: Vec::new(),
             failures: Vec::new(),
@@ -283,7 +283,7 @@ impl OutcomeWriter for XlsxWriter<'_> {
     }
 
     fn finish(self: Box<Self>, summary: &Summary) -> io::Result<()> {
-        workbook(self.policy, &self.rows, &self.failures, summary)
+        workbook(self.program, &self.rows, &self.failures, summary)
             .and_then(|mut w| w.save(&self.path))
             .map_err(io::Error::other)
     }
@@ -297,12 +297,13 @@ fn number(d: Decimal) -> f64 {
 }
 
 fn workbook(
-    policy: &CheckedPolicy,
+    program: &Program,
     rows: &[(Record, Outcome)],
     failures: &[RowError],
     summary: &Summary,
 ) -> Result<rust_xlsxwriter::Workbook, rust_xlsxwriter::XlsxError> {
     use rust_xlsxwriter::{Format, Workbook};
+    let policy = program.policy();
     let money_format = match policy.currency.as_deref() {
         Some("USD") => "$#,##0.00".to_string(),
         Some("EUR") => "€#,##0.00".to_string(),
@@ -338,11 +339,16 @@ fn workbook(
     for input in &policy.inputs {
         head(&input.name, sheet)?;
     }
-    for indicator in &policy.indicators {
-        head(&indicator.name, sheet)?;
+    if let Some(plan) = &policy.plan_column {
+        head(plan, sheet)?;
     }
-    for adjustment in &policy.adjustments {
-        head(&adjustment.name, sheet)?;
+    let indicators = program.indicator_names();
+    let adjustments = program.adjustment_names();
+    for name in &indicators {
+        head(name, sheet)?;
+    }
+    for name in &adjustments {
+        head(name, sheet)?;
     }
     if policy.has_score() {
         head("score", sheet)?;
@@ -350,7 +356,7 @@ fn workbook(
     if !policy.grades.is_empty() {
         head("grade", sheet)?;
     }
-    if !policy.vetoes.is_empty() {
+    if program.has_vetoes() {
         head("veto", sheet)?;
     }
     if ranked {
@@ -374,6 +380,9 @@ fn workbook(
         if group_column.is_some() {
             sheet.write_string(row, next(), outcome.group.as_deref().unwrap_or(""))?;
         }
+        if policy.plan_column.is_some() {
+            sheet.write_string(row, next(), outcome.plan.as_deref().unwrap_or(""))?;
+        }
         for (input, value) in policy.inputs.iter().zip(&record.inputs) {
             let at = next();
             match (value, input.ty) {
@@ -390,14 +399,17 @@ fn workbook(
                 (Value::Grade(_) | Value::Missing, _) => sheet,
             };
         }
-        for points_value in outcome.indicators.values() {
+        for name in &indicators {
             let at = next();
-            if let Some(p) = points_value {
+            if let Some(Some(p)) = outcome.indicators.get(*name) {
                 sheet.write_number_with_format(row, at, number(*p), &points)?;
             }
         }
-        for adjustment in outcome.adjustments.values() {
-            sheet.write_number_with_format(row, next(), number(*adjustment), &points)?;
+        for name in &adjustments {
+            let at = next();
+            if let Some(adjustment) = outcome.adjustments.get(*name) {
+                sheet.write_number_with_format(row, at, number(*adjustment), &points)?;
+            }
         }
         if let Some(score) = outcome.score {
             sheet.write_number_with_format(row, next(), number(score), &points)?;
@@ -405,7 +417,7 @@ fn workbook(
         if !policy.grades.is_empty() {
             sheet.write_string(row, next(), outcome.grade.as_deref().unwrap_or(""))?;
         }
-        if !policy.vetoes.is_empty() {
+        if program.has_vetoes() {
             sheet.write_string(row, next(), outcome.vetoes.join("; "))?;
         }
         if ranked {

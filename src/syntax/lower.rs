@@ -77,6 +77,8 @@ fn is_item(rule: Rule) -> bool {
             | Rule::veto_decl
             | Rule::pay_decl
             | Rule::quotas_decl
+            | Rule::plan_decl
+            | Rule::drop_decl
             | Rule::example_decl
     )
 }
@@ -105,6 +107,9 @@ fn item(pair: Pair<'_, Rule>) -> Result<Item> {
                 match child.as_rule() {
                     Rule::employee_field if child.as_str() == "name" => {
                         field = EmployeeField::Name;
+                    }
+                    Rule::employee_field if child.as_str() == "plan" => {
+                        field = EmployeeField::Plan;
                     }
                     Rule::column_name => column = child.into_inner().next().map(name_or_label),
                     _ => {}
@@ -283,6 +288,41 @@ fn item(pair: Pair<'_, Rule>) -> Result<Item> {
             }
         }
         Rule::quotas_decl => quotas_decl(pair)?,
+        Rule::plan_decl => {
+            let mut name = None;
+            let mut label_ = None;
+            let mut extends = None;
+            let mut items = Vec::new();
+            for child in pair.into_inner() {
+                match child.as_rule() {
+                    Rule::ident => name = Some(ident(child)),
+                    Rule::string => label_ = Some(label(child)),
+                    Rule::plan_extends => {
+                        extends = child
+                            .into_inner()
+                            .find(|p| p.as_rule() == Rule::ident)
+                            .map(ident);
+                    }
+                    rule if is_item(rule) => items.push(item(child)?),
+                    _ => {}
+                }
+            }
+            Item::Plan(PlanDecl {
+                name: name.ok_or_else(|| internal(span))?,
+                label: label_,
+                extends,
+                items,
+                span,
+            })
+        }
+        Rule::drop_decl => Item::Drop(DropDecl {
+            names: pair
+                .into_inner()
+                .filter(|p| p.as_rule() == Rule::ident)
+                .map(ident)
+                .collect(),
+            span,
+        }),
         Rule::grades_decl => {
             let mut bands = Vec::new();
             for child in pair.into_inner() {

@@ -42,6 +42,8 @@ pub(super) fn describe(rule: Rule) -> Option<Expected> {
         | Rule::COMMENT
         | Rule::item
         | Rule::item_alone
+        | Rule::plan_open
+        | Rule::plan_item
         | Rule::indicator_clause
         | Rule::adjust_clause
         | Rule::points_rule
@@ -84,6 +86,8 @@ pub(super) fn describe(rule: Rule) -> Option<Expected> {
         | Rule::pay_decl
         | Rule::quotas_decl
         | Rule::kw_quotas
+        | Rule::plan_decl
+        | Rule::kw_plan
         | Rule::kw_period
         | Rule::kw_currency
         | Rule::kw_round
@@ -105,7 +109,11 @@ pub(super) fn describe(rule: Rule) -> Option<Expected> {
         Rule::round_mode => Words(
             "a rounding rule: `half-away-from-zero` (also `half-up` or `四舍五入`), `half-even`, `down` or `up`",
         ),
-        Rule::employee_field => Words("`id` or `name`"),
+        Rule::employee_field => Words("`id`, `name` or `plan`"),
+        Rule::plan_extends | Rule::kw_extends => Words("`extends <plan>`"),
+        Rule::drop_decl | Rule::kw_drop => Words(
+            "a line of the plan (`indicator`, `bonus`, `deduction`, `let`, `veto`, `drop`, `example`)",
+        ),
         Rule::quota_group | Rule::kw_per => Words("`per <column>` to set quotas per group"),
         Rule::quota_rule => Words("a quota such as `S <= 5%` or `C + D >= 30%`"),
         Rule::quota_rounding | Rule::kw_headcount => {
@@ -216,7 +224,7 @@ pub(super) fn vocabulary(rule: Rule) -> &'static [&'static str] {
             "up",
             "四舍五入",
         ],
-        Rule::employee_field => &["id", "name"],
+        Rule::employee_field => &["id", "name", "plan"],
         Rule::input_type => &["money", "percent", "number", "score", "yes/no"],
         Rule::kw_period
         | Rule::kw_currency
@@ -258,6 +266,9 @@ pub(crate) const ITEM_KEYWORDS: &[&str] = &[
     "grades",
     "veto",
     "pay",
+    "quotas",
+    "plan",
+    "drop",
     "example",
 ];
 
