@@ -43,6 +43,7 @@ pub enum Item {
     Veto(VetoDecl),
     Pay(PayDecl),
     Quotas(QuotasDecl),
+    Override(OverrideDecl),
     Plan(PlanDecl),
     /// `drop NAME, ...`: only inside a plan.
     Drop(DropDecl),
@@ -66,6 +67,7 @@ impl Item {
             Item::Veto(d) => d.span,
             Item::Pay(d) => d.span,
             Item::Quotas(d) => d.span,
+            Item::Override(d) => d.span,
             Item::Plan(d) => d.span,
             Item::Drop(d) => d.span,
             Item::Example(d) => d.span,
@@ -164,6 +166,24 @@ pub struct PlanDecl {
     pub extends: Option<Name>,
     pub items: Vec<Item>,
     pub span: Span,
+}
+
+/// `override grade from 总经理调整 reason 调整原因`: a final adjustment read
+/// from a data column, allowed only with a reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OverrideDecl {
+    pub target: OverrideTarget,
+    pub column: Label,
+    pub reason: Label,
+    pub span: Span,
+}
+
+/// What an override sets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OverrideTarget {
+    Score,
+    Grade,
 }
 
 /// `drop 新客户, 结汇`: removes inherited indicators, bonuses or deductions.
@@ -776,6 +796,11 @@ impl ClearSpans for Item {
             }
             Item::Drop(d) => {
                 d.names.clear_spans();
+                d.span.clear_spans();
+            }
+            Item::Override(d) => {
+                d.column.clear_spans();
+                d.reason.clear_spans();
                 d.span.clear_spans();
             }
             Item::Example(d) => {

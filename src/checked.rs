@@ -42,6 +42,8 @@ pub struct CheckedPolicy {
     pub pay: Vec<PayItem>,
     /// Limits on the grade distribution, and forced ranking.
     pub quotas: Option<Quotas>,
+    /// The general manager's final adjustment, read from the data.
+    pub override_rule: Option<OverrideRule>,
     /// Every node, each after everything it depends on.
     pub order: Vec<Node>,
     /// Worked examples, for `kpi test`.
@@ -152,6 +154,16 @@ impl CheckedPolicy {
         }
         .unwrap_or_default()
     }
+}
+
+/// `override grade from 总经理调整 reason 调整原因`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OverrideRule {
+    pub target: crate::ast::OverrideTarget,
+    /// The data column holding the overriding score or grade.
+    pub column: String,
+    /// The data column holding the reason, required with every override.
+    pub reason_column: String,
 }
 
 /// One plan of a policy with plans.

@@ -70,6 +70,7 @@ pub enum Code {
     QuotaInfeasible,
     // plans
     Plan,
+    Override,
     // warnings
     UnusedInput,
 }
@@ -124,6 +125,7 @@ impl Code {
         Code::QuotaRule,
         Code::QuotaInfeasible,
         Code::Plan,
+        Code::Override,
         Code::UnusedInput,
     ];
 
@@ -187,6 +189,9 @@ impl Code {
                 "a quota that cannot be read as a limit on a share of grades, or that forced ranking cannot hold"
             }
             Code::QuotaInfeasible => "quotas that no group of people can satisfy together",
+            Code::Override => {
+                "an override of the score or grade that cannot apply (no grades, no score, the reason in the same column)"
+            }
             Code::Plan => {
                 "plans per role that are not set up right (no plan column, an example outside the plans, a replacement of another kind)"
             }
@@ -242,6 +247,7 @@ impl Code {
             Code::QuotaRule => "kpi::quota::rule",
             Code::QuotaInfeasible => "kpi::quota::infeasible",
             Code::Plan => "kpi::plan",
+            Code::Override => "kpi::override",
             Code::UnusedInput => "kpi::unused_input",
         }
     }

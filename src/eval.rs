@@ -27,6 +27,22 @@ pub struct Record {
     /// The plan the employee is appraised under (0 for a policy without plans).
     pub plan: usize,
     pub inputs: Vec<Value>,
+    /// The general manager's final adjustment, when the data gives one.
+    pub final_adjustment: Option<Override>,
+}
+
+/// A final adjustment of one employee's score or grade, with its reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Override {
+    pub value: OverrideValue,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OverrideValue {
+    Score(Decimal),
+    /// A grade, by index.
+    Grade(u16),
 }
 
 /// What forced ranking needs to know of one evaluated record.
@@ -119,6 +135,11 @@ pub enum Event {
         index: usize,
         raw: Decimal,
         amount: Decimal,
+    },
+    /// The general manager's final adjustment replaced the score or grade.
+    Override {
+        before: Value,
+        after: Value,
     },
 }
 
@@ -308,6 +329,10 @@ pub(crate) struct Frame {
     /// The grade forced ranking assigned, applied in place of the score's
     /// (a veto's grade still wins).
     pub ranked_grade: Option<u16>,
+    /// The final adjustment to apply, from the record.
+    pub adjustment: Option<OverrideValue>,
+    /// What the score or grade was before the final adjustment replaced it.
+    pub before_adjustment: Option<Value>,
 }
 
 /// The policy's entry points: each runs the record's plan.
@@ -413,7 +438,9 @@ impl PlanProgram {
                 Some(Value::Grade(g)) => *g,
                 _ => 0,
             },
-            vetoed: frame.grade_veto.is_some(),
+            // A veto's or the general manager's grade is kept by the ranking.
+            vetoed: frame.grade_veto.is_some()
+                || matches!(frame.adjustment, Some(OverrideValue::Grade(_))),
         };
         Ok((Outcome::new(self, record, &frame), facts))
     }
@@ -433,6 +460,8 @@ impl PlanProgram {
             grade_by_score: None,
             zeroed_by: vec![None; policy.indicators.len()],
             ranked_grade,
+            adjustment: record.final_adjustment.as_ref().map(|o| o.value),
+            before_adjustment: None,
         };
         for (slot, value) in frame.slots.iter_mut().zip(&record.inputs) {
             *slot = *value;
@@ -636,6 +665,16 @@ impl PlanProgram {
                         score,
                     })
                 });
+                let mut score = score;
+                if let Some(OverrideValue::Score(s)) = frame.adjustment {
+                    let s = round(s, policy.score_rounding).ok_or(overflow)?;
+                    frame.before_adjustment = Some(Value::Num(score));
+                    t.event(|| Event::Override {
+                        before: Value::Num(score),
+                        after: Value::Num(s),
+                    });
+                    score = s;
+                }
                 set(&mut frame.slots, layout.score, Value::Num(score));
             }
             Step::Grade { bands, vetoes } => {
@@ -669,6 +708,15 @@ impl PlanProgram {
                     ranked,
                     grade,
                 });
+                // The general manager's grade is final: it wins over a veto.
+                if let Some(OverrideValue::Grade(g)) = frame.adjustment {
+                    frame.before_adjustment = Some(Value::Grade(grade));
+                    t.event(|| Event::Override {
+                        before: Value::Grade(grade),
+                        after: Value::Grade(g),
+                    });
+                    grade = g;
+                }
                 set(&mut frame.slots, layout.grade, Value::Grade(grade));
             }
             Step::Pay { index, op } => {

@@ -143,6 +143,8 @@ impl<'a> Renderer<'a> {
                 Event::Pay { index, raw, amount } => {
                     r.pay.insert(*index, (*raw, *amount));
                 }
+                // Shown from the outcome's note, which carries the reason.
+                Event::Override { .. } => {}
             }
         }
         r
@@ -170,6 +172,7 @@ impl<'a> Renderer<'a> {
         self.values();
         self.indicators();
         self.adjustments_and_score();
+        self.score_adjustment();
         self.grade();
         self.pay();
         self.out
@@ -542,11 +545,52 @@ impl<'a> Renderer<'a> {
                     "forced ranking: rank {} of {}{group}; a veto's grade is kept, and counts in the quotas",
                     note.rank, note.of
                 ),
+                (None, _)
+                    if self
+                        .outcome
+                        .final_adjustment
+                        .as_ref()
+                        .is_some_and(|n| n.target == crate::ast::OverrideTarget::Grade) =>
+                {
+                    format!(
+                        "forced ranking: rank {} of {}{group}; the general manager's grade is kept, and counts in the quotas",
+                        note.rank, note.of
+                    )
+                }
                 (None, _) => format!(
                     "forced ranking: rank {} of {}{group}; the quotas hold without moving this grade",
                     note.rank, note.of
                 ),
             };
+            self.line(1, &line);
+        }
+        if let Some(note) = &self.outcome.final_adjustment
+            && note.target == crate::ast::OverrideTarget::Grade
+        {
+            let after = policy
+                .grades
+                .iter()
+                .find(|g| g.name == note.after)
+                .map(|g| Self::named(&g.name, g.label.as_deref()))
+                .unwrap_or_else(|| note.after.clone());
+            let line = format!(
+                "{after} by the general manager's final adjustment (was {}), reason: {}",
+                note.before, note.reason
+            );
+            self.line(1, &line);
+        }
+    }
+
+    /// The general manager's score, when it replaced the computed one.
+    fn score_adjustment(&mut self) {
+        if let Some(note) = &self.outcome.final_adjustment
+            && note.target == crate::ast::OverrideTarget::Score
+        {
+            let line = format!(
+                "score {} by the general manager's final adjustment (computed: {}), reason: {}",
+                note.after, note.before, note.reason
+            );
+            self.heading("Final adjustment");
             self.line(1, &line);
         }
     }

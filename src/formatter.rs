@@ -403,6 +403,27 @@ impl<'a> Printer<'a> {
                 self.end(span.end);
             }
             Item::Example(d) => self.example(d),
+            Item::Override(d) => {
+                let target = match d.target {
+                    OverrideTarget::Score => "score",
+                    OverrideTarget::Grade => "grade",
+                };
+                let column = |l: &Label| {
+                    if is_plain_name(&l.text) {
+                        l.text.clone()
+                    } else {
+                        label(l)
+                    }
+                };
+                self.simple(
+                    span,
+                    &format!(
+                        "override {target} from {} reason {}",
+                        column(&d.column),
+                        column(&d.reason)
+                    ),
+                );
+            }
             Item::Drop(d) => {
                 let names: Vec<&str> = d.names.iter().map(|n| n.text.as_str()).collect();
                 self.simple(span, &format!("drop {}", names.join(", ")));

@@ -27,6 +27,7 @@
 //!     name: None,
 //!     group: None,
 //!     plan: 0,
+//!     final_adjustment: None,
 //!     inputs: vec![kpi::program::Value::Num("1.125".parse().unwrap())],
 //! };
 //! let outcome = program.evaluate(&record).expect("evaluates");

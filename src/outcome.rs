@@ -8,8 +8,9 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::ast::AdjustmentKind;
+use crate::ast::OverrideTarget;
 use crate::checked::VetoEffect;
-use crate::eval::{Frame, Record};
+use crate::eval::{Frame, OverrideValue, Record};
 use crate::program::{PlanProgram, Value};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -49,6 +50,20 @@ pub struct Outcome {
     /// moved their grade (`grade_by_score` then holds the score's grade).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ranking: Option<RankingNote>,
+    /// The general manager's final adjustment: what it replaced, with what,
+    /// and why.
+    #[serde(rename = "override", skip_serializing_if = "Option::is_none")]
+    pub final_adjustment: Option<AdjustmentNote>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AdjustmentNote {
+    /// `score` or `grade`.
+    pub target: crate::ast::OverrideTarget,
+    /// The score or grade before the adjustment.
+    pub before: String,
+    pub after: String,
+    pub reason: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -157,6 +172,23 @@ impl Outcome {
                 .collect(),
             group: record.group.clone(),
             ranking: None,
+            final_adjustment: record.final_adjustment.as_ref().and_then(|o| {
+                let show = |v: Value| match v {
+                    Value::Num(n) => Some(at_least(n, decimals).to_string()),
+                    Value::Grade(g) => grade_name(g),
+                    _ => None,
+                };
+                let (target, after) = match o.value {
+                    OverrideValue::Score(s) => (OverrideTarget::Score, Value::Num(s)),
+                    OverrideValue::Grade(g) => (OverrideTarget::Grade, Value::Grade(g)),
+                };
+                Some(AdjustmentNote {
+                    target,
+                    before: show(frame.before_adjustment?)?,
+                    after: show(after)?,
+                    reason: o.reason.clone(),
+                })
+            }),
         }
     }
 }

@@ -121,6 +121,7 @@ fn record(policy: &CheckedPolicy, example: &Example) -> Record {
         id: example.name.clone(),
         name: None,
         plan: policy.plan.as_ref().map_or(0, |p| p.index),
+        final_adjustment: None,
         inputs: policy
             .inputs
             .iter()
@@ -263,7 +264,8 @@ fn collect_reached(policy: &CheckedPolicy, traced: &Traced, reached: &mut BTreeS
             | Event::Value { .. }
             | Event::Adjustment { .. }
             | Event::Score(_)
-            | Event::Pay { .. } => {}
+            | Event::Pay { .. }
+            | Event::Override { .. } => {}
         }
     }
 }

@@ -330,10 +330,12 @@ fn check_plan(source: &Source, policy: &ast::Policy) -> (CheckedPolicy, Vec<Diag
         grades,
         pay,
         quotas: None,
+        override_rule: None,
         order: Vec::new(),
         examples: Vec::new(),
     };
     checked.quotas = quotas::check(policy, &scope, &checked, &grade_labels, &mut diags);
+    checked.override_rule = override_rule(policy, &checked, &mut diags);
     checked.order = graph::order(&checked, &mut diags);
     let value_types: Vec<Ty> = checked.values.iter().map(|v| v.expr.ty).collect();
     checked.examples = examples::check(
@@ -535,6 +537,54 @@ fn one_block<'a, T: 'a>(
         );
     }
     Some(first)
+}
+
+/// The override line, if any: it needs something to override.
+fn override_rule(
+    policy: &ast::Policy,
+    checked: &CheckedPolicy,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<OverrideRule> {
+    let lines = policy.items.iter().filter_map(|i| match i {
+        Item::Override(d) => Some(d),
+        _ => None,
+    });
+    let d = one_block(lines, |d| d.span, "override", diags)?;
+    let missing = match d.target {
+        ast::OverrideTarget::Grade if checked.grades.is_empty() => Some("grades"),
+        ast::OverrideTarget::Score if !checked.has_score() => Some("a score"),
+        _ => None,
+    };
+    if let Some(what) = missing {
+        diags.push(
+            Diagnostic::error(
+                Code::Override,
+                format!(
+                    "an override of the {}, but the policy has no {what}",
+                    if what == "grades" { "grade" } else { "score" }
+                ),
+            )
+            .label(block_keyword(d.span, "override"), "nothing to override")
+            .help("add the grades (or indicators, for a score), or remove the line"),
+        );
+        return None;
+    }
+    if d.column.text == d.reason.text {
+        diags.push(
+            Diagnostic::error(
+                Code::Override,
+                "the override and its reason are the same column",
+            )
+            .label(d.reason.span, "the reason needs a column of its own")
+            .help("write the reason in another column, e.g. `reason 调整原因`"),
+        );
+        return None;
+    }
+    Some(OverrideRule {
+        target: d.target,
+        column: d.column.text.clone(),
+        reason_column: d.reason.text.clone(),
+    })
 }
 
 /// The keyword at the start of a block (`grades`, `quotas`), to point at

@@ -16,8 +16,9 @@ use std::path::Path;
 
 use serde::Serialize;
 
+use crate::ast::{InputType, OverrideTarget};
 use crate::checked::{CheckedPolicy, InputValue, Missing, Node};
-use crate::eval::Record;
+use crate::eval::{Override, OverrideValue, Record};
 use crate::program::{Program, Value};
 
 pub use cell::parse_cell;
@@ -242,6 +243,9 @@ pub struct Columns {
     consumers: Vec<Vec<Option<String>>>,
     /// Every plan's name, for the message naming an unknown plan.
     plan_names: Vec<String>,
+    /// The final adjustment's column and its reason's column, when the
+    /// policy allows overrides and the data has the column.
+    adjustment: Option<(usize, usize)>,
     headers: Vec<String>,
     row_word: &'static str,
 }
@@ -308,6 +312,18 @@ impl Columns {
                 *r &= used;
             }
         }
+        // A file without the override column has no overrides; with it, the
+        // reason column must be there too.
+        let override_rule = policy.override_rule.as_ref();
+        let adjustment = override_rule.and_then(|o| find(&o.column, None));
+        let reason = override_rule.and_then(|o| find(&o.reason_column, None));
+        if let (Some(rule), Some(_), None) = (override_rule, adjustment, reason) {
+            missing.push(MissingColumn {
+                input: rule.reason_column.clone(),
+                label: Some(format!("the reason for each override in `{}`", rule.column)),
+                did_you_mean: suggest(&rule.reason_column),
+            });
+        }
         let mut inputs = Vec::new();
         for (input, required) in policy.inputs.iter().zip(required) {
             let by_alias = || {
@@ -338,6 +354,8 @@ impl Columns {
                 .chain(name)
                 .chain(group)
                 .chain(plan)
+                .chain(adjustment)
+                .chain(reason)
                 .collect();
             let names: Vec<&str> = policy
                 .inputs
@@ -369,6 +387,7 @@ impl Columns {
             inputs,
             consumers: program.plans().map(|p| consumers(p.policy())).collect(),
             plan_names: policy.plans.iter().map(|p| p.name.clone()).collect(),
+            adjustment: adjustment.zip(reason),
             headers,
             row_word,
         })
@@ -496,6 +515,7 @@ impl Columns {
                 }
             }
         }
+        let final_adjustment = self.final_adjustment(program, row, &mut problems);
         if problems.is_empty() {
             Ok(Record {
                 id,
@@ -503,6 +523,7 @@ impl Columns {
                 group,
                 plan,
                 inputs,
+                final_adjustment,
             })
         } else {
             Err(RowError {
@@ -512,6 +533,91 @@ impl Columns {
                 problem: RowProblem::Cells(problems),
             })
         }
+    }
+
+    /// The general manager's override of a row, if its cell is filled: a
+    /// grade (by name or label) or a score in the policy's range, with a
+    /// reason. An override without a reason is refused.
+    fn final_adjustment(
+        &self,
+        program: &Program,
+        row: &RawRow,
+        problems: &mut Vec<CellProblem>,
+    ) -> Option<Override> {
+        let policy = program.policy();
+        let rule = policy.override_rule.as_ref()?;
+        let (column, reason_column) = self.adjustment?;
+        let cell = |i: usize| row.cells.get(i).cloned().unwrap_or(Cell::Empty);
+        let raw = cell(column);
+        let text = raw.shown().trim().to_string();
+        if text.is_empty() {
+            return None;
+        }
+        let reason = cell(reason_column).shown().trim().to_string();
+        let mut problem = |at: usize, value: &str, message: String| {
+            problems.push(CellProblem {
+                column: self.header(at),
+                value: value.to_string(),
+                message,
+                rule: "override".to_string(),
+            });
+        };
+        let value = match rule.target {
+            OverrideTarget::Grade => {
+                let found = policy
+                    .grades
+                    .iter()
+                    .position(|g| g.name == text || g.label.as_deref() == Some(text.as_str()))
+                    .and_then(|g| u16::try_from(g).ok());
+                if found.is_none() {
+                    let grades: Vec<String> = policy
+                        .grades
+                        .iter()
+                        .map(|g| format!("`{}`", g.name))
+                        .collect();
+                    problem(
+                        column,
+                        &text,
+                        format!("not a grade: the grades are {}", grades.join(", ")),
+                    );
+                }
+                found.map(OverrideValue::Grade)
+            }
+            OverrideTarget::Score => match parse_cell(InputType::Score, &raw) {
+                Ok(Value::Num(n)) if n >= policy.score_range.0 && n <= policy.score_range.1 => {
+                    Some(OverrideValue::Score(n))
+                }
+                Ok(_) => {
+                    problem(
+                        column,
+                        &text,
+                        format!(
+                            "a score must lie in {} to {}",
+                            policy.score_range.0, policy.score_range.1
+                        ),
+                    );
+                    None
+                }
+                Err(message) => {
+                    problem(column, &text, message);
+                    None
+                }
+            },
+        };
+        if reason.is_empty() {
+            problem(
+                reason_column,
+                "",
+                format!(
+                    "an override needs a reason: `{}` = `{text}` has none, so it is not applied",
+                    self.header(column)
+                ),
+            );
+        }
+        Some(Override {
+            value: value?,
+            reason,
+        })
     }
 
     /// The employee id of a row, as written (trimmed).

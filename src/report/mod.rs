@@ -62,6 +62,9 @@ pub(crate) fn columns(program: &Program) -> Vec<(String, Kind)> {
     if policy.has_forced_ranking() {
         columns.push(("ranking".to_string(), Kind::Text));
     }
+    if policy.override_rule.is_some() {
+        columns.push(("override".to_string(), Kind::Text));
+    }
     columns.extend(policy.pay.iter().map(|p| (p.name.clone(), Kind::Money)));
     columns
 }
@@ -81,6 +84,15 @@ pub(crate) fn ranking_cell(outcome: &Outcome) -> String {
         }
     }
     text
+}
+
+/// `B → A: 大客户签约` when the general manager's final adjustment applied.
+pub(crate) fn override_cell(outcome: &Outcome) -> String {
+    outcome
+        .final_adjustment
+        .as_ref()
+        .map(|n| format!("{} → {}: {}", n.before, n.after, n.reason))
+        .unwrap_or_default()
 }
 
 /// One outcome's cells, in the order of [`columns`]. Money is shown with
@@ -130,6 +142,9 @@ pub(crate) fn cells(program: &Program, outcome: &Outcome, for_people: bool) -> V
     }
     if policy.has_forced_ranking() {
         row.push(ranking_cell(outcome));
+    }
+    if policy.override_rule.is_some() {
+        row.push(override_cell(outcome));
     }
     let currency = policy.currency.as_deref();
     row.extend(outcome.pay.values().map(|d| {

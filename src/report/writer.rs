@@ -362,6 +362,10 @@ fn workbook(
     if ranked {
         head("ranking", sheet)?;
     }
+    let overrides = policy.override_rule.is_some();
+    if overrides {
+        head("override", sheet)?;
+    }
     for item in &policy.pay {
         head(&item.name, sheet)?;
     }
@@ -422,6 +426,9 @@ fn workbook(
         }
         if ranked {
             sheet.write_string(row, next(), super::ranking_cell(outcome))?;
+        }
+        if overrides {
+            sheet.write_string(row, next(), super::override_cell(outcome))?;
         }
         for amount in outcome.pay.values() {
             sheet.write_number_with_format(row, next(), number(*amount), &money)?;

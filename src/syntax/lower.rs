@@ -79,6 +79,7 @@ fn is_item(rule: Rule) -> bool {
             | Rule::quotas_decl
             | Rule::plan_decl
             | Rule::drop_decl
+            | Rule::override_decl
             | Rule::example_decl
     )
 }
@@ -312,6 +313,32 @@ fn item(pair: Pair<'_, Rule>) -> Result<Item> {
                 label: label_,
                 extends,
                 items,
+                span,
+            })
+        }
+        Rule::override_decl => {
+            let mut target = OverrideTarget::Grade;
+            let mut columns = Vec::new();
+            for child in pair.into_inner() {
+                match child.as_rule() {
+                    Rule::override_target => {
+                        if child.as_str().trim() == "score" {
+                            target = OverrideTarget::Score;
+                        }
+                    }
+                    Rule::column_name => {
+                        if let Some(c) = child.into_inner().next().map(name_or_label) {
+                            columns.push(c);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            let mut columns = columns.into_iter();
+            Item::Override(OverrideDecl {
+                target,
+                column: columns.next().ok_or_else(|| internal(span))?,
+                reason: columns.next().ok_or_else(|| internal(span))?,
                 span,
             })
         }

@@ -88,6 +88,8 @@ pub(super) fn describe(rule: Rule) -> Option<Expected> {
         | Rule::kw_quotas
         | Rule::plan_decl
         | Rule::kw_plan
+        | Rule::override_decl
+        | Rule::kw_override
         | Rule::kw_period
         | Rule::kw_currency
         | Rule::kw_round
@@ -111,6 +113,9 @@ pub(super) fn describe(rule: Rule) -> Option<Expected> {
         ),
         Rule::employee_field => Words("`id`, `name` or `plan`"),
         Rule::plan_extends | Rule::kw_extends => Words("`extends <plan>`"),
+        Rule::override_target => Words("what the override sets: `score` or `grade`"),
+        Rule::kw_from => Words("`from <column>`"),
+        Rule::kw_reason => Words("`reason <column>`: every override needs a reason"),
         Rule::drop_decl | Rule::kw_drop => Words(
             "a line of the plan (`indicator`, `bonus`, `deduction`, `let`, `veto`, `drop`, `example`)",
         ),
@@ -267,6 +272,7 @@ pub(crate) const ITEM_KEYWORDS: &[&str] = &[
     "veto",
     "pay",
     "quotas",
+    "override",
     "plan",
     "drop",
     "example",
