@@ -321,10 +321,8 @@ fn item(pair: Pair<'_, Rule>) -> Result<Item> {
             let mut columns = Vec::new();
             for child in pair.into_inner() {
                 match child.as_rule() {
-                    Rule::override_target => {
-                        if child.as_str().trim() == "score" {
-                            target = OverrideTarget::Score;
-                        }
+                    Rule::override_target if child.as_str().trim() == "score" => {
+                        target = OverrideTarget::Score;
                     }
                     Rule::column_name => {
                         if let Some(c) = child.into_inner().next().map(name_or_label) {
