@@ -44,6 +44,7 @@ pub enum Item {
     Pay(PayDecl),
     Quotas(QuotasDecl),
     Override(OverrideDecl),
+    Year(YearDecl),
     Plan(PlanDecl),
     /// `drop NAME, ...`: only inside a plan.
     Drop(DropDecl),
@@ -68,6 +69,7 @@ impl Item {
             Item::Pay(d) => d.span,
             Item::Quotas(d) => d.span,
             Item::Override(d) => d.span,
+            Item::Year(d) => d.span,
             Item::Plan(d) => d.span,
             Item::Drop(d) => d.span,
             Item::Example(d) => d.span,
@@ -235,7 +237,52 @@ pub struct InputDecl {
     pub aliases: Vec<Label>,
     /// What an empty cell means, when not an error.
     pub missing: Option<MissingDecl>,
+    /// How the year adds up the quarters' values (`yearly last`).
+    pub yearly: Option<(YearlyRule, Span)>,
     pub span: Span,
+}
+
+/// How a year's value of an input follows from its quarters' values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum YearlyRule {
+    /// Amounts and counts: the year is the sum of its quarters.
+    Sum,
+    /// Rates and scores: the mean of the quarters given.
+    Average,
+    /// A level such as a base pay: the latest quarter's.
+    Last,
+    /// Yes/no: yes if any quarter says yes.
+    Any,
+}
+
+impl YearlyRule {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            YearlyRule::Sum => "sum",
+            YearlyRule::Average => "average",
+            YearlyRule::Last => "last",
+            YearlyRule::Any => "any",
+        }
+    }
+}
+
+/// `year { missing quarters average }`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct YearDecl {
+    pub missing: Option<(MissingQuarters, Span)>,
+    pub span: Span,
+}
+
+/// What the year does for an employee who was not appraised every quarter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MissingQuarters {
+    /// Average over the quarters present.
+    Average,
+    /// Average over the quarters present, and yearly pay scaled by the
+    /// share of the year's quarters present.
+    Prorate,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -261,6 +308,9 @@ pub struct IndicatorDecl {
     /// The weight as a fraction: `30%` is 0.30.
     pub weight: Decimal,
     pub weight_span: Span,
+    /// `financial`: the year re-scores it on the year's figures instead of
+    /// averaging the quarters' points.
+    pub financial: bool,
     pub clauses: Vec<Clause>,
     pub span: Span,
 }
@@ -708,6 +758,9 @@ impl ClearSpans for Item {
                     Some(MissingDecl::Optional(s)) => s.clear_spans(),
                     None => {}
                 }
+                if let Some((_, s)) = &mut d.yearly {
+                    s.clear_spans();
+                }
                 d.span.clear_spans();
             }
             Item::Let(d) => {
@@ -796,6 +849,12 @@ impl ClearSpans for Item {
             }
             Item::Drop(d) => {
                 d.names.clear_spans();
+                d.span.clear_spans();
+            }
+            Item::Year(d) => {
+                if let Some((_, s)) = &mut d.missing {
+                    s.clear_spans();
+                }
                 d.span.clear_spans();
             }
             Item::Override(d) => {

@@ -72,21 +72,13 @@ impl std::fmt::Display for UnrankedGroup {
 pub fn run(
     program: &Program,
     source: DataSource,
-    mut each: impl FnMut(RowResult),
+    each: impl FnMut(RowResult),
 ) -> Result<Summary, HeaderError> {
-    let policy = program.policy();
     let columns = Columns::map(program, &source.headers, source.row_word)?;
     let row_word = source.row_word;
-    let ranking = policy.has_forced_ranking();
     let mut seen = SeenIds::default();
-    let mut summary = Summary::default();
-    // Only a policy with quotas reports a distribution: the others skip
-    // the per-row tally.
-    let mut tally = policy.quotas.is_some().then(Tally::default);
-    let mut held: Vec<Held> = Vec::new();
-    for row in source {
-        summary.read += 1;
-        let result = row.and_then(|row| {
+    let records = source.map(|row| {
+        row.and_then(|row| {
             let id = columns.id_of(&row);
             if let Some(first) = seen.first_row(&id, row.number) {
                 return Err(RowError {
@@ -96,7 +88,30 @@ pub fn run(
                     problem: RowProblem::DuplicateId { first },
                 });
             }
-            let record = columns.record(program, &row)?;
+            columns.record(program, &row).map(|r| (row.number, r))
+        })
+    });
+    Ok(run_records(program, records, row_word, each))
+}
+
+/// [`run`] over records already typed (numbered as their rows), such as the
+/// yearly records the `year` roll-up builds.
+pub fn run_records(
+    program: &Program,
+    records: impl IntoIterator<Item = Result<(usize, Record), RowError>>,
+    row_word: &'static str,
+    mut each: impl FnMut(RowResult),
+) -> Summary {
+    let policy = program.policy();
+    let ranking = policy.has_forced_ranking();
+    let mut summary = Summary::default();
+    // Only a policy with quotas reports a distribution: the others skip
+    // the per-row tally.
+    let mut tally = policy.quotas.is_some().then(Tally::default);
+    let mut held: Vec<Held> = Vec::new();
+    for row in records {
+        summary.read += 1;
+        let result = row.and_then(|(number, record)| {
             let evaluated = if ranking {
                 program
                     .evaluate_for_ranking(&record)
@@ -105,9 +120,9 @@ pub fn run(
                 program.evaluate(&record).map(|o| (o, None))
             };
             match evaluated {
-                Ok((outcome, facts)) => Ok((row.number, record, outcome, facts)),
+                Ok((outcome, facts)) => Ok((number, record, outcome, facts)),
                 Err(e) => Err(RowError {
-                    row: row.number,
+                    row: number,
                     row_word,
                     id: Some(record.id.clone()),
                     problem: RowProblem::Eval(Box::new(e)),
@@ -158,7 +173,7 @@ pub fn run(
         }
     }
     summary.distribution = tally.map(|t| t.finish(policy));
-    Ok(summary)
+    summary
 }
 
 /// An evaluated row waiting for forced ranking. The outcome becomes an

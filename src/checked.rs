@@ -44,6 +44,10 @@ pub struct CheckedPolicy {
     pub quotas: Option<Quotas>,
     /// The general manager's final adjustment, read from the data.
     pub override_rule: Option<OverrideRule>,
+    /// What the yearly roll-up does for someone missing a quarter; `None`
+    /// when the policy does not say (such a person then fails, never
+    /// silently counted as zero).
+    pub missing_quarters: Option<crate::ast::MissingQuarters>,
     /// Every node, each after everything it depends on.
     pub order: Vec<Node>,
     /// Worked examples, for `kpi test`.
@@ -209,6 +213,8 @@ pub struct Input {
     pub aliases: Vec<String>,
     /// What an empty cell means.
     pub missing: Missing,
+    /// How the year adds up the quarters' values.
+    pub yearly: crate::ast::YearlyRule,
     pub ty: InputType,
     pub span: Span,
     /// Where the name is written in its definition.
@@ -249,6 +255,8 @@ pub struct Indicator {
     pub points: Expr,
     pub cap: Option<Decimal>,
     pub floor: Option<Decimal>,
+    /// Re-scored on the year's figures (not averaged) in the yearly roll-up.
+    pub financial: bool,
     /// Vetoes that zero this indicator, by index into `vetoes`.
     pub zeroed_by: Vec<usize>,
     pub span: Span,

@@ -71,6 +71,7 @@ pub enum Code {
     // plans
     Plan,
     Override,
+    Year,
     // warnings
     UnusedInput,
 }
@@ -126,6 +127,7 @@ impl Code {
         Code::QuotaInfeasible,
         Code::Plan,
         Code::Override,
+        Code::Year,
         Code::UnusedInput,
     ];
 
@@ -189,6 +191,9 @@ impl Code {
                 "a quota that cannot be read as a limit on a share of grades, or that forced ranking cannot hold"
             }
             Code::QuotaInfeasible => "quotas that no group of people can satisfy together",
+            Code::Year => {
+                "a yearly roll-up rule that does not fit its input (`yearly sum` of a yes/no)"
+            }
             Code::Override => {
                 "an override of the score or grade that cannot apply (no grades, no score, the reason in the same column)"
             }
@@ -248,6 +253,7 @@ impl Code {
             Code::QuotaInfeasible => "kpi::quota::infeasible",
             Code::Plan => "kpi::plan",
             Code::Override => "kpi::override",
+            Code::Year => "kpi::year",
             Code::UnusedInput => "kpi::unused_input",
         }
     }

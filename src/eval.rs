@@ -29,6 +29,26 @@ pub struct Record {
     pub inputs: Vec<Value>,
     /// The general manager's final adjustment, when the data gives one.
     pub final_adjustment: Option<Override>,
+    /// A yearly record: what the quarters give it (see `year`).
+    pub year: Option<Box<YearGiven>>,
+}
+
+/// What a yearly record takes from its quarters instead of computing.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct YearGiven {
+    /// Per indicator: the mean of the quarters' points (`Value::Missing` when
+    /// left out in every quarter), or `None` for a financial indicator,
+    /// re-scored on the year's figures.
+    pub indicators: Vec<Option<Value>>,
+    /// Per bonus or deduction item: the mean of the quarters' points.
+    pub adjustments: Vec<Option<Value>>,
+    /// Every pay item is multiplied by this (prorating a mid-year joiner).
+    pub pay_factor: Option<Decimal>,
+    /// For explanations: the quarters' names and, per indicator and per
+    /// bonus or deduction item, each quarter's points (`None`: absent).
+    pub quarters: Vec<String>,
+    pub indicator_quarters: Vec<Vec<Option<Decimal>>>,
+    pub adjustment_quarters: Vec<Vec<Option<Decimal>>>,
 }
 
 /// A final adjustment of one employee's score or grade, with its reason.
@@ -135,6 +155,12 @@ pub enum Event {
         index: usize,
         raw: Decimal,
         amount: Decimal,
+    },
+    /// A yearly record's indicator or bonus/deduction points, given by the
+    /// quarters rather than computed.
+    Given {
+        node: Node,
+        value: Value,
     },
     /// The general manager's final adjustment replaced the score or grade.
     Override {
@@ -333,6 +359,10 @@ pub(crate) struct Frame {
     pub adjustment: Option<OverrideValue>,
     /// What the score or grade was before the final adjustment replaced it.
     pub before_adjustment: Option<Value>,
+    /// Points given by the quarters, for a yearly record.
+    pub given_indicators: Vec<Option<Value>>,
+    pub given_adjustments: Vec<Option<Value>>,
+    pub pay_factor: Option<Decimal>,
 }
 
 /// The policy's entry points: each runs the record's plan.
@@ -462,6 +492,17 @@ impl PlanProgram {
             ranked_grade,
             adjustment: record.final_adjustment.as_ref().map(|o| o.value),
             before_adjustment: None,
+            given_indicators: record
+                .year
+                .as_ref()
+                .map(|y| y.indicators.clone())
+                .unwrap_or_default(),
+            given_adjustments: record
+                .year
+                .as_ref()
+                .map(|y| y.adjustments.clone())
+                .unwrap_or_default(),
+            pay_factor: record.year.as_ref().and_then(|y| y.pay_factor),
         };
         for (slot, value) in frame.slots.iter_mut().zip(&record.inputs) {
             *slot = *value;
@@ -497,6 +538,15 @@ impl PlanProgram {
                 vetoes,
             } => {
                 let indicator = policy.indicators.get(*index);
+                // A yearly record's averaged indicator: the quarters' mean.
+                if let Some(Some(given)) = frame.given_indicators.get(*index).copied() {
+                    set(&mut frame.slots, layout.indicators + index, given);
+                    t.event(|| Event::Given {
+                        node: Node::Indicator(*index),
+                        value: given,
+                    });
+                    return Ok(());
+                }
                 // An indicator that reads a missing optional input is left
                 // out, and the other weights re-normalised.
                 let excluded = |f: Fault, frame: &mut Frame, t: &mut T| {
@@ -567,6 +617,14 @@ impl PlanProgram {
                 );
             }
             Step::Adjustment { index, points } => {
+                if let Some(Some(given)) = frame.given_adjustments.get(*index).copied() {
+                    set(&mut frame.slots, layout.adjustments + index, given);
+                    t.event(|| Event::Given {
+                        node: Node::Adjustment(*index),
+                        value: given,
+                    });
+                    return Ok(());
+                }
                 let adjustment = policy.adjustments.get(*index);
                 let span = adjustment.map(|a| a.points.span).unwrap_or_default();
                 let raw = num(eval(points, &frame.slots, t)?);
@@ -725,7 +783,12 @@ impl PlanProgram {
                     .get(*index)
                     .map(|p| p.expr.span)
                     .unwrap_or_default();
-                let raw = num(eval(op, &frame.slots, t)?);
+                let mut raw = num(eval(op, &frame.slots, t)?);
+                if let Some(factor) = frame.pay_factor {
+                    raw = raw
+                        .checked_mul(factor)
+                        .ok_or(Fault::new(FaultKind::Overflow, span))?;
+                }
                 let amount = round(raw, policy.money_rounding)
                     .ok_or(Fault::new(FaultKind::Overflow, span))?;
                 t.event(|| Event::Pay {

@@ -85,6 +85,10 @@ struct Renderer<'a> {
     score: Option<&'a ScoreTrace>,
     grade: Option<(u16, Option<usize>, Option<u16>, u16)>,
     pay: HashMap<usize, (Decimal, Decimal)>,
+    /// Points a yearly record took from its quarters.
+    given: HashMap<Node, Value>,
+    /// The quarters behind a yearly record.
+    year: Option<crate::eval::YearGiven>,
     out: String,
 }
 
@@ -108,6 +112,8 @@ impl<'a> Renderer<'a> {
             score: None,
             grade: None,
             pay: HashMap::new(),
+            given: HashMap::new(),
+            year: None,
             out: String::new(),
         };
         for event in events {
@@ -145,21 +151,26 @@ impl<'a> Renderer<'a> {
                 }
                 // Shown from the outcome's note, which carries the reason.
                 Event::Override { .. } => {}
+                Event::Given { node, value } => {
+                    r.given.insert(*node, *value);
+                }
             }
         }
         r
     }
 
     fn render(mut self, record: &Record) -> String {
+        self.year = record.year.as_deref().cloned();
         let policy = self.policy;
         let who = match &record.name {
             Some(name) => format!("{name} ({})", record.id),
             None => record.id.clone(),
         };
-        self.line(
-            0,
-            &format!("{who} — {}, {}", policy.name, policy.period.as_str()),
-        );
+        let period = match &self.year {
+            Some(year) => format!("the year of {}", year.quarters.join(", ")),
+            None => policy.period.as_str().to_string(),
+        };
+        self.line(0, &format!("{who} — {}, {period}", policy.name));
         if let Some(plan) = &policy.plan {
             let label = plan
                 .label
@@ -229,7 +240,13 @@ impl<'a> Renderer<'a> {
         if policy.inputs.is_empty() {
             return;
         }
-        self.heading("Inputs");
+        if self.year.is_some() {
+            self.heading(
+                "Inputs (the year's: each input added up over the quarters by its `yearly` rule)",
+            );
+        } else {
+            self.heading("Inputs");
+        }
         // A plan shows only the inputs it uses; a policy without plans
         // shows all of them, used or not.
         let used = policy.used_inputs();
@@ -296,6 +313,14 @@ impl<'a> Renderer<'a> {
                 Self::named(&indicator.name, indicator.label.as_deref())
             ),
         );
+        if self.year.is_some() {
+            self.year_source(Node::Indicator(i), indicator.financial, &weight);
+            if indicator.financial {
+                self.line(2, "financial: re-scored on the year's figures");
+            } else {
+                return;
+            }
+        }
         if let Some(missing) = self.excluded.get(&i).copied() {
             let what = missing
                 .map(|slot| self.slot_name(slot))
@@ -332,6 +357,52 @@ impl<'a> Renderer<'a> {
             2,
             &format!("= {} points × {weight} = {contribution}", trace.points),
         );
+    }
+
+    /// Where a yearly indicator's (or bonus/deduction item's) points come
+    /// from: the mean of the quarters' points, each quarter shown.
+    fn year_source(&mut self, node: Node, financial: bool, weight: &str) {
+        let Some(year) = &self.year else { return };
+        let per_quarter = match node {
+            Node::Indicator(i) => year.indicator_quarters.get(i),
+            Node::Adjustment(i) => year.adjustment_quarters.get(i),
+            _ => None,
+        };
+        let quarters: Vec<String> = year
+            .quarters
+            .iter()
+            .zip(per_quarter.into_iter().flatten())
+            .map(|(q, p)| match p {
+                Some(p) => format!("{q} {p}"),
+                None => format!("{q} —"),
+            })
+            .collect();
+        if financial {
+            self.line(2, &format!("quarters: {}", quarters.join(", ")));
+            return;
+        }
+        let line = match self.given.get(&node) {
+            Some(Value::Num(mean)) => {
+                let mean = self.points(*mean);
+                let contribution = match node {
+                    Node::Indicator(i) => self
+                        .score
+                        .and_then(|s| s.contributions.get(i).copied().flatten())
+                        .map(|c| format!(" × {weight} = {}", self.points(c)))
+                        .unwrap_or_default(),
+                    _ => String::new(),
+                };
+                format!(
+                    "average of the quarters: {} → {mean} points{contribution}",
+                    quarters.join(", ")
+                )
+            }
+            _ => format!(
+                "left out: no quarter gave it points ({})",
+                quarters.join(", ")
+            ),
+        };
+        self.line(2, &line);
     }
 
     fn bounds(&mut self, trace: &IndicatorTrace, cap: Option<Decimal>, floor: Option<Decimal>) {

@@ -325,6 +325,9 @@ impl<'a> Printer<'a> {
                     Some(MissingDecl::Optional(_)) => text.push_str(" optional"),
                     None => {}
                 }
+                if let Some((rule, _)) = d.yearly {
+                    text.push_str(&format!(" yearly {}", rule.as_str()));
+                }
                 self.simple(span, &text);
             }
             Item::Let(d) => self.definition(span, "let", &d.name, d.label.as_ref(), &d.value),
@@ -333,9 +336,10 @@ impl<'a> Printer<'a> {
                 self.begin(span.start, 1);
                 let head = format!("indicator {}{}", d.name.text, label_after(d.label.as_ref()));
                 self.text(&format!(
-                    "{head}{} weight {} {{",
+                    "{head}{} weight {}{} {{",
                     pad(&head, widths.indicator_head),
-                    self.slice(d.weight_span).replace('％', "%")
+                    self.slice(d.weight_span).replace('％', "%"),
+                    if d.financial { " financial" } else { "" }
                 ));
                 let brace = self.after(d.weight_span.end, '{');
                 self.end(brace);
@@ -403,6 +407,22 @@ impl<'a> Printer<'a> {
                 self.end(span.end);
             }
             Item::Example(d) => self.example(d),
+            Item::Year(d) => {
+                self.begin(span.start, 1);
+                self.text("year {");
+                let brace = self.after(span.start, '{');
+                self.end(brace);
+                if let Some((rule, line)) = d.missing {
+                    let rule = match rule {
+                        MissingQuarters::Average => "average",
+                        MissingQuarters::Prorate => "prorate",
+                    };
+                    self.begin(line.start, 2);
+                    self.text(&format!("missing quarters {rule}"));
+                    self.end(line.end);
+                }
+                self.close_block(span, 1);
+            }
             Item::Override(d) => {
                 let target = match d.target {
                     OverrideTarget::Score => "score",

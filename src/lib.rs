@@ -28,6 +28,7 @@
 //!     group: None,
 //!     plan: 0,
 //!     final_adjustment: None,
+//!     year: None,
 //!     inputs: vec![kpi::program::Value::Num("1.125".parse().unwrap())],
 //! };
 //! let outcome = program.evaluate(&record).expect("evaluates");
@@ -59,6 +60,7 @@ pub mod source;
 pub mod syntax;
 pub mod testing;
 pub mod types;
+pub mod year;
 
 use diagnostic::Diagnostic;
 use program::Program;

@@ -122,6 +122,7 @@ fn record(policy: &CheckedPolicy, example: &Example) -> Record {
         name: None,
         plan: policy.plan.as_ref().map_or(0, |p| p.index),
         final_adjustment: None,
+        year: None,
         inputs: policy
             .inputs
             .iter()
@@ -265,7 +266,8 @@ fn collect_reached(policy: &CheckedPolicy, traced: &Traced, reached: &mut BTreeS
             | Event::Adjustment { .. }
             | Event::Score(_)
             | Event::Pay { .. }
-            | Event::Override { .. } => {}
+            | Event::Override { .. }
+            | Event::Given { .. } => {}
         }
     }
 }

@@ -317,6 +317,7 @@ fn check_plan(source: &Source, policy: &ast::Policy) -> (CheckedPolicy, Vec<Diag
                 label: d.label.as_ref().map(|l| l.text.clone()),
                 aliases: d.aliases.iter().map(|a| a.text.clone()).collect(),
                 missing: missing_rule(d, &mut diags),
+                yearly: yearly_rule(d, &mut diags),
                 ty: d.ty,
                 span: d.span,
                 name_span: d.name.span,
@@ -331,11 +332,18 @@ fn check_plan(source: &Source, policy: &ast::Policy) -> (CheckedPolicy, Vec<Diag
         pay,
         quotas: None,
         override_rule: None,
+        missing_quarters: None,
         order: Vec::new(),
         examples: Vec::new(),
     };
     checked.quotas = quotas::check(policy, &scope, &checked, &grade_labels, &mut diags);
     checked.override_rule = override_rule(policy, &checked, &mut diags);
+    let years = policy.items.iter().filter_map(|i| match i {
+        Item::Year(d) => Some(d),
+        _ => None,
+    });
+    checked.missing_quarters =
+        one_block(years, |d| d.span, "year", &mut diags).and_then(|d| d.missing.map(|(m, _)| m));
     checked.order = graph::order(&checked, &mut diags);
     let value_types: Vec<Ty> = checked.values.iter().map(|v| v.expr.ty).collect();
     checked.examples = examples::check(
@@ -438,6 +446,7 @@ fn indicator(checker: &mut ExprChecker<'_>, index: usize, d: &ast::IndicatorDecl
         points,
         cap: cap.map(|(c, _)| c),
         floor: floor.map(|(f, _)| f),
+        financial: d.financial,
         zeroed_by: Vec::new(),
         span: d.span,
         name_span: d.name.span,
@@ -537,6 +546,42 @@ fn one_block<'a, T: 'a>(
         );
     }
     Some(first)
+}
+
+/// How the year adds up an input's quarters: as the policy says, else by
+/// its type (amounts and counts add up, rates and scores average, yes/no is
+/// yes if any quarter is).
+fn yearly_rule(d: &ast::InputDecl, diags: &mut Vec<Diagnostic>) -> ast::YearlyRule {
+    use ast::YearlyRule::*;
+    let default = match d.ty {
+        InputType::Money | InputType::Number => Sum,
+        InputType::Percent | InputType::Score => Average,
+        InputType::YesNo => Any,
+    };
+    let Some((rule, span)) = d.yearly else {
+        return default;
+    };
+    let fits = match (rule, d.ty) {
+        (Last, _) => true,
+        (Any, ty) => ty == InputType::YesNo,
+        (Sum | Average, ty) => ty != InputType::YesNo,
+    };
+    if !fits {
+        diags.push(
+            Diagnostic::error(
+                Code::Year,
+                format!(
+                    "`yearly {}` does not fit a {} input",
+                    rule.as_str(),
+                    d.ty.as_str()
+                ),
+            )
+            .label(span, "cannot add up this input's quarters")
+            .help("`sum` and `average` are for numbers, `any` for yes/no, `last` for any input"),
+        );
+        return default;
+    }
+    rule
 }
 
 /// The override line, if any: it needs something to override.

@@ -33,9 +33,21 @@ Exit code 1 if any row failed; 2 if a file cannot be read. The language is descr
 pub(crate) struct Args {
     /// The policy file (.kpi).
     policy: PathBuf,
-    /// The period's data: .csv, .json, .jsonl, .xlsx, .xls or .ods.
+    /// The period's data: .csv, .json, .jsonl, .xlsx, .xls or .ods. With --year,
+    /// give one file per quarter, in order (or one file and --period-column).
+    #[arg(long, required = true, num_args = 1..)]
+    data: Vec<PathBuf>,
+    /// Roll the quarters up to the year: financial indicators re-scored on the
+    /// year's figures, the others averaged, then the yearly grade and pay.
     #[arg(long)]
-    data: PathBuf,
+    year: bool,
+    /// With --year and one data file: the column naming each row's quarter.
+    #[arg(long, requires = "year")]
+    period_column: Option<String>,
+    /// With --year: a file of yearly figures by employee id (e.g. yearly
+    /// targets) that replace the quarters' sums.
+    #[arg(long, requires = "year")]
+    yearly_figures: Option<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
@@ -92,11 +104,22 @@ pub(crate) fn run(args: Args) -> u8 {
         encoding: args.encoding.clone(),
         delimiter,
     };
-    let source = match kpi::data::open(&args.data, &options) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("error: {e}");
+    let input = if args.year {
+        match year_input(&program, &args, &options) {
+            Ok(year) => Input::Year(Box::new(year)),
+            Err(code) => return code,
+        }
+    } else {
+        let [data] = args.data.as_slice() else {
+            eprintln!("error: give one --data file (several only with --year, one per quarter)");
             return exit::CANNOT_RUN;
+        };
+        match kpi::data::open(data, &options) {
+            Ok(s) => Input::Period(s),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return exit::CANNOT_RUN;
+            }
         }
     };
 
@@ -145,10 +168,28 @@ pub(crate) fn run(args: Args) -> u8 {
         None => None,
     };
 
-    let progress = progress_bar(source.len, source.bytes);
     let mut write_error = None;
-    let data_name = args.data.display().to_string();
-    let summary = kpi::batch::run(&program, source, |result| {
+    // A quarter's failed rows come first: the year cannot use them.
+    if let Input::Year(year) = &input {
+        for (quarter, failure) in &year.quarter_failures {
+            eprintln!("error: {quarter}: {failure}");
+            if let Some(e) = errors.as_mut()
+                && let Err(e) = e.write(failure)
+            {
+                write_error.get_or_insert(e);
+            }
+        }
+    }
+    let progress = match &input {
+        Input::Period(source) => progress_bar(source.len, source.bytes),
+        Input::Year(_) => None,
+    };
+    let data_name = args
+        .data
+        .first()
+        .map(|d| d.display().to_string())
+        .unwrap_or_default();
+    let mut handle = |result: RowResult| {
         if let Some(bar) = &progress {
             bar.inc(1);
         }
@@ -167,7 +208,17 @@ pub(crate) fn run(args: Args) -> u8 {
         if let (Err(e), None) = (written, &write_error) {
             write_error = Some(e);
         }
-    });
+    };
+    let (summary, row_words) = match input {
+        Input::Period(source) => (
+            kpi::batch::run(&program, source, &mut handle),
+            ("row", "rows"),
+        ),
+        Input::Year(year) => {
+            let summary = kpi::batch::run_records(&program, year.records, "employee", &mut handle);
+            (Ok(summary), ("employee", "employees"))
+        }
+    };
     if let Some(bar) = progress {
         bar.finish_and_clear();
     }
@@ -211,7 +262,7 @@ pub(crate) fn run(args: Args) -> u8 {
     }
     eprintln!(
         "{} read, {} evaluated, {} failed",
-        super::count(summary.read, "row", "rows"),
+        super::count(summary.read, row_words.0, row_words.1),
         summary.evaluated,
         summary.failed
     );
@@ -220,6 +271,95 @@ pub(crate) fn run(args: Args) -> u8 {
     } else {
         exit::PROBLEMS
     }
+}
+
+/// What `eval` runs over: one period's rows, streamed, or a year's
+/// employees rolled up from the quarters.
+enum Input {
+    Period(kpi::data::DataSource),
+    Year(Box<kpi::year::Year>),
+}
+
+/// Reads the quarters (one file each, or one file split by its period
+/// column) and rolls them up.
+fn year_input(
+    program: &kpi::program::Program,
+    args: &Args,
+    options: &ReadOptions,
+) -> Result<kpi::year::Year, u8> {
+    let read = |path: &PathBuf| -> Result<kpi::data::RawTable, u8> {
+        let source = kpi::data::open(path, options).map_err(|e| {
+            eprintln!("error: {e}");
+            exit::CANNOT_RUN
+        })?;
+        let headers = source.headers.clone();
+        let row_word = source.row_word;
+        let mut rows = Vec::new();
+        for row in source {
+            match row {
+                Ok(row) => rows.push(row),
+                Err(e) => eprintln!("error: {}: {e}", path.display()),
+            }
+        }
+        Ok(kpi::data::RawTable {
+            headers,
+            rows,
+            row_word,
+        })
+    };
+    let mut quarters = Vec::new();
+    match (&args.period_column, args.data.as_slice()) {
+        (Some(column), [path]) => {
+            let table = read(path)?;
+            let Some(at) = table.headers.iter().position(|h| h.trim() == column) else {
+                eprintln!("error: {} has no column `{column}`", path.display());
+                return Err(exit::PROBLEMS);
+            };
+            let mut split: indexmap::IndexMap<String, Vec<kpi::data::RawRow>> =
+                indexmap::IndexMap::new();
+            for row in table.rows {
+                let period = row.cells.get(at).map(|c| c.shown().trim().to_string());
+                split
+                    .entry(period.unwrap_or_default())
+                    .or_default()
+                    .push(row);
+            }
+            for (name, rows) in split {
+                quarters.push(kpi::year::Quarter {
+                    name,
+                    table: kpi::data::RawTable {
+                        headers: table.headers.clone(),
+                        rows,
+                        row_word: table.row_word,
+                    },
+                });
+            }
+        }
+        (Some(_), _) => {
+            eprintln!("error: --period-column splits one data file: give one --data");
+            return Err(exit::CANNOT_RUN);
+        }
+        (None, paths) => {
+            for path in paths {
+                let name = path
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().to_string())
+                    .unwrap_or_default();
+                quarters.push(kpi::year::Quarter {
+                    name,
+                    table: read(path)?,
+                });
+            }
+        }
+    }
+    let figures = match &args.yearly_figures {
+        Some(path) => Some(read(path)?),
+        None => None,
+    };
+    kpi::year::roll_up(program, &quarters, figures.as_ref()).map_err(|e| {
+        eprint!("error: {} does not fit the policy:\n{}", e.file, e.error);
+        exit::PROBLEMS
+    })
 }
 
 /// A progress bar on stderr for a large file, at a terminal only.

@@ -16,9 +16,13 @@ the weights, bonuses and deductions, the grade band and each pay formula with it
 pub(crate) struct Args {
     /// The policy file (.kpi).
     policy: PathBuf,
-    /// The period's data (.csv or .json).
+    /// The period's data (.csv or .json). With --year, one file per quarter.
+    #[arg(long, required = true, num_args = 1..)]
+    data: Vec<PathBuf>,
+    /// Explain the yearly result rolled up from the quarters: where each
+    /// yearly indicator's points come from.
     #[arg(long)]
-    data: PathBuf,
+    year: bool,
     /// The employee's id, as in the policy's id column.
     #[arg(long)]
     id: String,
@@ -29,7 +33,14 @@ pub(crate) fn run(args: Args) -> u8 {
         Ok(p) => p,
         Err(code) => return code,
     };
-    let table = match kpi::data::read(&args.data) {
+    if args.year {
+        return explain_year(&program, &args);
+    }
+    let [data] = args.data.as_slice() else {
+        eprintln!("error: give one --data file (several only with --year, one per quarter)");
+        return exit::CANNOT_RUN;
+    };
+    let table = match kpi::data::read(data) {
         Ok(t) => t,
         Err(e) => {
             eprintln!("error: {e}");
@@ -42,7 +53,7 @@ pub(crate) fn run(args: Args) -> u8 {
         Err(header) => {
             eprint!(
                 "error: {} does not fit the policy:\n{header}",
-                args.data.display()
+                data.display()
             );
             return exit::PROBLEMS;
         }
@@ -58,7 +69,7 @@ pub(crate) fn run(args: Args) -> u8 {
             eprintln!(
                 "error: no employee with id `{}` in {}",
                 args.id,
-                args.data.display()
+                data.display()
             );
             // Perhaps a name was given for the id.
             let by_name: Vec<String> = table
@@ -84,7 +95,7 @@ pub(crate) fn run(args: Args) -> u8 {
                 args.id,
                 table.row_word,
                 lines.join(", "),
-                args.data.display()
+                data.display()
             );
             return exit::PROBLEMS;
         }
@@ -119,6 +130,76 @@ pub(crate) fn run(args: Args) -> u8 {
                 "error: {} {} (id {}): {e}",
                 table.row_word, row.number, record.id
             );
+            exit::PROBLEMS
+        }
+    }
+}
+
+/// `kpi explain --year`: one employee's yearly result, from the quarters.
+fn explain_year(program: &kpi::program::Program, args: &Args) -> u8 {
+    let mut quarters = Vec::new();
+    for path in &args.data {
+        match kpi::data::read(path) {
+            Ok(table) => quarters.push(kpi::year::Quarter {
+                name: path
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().to_string())
+                    .unwrap_or_default(),
+                table,
+            }),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return exit::CANNOT_RUN;
+            }
+        }
+    }
+    let year = match kpi::year::roll_up(program, &quarters, None) {
+        Ok(year) => year,
+        Err(e) => {
+            eprint!("error: {} does not fit the policy:\n{}", e.file, e.error);
+            return exit::PROBLEMS;
+        }
+    };
+    let found = year.records.iter().find_map(|r| match r {
+        Ok((_, record)) if record.id == args.id => Some(Ok(record.clone())),
+        Err(e) if e.id.as_deref() == Some(args.id.as_str()) => Some(Err(e.clone())),
+        _ => None,
+    });
+    let record = match found {
+        Some(Ok(record)) => record,
+        Some(Err(e)) => {
+            eprintln!("error: {e}");
+            return exit::PROBLEMS;
+        }
+        None => {
+            eprintln!("error: no employee with id `{}` in the quarters", args.id);
+            return exit::PROBLEMS;
+        }
+    };
+    // Under forced ranking the yearly grade depends on everyone's year.
+    let explained = if program.policy().has_forced_ranking() {
+        let mut ranked = None;
+        kpi::batch::run_records(program, year.records, "employee", |result| {
+            if let kpi::batch::RowResult::Evaluated(_, outcome) = result
+                && outcome.id == args.id
+            {
+                ranked = Some(outcome);
+            }
+        });
+        match ranked {
+            Some(outcome) => kpi::explain::explain_ranked(program, &record, &outcome),
+            None => kpi::explain::explain(program, &record),
+        }
+    } else {
+        kpi::explain::explain(program, &record)
+    };
+    match explained {
+        Ok(text) => {
+            print!("{text}");
+            exit::OK
+        }
+        Err(e) => {
+            eprintln!("error: employee {}: {e}", record.id);
             exit::PROBLEMS
         }
     }

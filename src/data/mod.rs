@@ -524,6 +524,7 @@ impl Columns {
                 plan,
                 inputs,
                 final_adjustment,
+                year: None,
             })
         } else {
             Err(RowError {
@@ -725,6 +726,8 @@ pub enum RowProblem {
     DuplicateId { first: usize },
     /// The row could not be read at all (a line that is not JSON).
     Unreadable(String),
+    /// The yearly roll-up cannot make a year of this employee's quarters.
+    Year(String),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -764,6 +767,7 @@ impl fmt::Display for RowError {
                 self.row_word
             ),
             RowProblem::Unreadable(message) => write!(f, ": cannot be read: {message}"),
+            RowProblem::Year(message) => write!(f, ": {message}"),
         }
     }
 }

@@ -239,7 +239,7 @@ fn problem_lines(failure: &RowError) -> Vec<[String; 6]> {
             format!("the same employee id as {} {first}", failure.row_word),
             "each employee appears once per period".to_string(),
         ]],
-        RowProblem::Unreadable(message) => vec![[
+        RowProblem::Unreadable(message) | RowProblem::Year(message) => vec![[
             row,
             id,
             String::new(),

@@ -80,6 +80,7 @@ fn is_item(rule: Rule) -> bool {
             | Rule::plan_decl
             | Rule::drop_decl
             | Rule::override_decl
+            | Rule::year_decl
             | Rule::example_decl
     )
 }
@@ -128,6 +129,7 @@ fn item(pair: Pair<'_, Rule>) -> Result<Item> {
             let mut label_ = None;
             let mut aliases = Vec::new();
             let mut missing = None;
+            let mut yearly = None;
             for child in pair.into_inner() {
                 match child.as_rule() {
                     Rule::ident => name = Some(ident(child)),
@@ -148,6 +150,16 @@ fn item(pair: Pair<'_, Rule>) -> Result<Item> {
                         )?));
                     }
                     Rule::input_optional => missing = Some(MissingDecl::Optional(tight(&child))),
+                    Rule::input_yearly => {
+                        let rule_span = tight(&child);
+                        let rule = match child_text(&child, Rule::yearly_rule) {
+                            "sum" => YearlyRule::Sum,
+                            "last" => YearlyRule::Last,
+                            "any" => YearlyRule::Any,
+                            _ => YearlyRule::Average,
+                        };
+                        yearly = Some((rule, rule_span));
+                    }
                     _ => {}
                 }
             }
@@ -159,6 +171,7 @@ fn item(pair: Pair<'_, Rule>) -> Result<Item> {
                 label: label_,
                 aliases,
                 missing,
+                yearly,
                 span,
             })
         }
@@ -197,12 +210,14 @@ fn item(pair: Pair<'_, Rule>) -> Result<Item> {
             let mut name = None;
             let mut label_ = None;
             let mut weight = None;
+            let mut financial = false;
             let mut clauses = Vec::new();
             for child in pair.into_inner() {
                 match child.as_rule() {
                     Rule::ident => name = Some(ident(child)),
                     Rule::string => label_ = Some(label(child)),
                     Rule::percent => weight = Some((percent(child.clone())?, tight(&child))),
+                    Rule::kw_financial => financial = true,
                     _ => {
                         if let Some(c) = clause(child)? {
                             clauses.push(c);
@@ -216,6 +231,7 @@ fn item(pair: Pair<'_, Rule>) -> Result<Item> {
                 label: label_,
                 weight,
                 weight_span,
+                financial,
                 clauses,
                 span,
             })
@@ -315,6 +331,20 @@ fn item(pair: Pair<'_, Rule>) -> Result<Item> {
                 items,
                 span,
             })
+        }
+        Rule::year_decl => {
+            let mut missing = None;
+            for child in pair.into_inner() {
+                if child.as_rule() == Rule::missing_quarters {
+                    let rule = if child_text(&child, Rule::missing_rule) == "prorate" {
+                        MissingQuarters::Prorate
+                    } else {
+                        MissingQuarters::Average
+                    };
+                    missing = Some((rule, tight(&child)));
+                }
+            }
+            Item::Year(YearDecl { missing, span })
         }
         Rule::override_decl => {
             let mut target = OverrideTarget::Grade;

@@ -43,6 +43,7 @@ pub(super) fn describe(rule: Rule) -> Option<Expected> {
         | Rule::item
         | Rule::item_alone
         | Rule::plan_open
+        | Rule::year_line
         | Rule::plan_item
         | Rule::indicator_clause
         | Rule::adjust_clause
@@ -90,6 +91,8 @@ pub(super) fn describe(rule: Rule) -> Option<Expected> {
         | Rule::kw_plan
         | Rule::override_decl
         | Rule::kw_override
+        | Rule::year_decl
+        | Rule::kw_year
         | Rule::kw_period
         | Rule::kw_currency
         | Rule::kw_round
@@ -113,6 +116,17 @@ pub(super) fn describe(rule: Rule) -> Option<Expected> {
         ),
         Rule::employee_field => Words("`id`, `name` or `plan`"),
         Rule::plan_extends | Rule::kw_extends => Words("`extends <plan>`"),
+        Rule::kw_financial => Words("`financial` (re-scored on the year's figures) or `{`"),
+        Rule::input_yearly | Rule::kw_yearly => {
+            Words("`yearly sum`, `yearly average`, `yearly last` or `yearly any`")
+        }
+        Rule::yearly_rule => {
+            Words("how the year adds up the quarters: `sum`, `average`, `last` or `any`")
+        }
+        Rule::missing_quarters | Rule::kw_missing | Rule::kw_quarters => {
+            Words("`missing quarters average` or `missing quarters prorate`")
+        }
+        Rule::missing_rule => Words("`average` or `prorate`"),
         Rule::override_target => Words("what the override sets: `score` or `grade`"),
         Rule::kw_from => Words("`from <column>`"),
         Rule::kw_reason => Words("`reason <column>`: every override needs a reason"),
@@ -273,6 +287,7 @@ pub(crate) const ITEM_KEYWORDS: &[&str] = &[
     "pay",
     "quotas",
     "override",
+    "year",
     "plan",
     "drop",
     "example",

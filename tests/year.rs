@@ -1,0 +1,223 @@
+//! The year (全年绩效评定): quarters rolled up, financial indicators
+//! re-scored on the year's figures, the others averaged, mid-year joiners
+//! handled as the policy says. Every figure computed by hand.
+
+mod common;
+
+use kpi::data::{Cell, RawRow, RawTable};
+use kpi::year::Quarter;
+
+const POLICY: &str = r#"
+policy "year" {
+  period quarter
+  currency CNY
+  employee id id
+
+  input 销售额   money
+  input 销售目标 money
+  input 评议     score
+  input 基数     money yearly last
+
+  indicator 销售 weight 60% financial {
+    measure 销售额 / 销售目标
+    points linear { 0% => 0, 100% => 75, 125% => 100 }
+  }
+  indicator 评议分 weight 40% { points 评议 }
+
+  grades { A >= 85, B >= 70, C otherwise }
+
+  pay 绩效 = 基数 * by grade { A 1.2, B 1.0, C 0.8 }
+
+  year { missing quarters average }
+}
+"#;
+
+/// Quarters of `(id, 销售额, 评议, 基数)`; every target is 1,000.
+fn quarters(rows: [&[(&str, &str, &str, &str)]; 4]) -> Vec<Quarter> {
+    rows.iter()
+        .enumerate()
+        .map(|(q, rows)| Quarter {
+            name: format!("Q{}", q + 1),
+            table: RawTable {
+                headers: ["id", "销售额", "销售目标", "评议", "基数"]
+                    .map(String::from)
+                    .to_vec(),
+                rows: rows
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (id, sales, review, base))| RawRow {
+                        number: i + 2,
+                        cells: [*id, *sales, "1000", *review, *base]
+                            .map(|c| Cell::Text(c.to_string()))
+                            .to_vec(),
+                    })
+                    .collect(),
+                row_word: "line",
+            },
+        })
+        .collect()
+}
+
+fn year(policy: &str, quarters: &[Quarter]) -> kpi::batch::Batch {
+    let program = common::program(policy);
+    let year = kpi::year::roll_up(&program, quarters, None).unwrap();
+    let mut batch = kpi::batch::Batch {
+        rows_read: 0,
+        outcomes: Vec::new(),
+        failures: Vec::new(),
+        distribution: None,
+        unranked: Vec::new(),
+    };
+    kpi::batch::run_records(&program, year.records, "employee", |r| match r {
+        kpi::batch::RowResult::Evaluated(_, o) => batch.outcomes.push(*o),
+        kpi::batch::RowResult::Failed(e) => batch.failures.push(e),
+    });
+    batch
+}
+
+fn company() -> Vec<Quarter> {
+    quarters([
+        &[("Y1", "1250", "80", "5000")],
+        &[("Y1", "750", "90", "5000")],
+        &[("Y1", "1000", "70", "5000"), ("Y2", "1250", "90", "5000")],
+        &[("Y1", "1000", "80", "6000"), ("Y2", "1250", "80", "6000")],
+    ])
+}
+
+#[test]
+fn a_financial_indicator_is_re_scored_on_the_years_figures() {
+    let batch = year(POLICY, &company());
+    let y1 = &batch.outcomes[0];
+    // 销售 by quarter: 125% → 100, 75% → 56.25, 100% → 75, 100% → 75; their
+    // mean would be 76.5625. Re-scored on the year: 4,000 of 4,000 = 100% → 75.
+    assert_eq!(common::points(y1, "销售"), "75.00");
+    // 评议分 is averaged: (80 + 90 + 70 + 80) / 4 = 80.
+    assert_eq!(common::points(y1, "评议分"), "80.00");
+    // 75 × 60% + 80 × 40% = 45 + 32 = 77, a B (by the quarters' mean it
+    // would be 77.94). 基数 is `yearly last`: Q4's 6,000 × 1.0.
+    assert_eq!(common::score(y1), "77.00");
+    assert_eq!(y1.grade.as_deref(), Some("B"));
+    assert_eq!(common::pay(y1, "绩效"), "6000.00");
+}
+
+#[test]
+fn a_mid_year_joiner_is_averaged_over_the_quarters_present() {
+    let batch = year(POLICY, &company());
+    let y2 = &batch.outcomes[1];
+    // Y2 joined in Q3: 2,500 of 2,000 = 125% → 100; 评议 (90 + 80) / 2 = 85.
+    // 100 × 60% + 85 × 40% = 60 + 34 = 94, an A: 6,000 × 1.2.
+    assert_eq!(common::score(y2), "94.00");
+    assert_eq!(y2.grade.as_deref(), Some("A"));
+    assert_eq!(common::pay(y2, "绩效"), "7200.00");
+
+    // Prorated: the same grade, pay for half the year: 7,200 × 2/4.
+    let prorated = POLICY.replace("missing quarters average", "missing quarters prorate");
+    let batch = year(&prorated, &company());
+    assert_eq!(common::pay(&batch.outcomes[1], "绩效"), "3600.00");
+    assert_eq!(common::pay(&batch.outcomes[0], "绩效"), "6000.00");
+}
+
+#[test]
+fn a_missing_quarter_without_a_rule_fails_and_is_never_a_zero() {
+    let silent = POLICY.replace("  year { missing quarters average }\n", "");
+    let batch = year(&silent, &company());
+    assert_eq!(batch.outcomes.len(), 1);
+    assert_eq!(
+        batch.failures[0].to_string(),
+        "employee 2 (id Y2): absent from Q1, Q2: the policy does not say how the year treats a missing quarter (add `year { missing quarters average }` or `prorate`)"
+    );
+}
+
+#[test]
+fn a_quarter_row_that_failed_fails_the_year() {
+    let quarters = quarters([
+        &[("Y1", "1250", "80", "5000")],
+        &[("Y1", "lots", "90", "5000")],
+        &[("Y1", "1000", "70", "5000")],
+        &[("Y1", "1000", "80", "6000")],
+    ]);
+    let program = common::program(POLICY);
+    let year = kpi::year::roll_up(&program, &quarters, None).unwrap();
+    assert_eq!(year.quarter_failures.len(), 1);
+    assert_eq!(year.quarter_failures[0].0, "Q2");
+    let failure = year.records[0].as_ref().unwrap_err();
+    assert_eq!(
+        failure.to_string(),
+        "employee 1 (id Y1): no yearly result: the row of Q2 failed (reported above)"
+    );
+}
+
+/// The sample company (examples/company_2026): 63–64 people a quarter.
+fn company_quarters() -> Vec<Quarter> {
+    (1..=4)
+        .map(|q| Quarter {
+            name: format!("Q{q}"),
+            table: kpi::data::read(std::path::Path::new(&format!(
+                "examples/company_2026/Q{q}.csv"
+            )))
+            .unwrap(),
+        })
+        .collect()
+}
+
+fn foreign_trade() -> kpi::program::Program {
+    common::program(&std::fs::read_to_string("policies/foreign_trade_sales.kpi").unwrap())
+}
+
+#[test]
+fn the_sample_companys_year() {
+    let program = foreign_trade();
+    let year = kpi::year::roll_up(&program, &company_quarters(), None).unwrap();
+    assert!(year.quarter_failures.is_empty());
+    let mut outcomes = Vec::new();
+    let summary = kpi::batch::run_records(&program, year.records, "employee", |r| {
+        if let kpi::batch::RowResult::Evaluated(_, o) = r {
+            outcomes.push(*o);
+        }
+    });
+    // 64 people: S044 joined in Q3, N020 left after Q3; both are averaged
+    // over their quarters.
+    assert_eq!(
+        (summary.read, summary.evaluated, summary.failed),
+        (64, 64, 0)
+    );
+    // The quotas hold after forced ranking, which had to move people.
+    let distribution = summary.distribution.unwrap();
+    assert!(distribution.broken().next().is_none());
+    let moved = outcomes
+        .iter()
+        .filter(|o| o.grade_by_score.is_some() && o.vetoes.is_empty())
+        .count();
+    assert!(moved >= 5, "{moved} moved");
+
+    // S044, by hand from the files: Q3 + Q4 deal value 1,334,000 + 1,697,000
+    // = 3,031,000 against 1,200,000 + 1,500,000 = 2,700,000: 112.259…% →
+    // 75 + 12.259…% × 25 / 25% = 87.26 (the quarters' mean: (86.17 + 88.13)
+    // / 2 = 87.15).
+    let s044 = outcomes.iter().find(|o| o.id == "S044").unwrap();
+    assert_eq!(common::points(s044, "成交"), "87.26");
+    assert_eq!(common::score(s044), "88.95");
+    assert_eq!(s044.grade_by_score.as_deref(), Some("A"));
+    assert_eq!(s044.grade.as_deref(), Some("B"));
+
+    let csv = kpi::report::csv(&program, &outcomes);
+    insta::assert_snapshot!("company_2026_year", csv);
+}
+
+#[test]
+fn the_sample_companys_fourth_quarter() {
+    let program = foreign_trade();
+    let table = kpi::data::read(std::path::Path::new("examples/company_2026/Q4.csv")).unwrap();
+    let batch = kpi::batch::evaluate(&program, &table).unwrap();
+    assert_eq!(batch.failures.len(), 0);
+    // The general manager's A for S030, with its reason.
+    let s030 = batch.outcomes.iter().find(|o| o.id == "S030").unwrap();
+    assert_eq!(s030.grade.as_deref(), Some("A"));
+    let note = s030.final_adjustment.as_ref().unwrap();
+    assert_eq!(note.reason, "签下年度最大客户，业绩计入下季度");
+    assert!(batch.distribution.unwrap().broken().next().is_none());
+    insta::assert_snapshot!(
+        "company_2026_q4",
+        kpi::report::csv(&program, &batch.outcomes)
+    );
+}
