@@ -5,7 +5,8 @@
 //! (names, units, weights, grade bands, quotas → [`checked::CheckedPolicy`]) →
 //! [`compile`](mod@compile) (flat [`program::Program`]) → [`eval`] (record →
 //! [`outcome::Outcome`], optionally traced) → [`batch`] (a whole file; forced
-//! [`ranking`] and the quota [`distribution`]) → [`explain`] and `report`.
+//! [`ranking`] and the quota [`distribution`]; [`year`] rolls quarters up
+//! into yearly records for it) → [`explain`] and `report`.
 //!
 //! ```
 //! use kpi::source::Source;

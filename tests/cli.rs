@@ -468,3 +468,60 @@ fn every_check_format_over_the_broken_policy_corpus() {
         }
     }
 }
+
+#[test]
+fn eval_year_from_four_files_or_one_file_with_a_period_column() {
+    let quarters: Vec<String> = (1..=4)
+        .map(|q| format!("examples/company_2026/Q{q}.csv"))
+        .collect();
+    let mut args = vec![
+        "eval",
+        "policies/foreign_trade_sales.kpi",
+        "--year",
+        "--format",
+        "csv",
+        "--data",
+    ];
+    args.extend(quarters.iter().map(String::as_str));
+    let four = kpi(&args);
+    assert_eq!(four.status.code(), Some(0), "{}", stderr(&four));
+    assert!(stderr(&four).ends_with("64 employees read, 64 evaluated, 0 failed\n"));
+
+    // The same quarters in one file, with a 季度 column.
+    let mut combined = String::new();
+    for (q, path) in quarters.iter().enumerate() {
+        let text = std::fs::read_to_string(path).unwrap();
+        for (i, line) in text.lines().enumerate() {
+            match (i, q) {
+                (0, 0) => combined.push_str(&format!("季度,{line}\n")),
+                (0, _) => {}
+                _ => combined.push_str(&format!("Q{},{line}\n", q + 1)),
+            }
+        }
+    }
+    let path = scratch("year.csv", &combined);
+    let one = kpi(&[
+        "eval",
+        "policies/foreign_trade_sales.kpi",
+        "--year",
+        "--format",
+        "csv",
+        "--period-column",
+        "季度",
+        "--data",
+        path.to_str().unwrap(),
+    ]);
+    assert_eq!(one.status.code(), Some(0), "{}", stderr(&one));
+    assert_eq!(stdout(&one), stdout(&four));
+
+    // Several files without --year is a mistake, said plainly.
+    let o = kpi(&[
+        "eval",
+        "policies/foreign_trade_sales.kpi",
+        "--data",
+        "examples/company_2026/Q1.csv",
+        "examples/company_2026/Q2.csv",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("several only with --year"));
+}

@@ -37,6 +37,7 @@ Examples:
   kpi eval policies/foreign_trade_sales.kpi --data examples/foreign_trade_sales.csv
   kpi eval policy.kpi --data q3.csv --format csv --output q3-results.csv
   kpi explain policies/foreign_trade_sales.kpi --data examples/foreign_trade_sales.csv --id E001
+  kpi eval policies/foreign_trade_sales.kpi --year --data q1.csv q2.csv q3.csv q4.csv
   kpi inputs policies/foreign_trade_sales.kpi --csv > q4.csv       start a data file for a policy
 
 Exit codes:
