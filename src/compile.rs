@@ -10,10 +10,7 @@ use crate::program::{Layout, LinearTable, Op, PlanProgram, Program, Step, StepsT
 /// (the checker always gives at least one).
 pub fn compile(plans: Vec<CheckedPolicy>) -> Option<Program> {
     let mut plans = plans.into_iter().map(compile_plan);
-    Some(Program {
-        first: plans.next()?,
-        others: plans.collect(),
-    })
+    Some(Program::new(plans.next()?, plans.collect()))
 }
 
 fn compile_plan(policy: CheckedPolicy) -> PlanProgram {

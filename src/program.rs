@@ -20,6 +20,12 @@ pub struct Program {
     pub(crate) first: PlanProgram,
     /// The plans after the first, for a policy with plans.
     pub(crate) others: Vec<PlanProgram>,
+    /// Every plan's indicators and bonus/deduction items, each name once,
+    /// in order of first appearance: the report's columns, found once here
+    /// rather than for every row written.
+    indicator_names: Vec<String>,
+    adjustment_names: Vec<String>,
+    has_vetoes: bool,
 }
 
 /// One plan, compiled.
@@ -76,35 +82,44 @@ impl Program {
             .or_else(|| plans.iter().position(|p| p.label.as_deref() == Some(text)))
     }
 
+    /// Builds the program of a policy from its plans' programs.
+    pub(crate) fn new(first: PlanProgram, others: Vec<PlanProgram>) -> Program {
+        let plans = || std::iter::once(&first).chain(&others);
+        let indicator_names = union(plans().map(|p| p.policy.indicators.iter().map(|i| &i.name)));
+        let adjustment_names = union(plans().map(|p| p.policy.adjustments.iter().map(|a| &a.name)));
+        let has_vetoes = plans().any(|p| !p.policy.vetoes.is_empty());
+        Program {
+            first,
+            others,
+            indicator_names,
+            adjustment_names,
+            has_vetoes,
+        }
+    }
+
     /// The names of every plan's indicators, each once, in order of first
     /// appearance: the columns of a report.
-    pub fn indicator_names(&self) -> Vec<&str> {
-        union(
-            self.plans()
-                .map(|p| p.policy.indicators.iter().map(|i| i.name.as_str())),
-        )
+    pub fn indicator_names(&self) -> &[String] {
+        &self.indicator_names
     }
 
     /// The names of every plan's bonus and deduction items, each once.
-    pub fn adjustment_names(&self) -> Vec<&str> {
-        union(
-            self.plans()
-                .map(|p| p.policy.adjustments.iter().map(|a| a.name.as_str())),
-        )
+    pub fn adjustment_names(&self) -> &[String] {
+        &self.adjustment_names
     }
 
     /// Whether any plan has vetoes.
     pub fn has_vetoes(&self) -> bool {
-        self.plans().any(|p| !p.policy.vetoes.is_empty())
+        self.has_vetoes
     }
 }
 
-fn union<'a, I: Iterator<Item = &'a str>>(lists: impl Iterator<Item = I>) -> Vec<&'a str> {
-    let mut out: Vec<&str> = Vec::new();
+fn union<'a, I: Iterator<Item = &'a String>>(lists: impl Iterator<Item = I>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
     for list in lists {
         for name in list {
-            if !out.contains(&name) {
-                out.push(name);
+            if !out.contains(name) {
+                out.push(name.clone());
             }
         }
     }

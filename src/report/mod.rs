@@ -41,14 +41,14 @@ pub(crate) fn columns(program: &Program) -> Vec<(String, Kind)> {
     columns.extend(
         program
             .indicator_names()
-            .into_iter()
-            .map(|name| (name.to_string(), Kind::Points)),
+            .iter()
+            .map(|name| (name.clone(), Kind::Points)),
     );
     columns.extend(
         program
             .adjustment_names()
-            .into_iter()
-            .map(|name| (name.to_string(), Kind::Points)),
+            .iter()
+            .map(|name| (name.clone(), Kind::Points)),
     );
     if policy.has_score() {
         columns.push(("score".to_string(), Kind::Points));
@@ -112,14 +112,17 @@ pub(crate) fn cells(program: &Program, outcome: &Outcome, for_people: bool) -> V
     }
     // An indicator left out for a missing value.
     let left_out = if for_people { "—" } else { "" };
-    row.extend(program.indicator_names().into_iter().map(
-        |name| match outcome.indicators.get(name) {
-            Some(Some(d)) => d.to_string(),
-            Some(None) => left_out.to_string(),
-            None => String::new(),
-        },
-    ));
-    row.extend(program.adjustment_names().into_iter().map(|name| {
+    row.extend(
+        program
+            .indicator_names()
+            .iter()
+            .map(|name| match outcome.indicators.get(name) {
+                Some(Some(d)) => d.to_string(),
+                Some(None) => left_out.to_string(),
+                None => String::new(),
+            }),
+    );
+    row.extend(program.adjustment_names().iter().map(|name| {
         outcome
             .adjustments
             .get(name)

@@ -344,10 +344,10 @@ fn workbook(
     }
     let indicators = program.indicator_names();
     let adjustments = program.adjustment_names();
-    for name in &indicators {
+    for name in indicators {
         head(name, sheet)?;
     }
-    for name in &adjustments {
+    for name in adjustments {
         head(name, sheet)?;
     }
     if policy.has_score() {
@@ -403,15 +403,15 @@ fn workbook(
                 (Value::Grade(_) | Value::Missing, _) => sheet,
             };
         }
-        for name in &indicators {
+        for name in indicators {
             let at = next();
-            if let Some(Some(p)) = outcome.indicators.get(*name) {
+            if let Some(Some(p)) = outcome.indicators.get(name) {
                 sheet.write_number_with_format(row, at, number(*p), &points)?;
             }
         }
-        for name in &adjustments {
+        for name in adjustments {
             let at = next();
-            if let Some(adjustment) = outcome.adjustments.get(*name) {
+            if let Some(adjustment) = outcome.adjustments.get(name) {
                 sheet.write_number_with_format(row, at, number(*adjustment), &points)?;
             }
         }
