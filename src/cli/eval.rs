@@ -280,80 +280,15 @@ enum Input {
     Year(Box<kpi::year::Year>),
 }
 
-/// Reads the quarters (one file each, or one file split by its period
-/// column) and rolls them up.
+/// Reads the quarters and rolls them up.
 fn year_input(
     program: &kpi::program::Program,
     args: &Args,
     options: &ReadOptions,
 ) -> Result<kpi::year::Year, u8> {
-    let read = |path: &PathBuf| -> Result<kpi::data::RawTable, u8> {
-        let source = kpi::data::open(path, options).map_err(|e| {
-            eprintln!("error: {e}");
-            exit::CANNOT_RUN
-        })?;
-        let headers = source.headers.clone();
-        let row_word = source.row_word;
-        let mut rows = Vec::new();
-        for row in source {
-            match row {
-                Ok(row) => rows.push(row),
-                Err(e) => eprintln!("error: {}: {e}", path.display()),
-            }
-        }
-        Ok(kpi::data::RawTable {
-            headers,
-            rows,
-            row_word,
-        })
-    };
-    let mut quarters = Vec::new();
-    match (&args.period_column, args.data.as_slice()) {
-        (Some(column), [path]) => {
-            let table = read(path)?;
-            let Some(at) = table.headers.iter().position(|h| h.trim() == column) else {
-                eprintln!("error: {} has no column `{column}`", path.display());
-                return Err(exit::PROBLEMS);
-            };
-            let mut split: indexmap::IndexMap<String, Vec<kpi::data::RawRow>> =
-                indexmap::IndexMap::new();
-            for row in table.rows {
-                let period = row.cells.get(at).map(|c| c.shown().trim().to_string());
-                split
-                    .entry(period.unwrap_or_default())
-                    .or_default()
-                    .push(row);
-            }
-            for (name, rows) in split {
-                quarters.push(kpi::year::Quarter {
-                    name,
-                    table: kpi::data::RawTable {
-                        headers: table.headers.clone(),
-                        rows,
-                        row_word: table.row_word,
-                    },
-                });
-            }
-        }
-        (Some(_), _) => {
-            eprintln!("error: --period-column splits one data file: give one --data");
-            return Err(exit::CANNOT_RUN);
-        }
-        (None, paths) => {
-            for path in paths {
-                let name = path
-                    .file_stem()
-                    .map(|s| s.to_string_lossy().to_string())
-                    .unwrap_or_default();
-                quarters.push(kpi::year::Quarter {
-                    name,
-                    table: read(path)?,
-                });
-            }
-        }
-    }
+    let quarters = super::read_quarters(&args.data, args.period_column.as_deref(), options)?;
     let figures = match &args.yearly_figures {
-        Some(path) => Some(read(path)?),
+        Some(path) => Some(super::read_table(path, options)?),
         None => None,
     };
     kpi::year::roll_up(program, &quarters, figures.as_ref()).map_err(|e| {

@@ -137,22 +137,11 @@ pub(crate) fn run(args: Args) -> u8 {
 
 /// `kpi explain --year`: one employee's yearly result, from the quarters.
 fn explain_year(program: &kpi::program::Program, args: &Args) -> u8 {
-    let mut quarters = Vec::new();
-    for path in &args.data {
-        match kpi::data::read(path) {
-            Ok(table) => quarters.push(kpi::year::Quarter {
-                name: path
-                    .file_stem()
-                    .map(|s| s.to_string_lossy().to_string())
-                    .unwrap_or_default(),
-                table,
-            }),
-            Err(e) => {
-                eprintln!("error: {e}");
-                return exit::CANNOT_RUN;
-            }
-        }
-    }
+    let options = kpi::data::ReadOptions::default();
+    let quarters = match super::read_quarters(&args.data, None, &options) {
+        Ok(q) => q,
+        Err(code) => return code,
+    };
     let year = match kpi::year::roll_up(program, &quarters, None) {
         Ok(year) => year,
         Err(e) => {

@@ -176,3 +176,83 @@ fn collect(dir: &Path, files: &mut Vec<PathBuf>) -> std::io::Result<()> {
     }
     Ok(())
 }
+
+/// Reads a whole data file into memory; a row that cannot be read is
+/// reported on stderr and left out.
+pub(crate) fn read_table(
+    path: &Path,
+    options: &kpi::data::ReadOptions,
+) -> Result<kpi::data::RawTable, u8> {
+    let source = kpi::data::open(path, options).map_err(|e| {
+        eprintln!("error: {e}");
+        exit::CANNOT_RUN
+    })?;
+    let headers = source.headers.clone();
+    let row_word = source.row_word;
+    let mut rows = Vec::new();
+    for row in source {
+        match row {
+            Ok(row) => rows.push(row),
+            Err(e) => eprintln!("error: {}: {e}", path.display()),
+        }
+    }
+    Ok(kpi::data::RawTable {
+        headers,
+        rows,
+        row_word,
+    })
+}
+
+/// The quarters of `--year`: one file each, in order and named by the file
+/// (`Q1.csv` is `Q1`), or one file split by the values of its period column.
+pub(crate) fn read_quarters(
+    paths: &[PathBuf],
+    period_column: Option<&str>,
+    options: &kpi::data::ReadOptions,
+) -> Result<Vec<kpi::year::Quarter>, u8> {
+    match (period_column, paths) {
+        (Some(column), [path]) => {
+            let table = read_table(path, options)?;
+            let Some(at) = table.headers.iter().position(|h| h.trim() == column) else {
+                eprintln!("error: {} has no column `{column}`", path.display());
+                return Err(exit::PROBLEMS);
+            };
+            let mut split: indexmap::IndexMap<String, Vec<kpi::data::RawRow>> =
+                indexmap::IndexMap::new();
+            for row in table.rows {
+                let period = row.cells.get(at).map(|c| c.shown().trim().to_string());
+                split
+                    .entry(period.unwrap_or_default())
+                    .or_default()
+                    .push(row);
+            }
+            Ok(split
+                .into_iter()
+                .map(|(name, rows)| kpi::year::Quarter {
+                    name,
+                    table: kpi::data::RawTable {
+                        headers: table.headers.clone(),
+                        rows,
+                        row_word: table.row_word,
+                    },
+                })
+                .collect())
+        }
+        (Some(_), _) => {
+            eprintln!("error: --period-column splits one data file: give one --data");
+            Err(exit::CANNOT_RUN)
+        }
+        (None, paths) => paths
+            .iter()
+            .map(|path| {
+                Ok(kpi::year::Quarter {
+                    name: path
+                        .file_stem()
+                        .map(|s| s.to_string_lossy().to_string())
+                        .unwrap_or_default(),
+                    table: read_table(path, options)?,
+                })
+            })
+            .collect(),
+    }
+}
