@@ -342,6 +342,23 @@ impl Fault {
 
 type Eval<T> = Result<T, Fault>;
 
+/// Puts points a yearly record took from its quarters in their slot, in
+/// place of computing them; `false` when there are none.
+fn take_given<T: Tracer>(
+    frame: &mut Frame,
+    given: Option<Value>,
+    slot: usize,
+    node: Node,
+    t: &mut T,
+) -> bool {
+    let Some(value) = given else {
+        return false;
+    };
+    set(&mut frame.slots, slot, value);
+    t.event(|| Event::Given { node, value });
+    true
+}
+
 /// The evaluator's working state for one record.
 #[derive(Debug, Clone)]
 pub(crate) struct Frame {
@@ -539,12 +556,14 @@ impl PlanProgram {
             } => {
                 let indicator = policy.indicators.get(*index);
                 // A yearly record's averaged indicator: the quarters' mean.
-                if let Some(Some(given)) = frame.given_indicators.get(*index).copied() {
-                    set(&mut frame.slots, layout.indicators + index, given);
-                    t.event(|| Event::Given {
-                        node: Node::Indicator(*index),
-                        value: given,
-                    });
+                let given = frame.given_indicators.get(*index).copied().flatten();
+                if take_given(
+                    frame,
+                    given,
+                    layout.indicators + index,
+                    Node::Indicator(*index),
+                    t,
+                ) {
                     return Ok(());
                 }
                 // An indicator that reads a missing optional input is left
@@ -617,12 +636,14 @@ impl PlanProgram {
                 );
             }
             Step::Adjustment { index, points } => {
-                if let Some(Some(given)) = frame.given_adjustments.get(*index).copied() {
-                    set(&mut frame.slots, layout.adjustments + index, given);
-                    t.event(|| Event::Given {
-                        node: Node::Adjustment(*index),
-                        value: given,
-                    });
+                let given = frame.given_adjustments.get(*index).copied().flatten();
+                if take_given(
+                    frame,
+                    given,
+                    layout.adjustments + index,
+                    Node::Adjustment(*index),
+                    t,
+                ) {
                     return Ok(());
                 }
                 let adjustment = policy.adjustments.get(*index);

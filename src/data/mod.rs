@@ -286,24 +286,21 @@ impl Columns {
             });
         }
         let name = policy.name_column.as_deref().and_then(|n| find(n, None));
-        let group_column = policy.quota_group_column();
-        let group = group_column.and_then(|g| find(g, None));
-        if let (Some(column), None) = (group_column, group) {
-            missing.push(MissingColumn {
-                input: column.to_string(),
-                label: Some("the group the quotas apply to".to_string()),
-                did_you_mean: suggest(column),
-            });
-        }
-        let plan_column = policy.plan_column.as_deref();
-        let plan = plan_column.and_then(|p| find(p, None));
-        if let (Some(column), None) = (plan_column, plan) {
-            missing.push(MissingColumn {
-                input: column.to_string(),
-                label: Some("each employee's plan".to_string()),
-                did_you_mean: suggest(column),
-            });
-        }
+        // A column the policy names for a purpose, required when named.
+        let mut purpose_column = |column: Option<&str>, purpose: &str| {
+            let column = column?;
+            let found = find(column, None);
+            if found.is_none() {
+                missing.push(MissingColumn {
+                    input: column.to_string(),
+                    label: Some(purpose.to_string()),
+                    did_you_mean: suggest(column),
+                });
+            }
+            found
+        };
+        let group = purpose_column(policy.quota_group_column(), "the group the quotas apply to");
+        let plan = purpose_column(policy.plan_column.as_deref(), "each employee's plan");
         // An input every plan uses must have a column; one that only some
         // plans use may be left out, and is then missing for those plans' rows.
         let mut required = vec![true; policy.inputs.len()];
