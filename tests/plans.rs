@@ -197,3 +197,28 @@ fn every_plan_is_checked_on_its_own() {
         ["the indicator weights add up to 80%, not 100% (in plan `单证员`)"]
     );
 }
+
+#[test]
+fn the_table_leaves_out_columns_no_row_fills() {
+    let program = common::program(POLICY);
+    let batch = run(&[sales("S1", "业务员")]);
+    let table = kpi::report::table(&program, &batch.outcomes);
+    let header = table.lines().next().unwrap();
+    // Only sales staff: no clerk's 项目分, nobody mentored (带教).
+    assert_eq!(
+        header.split_whitespace().collect::<Vec<_>>(),
+        [
+            "id",
+            "岗位",
+            "差错",
+            "评议分",
+            "成交",
+            "score",
+            "grade",
+            "绩效"
+        ]
+    );
+    // CSV keeps every column whatever the data.
+    let csv = kpi::report::csv(&program, &batch.outcomes);
+    assert!(csv.starts_with("id,岗位,差错,评议分,成交,项目分,带教,"));
+}

@@ -11,12 +11,35 @@ use crate::program::Program;
 
 pub fn table(program: &Program, outcomes: &[Outcome]) -> String {
     let policy = program.policy();
-    let columns = super::columns(program);
-    let header: Vec<String> = columns.iter().map(|(name, _)| name.clone()).collect();
-    let rows: Vec<Vec<String>> = outcomes
+    let mut columns = super::columns(program);
+    let mut rows: Vec<Vec<String>> = outcomes
         .iter()
         .map(|o| super::cells(program, o, true))
         .collect();
+    // A table is read by people: a column no row fills (another plan's
+    // indicator, an override nobody got) is left out. CSV, JSON and xlsx
+    // keep every column, so that their shape does not depend on the data.
+    let filled: Vec<bool> = (0..columns.len())
+        .map(|c| c == 0 || rows.iter().any(|r| r.get(c).is_some_and(|s| !s.is_empty())))
+        .collect();
+    if !rows.is_empty() {
+        let keep = |c: &usize| filled.get(*c).copied().unwrap_or(true);
+        columns = columns
+            .into_iter()
+            .enumerate()
+            .filter(|(c, _)| keep(c))
+            .map(|(_, x)| x)
+            .collect();
+        for row in &mut rows {
+            *row = std::mem::take(row)
+                .into_iter()
+                .enumerate()
+                .filter(|(c, _)| keep(c))
+                .map(|(_, x)| x)
+                .collect();
+        }
+    }
+    let header: Vec<String> = columns.iter().map(|(name, _)| name.clone()).collect();
     let widths: Vec<usize> = (0..header.len())
         .map(|c| {
             std::iter::once(&header)
