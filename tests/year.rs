@@ -221,3 +221,38 @@ fn the_sample_companys_fourth_quarter() {
         kpi::report::csv(&program, &batch.outcomes)
     );
 }
+
+#[test]
+fn yearly_figures_replace_the_sums_and_explain_shows_each_source() {
+    let program = common::program(POLICY);
+    // HR set Y1's yearly target at 5,000, not the quarters' 4,000.
+    let figures = RawTable {
+        headers: ["id", "销售目标"].map(String::from).to_vec(),
+        rows: vec![RawRow {
+            number: 2,
+            cells: ["Y1", "5000"].map(|c| Cell::Text(c.to_string())).to_vec(),
+        }],
+        row_word: "line",
+    };
+    let year = kpi::year::roll_up(&program, &company(), Some(&figures)).unwrap();
+    let (_, y1) = year.records[0].as_ref().unwrap();
+    let outcome = program.evaluate(y1).unwrap();
+    // 4,000 of 5,000 = 80% → 60 points; 60 × 60% + 80 × 40% = 36 + 32 = 68, a C.
+    assert_eq!(common::points(&outcome, "销售"), "60.00");
+    assert_eq!(common::score(&outcome), "68.00");
+    assert_eq!(outcome.grade.as_deref(), Some("C"));
+
+    let text = kpi::explain::explain(&program, y1).unwrap();
+    assert!(
+        text.contains("Y1 — year, the year of Q1, Q2, Q3, Q4"),
+        "{text}"
+    );
+    assert!(
+        text.contains("quarters: Q1 100.00, Q2 56.25, Q3 75.00, Q4 75.00\n    financial: re-scored on the year's figures"),
+        "{text}"
+    );
+    assert!(
+        text.contains("average of the quarters: Q1 80.00, Q2 90.00, Q3 70.00, Q4 80.00 → 80.00 points × 40% = 32.00"),
+        "{text}"
+    );
+}
