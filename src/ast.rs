@@ -541,6 +541,50 @@ pub struct Expr {
     pub span: Span,
 }
 
+impl Expr {
+    /// The expressions directly inside this one.
+    pub fn children(&self) -> Vec<&Expr> {
+        match &self.kind {
+            ExprKind::Number(_)
+            | ExprKind::Percent(_)
+            | ExprKind::Money { .. }
+            | ExprKind::Bool(_)
+            | ExprKind::Name(_)
+            | ExprKind::Score
+            | ExprKind::Grade
+            | ExprKind::Measure => Vec::new(),
+            ExprKind::Unary(_, e) => vec![e],
+            ExprKind::Binary(_, l, r) => vec![l, r],
+            ExprKind::If {
+                condition,
+                then,
+                otherwise,
+            } => vec![condition, then, otherwise],
+            ExprKind::Call { args, .. } => args.iter().collect(),
+            ExprKind::Linear { subject, points } => subject
+                .iter()
+                .map(|s| &**s)
+                .chain(points.iter().flat_map(|p| [&p.at, &p.value]))
+                .collect(),
+            ExprKind::Steps { subject, steps } => subject
+                .iter()
+                .map(|s| &**s)
+                .chain(steps.iter().flat_map(|s| {
+                    s.condition.iter().map(|(_, e)| e).chain([&s.value])
+                }))
+                .collect(),
+            ExprKind::ByGrade(values) => values.iter().map(|v| &v.value).collect(),
+        }
+    }
+
+    /// How many levels deep the expression is (a name is 1, `a + b` is 2).
+    /// Recursive: the parser bounds every expression it builds by
+    /// [`crate::syntax::MAX_FORMULA_DEPTH`].
+    pub fn depth(&self) -> usize {
+        1 + self.children().iter().map(|c| c.depth()).max().unwrap_or(0)
+    }
+}
+
 /// How a money literal named its currency.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CurrencyMark {

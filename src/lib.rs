@@ -49,6 +49,7 @@ pub mod distribution;
 pub mod eval;
 pub mod explain;
 pub mod format;
+pub mod fuzzing;
 pub mod formatter;
 pub mod fuzzy;
 pub mod generate;

@@ -16,8 +16,17 @@ use super::{Cell, DataSource, RawRow, ReadOptions, RowError, RowProblem};
 const SAMPLE: usize = 64 * 1024;
 
 pub(super) fn open(path: &Path, options: &ReadOptions) -> Result<DataSource, String> {
-    let mut file = File::open(path).map_err(|e| e.to_string())?;
+    let file = File::open(path).map_err(|e| e.to_string())?;
     let bytes = file.metadata().map(|m| m.len()).ok();
+    from_reader(file, bytes, options)
+}
+
+/// A CSV file's contents, from any reader; `bytes` is its size if known.
+pub(super) fn from_reader<R: Read + Send + 'static>(
+    mut file: R,
+    bytes: Option<u64>,
+    options: &ReadOptions,
+) -> Result<DataSource, String> {
     let mut sample = Vec::with_capacity(SAMPLE);
     (&mut file)
         .take(SAMPLE as u64)

@@ -12,6 +12,11 @@ use super::{Cell, DataSource, RawRow, RowError, RowProblem};
 
 pub(super) fn open_array(path: &Path) -> Result<DataSource, String> {
     let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
+    array_from_slice(&bytes)
+}
+
+/// A JSON array of objects, from its bytes.
+pub(super) fn array_from_slice(bytes: &[u8]) -> Result<DataSource, String> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
     let json: Json = serde_json::from_slice(bytes).map_err(|e| format!("invalid JSON: {e}"))?;
     let Json::Array(items) = json else {
@@ -62,6 +67,14 @@ pub(super) fn open_array(path: &Path) -> Result<DataSource, String> {
 pub(super) fn open_lines(path: &Path) -> Result<DataSource, String> {
     let file = File::open(path).map_err(|e| e.to_string())?;
     let bytes = file.metadata().map(|m| m.len()).ok();
+    lines_from_reader(file, bytes)
+}
+
+/// JSON Lines from any reader; `bytes` is its size if known.
+pub(super) fn lines_from_reader<R: std::io::Read + Send + 'static>(
+    file: R,
+    bytes: Option<u64>,
+) -> Result<DataSource, String> {
     let mut lines = BufReader::new(file)
         .lines()
         .enumerate()

@@ -132,21 +132,49 @@ pub fn open(path: &Path, options: &ReadOptions) -> Result<DataSource, ReadError>
         path: path.display().to_string(),
         message,
     };
-    let extension = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(str::to_ascii_lowercase)
-        .unwrap_or_default();
-    match extension.as_str() {
+    match extension(path).as_str() {
         "json" => json::open_array(path),
         "jsonl" | "ndjson" => json::open_lines(path),
         "csv" | "txt" | "tsv" => csv::open(path, options),
         "xlsx" | "xlsm" | "xls" | "xlsb" | "ods" => sheet::open(path, options.sheet.as_deref()),
-        other => Err(format!(
-            "unknown data format `.{other}`: use .csv, .json, .jsonl, .xlsx, .xls or .ods"
-        )),
+        other => Err(unknown_format(other)),
     }
     .map_err(error)
+}
+
+/// Reads data given as bytes (standard input, a test, a fuzzer) rather
+/// than as a file; `name`'s extension says the format, as for [`open`].
+pub fn open_bytes(
+    name: &str,
+    bytes: Vec<u8>,
+    options: &ReadOptions,
+) -> Result<DataSource, ReadError> {
+    let error = |message: String| ReadError {
+        path: name.to_string(),
+        message,
+    };
+    let len = Some(bytes.len() as u64);
+    match extension(Path::new(name)).as_str() {
+        "json" => json::array_from_slice(&bytes),
+        "jsonl" | "ndjson" => json::lines_from_reader(std::io::Cursor::new(bytes), len),
+        "csv" | "txt" | "tsv" => csv::from_reader(std::io::Cursor::new(bytes), len, options),
+        "xlsx" | "xlsm" | "xls" | "xlsb" | "ods" => {
+            sheet::from_bytes(bytes, options.sheet.as_deref())
+        }
+        other => Err(unknown_format(other)),
+    }
+    .map_err(error)
+}
+
+fn extension(path: &Path) -> String {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default()
+}
+
+fn unknown_format(extension: &str) -> String {
+    format!("unknown data format `.{extension}`: use .csv, .json, .jsonl, .xlsx, .xls or .ods")
 }
 
 /// Reads a whole data file into memory, with default options. A row that

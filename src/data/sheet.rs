@@ -8,12 +8,25 @@
 
 use std::path::Path;
 
-use calamine::{Data, Reader, open_workbook_auto};
+use calamine::{Data, Reader, Sheets, open_workbook_auto, open_workbook_auto_from_rs};
 
 use super::{Cell, DataSource, RawRow};
 
 pub(super) fn open(path: &Path, sheet: Option<&str>) -> Result<DataSource, String> {
-    let mut workbook = open_workbook_auto(path).map_err(|e| e.to_string())?;
+    let workbook = open_workbook_auto(path).map_err(|e| e.to_string())?;
+    read_sheet(workbook, sheet)
+}
+
+/// A workbook given as its bytes.
+pub(super) fn from_bytes(bytes: Vec<u8>, sheet: Option<&str>) -> Result<DataSource, String> {
+    let workbook = open_workbook_auto_from_rs(std::io::Cursor::new(bytes)).map_err(|e| e.to_string())?;
+    read_sheet(workbook, sheet)
+}
+
+fn read_sheet<RS: std::io::Read + std::io::Seek>(
+    mut workbook: Sheets<RS>,
+    sheet: Option<&str>,
+) -> Result<DataSource, String> {
     let names = workbook.sheet_names();
     let name = match sheet {
         None => names.first().cloned().ok_or("the workbook has no sheets")?,

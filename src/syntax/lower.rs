@@ -772,25 +772,70 @@ pub(super) fn expr(pair: Pair<'_, Rule>) -> Result<Expr> {
     pratt(pair.into_inner())
 }
 
+/// A formula deeper than [`super::MAX_FORMULA_DEPTH`].
+fn too_deep(span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::TooDeep,
+        format!(
+            "this formula is more than {} operations deep",
+            super::MAX_FORMULA_DEPTH
+        ),
+    )
+    .label(span, "too deep from here")
+    .help("split the formula into named values with `let`, and add those up")
+}
+
 fn pratt(pairs: Pairs<'_, Rule>) -> Result<Expr> {
+    // The Pratt parser recurses once per prefix operator: a long run of
+    // them (`- - - … x`) is refused before it starts.
+    let mut run = 0;
+    for pair in pairs.clone() {
+        if matches!(pair.as_rule(), Rule::neg | Rule::not_op) {
+            run += 1;
+            if run > super::MAX_FORMULA_DEPTH {
+                return Err(too_deep(tight(&pair)));
+            }
+        } else {
+            run = 0;
+        }
+    }
+    // Each expression is built with its depth beside it, and refused as
+    // soon as it grows too deep: no deeper tree is ever built (or dropped,
+    // which would recurse too).
+    let deeper = |depth: usize, span: Span| {
+        if depth > super::MAX_FORMULA_DEPTH {
+            Err(too_deep(span))
+        } else {
+            Ok(depth)
+        }
+    };
     PRATT
-        .map_primary(primary)
+        .map_primary(|pair| {
+            let expr = primary(pair)?;
+            let depth = deeper(expr.depth(), expr.span)?;
+            Ok((expr, depth))
+        })
         .map_prefix(|op, rhs| {
-            let rhs = rhs?;
+            let (rhs, depth) = rhs?;
             let span = tight(&op).to(rhs.span);
+            let depth = deeper(depth + 1, tight(&op))?;
             let op = if op.as_rule() == Rule::not_op {
                 UnaryOp::Not
             } else {
                 UnaryOp::Neg
             };
-            Ok(Expr {
-                kind: ExprKind::Unary(op, Box::new(rhs)),
-                span,
-            })
+            Ok((
+                Expr {
+                    kind: ExprKind::Unary(op, Box::new(rhs)),
+                    span,
+                },
+                depth,
+            ))
         })
         .map_infix(|lhs, op, rhs| {
-            let (lhs, rhs) = (lhs?, rhs?);
+            let ((lhs, left), (rhs, right)) = (lhs?, rhs?);
             let span = lhs.span.to(rhs.span);
+            let depth = deeper(left.max(right) + 1, tight(&op))?;
             let op = match op.as_rule() {
                 Rule::or_op => BinaryOp::Or,
                 Rule::and_op => BinaryOp::And,
@@ -803,12 +848,16 @@ fn pratt(pairs: Pairs<'_, Rule>) -> Result<Expr> {
                     None => return Err(internal(tight(&op))),
                 },
             };
-            Ok(Expr {
-                kind: ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)),
-                span,
-            })
+            Ok((
+                Expr {
+                    kind: ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)),
+                    span,
+                },
+                depth,
+            ))
         })
         .parse(pairs)
+        .map(|(expr, _)| expr)
 }
 
 fn primary(pair: Pair<'_, Rule>) -> Result<Expr> {

@@ -20,9 +20,33 @@ use parser::{PolicyParser, Rule};
 
 pub(crate) use words::{ITEM_KEYWORDS, RESERVED};
 
-/// How deeply brackets may nest. Far beyond any real policy; it keeps the
-/// recursive parser and checker well inside the stack.
+/// How deeply brackets and `if`s may nest. Far beyond any real policy; it
+/// keeps the recursive parser and checker well inside the stack.
 pub const MAX_NESTING: usize = 100;
+
+/// How many operations deep one formula may be (a sum of 200 terms is 200
+/// deep). The checker, compiler and evaluator walk formulas recursively;
+/// this bound keeps them inside the stack whatever the input.
+pub const MAX_FORMULA_DEPTH: usize = 200;
+
+/// Reserved words that cannot appear inside a formula. No formula spans
+/// one, so the count of `if`s that may be open resets there.
+const OUTSIDE_FORMULAS: &[&str] = &[
+    "policy",
+    "period",
+    "employee",
+    "input",
+    "let",
+    "indicator",
+    "bonus",
+    "deduction",
+    "grades",
+    "veto",
+    "pay",
+    "points",
+    "example",
+    "expect",
+];
 
 /// Parses a policy's text into its AST, or returns all syntax errors found.
 pub fn parse(source: &Source) -> Result<Policy, Vec<Diagnostic>> {
@@ -234,30 +258,55 @@ pub(super) fn full_width_error(at: usize, c: char, what: &str, fix: Option<&str>
     .help(help)
 }
 
-/// Rejects bracket nesting deeper than [`MAX_NESTING`] before parsing, so
-/// that adversarial input cannot exhaust the stack.
+/// Rejects nesting deeper than [`MAX_NESTING`] before parsing, so that
+/// adversarial input cannot exhaust the parser's stack. The parser recurses
+/// once per bracket and once per `if` (an `if` in an `else` recurses too),
+/// so both count: brackets by their depth, `if`s by how many have been seen
+/// since the last word no formula can contain. That over-counts `if`s that
+/// have already closed, which only matters past 100 of them in one formula.
 fn check_nesting(text: &str) -> Option<Diagnostic> {
-    let mut depth = 0usize;
+    let mut brackets = 0usize;
+    let mut ifs = 0usize;
     let mut offset = 0;
+    let too_deep = |at: usize, len: usize, what: &str| {
+        Diagnostic::error(
+            Code::TooDeep,
+            format!("{what} nest more than {MAX_NESTING} levels deep"),
+        )
+        .label(Span::new(at, at + len), "too deep")
+        .help("split the formula into named values with `let`")
+    };
+    let word_char = |c: char| c == '_' || pest::unicode::XID_CONTINUE(c);
     for line in text.split_inclusive('\n') {
         let code = strip_comment(line);
-        for (i, c) in code.char_indices() {
+        let mut word_start: Option<usize> = None;
+        for (i, c) in code.char_indices().chain(std::iter::once((code.len(), ' '))) {
+            if word_char(c) {
+                word_start.get_or_insert(i);
+                continue;
+            }
+            if let Some(start) = word_start.take() {
+                let word = &code[start..i];
+                // The grammar reads `if` wherever it ends a run of word
+                // characters (`1if` is `1 if`), so every such ending counts.
+                if word.ends_with("if") {
+                    ifs += 1;
+                    if brackets + ifs > MAX_NESTING {
+                        return Some(too_deep(offset + i - 2, 2, "brackets and `if`s"));
+                    }
+                } else if OUTSIDE_FORMULAS.contains(&word) {
+                    ifs = 0;
+                }
+            }
             match c {
                 '(' | '（' | '{' | '｛' => {
-                    depth += 1;
-                    if depth > MAX_NESTING {
-                        let at = offset + i;
-                        return Some(
-                            Diagnostic::error(
-                                Code::TooDeep,
-                                format!("brackets nest more than {MAX_NESTING} levels deep"),
-                            )
-                            .label(Span::new(at, at + c.len_utf8()), "too deep")
-                            .help("split the formula into named values with `let`"),
-                        );
+                    brackets += 1;
+                    if brackets + ifs > MAX_NESTING {
+                        let what = if ifs == 0 { "brackets" } else { "brackets and `if`s" };
+                        return Some(too_deep(offset + i, c.len_utf8(), what));
                     }
                 }
-                ')' | '）' | '}' | '｝' => depth = depth.saturating_sub(1),
+                ')' | '）' | '}' | '｝' => brackets = brackets.saturating_sub(1),
                 _ => {}
             }
         }
