@@ -569,9 +569,11 @@ impl Expr {
             ExprKind::Steps { subject, steps } => subject
                 .iter()
                 .map(|s| &**s)
-                .chain(steps.iter().flat_map(|s| {
-                    s.condition.iter().map(|(_, e)| e).chain([&s.value])
-                }))
+                .chain(
+                    steps
+                        .iter()
+                        .flat_map(|s| s.condition.iter().map(|(_, e)| e).chain([&s.value])),
+                )
                 .collect(),
             ExprKind::ByGrade(values) => values.iter().map(|v| &v.value).collect(),
         }

@@ -935,7 +935,25 @@ fn num(value: Value) -> Decimal {
     }
 }
 
+/// Stack kept free before recursing into a formula, and how much more to
+/// take (on the heap) when less is left. A debug build's frames are large.
+const RED_ZONE: usize = 128 * 1024;
+const STACK_GROWTH: usize = 4 * 1024 * 1024;
+
+/// Runs `f`, first growing the stack if it is running low: formulas are
+/// walked recursively, up to [`crate::syntax::MAX_FORMULA_DEPTH`] deep.
+pub(crate) fn with_stack<R>(f: impl FnOnce() -> R) -> R {
+    stacker::maybe_grow(RED_ZONE, STACK_GROWTH, f)
+}
+
 fn eval<T: Tracer>(op: &Op, slots: &[Value], t: &mut T) -> Eval<Value> {
+    match op {
+        Op::Const(v) => Ok(*v),
+        _ => with_stack(|| eval_node(op, slots, t)),
+    }
+}
+
+fn eval_node<T: Tracer>(op: &Op, slots: &[Value], t: &mut T) -> Eval<Value> {
     Ok(match op {
         Op::Const(v) => *v,
         Op::Slot(i) => match get(slots, *i) {

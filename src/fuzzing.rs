@@ -58,9 +58,7 @@ fn render_all(source: &Source, diagnostics: &[diagnostic::Diagnostic]) {
 /// followed by the data.
 pub fn split(bytes: &[u8]) -> (Vec<u8>, &'static str, Vec<u8>) {
     const FORMATS: [&str; 3] = ["data.csv", "data.json", "data.jsonl"];
-    let at = bytes
-        .windows(SEPARATOR.len())
-        .position(|w| w == SEPARATOR);
+    let at = bytes.windows(SEPARATOR.len()).position(|w| w == SEPARATOR);
     match (at, bytes.split_first()) {
         (Some(at), _) => {
             let (policy, data) = bytes.split_at(at);

@@ -115,15 +115,16 @@ impl Program {
 }
 
 fn union<'a, I: Iterator<Item = &'a String>>(lists: impl Iterator<Item = I>) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
+    // A set keeps this linear: a policy may have thousands of indicators.
+    let mut out = indexmap::IndexSet::new();
     for list in lists {
         for name in list {
             if !out.contains(name) {
-                out.push(name.clone());
+                out.insert(name.clone());
             }
         }
     }
-    out
+    out.into_iter().collect()
 }
 
 /// Where each node's value lives in the slot array.

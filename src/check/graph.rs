@@ -83,7 +83,9 @@ pub(super) fn order(policy: &CheckedPolicy, diags: &mut Vec<Diagnostic>) -> Vec<
         Done,
     }
     let nodes = all_nodes(policy);
-    let index = |n: Node| nodes.iter().position(|m| *m == n);
+    let positions: std::collections::HashMap<Node, usize> =
+        nodes.iter().enumerate().map(|(i, n)| (*n, i)).collect();
+    let index = |n: Node| positions.get(&n).copied();
     let mut marks = vec![Mark::New; nodes.len()];
     let mut order = Vec::with_capacity(nodes.len());
     let mut reported: BTreeSet<Vec<Node>> = BTreeSet::new();

@@ -1,7 +1,5 @@
 //! Reading one cell as an input's type: exactly the decimal the person sees.
 
-use std::str::FromStr;
-
 use rust_decimal::Decimal;
 
 use super::Cell;
@@ -194,18 +192,14 @@ fn decimal(text: &str) -> Result<Decimal, String> {
         return Err(String::new());
     }
     let digits = cleaned.chars().filter(char::is_ascii_digit).count();
-    let parsed = if cleaned.contains(['e', 'E']) {
-        Decimal::from_scientific(&cleaned)
-    } else {
-        Decimal::from_str_exact(&cleaned).or_else(|_| Decimal::from_str(&cleaned))
-    };
-    match parsed {
+    let plain = cleaned.strip_prefix('+').unwrap_or(&cleaned);
+    match crate::decimal::exact(plain) {
         // -0 is 0.
-        Ok(n) => Ok(if n.is_zero() { Decimal::ZERO } else { n }),
-        Err(_) if digits > 28 || cleaned.contains(['e', 'E']) => {
+        Some(n) => Ok(if n.is_zero() { Decimal::ZERO } else { n }),
+        None if digits > 28 || cleaned.contains(['e', 'E']) => {
             Err(": too large or too precise (at most 28 significant digits)".to_string())
         }
-        Err(_) => Err(String::new()),
+        None => Err(String::new()),
     }
 }
 

@@ -3,9 +3,11 @@
 //! comma, tab or semicolon separated. Encoding and separator are detected
 //! from the start of the file unless given.
 
+use std::collections::VecDeque;
 use std::fs::File;
 use std::io::{Cursor, Read};
 use std::path::Path;
+use std::sync::{Arc, Mutex};
 
 use encoding_rs::Encoding;
 use encoding_rs_io::DecodeReaderBytesBuilder;
@@ -54,6 +56,7 @@ pub(super) fn from_reader<R: Read + Send + 'static>(
             .bom_sniffing(true)
             .build(Cursor::new(sample).chain(file)),
     );
+    let lines = decoded.lines.clone();
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .flexible(true)
@@ -79,7 +82,7 @@ pub(super) fn from_reader<R: Read + Send + 'static>(
                 if record.iter().all(|c| c.trim().is_empty()) {
                     return None;
                 }
-                let number = record.position().map_or(0, |p| p.line() as usize);
+                let number = record.position().map_or(0, |p| lines.line_at(p.byte()));
                 // A row that does not have one value per column would put
                 // values in the wrong columns: it fails, saying why.
                 let extra_empty = record.iter().skip(fields).all(|c| c.trim().is_empty());
@@ -114,7 +117,7 @@ pub(super) fn from_reader<R: Read + Send + 'static>(
             // The file cannot be read on: report where, and stop.
             Err(e) => {
                 failed = true;
-                let number = e.position().map_or(0, |p| p.line() as usize);
+                let number = e.position().map_or(0, |p| lines.line_at(p.byte()));
                 Some(Err(RowError {
                     row: number,
                     row_word: "line",
@@ -140,6 +143,10 @@ struct CrLf<R> {
     inner: R,
     /// A `\r` ended the last chunk: a `\n` starting the next one is its pair.
     after_cr: bool,
+    /// Bytes handed out so far.
+    written: u64,
+    /// Where the line ends handed out lie, for [`Lines::line_at`].
+    lines: Lines,
 }
 
 impl<R: Read> CrLf<R> {
@@ -147,7 +154,53 @@ impl<R: Read> CrLf<R> {
         CrLf {
             inner,
             after_cr: false,
+            written: 0,
+            lines: Lines::default(),
         }
+    }
+}
+
+/// The line number of a byte offset in the text the csv reader reads. The
+/// csv crate's own line count leaves out blank lines, so a row after one
+/// would be reported a line too early. Offsets are asked for in order, so
+/// line ends already passed are dropped: memory stays flat.
+#[derive(Debug, Clone, Default)]
+struct Lines(Arc<Mutex<LineEnds>>);
+
+#[derive(Debug, Default)]
+struct LineEnds {
+    /// Offsets of `\n`s not yet passed.
+    ahead: VecDeque<u64>,
+    /// `\n`s before the last offset asked for.
+    passed: usize,
+}
+
+impl Lines {
+    fn push(&self, offset: u64) {
+        if let Ok(mut ends) = self.0.lock() {
+            ends.ahead.push_back(offset);
+        }
+    }
+
+    /// The one-based line on which a record starting at `offset` lies.
+    /// The csv crate starts a record at the blank lines before it: a line
+    /// end right at the start is such a line, and is passed too.
+    fn line_at(&self, offset: u64) -> usize {
+        let Ok(mut ends) = self.0.lock() else {
+            return 0;
+        };
+        let mut offset = offset;
+        while let Some(end) = ends.ahead.front().copied() {
+            if end > offset {
+                break;
+            }
+            if end == offset {
+                offset += 1;
+            }
+            ends.ahead.pop_front();
+            ends.passed += 1;
+        }
+        ends.passed + 1
     }
 }
 
@@ -170,11 +223,15 @@ impl<R: Read> Read for CrLf<R> {
                 if let Some(slot) = buf.get_mut(kept) {
                     *slot = out;
                 }
+                if out == b'\n' {
+                    self.lines.push(self.written + kept as u64);
+                }
                 kept += 1;
             }
             // Only a dropped `\n` can empty a chunk; read on rather than
             // return 0, which would mean the end of the file.
             if kept > 0 {
+                self.written += kept as u64;
                 return Ok(kept);
             }
         }

@@ -17,7 +17,7 @@ pub(super) fn open_array(path: &Path) -> Result<DataSource, String> {
 
 /// A JSON array of objects, from its bytes.
 pub(super) fn array_from_slice(bytes: &[u8]) -> Result<DataSource, String> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let json: Json = serde_json::from_slice(bytes).map_err(|e| format!("invalid JSON: {e}"))?;
     let Json::Array(items) = json else {
         return Err("expected a JSON array of objects, one per employee (or JSON Lines, one object per line, in a .jsonl file)".to_string());

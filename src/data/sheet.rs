@@ -19,7 +19,8 @@ pub(super) fn open(path: &Path, sheet: Option<&str>) -> Result<DataSource, Strin
 
 /// A workbook given as its bytes.
 pub(super) fn from_bytes(bytes: Vec<u8>, sheet: Option<&str>) -> Result<DataSource, String> {
-    let workbook = open_workbook_auto_from_rs(std::io::Cursor::new(bytes)).map_err(|e| e.to_string())?;
+    let workbook =
+        open_workbook_auto_from_rs(std::io::Cursor::new(bytes)).map_err(|e| e.to_string())?;
     read_sheet(workbook, sheet)
 }
 

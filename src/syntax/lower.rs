@@ -4,7 +4,6 @@
 //! into children by position: it walks them and matches on their rule, so a
 //! grammar change shows up as a lowering error, not a panic.
 
-use std::str::FromStr;
 use std::sync::LazyLock;
 
 use pest::iterators::{Pair, Pairs};
@@ -1172,9 +1171,7 @@ fn parse_decimal(text: &str, span: Span) -> Result<Decimal> {
         .filter(|c| *c != ',')
         .map(|c| if c == '－' || c == '−' { '-' } else { c })
         .collect();
-    Decimal::from_str_exact(&cleaned)
-        .or_else(|_| Decimal::from_str(&cleaned))
-        .map_err(|_| too_large(span))
+    crate::decimal::exact(&cleaned).ok_or_else(|| too_large(span))
 }
 
 fn too_large(span: Span) -> Diagnostic {

@@ -280,7 +280,10 @@ fn check_nesting(text: &str) -> Option<Diagnostic> {
     for line in text.split_inclusive('\n') {
         let code = strip_comment(line);
         let mut word_start: Option<usize> = None;
-        for (i, c) in code.char_indices().chain(std::iter::once((code.len(), ' '))) {
+        for (i, c) in code
+            .char_indices()
+            .chain(std::iter::once((code.len(), ' ')))
+        {
             if word_char(c) {
                 word_start.get_or_insert(i);
                 continue;
@@ -302,7 +305,11 @@ fn check_nesting(text: &str) -> Option<Diagnostic> {
                 '(' | '（' | '{' | '｛' => {
                     brackets += 1;
                     if brackets + ifs > MAX_NESTING {
-                        let what = if ifs == 0 { "brackets" } else { "brackets and `if`s" };
+                        let what = if ifs == 0 {
+                            "brackets"
+                        } else {
+                            "brackets and `if`s"
+                        };
                         return Some(too_deep(offset + i, c.len_utf8(), what));
                     }
                 }
