@@ -70,11 +70,37 @@ fn step(policy: &CheckedPolicy, layout: &Layout, node: Node) -> Option<Step> {
                 })
                 .collect(),
         },
-        Node::Pay(index) => Step::Pay {
-            index,
-            op: op(&policy.pay.get(index)?.expr),
-        },
+        Node::Pay(index) => {
+            let expr = &policy.pay.get(index)?.expr;
+            Step::Pay {
+                index,
+                op: op(expr),
+                prorated: !reads_pay(policy, expr),
+            }
+        }
     })
+}
+
+/// Whether a formula reads a pay item, directly or through `let` values.
+/// Such an item adds up amounts already prorated for the year (`missing
+/// quarters prorate`), so it is not prorated again.
+fn reads_pay(policy: &CheckedPolicy, expr: &Expr) -> bool {
+    let mut seen = vec![false; policy.values.len()];
+    let mut pending = vec![expr];
+    let mut found = false;
+    while let Some(e) = pending.pop() {
+        e.for_each_ref(&mut |node| match node {
+            Node::Pay(_) => found = true,
+            Node::Value(i) => {
+                if let (Some(false), Some(v)) = (seen.get(i).copied(), policy.values.get(i)) {
+                    seen[i] = true;
+                    pending.push(&v.expr);
+                }
+            }
+            _ => {}
+        });
+    }
+    found
 }
 
 fn grade_index(i: usize) -> u16 {

@@ -798,14 +798,18 @@ impl PlanProgram {
                 }
                 set(&mut frame.slots, layout.grade, Value::Grade(grade));
             }
-            Step::Pay { index, op } => {
+            Step::Pay {
+                index,
+                op,
+                prorated,
+            } => {
                 let span = policy
                     .pay
                     .get(*index)
                     .map(|p| p.expr.span)
                     .unwrap_or_default();
                 let mut raw = num(eval(op, &frame.slots, t)?);
-                if let Some(factor) = frame.pay_factor {
+                if let (Some(factor), true) = (frame.pay_factor, *prorated) {
                     raw = raw
                         .checked_mul(factor)
                         .ok_or(Fault::new(FaultKind::Overflow, span))?;

@@ -217,6 +217,9 @@ pub(crate) enum Step {
     Pay {
         index: usize,
         op: Op,
+        /// Scaled by the year's pay factor (false for an item that adds up
+        /// other pay items, which are scaled already).
+        prorated: bool,
     },
 }
 

@@ -115,6 +115,19 @@ fn a_mid_year_joiner_is_averaged_over_the_quarters_present() {
     let batch = year(&prorated, &company());
     assert_eq!(common::pay(&batch.outcomes[1], "绩效"), "3600.00");
     assert_eq!(common::pay(&batch.outcomes[0], "绩效"), "6000.00");
+
+    // A total of pay items adds amounts already prorated: it is not
+    // prorated twice (it once was: (3,600 + 500) × 2/4 = 2,050).
+    let with_total = prorated.replace(
+        "  pay 绩效 = 基数 * by grade { A 1.2, B 1.0, C 0.8 }\n",
+        "  pay 绩效 = 基数 * by grade { A 1.2, B 1.0, C 0.8 }\n  \
+         pay 补贴 = ¥1,000\n  let 小计 = 绩效 + 补贴\n  pay 合计 = 小计\n",
+    );
+    let batch = year(&with_total, &company());
+    let y2 = &batch.outcomes[1];
+    assert_eq!(common::pay(y2, "补贴"), "500.00");
+    assert_eq!(common::pay(y2, "合计"), "4100.00");
+    assert_eq!(common::pay(&batch.outcomes[0], "合计"), "7000.00");
 }
 
 #[test]
