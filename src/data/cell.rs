@@ -26,6 +26,15 @@ pub fn parse_cell(ty: InputType, cell: &Cell) -> Result<Value, String> {
     if text.is_empty() {
         return Err(missing());
     }
+    // No number, however written, is this long; the messages below quote
+    // the value, which would repeat a whole pasted paragraph.
+    let length = text.chars().count();
+    if length > MAX_VALUE_CHARS {
+        return Err(format!(
+            "a value {length} characters long is not {}",
+            words(ty)
+        ));
+    }
     // An error value a spreadsheet formula left in the cell.
     if EXCEL_ERRORS.contains(&text) {
         return Err(format!(
@@ -83,6 +92,10 @@ fn stored_fraction(text: &str) -> Result<Decimal, String> {
 fn missing() -> String {
     "no value: the policy needs one for every employee".to_string()
 }
+
+/// Longer than any value of any type: `¥79,228,162,514,264,337,593,543,950,335.00`
+/// is 45 characters.
+const MAX_VALUE_CHARS: usize = 64;
 
 fn words(ty: InputType) -> &'static str {
     match ty {

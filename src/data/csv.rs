@@ -87,10 +87,21 @@ pub(super) fn from_reader<R: Read + Send + 'static>(
                 // values in the wrong columns: it fails, saying why.
                 let extra_empty = record.iter().skip(fields).all(|c| c.trim().is_empty());
                 if record.len() < fields || !extra_empty {
-                    let why = if record.len() < fields {
-                        "a value is missing, or the line was cut"
+                    // A quote never closed swallows the lines after it into
+                    // one value: say which lines, so none is lost unseen.
+                    let swallowed: usize = record
+                        .iter()
+                        .map(|c| c.trim_end_matches('\n').matches('\n').count())
+                        .sum();
+                    let why = if swallowed > 0 {
+                        format!(
+                            "a quotation mark in it is never closed, so lines {number}–{} were read as this one row; close the quote or remove it",
+                            number + swallowed
+                        )
+                    } else if record.len() < fields {
+                        "a value is missing, or the line was cut".to_string()
                     } else {
-                        "a value with a comma in it (such as 1,200) needs quotes: \"1,200\""
+                        "a value with a comma in it (such as 1,200) needs quotes: \"1,200\"".to_string()
                     };
                     return Some(Err(RowError {
                         row: number,

@@ -291,6 +291,11 @@ impl Columns {
         let mut duplicates = Vec::new();
         let mut index: HashMap<&str, usize> = HashMap::new();
         for (i, h) in headers.iter().enumerate() {
+            // Columns with no name (the trailing commas spreadsheets leave)
+            // hold nothing the policy could ask for.
+            if h.is_empty() {
+                continue;
+            }
             if index.insert(h.as_str(), i).is_some() && !duplicates.contains(h) {
                 duplicates.push(h.clone());
             }
@@ -764,6 +769,15 @@ pub struct CellProblem {
     pub rule: String,
 }
 
+/// A cell's value as quoted in a message: at most 40 characters of it.
+fn shortened(value: &str) -> std::borrow::Cow<'_, str> {
+    const SHOWN: usize = 40;
+    match value.char_indices().nth(SHOWN) {
+        Some((end, _)) => format!("{}…", &value[..end]).into(),
+        None => value.into(),
+    }
+}
+
 impl fmt::Display for RowError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} {}", self.row_word, self.row)?;
@@ -776,7 +790,7 @@ impl fmt::Display for RowError {
                     let sep = if i == 0 { ": " } else { "; " };
                     write!(f, "{sep}column `{}`", p.column)?;
                     if !p.value.is_empty() {
-                        write!(f, " = `{}`", p.value)?;
+                        write!(f, " = `{}`", shortened(&p.value))?;
                     }
                     write!(f, ": {}", p.message)?;
                     if !p.rule.is_empty() {

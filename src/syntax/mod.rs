@@ -54,6 +54,10 @@ pub fn parse(source: &Source) -> Result<Policy, Vec<Diagnostic>> {
     if let Some(diagnostic) = check_nesting(text) {
         return Err(vec![diagnostic]);
     }
+    let invisible = invisible_scan(text);
+    if !invisible.is_empty() {
+        return Err(invisible);
+    }
     let mut errors = Vec::new();
     match PolicyParser::parse(Rule::file, text) {
         Ok(mut pairs) => {
@@ -206,6 +210,36 @@ pub(crate) fn strip_comment(line: &str) -> &str {
         prev = c;
     }
     line
+}
+
+/// Every invisible character, anywhere in the text (labels and comments
+/// too): a zero-width space makes `成交额` and `成交\u{200B}额` two names
+/// that look alike, and a text-direction override can make a line read
+/// differently from what kpi runs ("Trojan Source", CVE-2021-42574).
+fn invisible_scan(text: &str) -> Vec<Diagnostic> {
+    text.char_indices()
+        .filter_map(|(at, c)| {
+            let name = match c {
+                '\u{200B}' => "ZERO WIDTH SPACE",
+                '\u{200C}' => "ZERO WIDTH NON-JOINER",
+                '\u{200D}' => "ZERO WIDTH JOINER",
+                '\u{2060}' => "WORD JOINER",
+                '\u{00AD}' => "SOFT HYPHEN",
+                '\u{FEFF}' if at > 0 => "ZERO WIDTH NO-BREAK SPACE",
+                '\u{200E}' | '\u{200F}' | '\u{061C}' => "a text-direction mark",
+                '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' => "a text-direction override",
+                _ => return None,
+            };
+            Some(
+                Diagnostic::error(
+                    Code::Invisible,
+                    format!("an invisible character (U+{:04X}, {name}) is here", u32::from(c)),
+                )
+                .label(Span::new(at, at + c.len_utf8()), "invisible character")
+                .help("delete it: invisible characters make a policy read differently from what it does"),
+            )
+        })
+        .collect()
 }
 
 /// Every full-width character outside labels and comments that the grammar
