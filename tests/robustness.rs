@@ -350,6 +350,32 @@ fn the_same_input_gives_byte_identical_output_whatever_the_row_order() {
     assert_eq!(forward, evaluate(&rotated), "row order changed an outcome");
 }
 
+#[test]
+fn a_total_of_pay_items_is_the_sum_of_the_rounded_items_to_the_cent() {
+    // Each pay item is rounded once, when computed, by the policy's rule
+    // (half away from zero, to the cent); a total adds the rounded items.
+    let p = program(kpi::fuzzing::BUNDLED[1]);
+    let table = kpi::data::read(Path::new("examples/marketing_director_pay.csv")).expect("data");
+    let batch = kpi::batch::evaluate(&p, &table).expect("the header fits");
+    assert!(batch.failures.is_empty());
+    for o in &batch.outcomes {
+        let items: rust_decimal::Decimal = ["底薪", "大客户提成", "团队提成", "绩效工资"]
+            .iter()
+            .map(|item| o.pay[*item])
+            .sum();
+        assert_eq!(o.pay["应发合计"], items, "{}", o.id);
+    }
+    // E004 by hand: 2,469,001.00 misses its 2,600,000 target, so 0.5%:
+    // 12,345.005 → 12,345.01. Margin 370,350.15 / 2,469,001.00 = 15.0000…%
+    // → 0.3 × 8,333.35 = 2,500.005 → 2,500.01. Rank 1: 16,000.
+    // Total 16,000 + 12,345.01 + 2,500.01 = 30,845.02, where rounding the
+    // unrounded sum would give 30,845.01: what the payslip lists adds up.
+    let e004 = batch.outcomes.iter().find(|o| o.id == "E004").expect("E004");
+    assert_eq!(common::pay(e004, "团队提成"), "12345.01");
+    assert_eq!(common::pay(e004, "绩效工资"), "2500.01");
+    assert_eq!(common::pay(e004, "应发合计"), "30845.02");
+}
+
 // ------------------------------------------------------------ fuzz corpus
 
 /// Every input that once made a fuzz target fail, replayed through the
