@@ -370,7 +370,11 @@ fn a_total_of_pay_items_is_the_sum_of_the_rounded_items_to_the_cent() {
     // → 0.3 × 8,333.35 = 2,500.005 → 2,500.01. Rank 1: 16,000.
     // Total 16,000 + 12,345.01 + 2,500.01 = 30,845.02, where rounding the
     // unrounded sum would give 30,845.01: what the payslip lists adds up.
-    let e004 = batch.outcomes.iter().find(|o| o.id == "E004").expect("E004");
+    let e004 = batch
+        .outcomes
+        .iter()
+        .find(|o| o.id == "E004")
+        .expect("E004");
     assert_eq!(common::pay(e004, "团队提成"), "12345.01");
     assert_eq!(common::pay(e004, "绩效工资"), "2500.01");
     assert_eq!(common::pay(e004, "应发合计"), "30845.02");
