@@ -22,13 +22,11 @@ static SAMPLE: LazyLock<(
 )> = LazyLock::new(|| {
     let sample = floor::sample(EMPLOYEES);
     let (program, records, typed) = &sample;
+    let mut scratch = kpi::eval::Scratch::default();
     for (record, sales) in records.iter().zip(typed) {
-        assert_eq!(
-            floor::engine(program, record),
-            floor::decide(sales),
-            "{}",
-            record.id
-        );
+        let engine = floor::engine(program, record);
+        assert_eq!(engine, floor::decide(sales), "{}", record.id);
+        assert_eq!(floor::engine_decide(program, record, &mut scratch), engine);
     }
     sample
 });
@@ -47,6 +45,26 @@ fn engine(bencher: Bencher) {
             black_box(program.evaluate(black_box(record)).ok());
         }
     });
+}
+
+/// The compiled program's fast path: score, grade and pay per employee,
+/// evaluated in one reused buffer (`Program::decide`).
+#[divan::bench]
+fn engine_decide(bencher: Bencher) {
+    let (program, records, _) = &*SAMPLE;
+    let mut scratch = kpi::eval::Scratch::default();
+    bencher
+        .counter(ItemsCount::new(records.len()))
+        .bench_local(|| {
+            for record in records {
+                black_box(
+                    program
+                        .decide(black_box(record), &mut scratch)
+                        .ok()
+                        .map(|d| d.score),
+                );
+            }
+        });
 }
 
 /// The same rules hand-written: score, grade and pay per employee.

@@ -248,3 +248,25 @@ pub fn engine(program: &kpi::program::Program, record: &kpi::eval::Record) -> De
         pay: outcome.pay["绩效工资"],
     }
 }
+
+/// The engine's fast path ([`kpi::program::Program::decide`]), in the
+/// floor's terms.
+pub fn engine_decide(
+    program: &kpi::program::Program,
+    record: &kpi::eval::Record,
+    scratch: &mut kpi::eval::Scratch,
+) -> Decided {
+    let decision = program.decide(record, scratch).expect("evaluates");
+    let grade = match decision.grade {
+        Some("S") => "S",
+        Some("A") => "A",
+        Some("B") => "B",
+        Some("C") => "C",
+        _ => "D",
+    };
+    Decided {
+        score: decision.score.expect("a score"),
+        grade,
+        pay: decision.pay(0).expect("the performance pay"),
+    }
+}

@@ -3,6 +3,8 @@
 
 use std::sync::Arc;
 
+use rust_decimal::Decimal;
+
 use crate::checked::{CheckedPolicy, Expr, ExprKind, Function, Node, VetoEffect};
 use crate::program::{Layout, LinearTable, Op, PlanProgram, Program, Step, StepsTable, Value};
 
@@ -103,6 +105,22 @@ fn reads_pay(policy: &CheckedPolicy, expr: &Expr) -> bool {
     found
 }
 
+/// A linear table's points as numbers, if all are constants in increasing
+/// order; otherwise they are evaluated (and their order checked) each time.
+fn constant_points(at: &[Op], values: &[Op]) -> Option<Vec<(Decimal, Decimal)>> {
+    let number = |op: &Op| match op {
+        Op::Const(Value::Num(n)) => Some(*n),
+        _ => None,
+    };
+    let points: Vec<(Decimal, Decimal)> = at
+        .iter()
+        .zip(values)
+        .map(|(a, v)| Some((number(a)?, number(v)?)))
+        .collect::<Option<_>>()?;
+    let increasing = points.windows(2).all(|w| w[0].0 < w[1].0);
+    (increasing && !points.is_empty()).then_some(points)
+}
+
 fn grade_index(i: usize) -> u16 {
     u16::try_from(i).unwrap_or(u16::MAX)
 }
@@ -143,12 +161,17 @@ fn op(layout: &Layout, e: &Expr) -> Op {
             }
         }
         ExprKind::FullMarks(x) => Op::FullMarks(Box::new(o(x)), e.span),
-        ExprKind::Linear { subject, points } => Op::Linear(Box::new(LinearTable {
-            subject: o(subject),
-            at: points.iter().map(|(at, _)| o(at)).collect(),
-            values: points.iter().map(|(_, v)| o(v)).collect(),
-            span: e.span,
-        })),
+        ExprKind::Linear { subject, points } => {
+            let at: Vec<Op> = points.iter().map(|(at, _)| o(at)).collect();
+            let values: Vec<Op> = points.iter().map(|(_, v)| o(v)).collect();
+            Op::Linear(Box::new(LinearTable {
+                subject: o(subject),
+                constant: constant_points(&at, &values),
+                at,
+                values,
+                span: e.span,
+            }))
+        }
         ExprKind::Steps {
             subject,
             bands,

@@ -79,6 +79,9 @@ pub struct RankingFacts {
 /// Receives the evaluator's decisions. The closure is only called when
 /// tracing, so building an event costs nothing in bulk evaluation.
 pub trait Tracer {
+    /// Whether events are recorded: work done only for the trace is
+    /// skipped when not (a constant, so the check compiles away).
+    const ENABLED: bool;
     fn event(&mut self, event: impl FnOnce() -> Event);
 }
 
@@ -87,6 +90,7 @@ pub trait Tracer {
 pub struct NoTrace;
 
 impl Tracer for NoTrace {
+    const ENABLED: bool = false;
     #[inline(always)]
     fn event(&mut self, _: impl FnOnce() -> Event) {}
 }
@@ -98,6 +102,7 @@ pub struct Trace {
 }
 
 impl Tracer for Trace {
+    const ENABLED: bool = true;
     fn event(&mut self, event: impl FnOnce() -> Event) {
         self.events.push(event());
     }
@@ -360,7 +365,7 @@ fn take_given<T: Tracer>(
 }
 
 /// The evaluator's working state for one record.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub(crate) struct Frame {
     pub slots: Vec<Value>,
     pub weighted: Decimal,
@@ -382,8 +387,62 @@ pub(crate) struct Frame {
     pub pay_factor: Option<Decimal>,
 }
 
+/// A buffer [`Program::decide`] evaluates in, reused from one record to
+/// the next so that evaluating a file allocates nothing per employee.
+#[derive(Debug, Default)]
+pub struct Scratch {
+    frame: Frame,
+}
+
+/// What a policy decides for one record, read from the [`Scratch`] it was
+/// evaluated in: the score, the grade and each pay item (in the order of
+/// the policy), before forced ranking.
+#[derive(Debug, Clone, Copy)]
+pub struct Decision<'a> {
+    pub score: Option<Decimal>,
+    pub grade: Option<&'a str>,
+    pay: &'a [Value],
+}
+
+impl Decision<'_> {
+    /// The amount of the policy's `i`-th pay item.
+    pub fn pay(&self, i: usize) -> Option<Decimal> {
+        match self.pay.get(i) {
+            Some(Value::Num(n)) => Some(*n),
+            _ => None,
+        }
+    }
+}
+
 /// The policy's entry points: each runs the record's plan.
 impl Program {
+    /// Evaluates one record into `scratch`, without building an
+    /// [`Outcome`]: the fast path, for callers that need only the decision.
+    /// The same evaluator as [`Self::evaluate`].
+    pub fn decide<'a>(
+        &'a self,
+        record: &Record,
+        scratch: &'a mut Scratch,
+    ) -> Result<Decision<'a>, EvalError> {
+        let plan = self.plan(record.plan);
+        plan.run_in(record, None, &mut NoTrace, &mut scratch.frame)?;
+        let policy = plan.policy();
+        let layout = &plan.layout;
+        let slots = &scratch.frame.slots;
+        let score = match slots.get(layout.score) {
+            Some(Value::Num(n)) if policy.has_score() => Some(*n),
+            _ => None,
+        };
+        let grade = match slots.get(layout.grade) {
+            Some(Value::Grade(g)) => policy.grades.get(usize::from(*g)).map(|g| g.name.as_str()),
+            _ => None,
+        };
+        let pay = slots
+            .get(layout.pay..layout.pay + policy.pay.len())
+            .unwrap_or_default();
+        Ok(Decision { score, grade, pay })
+    }
+
     /// Evaluates one record.
     pub fn evaluate(&self, record: &Record) -> Result<Outcome, EvalError> {
         self.plan(record.plan).evaluate(record)
@@ -498,37 +557,49 @@ impl PlanProgram {
         ranked_grade: Option<u16>,
         tracer: &mut T,
     ) -> Result<Frame, EvalError> {
+        let mut frame = Frame::default();
+        self.run_in(record, ranked_grade, tracer, &mut frame)?;
+        Ok(frame)
+    }
+
+    /// [`Self::run`] in a frame from an earlier run, whose buffers are
+    /// reused: evaluating many records this way allocates nothing.
+    pub(crate) fn run_in<T: Tracer>(
+        &self,
+        record: &Record,
+        ranked_grade: Option<u16>,
+        tracer: &mut T,
+        frame: &mut Frame,
+    ) -> Result<(), EvalError> {
         let policy = &*self.policy;
-        let mut frame = Frame {
-            slots: vec![Value::Num(Decimal::ZERO); self.layout.len],
-            weighted: Decimal::ZERO,
-            contributions: Vec::new(),
-            grade_veto: None,
-            grade_by_score: None,
-            zeroed_by: vec![None; policy.indicators.len()],
-            ranked_grade,
-            adjustment: record.final_adjustment.as_ref().map(|o| o.value),
-            before_adjustment: None,
-            given_indicators: record
-                .year
-                .as_ref()
-                .map(|y| y.indicators.clone())
-                .unwrap_or_default(),
-            given_adjustments: record
-                .year
-                .as_ref()
-                .map(|y| y.adjustments.clone())
-                .unwrap_or_default(),
-            pay_factor: record.year.as_ref().and_then(|y| y.pay_factor),
-        };
-        for (slot, value) in frame.slots.iter_mut().zip(&record.inputs) {
-            *slot = *value;
+        frame.slots.clear();
+        frame
+            .slots
+            .extend(record.inputs.iter().take(self.layout.len).copied());
+        frame
+            .slots
+            .resize(self.layout.len, Value::Num(Decimal::ZERO));
+        frame.weighted = Decimal::ZERO;
+        frame.contributions.clear();
+        frame.grade_veto = None;
+        frame.grade_by_score = None;
+        frame.zeroed_by.clear();
+        frame.zeroed_by.resize(policy.indicators.len(), None);
+        frame.ranked_grade = ranked_grade;
+        frame.adjustment = record.final_adjustment.as_ref().map(|o| o.value);
+        frame.before_adjustment = None;
+        frame.given_indicators.clear();
+        frame.given_adjustments.clear();
+        if let Some(year) = &record.year {
+            frame.given_indicators.extend_from_slice(&year.indicators);
+            frame.given_adjustments.extend_from_slice(&year.adjustments);
         }
+        frame.pay_factor = record.year.as_ref().and_then(|y| y.pay_factor);
         for step in &self.steps {
-            self.step(step, &mut frame, tracer)
+            self.step(step, frame, tracer)
                 .map_err(|fault| self.describe(fault, step, &frame.slots))?;
         }
-        Ok(frame)
+        Ok(())
     }
 
     fn step<T: Tracer>(&self, step: &Step, frame: &mut Frame, t: &mut T) -> Eval<()> {
@@ -674,7 +745,8 @@ impl PlanProgram {
             }
             Step::Score => {
                 let overflow = Fault::new(FaultKind::Overflow, Span::default());
-                let mut contributions = Vec::with_capacity(policy.indicators.len());
+                let mut contributions = std::mem::take(&mut frame.contributions);
+                contributions.clear();
                 let mut weighted = Decimal::ZERO;
                 let mut included = Decimal::ZERO;
                 for (i, indicator) in policy.indicators.iter().enumerate() {
@@ -694,7 +766,12 @@ impl PlanProgram {
                 }
                 // Re-normalise when indicators were left out: divide once, at
                 // the end, so that the only inexact step is this division.
-                let products = contributions.clone();
+                // The products before re-normalising, for the trace only.
+                let products = if T::ENABLED {
+                    contributions.clone()
+                } else {
+                    Vec::new()
+                };
                 if included != Decimal::ONE && !included.is_zero() {
                     weighted = weighted.checked_div(included).ok_or(overflow)?;
                     for c in contributions.iter_mut().flatten() {
@@ -730,7 +807,7 @@ impl PlanProgram {
                 let clamped = raw.clamp(low, high);
                 let score = round(clamped, policy.score_rounding).ok_or(overflow)?;
                 frame.weighted = weighted;
-                frame.contributions.clone_from(&contributions);
+                frame.contributions = contributions;
                 t.event(|| {
                     Event::Score(ScoreTrace {
                         contributions: products,
@@ -953,6 +1030,8 @@ pub(crate) fn with_stack<R>(f: impl FnOnce() -> R) -> R {
 fn eval<T: Tracer>(op: &Op, slots: &[Value], t: &mut T) -> Eval<Value> {
     match op {
         Op::Const(v) => Ok(*v),
+        // Leaves do not recurse: no need to look at the stack.
+        Op::Slot(_) => eval_node(op, slots, t),
         _ => with_stack(|| eval_node(op, slots, t)),
     }
 }
@@ -1170,15 +1249,23 @@ fn steps<T: Tracer>(table: &StepsTable, slots: &[Value], t: &mut T) -> Eval<Valu
 fn linear<T: Tracer>(table: &LinearTable, slots: &[Value], t: &mut T) -> Eval<Value> {
     let subject = num(eval(&table.subject, slots, t)?);
     let fault = |kind| Fault::new(kind, table.span);
-    let mut points = Vec::with_capacity(table.at.len());
-    for (at, value) in table.at.iter().zip(&table.values) {
-        let at = num(eval(at, slots, t)?);
-        let value = num(eval(value, slots, t)?);
-        if points.last().is_some_and(|(prev, _)| at <= *prev) {
-            return Err(fault(FaultKind::LinearOrder));
+    let evaluated;
+    let points: &[(Decimal, Decimal)] = match &table.constant {
+        Some(points) => points,
+        None => {
+            let mut points = Vec::with_capacity(table.at.len());
+            for (at, value) in table.at.iter().zip(&table.values) {
+                let at = num(eval(at, slots, t)?);
+                let value = num(eval(value, slots, t)?);
+                if points.last().is_some_and(|(prev, _)| at <= *prev) {
+                    return Err(fault(FaultKind::LinearOrder));
+                }
+                points.push((at, value));
+            }
+            evaluated = points;
+            &evaluated
         }
-        points.push((at, value));
-    }
+    };
     let (Some(&first), Some(&last)) = (points.first(), points.last()) else {
         return Err(fault(FaultKind::LinearOrder));
     };

@@ -256,6 +256,9 @@ pub(crate) struct LinearTable {
     pub subject: Op,
     pub at: Vec<Op>,
     pub values: Vec<Op>,
+    /// The points, when every one is a constant in increasing order (the
+    /// usual case): a sorted array searched without evaluating anything.
+    pub constant: Option<Vec<(Decimal, Decimal)>>,
     pub span: Span,
 }
 

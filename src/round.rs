@@ -19,7 +19,11 @@ fn strategy(mode: RoundingMode) -> RoundingStrategy {
 /// result the quantum's number of decimals, so that 87.5 rounded to 0.01
 /// reads `87.50`. `None` only if the value is too large to represent.
 pub fn round(value: Decimal, rounding: Rounding) -> Option<Decimal> {
-    let quantum = rounding.quantum.normalize();
+    // `0.010` is `0.01`; most quanta are written normalised already.
+    let quantum = match rounding.quantum {
+        q if q.scale() > 0 && q.mantissa() % 10 == 0 => q.normalize(),
+        q => q,
+    };
     let scale = quantum.scale();
     let mut rounded = if quantum.mantissa() == 1 {
         // A power of ten (0.01, 0.1, 1): round to that many decimals.

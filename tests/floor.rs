@@ -10,9 +10,13 @@ fn the_hand_written_floor_equals_the_engine() {
     let (program, records, typed) = floor::sample(2_000);
     assert_eq!(records.len(), 2_000);
     let mut grades = std::collections::BTreeMap::new();
+    let mut scratch = kpi::eval::Scratch::default();
     for (record, sales) in records.iter().zip(&typed) {
         let engine = floor::engine(&program, record);
         assert_eq!(engine, floor::decide(sales), "{}", record.id);
+        // The fast path, reusing one scratch buffer, decides the same.
+        let fast = floor::engine_decide(&program, record, &mut scratch);
+        assert_eq!(fast, engine, "{}", record.id);
         *grades.entry(engine.grade).or_insert(0) += 1;
     }
     // The sample exercises every grade, so every branch is compared.
