@@ -104,7 +104,11 @@ impl Source {
         let before = self.text.get(..offset).unwrap_or("");
         let line = before.matches('\n').count() + 1;
         let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-        let column = before.get(line_start..).map_or(0, |s| s.chars().count()) + 1;
+        // A byte-order mark is not a column an editor shows.
+        let column = before
+            .get(line_start..)
+            .map_or(0, |s| s.chars().filter(|c| *c != '\u{FEFF}').count())
+            + 1;
         (line, column)
     }
 
