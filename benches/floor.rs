@@ -235,16 +235,9 @@ pub fn sample(n: usize) -> (kpi::program::Program, Vec<kpi::eval::Record>, Vec<S
 /// The engine's decision for a record, in the floor's terms.
 pub fn engine(program: &kpi::program::Program, record: &kpi::eval::Record) -> Decided {
     let outcome = program.evaluate(record).expect("evaluates");
-    let grade = match outcome.grade.as_deref() {
-        Some("S") => "S",
-        Some("A") => "A",
-        Some("B") => "B",
-        Some("C") => "C",
-        _ => "D",
-    };
     Decided {
         score: outcome.score.expect("a score"),
-        grade,
+        grade: grade(outcome.grade.as_deref()),
         pay: outcome.pay["绩效工资"],
     }
 }
@@ -257,16 +250,20 @@ pub fn engine_decide(
     scratch: &mut kpi::eval::Scratch,
 ) -> Decided {
     let decision = program.decide(record, scratch).expect("evaluates");
-    let grade = match decision.grade {
+    Decided {
+        score: decision.score.expect("a score"),
+        grade: grade(decision.grade),
+        pay: decision.pay(0).expect("the performance pay"),
+    }
+}
+
+/// The engine's grade name as the floor's (a `&'static str`).
+fn grade(name: Option<&str>) -> &'static str {
+    match name {
         Some("S") => "S",
         Some("A") => "A",
         Some("B") => "B",
         Some("C") => "C",
         _ => "D",
-    };
-    Decided {
-        score: decision.score.expect("a score"),
-        grade,
-        pay: decision.pay(0).expect("the performance pay"),
     }
 }
