@@ -572,6 +572,19 @@ proptest! {
     }
 
     #[test]
+    fn random_data_files_never_panic(
+        choice in any::<u8>(),
+        lines in prop::collection::vec(prop::collection::vec(cell(), 0..20), 0..8),
+    ) {
+        // A bundled policy (chosen by the first byte, as the fuzz target
+        // does) over CSV, JSON or JSON Lines text of random cells.
+        let text: Vec<String> = lines.iter().map(|cells| cells.join(",")).collect();
+        let mut input = vec![choice];
+        input.extend_from_slice(text.join("\n").as_bytes());
+        kpi::fuzzing::policy_and_data(&input);
+    }
+
+    #[test]
     fn random_records_never_panic(rows in prop::collection::vec(prop::collection::vec(cell(), 18), 1..12)) {
         // The foreign-trade policy over rows of random cells: every row is
         // evaluated or fails with a reason, none is lost.
