@@ -1,7 +1,6 @@
 //! Evaluating a data file: every row ends up either as an outcome or as a
-//! failure that names it. Nothing is dropped, and rows are handled a chunk
-//! at a time (evaluated in parallel, handed on in file order), so that a
-//! streamed file is never held in memory.
+//! failure that names it. Nothing is dropped, and rows are handled one at a
+//! time, so that a streamed file is never held in memory.
 
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
@@ -9,7 +8,7 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 
 use indexmap::IndexMap;
 
-use crate::data::{Columns, DataSource, HeaderError, RawRow, RawTable, RowError, RowProblem};
+use crate::data::{Columns, DataSource, HeaderError, RawTable, RowError, RowProblem};
 use crate::distribution::{Distribution, Tally};
 use crate::eval::{RankingFacts, Record};
 use crate::outcome::{Outcome, RankingNote};
@@ -66,7 +65,7 @@ impl std::fmt::Display for UnrankedGroup {
 /// The first row with an employee id is evaluated; a later row with the same
 /// id fails, naming the first, so that nobody is paid twice.
 ///
-/// Rows are handled a chunk at a time, except under forced ranking, which must
+/// Rows are handled one at a time, except under forced ranking, which must
 /// see a whole group before it can grade anyone: then the evaluated rows are
 /// kept until the end (failures are still reported as they come), ranked,
 /// and handed over in the order of the file.
@@ -78,9 +77,7 @@ pub fn run(
     let columns = Columns::map(program, &source.headers, source.row_word)?;
     let row_word = source.row_word;
     let mut seen = SeenIds::default();
-    // The repeated-id check needs the rows in order; typing a row's cells
-    // does not, and runs beside the evaluation, in parallel.
-    let rows = source.map(|row| {
+    let records = source.map(|row| {
         row.and_then(|row| {
             let id = columns.id_of(&row);
             if let Some(first) = seen.first_row(&id, row.number) {
@@ -91,13 +88,10 @@ pub fn run(
                     problem: RowProblem::DuplicateId { first },
                 });
             }
-            Ok(row)
+            columns.record(program, &row).map(|r| (row.number, r))
         })
     });
-    let typed = |row: Result<RawRow, RowError>| {
-        row.and_then(|row| columns.record(program, &row).map(|r| (row.number, r)))
-    };
-    Ok(evaluate_in_chunks(program, rows, typed, row_word, each))
+    Ok(run_records(program, records, row_word, each))
 }
 
 /// [`run`] over records already typed (numbered as their rows), such as the
@@ -106,26 +100,8 @@ pub fn run_records(
     program: &Program,
     records: impl IntoIterator<Item = Result<(usize, Record), RowError>>,
     row_word: &'static str,
-    each: impl FnMut(RowResult),
-) -> Summary {
-    evaluate_in_chunks(program, records, |r| r, row_word, each)
-}
-
-/// How many rows are typed and evaluated together, in parallel: enough to
-/// keep every core busy, few enough that memory stays flat.
-const CHUNK: usize = 1024;
-
-/// Types and evaluates rows a chunk at a time, the rows of a chunk in
-/// parallel (rayon), and hands the results to `each` in the order of the
-/// file: the output is the same whatever the number of threads.
-fn evaluate_in_chunks<Row: Send>(
-    program: &Program,
-    rows: impl IntoIterator<Item = Row>,
-    typed: impl Fn(Row) -> Result<(usize, Record), RowError> + Sync,
-    row_word: &'static str,
     mut each: impl FnMut(RowResult),
 ) -> Summary {
-    use rayon::prelude::*;
     let policy = program.policy();
     let ranking = policy.has_forced_ranking();
     let mut summary = Summary::default();
@@ -133,8 +109,9 @@ fn evaluate_in_chunks<Row: Send>(
     // the per-row tally.
     let mut tally = policy.quotas.is_some().then(Tally::default);
     let mut held: Vec<Held> = Vec::new();
-    let evaluate = |row: Row| {
-        typed(row).and_then(|(number, record)| {
+    for row in records {
+        summary.read += 1;
+        let result = row.and_then(|(number, record)| {
             let evaluated = if ranking {
                 program
                     .evaluate_for_ranking(&record)
@@ -151,33 +128,24 @@ fn evaluate_in_chunks<Row: Send>(
                     problem: RowProblem::Eval(Box::new(e)),
                 }),
             }
-        })
-    };
-    let mut rows = rows.into_iter().peekable();
-    let mut chunk: Vec<Row> = Vec::with_capacity(CHUNK);
-    while rows.peek().is_some() {
-        chunk.extend(rows.by_ref().take(CHUNK));
-        let results: Vec<_> = chunk.par_drain(..).map(&evaluate).collect();
-        for result in results {
-            summary.read += 1;
-            match result {
-                Ok((number, record, outcome, Some(facts))) => held.push(Held {
-                    number,
-                    record,
-                    outcome: Ok(outcome),
-                    facts,
-                }),
-                Ok((_, record, outcome, None)) => {
-                    summary.evaluated += 1;
-                    if let Some(t) = &mut tally {
-                        t.add(policy, &outcome);
-                    }
-                    each(RowResult::Evaluated(Box::new(record), Box::new(outcome)));
+        });
+        match result {
+            Ok((number, record, outcome, Some(facts))) => held.push(Held {
+                number,
+                record,
+                outcome: Ok(outcome),
+                facts,
+            }),
+            Ok((_, record, outcome, None)) => {
+                summary.evaluated += 1;
+                if let Some(t) = &mut tally {
+                    t.add(policy, &outcome);
                 }
-                Err(e) => {
-                    summary.failed += 1;
-                    each(RowResult::Failed(e));
-                }
+                each(RowResult::Evaluated(Box::new(record), Box::new(outcome)));
+            }
+            Err(e) => {
+                summary.failed += 1;
+                each(RowResult::Failed(e));
             }
         }
     }

@@ -380,55 +380,6 @@ fn a_total_of_pay_items_is_the_sum_of_the_rounded_items_to_the_cent() {
     assert_eq!(common::pay(e004, "应发合计"), "30845.02");
 }
 
-#[test]
-fn the_output_is_the_same_whatever_the_number_of_threads() {
-    // 5,000 generated employees: several chunks of rows, evaluated in
-    // parallel. One thread and four give byte-identical CSV, failures and
-    // summary, with forced ranking and without it.
-    let ranked = foreign_trade();
-    let text = kpi::fuzzing::BUNDLED[0];
-    let start = text.find("  quotas {").expect("quotas");
-    let end = start + text[start..].find("\n  }\n").expect("the block ends") + 5;
-    let streaming = program(&format!("{}{}", &text[..start], &text[end..]));
-    for p in [&ranked, &streaming] {
-        let mut data = Vec::new();
-        kpi::generate::csv(p.policy(), 5_000, 3, &mut data).expect("generated");
-        // A repeated id and a broken row among them, to be reported in place.
-        let mut data = String::from_utf8(data).expect("UTF-8");
-        let second = data.lines().nth(2).expect("a row").to_string();
-        data.push_str(&second);
-        data.push_str("\nE999999,broken\n");
-        let run = |threads: usize| {
-            let pool = rayon::ThreadPoolBuilder::new()
-                .num_threads(threads)
-                .build()
-                .expect("a pool");
-            pool.install(|| {
-                let source =
-                    kpi::data::open_bytes("d.csv", data.clone().into_bytes(), &Default::default())
-                        .expect("readable");
-                let batch = kpi::batch::collect(p, source).expect("the header fits");
-                let failures: Vec<String> =
-                    batch.failures.iter().map(ToString::to_string).collect();
-                (
-                    kpi::report::csv(p, &batch.outcomes),
-                    failures,
-                    batch.rows_read,
-                )
-            })
-        };
-        let one = run(1);
-        assert_eq!(one.2, 5_002);
-        assert_eq!(one.1.len(), 2, "{:?}", one.1);
-        assert!(
-            one.1[0].contains("the same employee id as line 3"),
-            "{:?}",
-            one.1
-        );
-        assert_eq!(one, run(4));
-    }
-}
-
 // ------------------------------------------------------------ fuzz corpus
 
 /// Every input that once made a fuzz target fail, replayed through the
