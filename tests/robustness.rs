@@ -590,17 +590,18 @@ proptest! {
         // evaluated or fails with a reason, none is lost.
         let p = foreign_trade();
         let header: Vec<String> = sample_row().into_iter().map(|(h, _)| h).collect();
+        // Each row keeps a distinct id in the first column (工号).
+        let rows: Vec<Vec<String>> = rows
+            .into_iter()
+            .enumerate()
+            .map(|(i, mut row)| {
+                row[0] = format!("R{i}");
+                row
+            })
+            .collect();
         let owned: Vec<Vec<(&str, &str)>> = rows
             .iter()
-            .enumerate()
-            .map(|(i, row)| {
-                header
-                    .iter()
-                    .zip(row)
-                    .enumerate()
-                    .map(|(c, (h, v))| (h.as_str(), if c == 0 { ["R0", "R1", "R2", "R3", "R4", "R5", "R6", "R7", "R8", "R9", "R10", "R11"][i] } else { v.as_str() }))
-                    .collect()
-            })
+            .map(|row| header.iter().map(String::as_str).zip(row.iter().map(String::as_str)).collect())
             .collect();
         let refs: Vec<&[(&str, &str)]> = owned.iter().map(Vec::as_slice).collect();
         let batch = run(&p, &refs);
