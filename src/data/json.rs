@@ -8,7 +8,7 @@ use std::path::Path;
 
 use serde_json::{Map, Value as Json};
 
-use super::{Cell, DataSource, RawRow, RowError, RowProblem};
+use super::{Cell, DataSource, RawRow, RowError, RowProblem, shortened};
 
 pub(super) fn open_array(path: &Path) -> Result<DataSource, String> {
     let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
@@ -49,7 +49,7 @@ pub(super) fn array_from_slice(bytes: &[u8]) -> Result<DataSource, String> {
                 id: None,
                 problem: RowProblem::Unreadable(format!(
                     "not an object: {}",
-                    short(&other.to_string())
+                    shortened(&other.to_string())
                 )),
             }),
         });
@@ -126,7 +126,7 @@ pub(super) fn lines_from_reader<R: std::io::Read + Send + 'static>(
             }),
             Ok(other) => Err(unreadable(
                 number,
-                format!("not an object: {}", short(&other.to_string())),
+                format!("not an object: {}", shortened(&other.to_string())),
             )),
             Err(e) => Err(unreadable(
                 number,
@@ -173,12 +173,5 @@ fn without_position(e: &serde_json::Error) -> String {
     match text.rfind(" at line ") {
         Some(i) => text[..i].to_string(),
         None => text,
-    }
-}
-
-fn short(text: &str) -> String {
-    match text.char_indices().nth(40) {
-        Some((i, _)) => format!("{}…", &text[..i]),
-        None => text.to_string(),
     }
 }

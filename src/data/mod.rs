@@ -769,8 +769,8 @@ pub struct CellProblem {
     pub rule: String,
 }
 
-/// A cell's value as quoted in a message: at most 40 characters of it.
-fn shortened(value: &str) -> std::borrow::Cow<'_, str> {
+/// A value as quoted in a message: at most 40 characters of it.
+pub(super) fn shortened(value: &str) -> std::borrow::Cow<'_, str> {
     const SHOWN: usize = 40;
     match value.char_indices().nth(SHOWN) {
         Some((end, _)) => format!("{}…", &value[..end]).into(),
