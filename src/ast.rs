@@ -542,8 +542,8 @@ pub struct Expr {
 }
 
 impl Expr {
-    /// The expressions directly inside this one.
-    pub fn children(&self) -> Vec<&Expr> {
+    /// Calls `f` on each expression directly inside this one.
+    pub fn for_each_child<'a>(&'a self, mut f: impl FnMut(&'a Expr)) {
         match &self.kind {
             ExprKind::Number(_)
             | ExprKind::Percent(_)
@@ -552,30 +552,43 @@ impl Expr {
             | ExprKind::Name(_)
             | ExprKind::Score
             | ExprKind::Grade
-            | ExprKind::Measure => Vec::new(),
-            ExprKind::Unary(_, e) => vec![e],
-            ExprKind::Binary(_, l, r) => vec![l, r],
+            | ExprKind::Measure => {}
+            ExprKind::Unary(_, e) => f(e),
+            ExprKind::Binary(_, l, r) => {
+                f(l);
+                f(r);
+            }
             ExprKind::If {
                 condition,
                 then,
                 otherwise,
-            } => vec![condition, then, otherwise],
-            ExprKind::Call { args, .. } => args.iter().collect(),
-            ExprKind::Linear { subject, points } => subject
-                .iter()
-                .map(|s| &**s)
-                .chain(points.iter().flat_map(|p| [&p.at, &p.value]))
-                .collect(),
-            ExprKind::Steps { subject, steps } => subject
-                .iter()
-                .map(|s| &**s)
-                .chain(
-                    steps
-                        .iter()
-                        .flat_map(|s| s.condition.iter().map(|(_, e)| e).chain([&s.value])),
-                )
-                .collect(),
-            ExprKind::ByGrade(values) => values.iter().map(|v| &v.value).collect(),
+            } => {
+                f(condition);
+                f(then);
+                f(otherwise);
+            }
+            ExprKind::Call { args, .. } => args.iter().for_each(f),
+            ExprKind::Linear { subject, points } => {
+                if let Some(s) = subject {
+                    f(s);
+                }
+                for p in points {
+                    f(&p.at);
+                    f(&p.value);
+                }
+            }
+            ExprKind::Steps { subject, steps } => {
+                if let Some(s) = subject {
+                    f(s);
+                }
+                for s in steps {
+                    if let Some((_, e)) = &s.condition {
+                        f(e);
+                    }
+                    f(&s.value);
+                }
+            }
+            ExprKind::ByGrade(values) => values.iter().for_each(|v| f(&v.value)),
         }
     }
 
@@ -583,7 +596,9 @@ impl Expr {
     /// Recursive: the parser bounds every expression it builds by
     /// [`crate::syntax::MAX_FORMULA_DEPTH`].
     pub fn depth(&self) -> usize {
-        1 + self.children().iter().map(|c| c.depth()).max().unwrap_or(0)
+        let mut deepest = 0;
+        self.for_each_child(|c| deepest = deepest.max(c.depth()));
+        1 + deepest
     }
 }
 
