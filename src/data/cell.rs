@@ -28,7 +28,12 @@ pub fn parse_cell(ty: InputType, cell: &Cell) -> Result<Value, String> {
     }
     // No number, however written, is this long; the messages below quote
     // the value, which would repeat a whole pasted paragraph.
-    let length = text.chars().count();
+    // Bytes first: no character count for the usual short cell.
+    let length = if text.len() > MAX_VALUE_CHARS {
+        text.chars().count()
+    } else {
+        0
+    };
     if length > MAX_VALUE_CHARS {
         return Err(format!(
             "a value {length} characters long is not {}",
