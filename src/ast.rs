@@ -239,7 +239,37 @@ pub struct InputDecl {
     pub missing: Option<MissingDecl>,
     /// How the year adds up the quarters' values (`yearly last`).
     pub yearly: Option<(YearlyRule, Span)>,
+    /// The values the data may hold (`range >= 0% and <= 100%`).
+    pub range: Vec<RangeBound>,
+    pub range_span: Option<Span>,
+    /// Which way is better (`higher is better`).
+    pub better: Option<(Better, Span)>,
     pub span: Span,
+}
+
+/// One side of an input's declared range: `>= 0%`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RangeBound {
+    pub op: CmpOp,
+    pub value: Expr,
+    pub span: Span,
+}
+
+/// Which way an input is better, for the monotonicity proofs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Better {
+    Higher,
+    Lower,
+}
+
+impl Better {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Better::Higher => "higher",
+            Better::Lower => "lower",
+        }
+    }
 }
 
 /// How a year's value of an input follows from its quarters' values.
@@ -820,6 +850,16 @@ impl ClearSpans for Item {
                     None => {}
                 }
                 if let Some((_, s)) = &mut d.yearly {
+                    s.clear_spans();
+                }
+                for b in &mut d.range {
+                    b.value.clear_spans();
+                    b.span.clear_spans();
+                }
+                if let Some(s) = &mut d.range_span {
+                    s.clear_spans();
+                }
+                if let Some((_, s)) = &mut d.better {
                     s.clear_spans();
                 }
                 d.span.clear_spans();

@@ -216,6 +216,11 @@ pub struct Input {
     /// How the year adds up the quarters' values.
     pub yearly: crate::ast::YearlyRule,
     pub ty: InputType,
+    /// The values the data may hold: what the policy declares, within what
+    /// the type allows (0–100 for a score). Data outside it is refused.
+    pub range: Interval,
+    /// Which way is better, when the policy says.
+    pub better: Option<crate::ast::Better>,
     pub span: Span,
     /// Where the name is written in its definition.
     pub name_span: Span,
@@ -486,6 +491,52 @@ pub enum ExprKind {
 }
 
 impl Expr {
+    /// Calls `f` on each direct sub-formula, in order.
+    pub fn for_each_child<'a>(&'a self, f: &mut impl FnMut(&'a Expr)) {
+        match &self.kind {
+            ExprKind::Number(_)
+            | ExprKind::Bool(_)
+            | ExprKind::GradeConst(_)
+            | ExprKind::Ref(_)
+            | ExprKind::Measure(_) => {}
+            ExprKind::Neg(e) | ExprKind::Not(e) | ExprKind::FullMarks(e) => f(e),
+            ExprKind::Arith(_, a, b)
+            | ExprKind::Cmp(_, a, b)
+            | ExprKind::And(a, b)
+            | ExprKind::Or(a, b) => {
+                f(a);
+                f(b);
+            }
+            ExprKind::If(c, t, e) => {
+                f(c);
+                f(t);
+                f(e);
+            }
+            ExprKind::Call(_, args) | ExprKind::ByGrade(args) => args.iter().for_each(f),
+            ExprKind::Linear { subject, points } => {
+                f(subject);
+                for (at, value) in points {
+                    f(at);
+                    f(value);
+                }
+            }
+            ExprKind::Steps {
+                subject,
+                bands,
+                otherwise,
+            } => {
+                f(subject);
+                for (_, threshold, value) in bands {
+                    f(threshold);
+                    f(value);
+                }
+                if let Some(o) = otherwise {
+                    f(o);
+                }
+            }
+        }
+    }
+
     /// Calls `f` on every node this expression reads.
     pub fn for_each_ref(&self, f: &mut impl FnMut(Node)) {
         match &self.kind {

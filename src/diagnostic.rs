@@ -66,6 +66,7 @@ pub enum Code {
     ExampleValue,
     TestFailed,
     InputDefault,
+    InputRange,
     // distribution quotas
     QuotaRule,
     QuotaInfeasible,
@@ -75,6 +76,12 @@ pub enum Code {
     Year,
     // warnings
     UnusedInput,
+    // analysis (kpi analyze)
+    ZeroDivisor,
+    GradeNeverGiven,
+    UnboundedPay,
+    NotMonotone,
+    FallingTable,
 }
 
 impl Code {
@@ -125,12 +132,18 @@ impl Code {
         Code::ExampleValue,
         Code::TestFailed,
         Code::InputDefault,
+        Code::InputRange,
         Code::QuotaRule,
         Code::QuotaInfeasible,
         Code::Plan,
         Code::Override,
         Code::Year,
         Code::UnusedInput,
+        Code::ZeroDivisor,
+        Code::GradeNeverGiven,
+        Code::UnboundedPay,
+        Code::NotMonotone,
+        Code::FallingTable,
     ];
 
     /// What the code means, in a few words (for SARIF rules and docs).
@@ -190,6 +203,9 @@ impl Code {
             }
             Code::TestFailed => "(kpi test) an example's outcome differs from what it expects",
             Code::InputDefault => "an input's default is not a value of its type",
+            Code::InputRange => {
+                "an input's declared range that is empty, one-sided twice, or not of its type"
+            }
             Code::QuotaRule => {
                 "a quota that cannot be read as a limit on a share of grades, or that forced ranking cannot hold"
             }
@@ -204,6 +220,19 @@ impl Code {
                 "plans per role that are not set up right (no plan column, an example outside the plans, a replacement of another kind)"
             }
             Code::UnusedInput => "(warning) an input nothing uses",
+            Code::ZeroDivisor => {
+                "(warning, kpi analyze) a divisor that can be zero within the inputs' declared ranges"
+            }
+            Code::GradeNeverGiven => {
+                "(warning) a grade no record within the inputs' ranges can get"
+            }
+            Code::UnboundedPay => "(warning, kpi analyze) a pay item with no upper bound",
+            Code::NotMonotone => {
+                "(warning) points that fall as a result improves, shown with two records"
+            }
+            Code::FallingTable => {
+                "(warning) a grade coefficient or rate table that falls as the grade or result rises"
+            }
         }
     }
 
@@ -253,12 +282,18 @@ impl Code {
             Code::ExampleValue => "kpi::example::value",
             Code::TestFailed => "kpi::test::failed",
             Code::InputDefault => "kpi::input::default",
+            Code::InputRange => "kpi::input::range",
             Code::QuotaRule => "kpi::quota::rule",
             Code::QuotaInfeasible => "kpi::quota::infeasible",
             Code::Plan => "kpi::plan",
             Code::Override => "kpi::override",
             Code::Year => "kpi::year",
             Code::UnusedInput => "kpi::unused_input",
+            Code::ZeroDivisor => "kpi::analyze::zero_divisor",
+            Code::GradeNeverGiven => "kpi::analyze::grade_never_given",
+            Code::UnboundedPay => "kpi::analyze::unbounded_pay",
+            Code::NotMonotone => "kpi::analyze::not_monotone",
+            Code::FallingTable => "kpi::analyze::falling_table",
         }
     }
 }

@@ -328,6 +328,17 @@ impl<'a> Printer<'a> {
                 if let Some((rule, _)) = d.yearly {
                     text.push_str(&format!(" yearly {}", rule.as_str()));
                 }
+                if !d.range.is_empty() {
+                    let bounds: Vec<String> = d
+                        .range
+                        .iter()
+                        .map(|b| format!("{} {}", b.op.symbol(), self.flat(&b.value, ARITH)))
+                        .collect();
+                    text.push_str(&format!(" range {}", bounds.join(" and ")));
+                }
+                if let Some((way, _)) = d.better {
+                    text.push_str(&format!(" {} is better", way.as_str()));
+                }
                 self.simple(span, &text);
             }
             Item::Let(d) => self.definition(span, "let", &d.name, d.label.as_ref(), &d.value),

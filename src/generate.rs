@@ -4,6 +4,8 @@
 
 use std::io::{self, Write};
 
+use rust_decimal::Decimal;
+
 use crate::ast::InputType;
 use crate::checked::{CheckedPolicy, Input};
 
@@ -85,22 +87,30 @@ pub fn csv(policy: &CheckedPolicy, rows: usize, seed: u64, out: impl Write) -> i
         let performance = random.between(40, 140);
         for input in &policy.inputs {
             row.push(match input.ty {
-                InputType::Money => match money_kind(input) {
-                    MoneyKind::Target => scale.to_string(),
-                    MoneyKind::Base => (random.between(30, 200) * 100).to_string(),
-                    MoneyKind::Actual => {
-                        // ±10% around the performance, to the cent.
-                        let cents = scale * performance * random.between(90, 110) / 100;
-                        format!("{}.{:02}", cents / 100, cents % 100)
-                    }
-                },
-                InputType::Percent => {
-                    let hundredths = random.between(0, 2_000);
-                    format!("{}.{:02}%", hundredths / 100, hundredths % 100)
+                InputType::Money => {
+                    let amount = match money_kind(input) {
+                        MoneyKind::Target => Decimal::from(scale),
+                        MoneyKind::Base => Decimal::from(random.between(30, 200) * 100),
+                        MoneyKind::Actual => {
+                            // ±10% around the performance, to the cent.
+                            let cents = scale * performance * random.between(90, 110) / 100;
+                            Decimal::new(cents as i64, 2)
+                        }
+                    };
+                    fit(input, amount, Decimal::new(1, 2)).to_string()
                 }
-                InputType::Score => random.between(50, 100).to_string(),
+                InputType::Percent => {
+                    let fraction = Decimal::new(random.between(0, 2_000) as i64, 4);
+                    let fraction = fit(input, fraction, Decimal::new(1, 4));
+                    format!("{}%", (fraction * Decimal::ONE_HUNDRED).normalize())
+                }
+                InputType::Score => {
+                    fit(input, Decimal::from(random.between(50, 100)), Decimal::ONE).to_string()
+                }
                 // Counts from 1, so that a count used as a target is never 0.
-                InputType::Number => random.between(1, 12).to_string(),
+                InputType::Number => {
+                    fit(input, Decimal::from(random.between(1, 12)), Decimal::ONE).to_string()
+                }
                 InputType::YesNo => (if random.between(1, 100) <= 3 {
                     "yes"
                 } else {
@@ -112,6 +122,23 @@ pub fn csv(policy: &CheckedPolicy, rows: usize, seed: u64, out: impl Write) -> i
         out.write_record(&row)?;
     }
     out.flush()
+}
+
+/// A generated value moved into the input's declared range (by `step`
+/// inside an open end), so that generated data is always accepted.
+fn fit(input: &Input, n: Decimal, step: Decimal) -> Decimal {
+    let mut n = n;
+    if let Some(lo) = input.range.lo
+        && (n < lo.value || (n == lo.value && !lo.closed))
+    {
+        n = if lo.closed { lo.value } else { lo.value + step };
+    }
+    if let Some(hi) = input.range.hi
+        && (n > hi.value || (n == hi.value && !hi.closed))
+    {
+        n = if hi.closed { hi.value } else { hi.value - step };
+    }
+    n
 }
 
 #[cfg(test)]

@@ -37,6 +37,7 @@
 //! assert_eq!(outcome.grade.as_deref(), Some("A"));
 //! ```
 
+pub mod analysis;
 pub mod ast;
 pub mod batch;
 pub mod check;
@@ -101,7 +102,12 @@ pub fn check_bytes(name: &str, bytes: Vec<u8>) -> (Source, Vec<Diagnostic>) {
         return (source, diagnostics);
     }
     let diagnostics = match compile(&source) {
-        Ok(compiled) => compiled.warnings,
+        Ok(compiled) => {
+            let mut all = compiled.warnings;
+            all.extend(analysis::intent_findings(&compiled.program));
+            diagnostic::sort(&mut all);
+            all
+        }
         Err(diagnostics) => diagnostics,
     };
     (source, diagnostics)

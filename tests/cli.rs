@@ -525,3 +525,38 @@ fn eval_year_from_four_files_or_one_file_with_a_period_column() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("several only with --year"));
 }
+
+#[test]
+fn analyze_prints_the_bounds_and_fails_on_findings_only_when_denied() {
+    let o = kpi(&["analyze", "policies/foreign_trade_sales.kpi"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    insta::assert_snapshot!("analyze_foreign_trade", stdout(&o));
+    assert!(stdout(&o).contains("0.7 × 绩效基数 … 1.5 × 绩效基数"));
+    // The marketing director's uncapped team commission is a finding: a
+    // warning, which fails the run only with --deny-warnings.
+    let o = kpi(&["analyze", "policies/marketing_director_pay.kpi"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(
+        stderr(&o).contains("kpi::analyze::unbounded_pay"),
+        "{}",
+        stderr(&o)
+    );
+    let o = kpi(&[
+        "analyze",
+        "--deny-warnings",
+        "policies/marketing_director_pay.kpi",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    // JSON for machines: exact decimals as strings, null for no bound.
+    let o = kpi(&[
+        "analyze",
+        "--format",
+        "json",
+        "policies/marketing_director_pay.kpi",
+    ]);
+    let json: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let pay = &json[0]["analysis"]["plans"][0]["pay"];
+    assert_eq!(pay[0]["range"]["lo"], "16000");
+    assert_eq!(pay[0]["range"]["hi"], "30000");
+    assert_eq!(pay[2]["range"]["hi"], serde_json::Value::Null);
+}

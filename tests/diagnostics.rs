@@ -34,6 +34,18 @@ fn check(path: &Path) -> (String, String, Vec<String>) {
     {
         let run = kpi::testing::run(&compiled.program, None);
         diagnostics.extend(run.results.into_iter().flat_map(|r| r.failures));
+        // And what `kpi analyze` finds (check_bytes has the intent findings).
+        diagnostics.extend(
+            kpi::analysis::analyze(&compiled.program)
+                .findings
+                .into_iter()
+                .filter(|d| {
+                    matches!(
+                        d.code.as_str(),
+                        "kpi::analyze::zero_divisor" | "kpi::analyze::unbounded_pay"
+                    )
+                }),
+        );
     }
     let codes = diagnostics
         .iter()

@@ -74,7 +74,28 @@ fn example(
                     continue;
                 }
                 let ty = cx.inputs.get(index).map_or(InputType::Number, |i| i.ty);
-                if let Some(v) = input_value(ty, value, diags)
+                let value_ = input_value(ty, value, diags);
+                if let (Some(InputValue::Number(n)), Some(declared)) =
+                    (value_, cx.inputs.get(index))
+                    && !declared.range.contains(n)
+                {
+                    let show = |d| crate::data::show_input_value(ty, d);
+                    diags.push(
+                        Diagnostic::error(
+                            Code::InputRange,
+                            format!(
+                                "`{}` = {} lies outside its range: {}",
+                                input.text,
+                                show(n),
+                                declared.range.describe_with(&declared.name, show)
+                            ),
+                        )
+                        .label(value.span, "outside the declared range")
+                        .help("give a value within the range, or widen the input's range"),
+                    );
+                    continue;
+                }
+                if let Some(v) = value_
                     && let Some(slot) = inputs.get_mut(index)
                 {
                     *slot = Some((v, *span));

@@ -18,7 +18,7 @@ mod weights;
 
 use rust_decimal::Decimal;
 
-use crate::ast::{self, Clause, InputType, Item};
+use crate::ast::{self, Clause, CmpOp, InputType, Item};
 use crate::checked::*;
 use crate::diagnostic::{self, Code, Diagnostic};
 use crate::source::{Source, Span};
@@ -318,6 +318,8 @@ fn check_plan(source: &Source, policy: &ast::Policy) -> (CheckedPolicy, Vec<Diag
                 aliases: d.aliases.iter().map(|a| a.text.clone()).collect(),
                 missing: missing_rule(d, &mut diags),
                 yearly: yearly_rule(d, &mut diags),
+                range: input_range(d, &mut diags),
+                better: d.better.map(|(b, _)| b),
                 ty: d.ty,
                 span: d.span,
                 name_span: d.name.span,
@@ -336,6 +338,22 @@ fn check_plan(source: &Source, policy: &ast::Policy) -> (CheckedPolicy, Vec<Diag
         order: Vec::new(),
         examples: Vec::new(),
     };
+    for (input, d) in checked.inputs.iter().zip(&inputs) {
+        if let (Missing::Default(InputValue::Number(n)), Some(ast::MissingDecl::Default(value))) =
+            (input.missing, &d.missing)
+            && !input.range.contains(n)
+        {
+            diags.push(
+                Diagnostic::error(
+                    Code::InputRange,
+                    format!("the default of `{}` lies outside its range", input.name),
+                )
+                .label(value.span, "outside the range")
+                .label(d.range_span.unwrap_or(d.ty_span), "the range")
+                .help("give a default within the range, or widen the range"),
+            );
+        }
+    }
     checked.quotas = quotas::check(policy, &scope, &checked, &grade_labels, &mut diags);
     checked.override_rule = override_rule(policy, &checked, &mut diags);
     let years = policy.items.iter().filter_map(|i| match i {
@@ -696,6 +714,79 @@ fn unused_inputs(policy: &CheckedPolicy, used: &[bool]) -> Vec<Diagnostic> {
 
 /// What an empty cell of an input means, its default checked like an
 /// example value.
+/// The values an input's data may hold: the declared range within what
+/// its type allows.
+fn input_range(d: &ast::InputDecl, diags: &mut Vec<Diagnostic>) -> Interval {
+    let allowed = match d.ty {
+        InputType::Score => Interval::closed(Decimal::ZERO, Decimal::ONE_HUNDRED),
+        _ => Interval::ALL,
+    };
+    let Some(span) = d.range_span else {
+        return allowed;
+    };
+    let error = |message: String| Diagnostic::error(Code::InputRange, message);
+    if d.ty == InputType::YesNo {
+        diags.push(
+            error(format!("`{}` is yes or no: it has no range", d.name.text))
+                .label(span, "a range of a yes/no input")
+                .help("remove the range"),
+        );
+        return allowed;
+    }
+    let mut range = Interval::ALL;
+    let (mut lower, mut upper) = (None::<Span>, None::<Span>);
+    for bound in &d.range {
+        let side = match bound.op {
+            CmpOp::Ge | CmpOp::Gt => &mut lower,
+            CmpOp::Le | CmpOp::Lt => &mut upper,
+            CmpOp::Eq | CmpOp::Ne => {
+                diags.push(
+                    error(format!("`{}` is not a range", bound.op.symbol()))
+                        .label(bound.span, "not a lower or upper bound")
+                        .help("bound the values with `>`, `>=`, `<` or `<=`, such as `range >= 0% and <= 100%`"),
+                );
+                continue;
+            }
+        };
+        if let Some(first) = side.replace(bound.span) {
+            diags.push(
+                error("the range bounds the same side twice".to_string())
+                    .label(bound.span, "bounds the same side again")
+                    .label(first, "first bound")
+                    .help("give one lower bound (`>` or `>=`) and one upper bound (`<` or `<=`)"),
+            );
+            continue;
+        }
+        let mut found = Vec::new();
+        let Some(InputValue::Number(n)) = examples::input_value(d.ty, &bound.value, &mut found)
+        else {
+            for mut f in found {
+                f.code = Code::InputRange;
+                f.message = format!("the range of `{}`: {}", d.name.text, f.message);
+                diags.push(f);
+            }
+            continue;
+        };
+        if let Some(side) = Interval::of_comparison(bound.op, n) {
+            range = range.intersect(&side);
+        }
+    }
+    let range = range.intersect(&allowed);
+    if range.is_empty() {
+        diags.push(
+            error(format!("no value of `{}` lies in its range", d.name.text))
+                .label(span, "an empty range")
+                .help(if d.ty == InputType::Score {
+                    "a score lies within 0–100: write bounds that leave some values in between"
+                } else {
+                    "the lower bound must be below the upper bound"
+                }),
+        );
+        return allowed;
+    }
+    range
+}
+
 fn missing_rule(d: &ast::InputDecl, diags: &mut Vec<Diagnostic>) -> Missing {
     match &d.missing {
         None => Missing::Error,

@@ -59,7 +59,12 @@ pub(crate) fn run(args: Args) -> u8 {
             Ok((source, diags)) if !diags.is_empty() => checked.push((source, diags)),
             Ok((source, _)) => {
                 let diags = match kpi::compile(&source) {
-                    Ok(compiled) => compiled.warnings,
+                    Ok(compiled) => {
+                        let mut all = compiled.warnings;
+                        all.extend(kpi::analysis::intent_findings(&compiled.program));
+                        diagnostic::sort(&mut all);
+                        all
+                    }
                     Err(diags) => diags,
                 };
                 checked.push((source, diags));

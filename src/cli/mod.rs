@@ -1,5 +1,6 @@
 //! The command line: argument parsing and what the subcommands share.
 
+mod analyze;
 mod check;
 mod diff;
 mod eval;
@@ -34,6 +35,7 @@ const ABOUT: &str =
 const AFTER_HELP: &str = "\
 Examples:
   kpi check policies/                                  check every .kpi file in a folder
+  kpi analyze policies/foreign_trade_sales.kpi         what the policy can pay, before anyone is paid
   kpi eval policies/foreign_trade_sales.kpi --data examples/foreign_trade_sales.csv
   kpi eval policy.kpi --data q3.csv --format csv --output q3-results.csv
   kpi explain policies/foreign_trade_sales.kpi --data examples/foreign_trade_sales.csv --id E001
@@ -56,6 +58,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     Check(check::Args),
+    Analyze(analyze::Args),
     Eval(eval::Args),
     Diff(diff::Args),
     Explain(explain::Args),
@@ -79,6 +82,7 @@ pub fn main() -> ExitCode {
     };
     let code = match cli.command {
         Command::Check(args) => check::run(args),
+        Command::Analyze(args) => analyze::run(args),
         Command::Eval(args) => eval::run(args),
         Command::Diff(args) => diff::run(args),
         Command::Explain(args) => explain::run(args),

@@ -532,7 +532,7 @@ impl Columns {
                 }
                 _ => {}
             }
-            match parse_cell(input.ty, &raw) {
+            match parse_cell(input.ty, &raw).and_then(|v| within_range(input, v)) {
                 Ok(value) => inputs.push(value),
                 Err(message) => {
                     problems.push(CellProblem {
@@ -808,5 +808,34 @@ impl fmt::Display for RowError {
             RowProblem::Unreadable(message) => write!(f, ": cannot be read: {message}"),
             RowProblem::Year(message) => write!(f, ": {message}"),
         }
+    }
+}
+
+/// A value the policy declares out of range (`range >= 0% and <= 100%`) is
+/// refused like a value of the wrong type: the analysis of `kpi analyze`
+/// holds only for data within the declared ranges.
+fn within_range(input: &crate::checked::Input, value: Value) -> Result<Value, String> {
+    match value {
+        Value::Num(n) if !input.range.contains(n) => Err(format!(
+            "outside the range the policy declares, {}",
+            input
+                .range
+                .describe_with(&input.name, |d| show_input_value(input.ty, d))
+        )),
+        _ => Ok(value),
+    }
+}
+
+/// A value of an input as the policy would write it: `12.5%` for a
+/// percentage, `8000` for money or a number.
+pub fn show_input_value(ty: InputType, n: rust_decimal::Decimal) -> String {
+    match ty {
+        InputType::Percent => format!(
+            "{}%",
+            n.checked_mul(rust_decimal::Decimal::ONE_HUNDRED)
+                .unwrap_or(n)
+                .normalize()
+        ),
+        _ => n.normalize().to_string(),
     }
 }

@@ -1,5 +1,6 @@
 //! Outcomes out: a terminal table, CSV, or JSON.
 
+pub mod analysis;
 mod csv;
 pub mod diagnostics;
 mod diff;

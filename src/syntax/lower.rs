@@ -129,6 +129,9 @@ fn item(pair: Pair<'_, Rule>) -> Result<Item> {
             let mut aliases = Vec::new();
             let mut missing = None;
             let mut yearly = None;
+            let mut range = Vec::new();
+            let mut range_span = None;
+            let mut better = None;
             for child in pair.into_inner() {
                 match child.as_rule() {
                     Rule::ident => name = Some(ident(child)),
@@ -159,6 +162,40 @@ fn item(pair: Pair<'_, Rule>) -> Result<Item> {
                         };
                         yearly = Some((rule, rule_span));
                     }
+                    Rule::input_range => {
+                        range_span = Some(tight(&child));
+                        for bound in child.into_inner() {
+                            if bound.as_rule() != Rule::range_bound {
+                                continue;
+                            }
+                            let bound_span = tight(&bound);
+                            let mut op = None;
+                            let mut value = None;
+                            for part in bound.into_inner() {
+                                if part.as_rule() == Rule::arith {
+                                    value = Some(expr(part)?);
+                                } else if let Some(o) = cmp_op(part.as_rule()) {
+                                    op = Some(o);
+                                }
+                            }
+                            match (op, value) {
+                                (Some(op), Some(value)) => range.push(RangeBound {
+                                    op,
+                                    value,
+                                    span: bound_span,
+                                }),
+                                _ => return Err(internal(bound_span)),
+                            }
+                        }
+                    }
+                    Rule::input_better => {
+                        let way = if child_text(&child, Rule::better_way) == "lower" {
+                            Better::Lower
+                        } else {
+                            Better::Higher
+                        };
+                        better = Some((way, tight(&child)));
+                    }
                     _ => {}
                 }
             }
@@ -171,6 +208,9 @@ fn item(pair: Pair<'_, Rule>) -> Result<Item> {
                 aliases,
                 missing,
                 yearly,
+                range,
+                range_span,
+                better,
                 span,
             })
         }

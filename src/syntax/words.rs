@@ -219,6 +219,13 @@ pub(super) fn describe(rule: Rule) -> Option<Expected> {
             Words("`default` and a value, such as `default 0`")
         }
         Rule::input_optional | Rule::kw_optional => Words("`optional`"),
+        Rule::input_range => {
+            Words("`range` and the values the data may hold, such as `range >= 0% and <= 100%`")
+        }
+        Rule::range_bound => Words("a comparison such as `>= 0` or `> ¥0`"),
+        Rule::input_better | Rule::better_way => Words("`higher is better` or `lower is better`"),
+        Rule::kw_is => Words("`is`"),
+        Rule::kw_better => Words("`better`"),
         Rule::example_given => Words("an input and its value, such as `成交额 = ¥1,125,000`"),
         Rule::example_expect | Rule::kw_expect => {
             Words("`expect` and an outcome, such as `expect score = 93.38`")

@@ -1,0 +1,564 @@
+//! What a policy can do, before anyone is paid (`kpi analyze`).
+//!
+//! The checker proves a policy well-formed; the analysis proves things about
+//! what it computes, over every record whose inputs lie in their declared
+//! ranges: the bounds of each indicator's points, the score and every pay
+//! item; the grades no one can reach; pay with no ceiling; divisions that
+//! can be by zero; and (in [`monotone`]) whether a better result can ever
+//! lower someone's points.
+
+mod bounds;
+mod domain;
+pub mod monotone;
+
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+pub use bounds::Bounds;
+pub use domain::Abs;
+
+use crate::checked::{CheckedPolicy, Expr, ExprKind, Interval, Node};
+use crate::diagnostic::{self, Code, Diagnostic};
+use crate::program::Program;
+
+/// Everything `kpi analyze` finds in one policy.
+#[derive(Debug, Clone, Serialize)]
+pub struct Analysis {
+    pub policy: String,
+    /// One report per plan (one for a policy without plans).
+    pub plans: Vec<PlanReport>,
+    /// Warnings: unreachable grades, pay without a ceiling, divisors that can
+    /// be zero, points that fall as a result improves.
+    pub findings: Vec<Diagnostic>,
+}
+
+/// The bounds of what one plan computes.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlanReport {
+    pub plan: Option<String>,
+    pub indicators: Vec<Bound>,
+    pub adjustments: Vec<Bound>,
+    pub score: Option<Range>,
+    pub grades: Vec<GradeReach>,
+    pub pay: Vec<PayBound>,
+    /// For each input declared `higher/lower is better`: whether the score
+    /// is proved never to fall as it improves.
+    pub monotone: Vec<MonotoneProof>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MonotoneProof {
+    pub input: String,
+    pub better: crate::ast::Better,
+    pub proved: bool,
+}
+
+/// The values something can take.
+#[derive(Debug, Clone, Serialize)]
+pub struct Bound {
+    pub name: String,
+    pub label: Option<String>,
+    pub range: Range,
+    /// Whether it can be left out (an indicator reading an optional input).
+    pub can_be_left_out: bool,
+}
+
+/// An interval with exact ends; `None`: unbounded on that side.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Range {
+    #[serde(serialize_with = "decimal_str")]
+    pub lo: Option<Decimal>,
+    #[serde(serialize_with = "decimal_str")]
+    pub hi: Option<Decimal>,
+}
+
+fn decimal_str<S: serde::Serializer>(d: &Option<Decimal>, s: S) -> Result<S::Ok, S::Error> {
+    match d {
+        Some(d) => s.serialize_str(&d.normalize().to_string()),
+        None => s.serialize_none(),
+    }
+}
+
+impl Range {
+    fn of(interval: Option<Interval>) -> Range {
+        match interval {
+            Some(i) => Range {
+                lo: i.lo.map(|e| e.value),
+                hi: i.hi.map(|e| e.value),
+            },
+            // Never a number (only ever missing): shown as nothing.
+            None => Range { lo: None, hi: None },
+        }
+    }
+
+    /// `0 … 100`, `0 … unbounded`.
+    pub fn show(&self, f: impl Fn(Decimal) -> String) -> String {
+        let lo = self.lo.map_or("unbounded".to_string(), &f);
+        let hi = self.hi.map_or("unbounded".to_string(), &f);
+        if self.lo.is_some() && self.lo == self.hi {
+            return lo;
+        }
+        format!("{lo} … {hi}")
+    }
+}
+
+/// Whether a grade can be given, and how.
+#[derive(Debug, Clone, Serialize)]
+pub struct GradeReach {
+    pub grade: String,
+    pub by_score: bool,
+    pub by_veto: bool,
+}
+
+/// The bounds of a pay item: in money and, when it is a multiple of a base
+/// amount, as multiples of that base.
+#[derive(Debug, Clone, Serialize)]
+pub struct PayBound {
+    pub name: String,
+    pub label: Option<String>,
+    pub range: Range,
+    pub relative: Option<Relative>,
+}
+
+/// `0.7 × 绩效基数 … 1.5 × 绩效基数`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Relative {
+    pub base: String,
+    pub factor: Range,
+}
+
+/// Analyses a compiled policy, every plan of it.
+pub fn analyze(program: &Program) -> Analysis {
+    let mut plans = Vec::new();
+    let mut findings = Vec::new();
+    let mut unreached: Vec<Vec<String>> = vec![Vec::new(); program.policy().grades.len()];
+    let mut top_scores: Vec<Option<Decimal>> = Vec::new();
+    let mut unbounded_pay: Vec<bool> = vec![false; program.policy().pay.len()];
+    for plan in program.plans() {
+        let policy = plan.policy();
+        let mut bounds = Bounds::new(policy);
+        for span in bounds.zero_divisors() {
+            findings.push(zero_divisor(policy, *span));
+        }
+        let report = plan_report(&mut bounds);
+        let plan_name = policy.plan.as_ref().map(|p| p.name.clone());
+        for (g, reach) in report.grades.iter().enumerate() {
+            if !reach.by_score && !reach.by_veto && policy.has_score() {
+                if let Some(list) = unreached.get_mut(g) {
+                    list.push(plan_name.clone().unwrap_or_default());
+                }
+            }
+        }
+        top_scores.push(report.score.and_then(|s| s.hi));
+        for (i, pay) in report.pay.iter().enumerate() {
+            if pay.range.hi.is_none() && pay.relative.is_none() {
+                if let Some(u) = unbounded_pay.get_mut(i) {
+                    *u = true;
+                }
+            }
+        }
+        findings.extend(monotone::check(&mut bounds));
+        findings.extend(monotone::check_inputs(plan));
+        plans.push(report);
+    }
+    let policy = program.policy();
+    let plan_count = plans.len();
+    for (g, missed) in unreached.iter().enumerate() {
+        if missed.is_empty() {
+            continue;
+        }
+        if let Some(d) = unreachable_grade(program, g, missed, plan_count) {
+            findings.push(d);
+        }
+    }
+    for (i, unbounded) in unbounded_pay.iter().enumerate() {
+        if *unbounded {
+            findings.push(unbounded_pay_item(policy, i));
+        }
+    }
+    diagnostic::sort(&mut findings);
+    Analysis {
+        policy: policy.name.clone(),
+        plans,
+        findings,
+    }
+}
+
+/// The findings `kpi check` reports too: those that show the policy does
+/// not do what its author means whatever the data (a grade no one gets,
+/// points that fall as a result improves, a better grade paid less). Pay
+/// without a ceiling and divisors that can be zero depend on declared
+/// ranges, which are optional: `kpi analyze` reports those.
+pub fn intent_findings(program: &Program) -> Vec<Diagnostic> {
+    analyze(program)
+        .findings
+        .into_iter()
+        .filter(|d| {
+            matches!(
+                d.code,
+                Code::GradeNeverGiven | Code::NotMonotone | Code::FallingTable
+            )
+        })
+        .collect()
+}
+
+fn plan_report(bounds: &mut Bounds<'_>) -> PlanReport {
+    let policy = bounds.policy();
+    let bound = |name: &str, label: &Option<String>, abs: Abs| Bound {
+        name: name.to_string(),
+        label: label.clone(),
+        range: Range::of(abs.num),
+        can_be_left_out: abs.missing,
+    };
+    let indicators = policy
+        .indicators
+        .iter()
+        .enumerate()
+        .map(|(i, ind)| bound(&ind.name, &ind.label, bounds.of(Node::Indicator(i))))
+        .collect();
+    let adjustments = policy
+        .adjustments
+        .iter()
+        .enumerate()
+        .map(|(i, a)| bound(&a.name, &a.label, bounds.of(Node::Adjustment(i))))
+        .collect();
+    let score = policy
+        .has_score()
+        .then(|| Range::of(bounds.of(Node::Score).num));
+    let grades = policy
+        .grades
+        .iter()
+        .enumerate()
+        .map(|(g, grade)| GradeReach {
+            grade: grade.name.clone(),
+            by_score: bounds.by_score & bounds::bit(g) != 0,
+            by_veto: bounds.by_veto & bounds::bit(g) != 0,
+        })
+        .collect();
+    let bases = base_amounts(policy);
+    let mut pay = Vec::new();
+    for (i, item) in policy.pay.iter().enumerate() {
+        let relative = bases.iter().enumerate().find_map(|(b, is_base)| {
+            if !*is_base || !mentions(policy, &item.expr, b) {
+                return None;
+            }
+            let factor = factor(bounds, &item.expr, b)?;
+            (factor.lo.is_some() && factor.hi.is_some()).then(|| Relative {
+                base: policy
+                    .inputs
+                    .get(b)
+                    .map(|x| x.name.clone())
+                    .unwrap_or_default(),
+                factor: Range::of(Some(factor)),
+            })
+        });
+        pay.push(PayBound {
+            name: item.name.clone(),
+            label: item.label.clone(),
+            range: Range::of(bounds.of(Node::Pay(i)).num),
+            relative,
+        });
+    }
+    let monotone = monotone::score_proofs(policy)
+        .into_iter()
+        .map(|(input, better, proved)| MonotoneProof {
+            input,
+            better,
+            proved,
+        })
+        .collect();
+    PlanReport {
+        plan: policy.plan.as_ref().map(|p| p.name.clone()),
+        indicators,
+        adjustments,
+        score,
+        grades,
+        pay,
+        monotone,
+    }
+}
+
+/// Money inputs that pay is only ever a multiple of (a base pay, a bonus
+/// pool): inputs no formula compares, scores or looks up in a table. Pay
+/// bounded as a multiple of such an amount is bounded.
+fn base_amounts(policy: &CheckedPolicy) -> Vec<bool> {
+    let mut judged = vec![false; policy.inputs.len()];
+    let mark_all = |e: &Expr, judged: &mut Vec<bool>| {
+        for (i, j) in judged.iter_mut().enumerate() {
+            if mentions(policy, e, i) {
+                *j = true;
+            }
+        }
+    };
+    for ind in &policy.indicators {
+        if let Some(m) = &ind.measure {
+            mark_all(m, &mut judged);
+        }
+        mark_all(&ind.points, &mut judged);
+    }
+    for a in &policy.adjustments {
+        mark_all(&a.points, &mut judged);
+    }
+    for v in &policy.vetoes {
+        mark_all(&v.condition, &mut judged);
+    }
+    for p in &policy.pay {
+        visit_judged(&p.expr, &mut |e| mark_all(e, &mut judged));
+    }
+    policy
+        .inputs
+        .iter()
+        .zip(judged)
+        .map(|(input, judged)| input.ty == crate::ast::InputType::Money && !judged)
+        .collect()
+}
+
+/// Calls `f` on every part of a formula whose value is judged rather than
+/// scaled: comparisons' sides and tables' subjects.
+fn visit_judged(e: &Expr, f: &mut impl FnMut(&Expr)) {
+    match &e.kind {
+        ExprKind::Cmp(_, a, b) => {
+            f(a);
+            f(b);
+        }
+        ExprKind::Linear { subject, .. } | ExprKind::Steps { subject, .. } => f(subject),
+        _ => {}
+    }
+    e.for_each_child(&mut |c| visit_judged(c, f));
+}
+
+/// Whether a formula reads input `input`, directly or through `let` values.
+pub fn mentions(policy: &CheckedPolicy, e: &Expr, input: usize) -> bool {
+    let mut found = false;
+    e.for_each_ref(&mut |node| match node {
+        Node::Input(i) if i == input => found = true,
+        Node::Value(v) => {
+            if let Some(v) = policy.values.get(v)
+                && mentions(policy, &v.expr, input)
+            {
+                found = true;
+            }
+        }
+        Node::Pay(p) => {
+            if let Some(p) = policy.pay.get(p)
+                && mentions(policy, &p.expr, input)
+            {
+                found = true;
+            }
+        }
+        _ => {}
+    });
+    found
+}
+
+/// `e` as `base × factor`: the factor's bounds, when `e` is a multiple of
+/// the base (a sum of multiples, a choice between multiples or zero).
+fn factor<'a>(bounds: &mut Bounds<'a>, e: &'a Expr, base: usize) -> Option<Interval> {
+    let policy = bounds.policy();
+    // A part that does not read the base: it must be zero to be a multiple.
+    fn part<'a>(bounds: &mut Bounds<'a>, x: &'a Expr, base: usize) -> Option<Interval> {
+        if mentions(bounds.policy(), x, base) {
+            factor(bounds, x, base)
+        } else {
+            (bounds::exact(bounds.expr(x)) == Some(Decimal::ZERO))
+                .then_some(bounds::point(Decimal::ZERO))
+        }
+    }
+    use crate::checked::ArithOp;
+    match &e.kind {
+        ExprKind::Ref(Node::Input(i)) if *i == base => Some(bounds::point(Decimal::ONE)),
+        ExprKind::Ref(Node::Value(v)) => factor(bounds, &policy.values.get(*v)?.expr, base),
+        ExprKind::Ref(Node::Pay(p)) => factor(bounds, &policy.pay.get(*p)?.expr, base),
+        ExprKind::Neg(x) => factor(bounds, x, base).map(domain::neg),
+        ExprKind::Arith(ArithOp::Mul, a, b) => {
+            let (scaled, other) = match (mentions(policy, a, base), mentions(policy, b, base)) {
+                (true, false) => (a, b),
+                (false, true) => (b, a),
+                _ => return None,
+            };
+            let f = factor(bounds, scaled, base)?;
+            let k = bounds.expr(other).num?;
+            Some(domain::mul(f, k))
+        }
+        ExprKind::Arith(ArithOp::Div, a, b) if !mentions(policy, b, base) => {
+            let f = factor(bounds, a, base)?;
+            let k = bounds.expr(b).num?;
+            (!domain::has_zero(&k)).then(|| domain::div(f, k))
+        }
+        ExprKind::Arith(op @ (ArithOp::Add | ArithOp::Sub), a, b) => {
+            let (x, y) = (part(bounds, a, base)?, part(bounds, b, base)?);
+            Some(if *op == ArithOp::Add {
+                domain::add(x, y)
+            } else {
+                domain::sub(x, y)
+            })
+        }
+        ExprKind::If(c, t, f) => {
+            let cond = bounds.expr(c);
+            let mut out: Option<Interval> = None;
+            for (taken, branch) in [(cond.yes, t), (cond.no, f)] {
+                if taken {
+                    let r = part(bounds, branch, base)?;
+                    out = Some(out.map_or(r, |o| domain::hull(o, r)));
+                }
+            }
+            out
+        }
+        _ => None,
+    }
+}
+
+// ---------------------------------------------------------------- findings
+
+fn zero_divisor(policy: &CheckedPolicy, span: crate::source::Span) -> Diagnostic {
+    let text = policy.source.slice(span).trim().to_string();
+    let inputs: Vec<&str> = policy
+        .inputs
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| {
+            let mut found = false;
+            // The divisor's own text names the inputs or values it reads.
+            let named = |name: &str| text.contains(name);
+            if named(&policy.inputs[*i].name) {
+                found = true;
+            }
+            for v in &policy.values {
+                if named(&v.name) && mentions(policy, &v.expr, *i) {
+                    found = true;
+                }
+            }
+            found
+        })
+        .map(|(_, x)| x.name.as_str())
+        .collect();
+    let help = match inputs.first() {
+        Some(first) => format!(
+            "declare the values the data may hold so that `{text}` cannot be 0, e.g. `input {first} … range > 0`; a row where it is 0 fails with a division by zero"
+        ),
+        None => format!(
+            "keep `{text}` away from 0 (e.g. `max(…, 1)`), or test it with `if`; a row where it is 0 fails"
+        ),
+    };
+    Diagnostic::warning(
+        Code::ZeroDivisor,
+        format!("`{text}` can be zero within the declared ranges"),
+    )
+    .label(span, "this divisor can be 0")
+    .help(help)
+}
+
+fn unreachable_grade(
+    program: &Program,
+    g: usize,
+    missed: &[String],
+    plan_count: usize,
+) -> Option<Diagnostic> {
+    let policy = program.policy();
+    let grade = policy.grades.get(g)?;
+    // A band outside the score range is the checker's error already.
+    let (low, high) = policy.score_range;
+    let range = Interval::closed(low, high);
+    if grade.scores.iter().all(|b| b.intersect(&range).is_empty()) {
+        return None;
+    }
+    let mut notes = Vec::new();
+    let mut where_ = String::new();
+    for plan in program.plans() {
+        let p = plan.policy();
+        let name = p.plan.as_ref().map(|x| x.name.clone()).unwrap_or_default();
+        if !missed.contains(&name) {
+            continue;
+        }
+        let mut bounds = Bounds::new(p);
+        let score = bounds.of(Node::Score).num.map(|s| Range::of(Some(s)));
+        let top = score.map(|s| s.show(|d| d.normalize().to_string()));
+        let capped: Vec<String> = p
+            .indicators
+            .iter()
+            .enumerate()
+            .filter_map(|(i, ind)| {
+                let hi = bounds.of(Node::Indicator(i)).num?.hi?.value;
+                (hi < Decimal::ONE_HUNDRED)
+                    .then(|| format!("`{}` gives at most {}", ind.name, hi.normalize()))
+            })
+            .collect();
+        let _ = &mut bounds;
+        let scope = if plan_count > 1 {
+            format!("plan `{name}`: ")
+        } else {
+            String::new()
+        };
+        notes.push(format!(
+            "{scope}the score lies in {}{}",
+            top.unwrap_or_default(),
+            if capped.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", capped.join(", "))
+            }
+        ));
+        if plan_count > 1 {
+            where_ = if missed.len() == plan_count {
+                " in any plan".to_string()
+            } else {
+                format!(
+                    " in plan{} {}",
+                    if missed.len() == 1 { "" } else { "s" },
+                    missed
+                        .iter()
+                        .map(|m| format!("`{m}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            };
+        }
+    }
+    Some(
+        Diagnostic::warning(
+            Code::GradeNeverGiven,
+            format!("no one can be graded {}{where_}", grade.name),
+        )
+        .label(
+            grade.span,
+            "no score within the inputs' ranges reaches this band",
+        )
+        .help(format!(
+            "{}; lower the band, or raise what caps the points",
+            notes.join("; ")
+        )),
+    )
+}
+
+fn unbounded_pay_item(policy: &CheckedPolicy, i: usize) -> Diagnostic {
+    let Some(item) = policy.pay.get(i) else {
+        return Diagnostic::warning(Code::UnboundedPay, "a pay item has no upper bound");
+    };
+    let open: Vec<String> = policy
+        .inputs
+        .iter()
+        .enumerate()
+        .filter(|(k, input)| {
+            mentions(policy, &item.expr, *k)
+                && input.ty != crate::ast::InputType::YesNo
+                && (input.range.hi.is_none() || input.range.lo.is_none())
+        })
+        .map(|(_, input)| format!("`{}`", input.name))
+        .collect();
+    let why = if open.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "it grows with {}, which the policy does not bound; ",
+            open.join(", ")
+        )
+    };
+    Diagnostic::warning(
+        Code::UnboundedPay,
+        format!("pay item `{}` has no upper bound", item.name),
+    )
+    .label(item.name_span, "can be any amount, however large")
+    .help(format!(
+        "{why}if there is a ceiling, write it (`min(…, ¥100,000)`) or declare the input's range (`range <= …`); an uncapped commission is a choice, and then this warning is expected"
+    ))
+}

@@ -1,0 +1,131 @@
+//! `kpi analyze` for people: the bounds of each plan as a short table.
+
+use std::fmt::Write;
+
+use crate::analysis::{Analysis, Range};
+use crate::checked::CheckedPolicy;
+use crate::format;
+
+/// The analysis as text: per plan, each indicator's points, the score, the
+/// grades reached and each pay item's bounds.
+pub fn analysis_text(analysis: &Analysis, policy: &CheckedPolicy) -> String {
+    let mut out = String::new();
+    let money = |d| format::money(d, policy.currency.as_deref());
+    let points = |d: rust_decimal::Decimal| format::number(d);
+    for plan in &analysis.plans {
+        match &plan.plan {
+            Some(name) => {
+                let label = policy
+                    .plans
+                    .iter()
+                    .find(|p| &p.name == name)
+                    .and_then(|p| p.label.as_deref())
+                    .map(|l| format!(" ({l})"))
+                    .unwrap_or_default();
+                let _ = writeln!(out, "plan {name}{label}");
+            }
+            None => {
+                let _ = writeln!(out, "{}", analysis.policy);
+            }
+        }
+        let mut rows: Vec<(String, String)> = Vec::new();
+        for i in &plan.indicators {
+            let left_out = if i.can_be_left_out {
+                ", or left out"
+            } else {
+                ""
+            };
+            rows.push((
+                format!("indicator {}", i.name),
+                format!("{} points{left_out}", i.range.show(points)),
+            ));
+        }
+        for a in &plan.adjustments {
+            rows.push((
+                format!("bonus/deduction {}", a.name),
+                format!("{} points", a.range.show(points)),
+            ));
+        }
+        if let Some(score) = &plan.score {
+            rows.push(("score".to_string(), score.show(points)));
+        }
+        if !plan.grades.is_empty() && plan.score.is_some() {
+            let reached: Vec<String> = plan
+                .grades
+                .iter()
+                .filter(|g| g.by_score || g.by_veto)
+                .map(|g| {
+                    if g.by_score {
+                        g.grade.clone()
+                    } else {
+                        format!("{} (by veto only)", g.grade)
+                    }
+                })
+                .collect();
+            let never: Vec<&str> = plan
+                .grades
+                .iter()
+                .filter(|g| !g.by_score && !g.by_veto)
+                .map(|g| g.grade.as_str())
+                .collect();
+            let mut text = reached.join(" ");
+            if !never.is_empty() {
+                text.push_str(&format!("; never {}", never.join(" ")));
+            }
+            rows.push(("grades".to_string(), text));
+        }
+        for p in &plan.pay {
+            let mut text = show_money(&p.range, &money);
+            if let Some(rel) = &p.relative {
+                let f = |d: rust_decimal::Decimal| {
+                    if d.is_zero() {
+                        "0".to_string()
+                    } else {
+                        format!("{} × {}", format::number(d), rel.base)
+                    }
+                };
+                text = format!("{}  ({text})", rel.factor.show(f));
+            }
+            rows.push((format!("pay {}", p.name), text));
+        }
+        let proved: Vec<&str> = plan
+            .monotone
+            .iter()
+            .filter(|m| m.proved)
+            .map(|m| m.input.as_str())
+            .collect();
+        let unproved: Vec<&str> = plan
+            .monotone
+            .iter()
+            .filter(|m| !m.proved)
+            .map(|m| m.input.as_str())
+            .collect();
+        if !proved.is_empty() {
+            rows.push((
+                "monotone (proved)".to_string(),
+                format!("a better {} never lowers the score", proved.join(", ")),
+            ));
+        }
+        if !unproved.is_empty() {
+            rows.push(("monotone (not proved)".to_string(), unproved.join(", ")));
+        }
+        let width = rows
+            .iter()
+            .map(|(k, _)| unicode_width::UnicodeWidthStr::width(k.as_str()))
+            .max()
+            .unwrap_or(0);
+        for (k, v) in rows {
+            let pad = width - unicode_width::UnicodeWidthStr::width(k.as_str());
+            let _ = writeln!(out, "  {k}{}  {v}", " ".repeat(pad));
+        }
+        out.push('\n');
+    }
+    out
+}
+
+fn show_money(range: &Range, money: &impl Fn(rust_decimal::Decimal) -> String) -> String {
+    match (range.lo, range.hi) {
+        (Some(lo), None) => format!("{} … no upper bound", money(lo)),
+        _ => range.show(money),
+    }
+}

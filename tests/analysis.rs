@@ -1,0 +1,263 @@
+//! `kpi analyze`: bounds, unreachable grades, unbounded pay, zero divisors
+//! and monotonicity, with every key number computed by hand.
+
+mod common;
+
+use std::path::Path;
+
+use kpi::analysis::{Analysis, PlanReport, Range, analyze};
+use kpi::program::Program;
+use rust_decimal::Decimal;
+
+fn d(s: &str) -> Decimal {
+    s.parse().unwrap()
+}
+
+fn bundled(name: &str) -> Program {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("policies")
+        .join(format!("{name}.kpi"));
+    common::program(&std::fs::read_to_string(path).unwrap())
+}
+
+fn fixture(name: &str) -> Program {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/errors")
+        .join(format!("{name}.kpi"));
+    common::program(&std::fs::read_to_string(path).unwrap())
+}
+
+fn range(lo: Option<&str>, hi: Option<&str>) -> Range {
+    Range {
+        lo: lo.map(d),
+        hi: hi.map(d),
+    }
+}
+
+fn plan<'a>(a: &'a Analysis, name: Option<&str>) -> &'a PlanReport {
+    a.plans.iter().find(|p| p.plan.as_deref() == name).unwrap()
+}
+
+fn indicator(p: &PlanReport, name: &str) -> Range {
+    p.indicators.iter().find(|i| i.name == name).unwrap().range
+}
+
+fn codes(a: &Analysis) -> Vec<&str> {
+    a.findings.iter().map(|f| f.code.as_str()).collect()
+}
+
+#[test]
+fn foreign_trade_performance_pay_is_between_0_7_and_1_5_times_the_base() {
+    let a = analyze(&bundled("foreign_trade_sales"));
+    assert!(a.findings.is_empty(), "{:?}", codes(&a));
+    for name in ["业务员", "非业务员"] {
+        let p = plan(&a, Some(name));
+        let pay = &p.pay[0];
+        assert_eq!(pay.name, "绩效工资");
+        let rel = pay.relative.as_ref().expect("a multiple of the base");
+        assert_eq!(rel.base, "绩效基数");
+        // D's 0.7 to S's 1.5: forced ranking can give anyone any grade.
+        assert_eq!(rel.factor, range(Some("0.7"), Some("1.5")));
+        // In money: the base is at least ¥0 and has no ceiling.
+        assert_eq!(pay.range, range(Some("0"), None));
+        assert_eq!(p.score, Some(range(Some("0"), Some("100"))));
+        assert!(p.grades.iter().all(|g| g.by_score));
+    }
+    let sales = plan(&a, Some("业务员"));
+    // Meeting the approved expense ratio earns 80% of the points, and
+    // nothing earns more.
+    assert_eq!(indicator(sales, "费用控制"), range(Some("0"), Some("80")));
+    assert_eq!(indicator(sales, "成交"), range(Some("0"), Some("100")));
+    // Proposals: 2 points each, capped at 6; complaints 3 each, capped at 12.
+    let adjustments: Vec<Range> = sales.adjustments.iter().map(|b| b.range).collect();
+    assert_eq!(
+        adjustments,
+        [range(Some("0"), Some("6")), range(Some("0"), Some("12"))]
+    );
+    // The project is left out when neither review nor decision is given.
+    let others = plan(&a, Some("非业务员"));
+    assert!(
+        others
+            .indicators
+            .iter()
+            .find(|i| i.name == "项目")
+            .unwrap()
+            .can_be_left_out
+    );
+    // Every input declared better one way is proved to never lower the
+    // score, including the expense ratio's `when` with its jump at the
+    // approved ratio.
+    assert!(sales.monotone.iter().all(|m| m.proved));
+    assert!(sales.monotone.iter().any(|m| m.input == "费用"));
+}
+
+#[test]
+fn operations_director_score_lies_in_2_to_99_25() {
+    let a = analyze(&bundled("operations_director"));
+    assert!(a.findings.is_empty(), "{:?}", codes(&a));
+    let p = plan(&a, None);
+    // Satisfaction is capped at 95; the team indicator has a floor of 20.
+    assert_eq!(indicator(p, "满意度"), range(Some("0"), Some("95")));
+    assert_eq!(indicator(p, "团队"), range(Some("20"), Some("100")));
+    // Lowest: 20 × 10% = 2. Highest: 100 × 85% + 95 × 15% = 85 + 14.25.
+    assert_eq!(p.score, Some(range(Some("2"), Some("99.25"))));
+}
+
+#[test]
+fn marketing_director_team_commission_has_no_ceiling() {
+    let a = analyze(&bundled("marketing_director_pay"));
+    let p = plan(&a, None);
+    let pay = |name: &str| p.pay.iter().find(|x| x.name == name).unwrap();
+    // Position grades 1–4: ¥16,000 to ¥30,000.
+    assert_eq!(pay("底薪").range, range(Some("16000"), Some("30000")));
+    // 1% or 0.5% of team sales, which have no upper bound.
+    assert_eq!(pay("团队提成").range, range(Some("0"), None));
+    assert!(pay("团队提成").relative.is_none());
+    // Margin steps from 0 to 1.2 times the base.
+    assert_eq!(
+        pay("绩效工资").relative.as_ref().unwrap().factor,
+        range(Some("0"), Some("1.2"))
+    );
+    // The total starts at the lowest base salary.
+    assert_eq!(pay("应发合计").range, range(Some("16000"), None));
+    assert_eq!(
+        codes(&a),
+        ["kpi::analyze::unbounded_pay", "kpi::analyze::unbounded_pay"]
+    );
+    assert!(a.findings[0].message.contains("团队提成"));
+    assert!(a.findings[1].message.contains("应发合计"));
+}
+
+#[test]
+fn a_grade_above_the_highest_score_is_never_given() {
+    let a = analyze(&fixture("analyze-grade_never_given"));
+    // 75 × 60% + 100 × 40% = 45 + 40 = 85 < 90.
+    assert_eq!(plan(&a, None).score, Some(range(Some("0"), Some("85"))));
+    assert_eq!(codes(&a), ["kpi::analyze::grade_never_given"]);
+    assert_eq!(a.findings[0].message, "no one can be graded A");
+    let reach: Vec<bool> = plan(&a, None).grades.iter().map(|g| g.by_score).collect();
+    assert_eq!(reach, [false, true, true, true]);
+}
+
+#[test]
+fn a_divisor_that_may_be_zero_is_found() {
+    let a = analyze(&fixture("analyze-zero_divisor"));
+    assert_eq!(codes(&a), ["kpi::analyze::zero_divisor"]);
+    assert!(a.findings[0].message.contains("`销售目标`"));
+    // Declaring the target above zero removes the finding.
+    let fixed = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/errors/analyze-zero_divisor.kpi"),
+    )
+    .unwrap()
+    .replace(
+        "\"sales target\" range >= ¥0",
+        "\"sales target\" range > ¥0",
+    );
+    assert!(analyze(&common::program(&fixed)).findings.is_empty());
+}
+
+#[test]
+fn commission_without_a_ceiling_is_found() {
+    let a = analyze(&fixture("analyze-unbounded_pay"));
+    assert_eq!(codes(&a), ["kpi::analyze::unbounded_pay"]);
+    let p = plan(&a, None);
+    assert_eq!(p.pay[0].range, range(Some("0"), Some("20000")));
+    // 0 below ¥100,000 of sales, 3% above: from ¥0 up, without end.
+    assert_eq!(p.pay[1].range, range(Some("0"), None));
+}
+
+#[test]
+fn points_that_fall_as_results_improve_are_shown_with_two_records() {
+    let a = analyze(&fixture("analyze-not_monotone"));
+    assert_eq!(codes(&a), ["kpi::analyze::not_monotone"; 3]);
+    let messages: Vec<&str> = a.findings.iter().map(|f| f.message.as_str()).collect();
+    // The table on its own: 92.5% (the 90% row) gives 80, 95% gives 70.
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("出勤率 = 92.5% gives 80, 出勤率 = 95% gives 70")),
+        "{messages:#?}"
+    );
+    // The deduction, with the other inputs of the example: (10% − 0.5%) ×
+    // 100 = 9.5 points deducted; at 0% rework, 10.
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("返工率 = 0.5% deducts 9.5, the better 返工率 = 0% deducts 10")),
+        "{messages:#?}"
+    );
+}
+
+#[test]
+fn a_better_grade_paid_less_is_found() {
+    let a = analyze(&fixture("analyze-falling_table"));
+    assert_eq!(codes(&a), ["kpi::analyze::falling_table"]);
+    assert_eq!(
+        a.findings[0].message,
+        "grade A gets 1.5 but the better grade S only 1.3"
+    );
+}
+
+#[test]
+fn check_reports_what_the_author_did_not_mean_but_not_optional_ranges() {
+    // `kpi check` (check_bytes) carries the grade, monotonicity and table
+    // findings; divisors and ceilings depend on optional ranges.
+    for (name, expected) in [
+        (
+            "analyze-grade_never_given",
+            Some("kpi::analyze::grade_never_given"),
+        ),
+        ("analyze-not_monotone", Some("kpi::analyze::not_monotone")),
+        ("analyze-falling_table", Some("kpi::analyze::falling_table")),
+        ("analyze-zero_divisor", None),
+        ("analyze-unbounded_pay", None),
+    ] {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/errors")
+            .join(format!("{name}.kpi"));
+        let (_, diags) = kpi::check_bytes(name, std::fs::read(path).unwrap());
+        let codes: Vec<&str> = diags.iter().map(|d| d.code.as_str()).collect();
+        match expected {
+            Some(code) => assert!(codes.contains(&code), "{name}: {codes:?}"),
+            None => assert!(codes.is_empty(), "{name}: {codes:?}"),
+        }
+    }
+}
+
+#[test]
+fn data_outside_a_declared_range_is_refused_and_the_rest_evaluated() {
+    let program = common::program(
+        r#"policy "p" {
+  period month
+  currency CNY
+  employee id id
+  input 出勤率 percent "attendance" range >= 0% and <= 100%
+  indicator 出勤 "attendance" weight 100% {
+    measure 出勤率
+    points linear { 0% => 0, 100% => 100 }
+  }
+}"#,
+    );
+    let batch = common::run(
+        &program,
+        &[
+            &[("id", "E1"), ("出勤率", "95%")],
+            &[("id", "E2"), ("出勤率", "150%")],
+            &[("id", "E3"), ("出勤率", "-1%")],
+        ],
+    );
+    assert_eq!(batch.outcomes.len(), 1);
+    assert_eq!(batch.outcomes[0].score, Some(d("95")));
+    let errors: Vec<String> = batch.failures.iter().map(|f| f.to_string()).collect();
+    assert_eq!(errors.len(), 2);
+    assert!(
+        errors[0].contains("E2") && errors[0].contains("出勤率"),
+        "{errors:?}"
+    );
+    assert!(
+        errors[0].contains("outside the range the policy declares, 0% <= 出勤率 <= 100%"),
+        "{errors:?}"
+    );
+    assert!(errors[1].contains("E3"), "{errors:?}");
+}
