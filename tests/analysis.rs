@@ -261,3 +261,82 @@ fn data_outside_a_declared_range_is_refused_and_the_rest_evaluated() {
     );
     assert!(errors[1].contains("E3"), "{errors:?}");
 }
+
+#[test]
+fn boundary_cases_show_each_side_of_each_threshold() {
+    let program = bundled("foreign_trade_sales");
+    let boundaries = kpi::analysis::cases::boundaries(&program);
+    let find = |what: &str| {
+        boundaries
+            .iter()
+            .find(|b| b.what == what && b.plan.as_deref() != Some("非业务员"))
+            .unwrap_or_else(|| panic!("no boundary {what}"))
+    };
+    // 结汇 steps: >= 110% => 100, >= 100% => 75. From the "on target"
+    // example (target ¥1,000,000), moving 结汇额 a cent either side.
+    let fx = find("结汇额 / 结汇目标 at 110%");
+    assert_eq!(fx.input.as_deref(), Some("结汇额"));
+    let got: Vec<(&str, Decimal, Decimal)> = fx
+        .cases
+        .iter()
+        .map(|c| (c.side, c.input_value.unwrap(), c.points.unwrap()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("below", d("1099999.99"), d("75")),
+            ("at", d("1100000.00"), d("100")),
+            ("above", d("1100000.01"), d("100")),
+        ]
+    );
+    // 75 × 85% + 80 × 15% = 75.75 below; 100 × 20% + 75 × 65% + 12 = 80.75 at.
+    assert_eq!(fx.cases[0].score, Some(d("75.75")));
+    assert_eq!(fx.cases[1].score, Some(d("80.75")));
+    // Grade S from 95: 94.99 is an A, 95 and 95.01 are S.
+    let s = find("grade S edge at score 95");
+    let grades: Vec<(Decimal, &str)> = s
+        .cases
+        .iter()
+        .map(|c| (c.score.unwrap(), c.grade.as_deref().unwrap()))
+        .collect();
+    assert_eq!(
+        grades,
+        [(d("94.99"), "A"), (d("95"), "S"), (d("95.01"), "S")]
+    );
+}
+
+#[test]
+fn boundary_cases_written_as_examples_pass_and_are_formatted() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("boundaries");
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("foreign_trade_sales.kpi");
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/foreign_trade_sales.kpi"),
+        &file,
+    )
+    .unwrap();
+    let kpi = env!("CARGO_BIN_EXE_kpi");
+    let out = std::process::Command::new(kpi)
+        .args(["test", "--boundaries", "--write"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(text.contains("example \"boundary: 结汇, 结汇额 / 结汇目标 at 110%, at\""));
+    // The written examples pass, and the file stays in canonical layout.
+    let program = common::program(&text);
+    let run = kpi::testing::run(&program, None);
+    assert!(run.results.len() > 8);
+    assert!(run.results.iter().all(|r| r.passed()));
+    let check = std::process::Command::new(kpi)
+        .args(["fmt", "--check"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(check.status.success());
+}

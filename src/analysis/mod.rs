@@ -8,6 +8,7 @@
 //! lower someone's points.
 
 mod bounds;
+pub mod cases;
 mod domain;
 pub mod monotone;
 

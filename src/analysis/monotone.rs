@@ -802,7 +802,7 @@ fn candidates(ty: InputType, base: Option<Value>) -> Vec<Value> {
 
 /// A record with every input at a plain value within its range, for a
 /// plan without examples.
-fn synthetic(policy: &CheckedPolicy) -> Vec<Value> {
+pub(super) fn synthetic(policy: &CheckedPolicy) -> Vec<Value> {
     policy
         .inputs
         .iter()
