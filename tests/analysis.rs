@@ -340,3 +340,40 @@ fn boundary_cases_written_as_examples_pass_and_are_formatted() {
         .unwrap();
     assert!(check.status.success());
 }
+
+#[test]
+fn pay_bill_as_graded_and_one_grade_either_way() {
+    let program = common::program(
+        r#"policy "p" {
+  period quarter
+  currency CNY
+  employee id id
+  input 评分 score "review"
+  input 基数 money "base" range >= ¥0
+  input 违规 yes/no "breach"
+  indicator 评审 "review" weight 100% {
+    points 评分
+  }
+  veto "breach" when 违规 => grade D
+  grades { S >= 95, A >= 85, B >= 75, C >= 60, D otherwise }
+  pay 绩效工资 "performance pay" = 基数 * by grade { S 1.5, A 1.3, B 1.1, C 0.9, D 0.7 }
+}"#,
+    );
+    let csv = "id,评分,基数,违规\nE1,96,1000,no\nE2,80,2000,no\nE3,90,1000,yes\nE4,oops,1000,no\n";
+    let source = kpi::data::open_bytes(
+        "q.csv",
+        csv.as_bytes().to_vec(),
+        &kpi::data::ReadOptions::default(),
+    )
+    .unwrap();
+    let bill = kpi::analysis::bill::pay_bill(&program, source).unwrap();
+    assert_eq!((bill.people, bill.failed), (3, 1));
+    let item = &bill.items[0];
+    // As graded: S 1,000 × 1.5 + B 2,000 × 1.1 + D (veto) 1,000 × 0.7
+    // = 1,500 + 2,200 + 700.
+    assert_eq!(item.total, d("4400"));
+    // Up: S stays S (1,500), B → A (2,600), the veto keeps D (700).
+    assert_eq!(item.one_grade_up, d("4800"));
+    // Down: S → A (1,300), B → C (1,800), D stays D (700).
+    assert_eq!(item.one_grade_down, d("3800"));
+}

@@ -7,6 +7,7 @@
 //! can be by zero; and (in [`monotone`]) whether a better result can ever
 //! lower someone's points.
 
+pub mod bill;
 mod bounds;
 pub mod cases;
 mod domain;

@@ -475,7 +475,7 @@ fn compare(op: CmpOp, a: Decimal, b: Decimal) -> bool {
 
 /// The grades from worst to best, by index: ordered by the highest score
 /// each takes.
-fn grades_worst_first(policy: &CheckedPolicy) -> Vec<usize> {
+pub(super) fn grades_worst_first(policy: &CheckedPolicy) -> Vec<usize> {
     let top = |g: &crate::checked::Grade| {
         g.scores
             .iter()

@@ -15,7 +15,9 @@ use super::exit;
 #[command(after_help = "\
 Inputs are bounded by their declared ranges (`input 差错率 percent range >= 0% and <= 100%`);
 a score input lies in 0–100. Bounds hold for every record the data readers accept.
-Findings are warnings on stderr; exit code 1 with --deny-warnings when there are any.")]
+Findings are warnings on stderr; exit code 1 with --deny-warnings when there are any.
+With --data (one policy): the pay bill of the data, per pay item, as graded and with everyone
+one grade up or one grade down (the best and worst grades stay, vetoes still apply).")]
 pub(crate) struct Args {
     /// Policy files or folders.
     #[arg(required = true)]
@@ -26,6 +28,10 @@ pub(crate) struct Args {
     /// Fail when there is any finding.
     #[arg(long)]
     deny_warnings: bool,
+    /// A period's data: also give the pay bill (each pay item's total) and
+    /// what it would be if everyone were graded one grade up or down.
+    #[arg(long, value_name = "FILE")]
+    data: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -61,6 +67,25 @@ pub(crate) fn run(args: Args) -> u8 {
             }
         };
         let analysis = kpi::analysis::analyze(&program);
+        let bill = match &args.data {
+            Some(path) => {
+                let source = match kpi::data::open(path, &kpi::data::ReadOptions::default()) {
+                    Ok(s) => s,
+                    Err(e) => {
+                        eprintln!("error: {e}");
+                        return exit::CANNOT_RUN;
+                    }
+                };
+                match kpi::analysis::bill::pay_bill(&program, source) {
+                    Ok(bill) => Some(bill),
+                    Err(e) => {
+                        eprintln!("error: {}: {e}", path.display());
+                        return exit::PROBLEMS;
+                    }
+                }
+            }
+            None => None,
+        };
         findings += analysis.findings.len();
         if !analysis.findings.is_empty() {
             eprint!(
@@ -75,10 +100,17 @@ pub(crate) fn run(args: Args) -> u8 {
                     "{}",
                     kpi::report::analysis::analysis_text(&analysis, program.policy())
                 );
+                if let Some(bill) = &bill {
+                    print!(
+                        "{}",
+                        kpi::report::analysis::bill_text(bill, program.policy())
+                    );
+                }
             }
             Format::Json => json.push(serde_json::json!({
                 "file": file.display().to_string(),
                 "analysis": analysis,
+                "pay_bill": bill,
             })),
         }
     }

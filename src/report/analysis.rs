@@ -129,3 +129,43 @@ fn show_money(range: &Range, money: &impl Fn(rust_decimal::Decimal) -> String) -
         _ => range.show(money),
     }
 }
+
+/// The pay bill: per pay item, the total and one grade either way.
+pub fn bill_text(bill: &crate::analysis::bill::PayBill, policy: &CheckedPolicy) -> String {
+    let money = |d| format::money(d, policy.currency.as_deref());
+    let mut out = format!(
+        "pay bill of {} ({} failed, left out)\n",
+        if bill.people == 1 {
+            "1 employee".to_string()
+        } else {
+            format!("{} employees", bill.people)
+        },
+        bill.failed
+    );
+    let change = |new: rust_decimal::Decimal, old: rust_decimal::Decimal| {
+        let diff = new - old;
+        let sign = if diff.is_sign_negative() { "−" } else { "+" };
+        format!("{sign}{}", money(diff.abs()))
+    };
+    let width = bill
+        .items
+        .iter()
+        .map(|i| unicode_width::UnicodeWidthStr::width(i.name.as_str()))
+        .max()
+        .unwrap_or(0);
+    for item in &bill.items {
+        let pad = width - unicode_width::UnicodeWidthStr::width(item.name.as_str());
+        let _ = writeln!(
+            out,
+            "  {}{}  {:>16}   one grade up {} ({})   one grade down {} ({})",
+            item.name,
+            " ".repeat(pad),
+            money(item.total),
+            money(item.one_grade_up),
+            change(item.one_grade_up, item.total),
+            money(item.one_grade_down),
+            change(item.one_grade_down, item.total),
+        );
+    }
+    out
+}
