@@ -377,3 +377,25 @@ fn pay_bill_as_graded_and_one_grade_either_way() {
     // Down: S → A (1,300), B → C (1,800), D stays D (700).
     assert_eq!(item.one_grade_down, d("3800"));
 }
+
+#[test]
+fn a_long_chain_of_lets_is_analysed_once_per_let() {
+    // Each let reads the one before twice: walked naively, 2^60 paths.
+    let mut text = String::from(
+        "policy \"chain\" {\n  period month\n  currency CNY\n  input x money \"base\" range >= ¥0\n  input y score \"review\" higher is better\n  let v0 = x\n",
+    );
+    for k in 1..60 {
+        text.push_str(&format!("  let v{k} = v{} + v{}\n", k - 1, k - 1));
+    }
+    text.push_str(
+        "  indicator i \"review\" weight 100% {\n    points y\n  }\n  pay p = v59 * 1\n}\n",
+    );
+    let a = analyze(&common::program(&text));
+    // v59 = 2^59 × x.
+    let rel = a.plans[0].pay[0].relative.as_ref().unwrap();
+    assert_eq!(rel.base, "x");
+    assert_eq!(
+        rel.factor,
+        range(Some("576460752303423488"), Some("576460752303423488"))
+    );
+}

@@ -238,13 +238,21 @@ fn plan_report(bounds: &mut Bounds<'_>) -> PlanReport {
         })
         .collect();
     let bases = base_amounts(policy);
+    let paid_from = inputs_read(policy, policy.pay.iter().map(|p| &p.expr).collect());
+    // Each base's factors, once: pay items are looked up in them.
+    let mut factors: std::collections::HashMap<usize, Known> = std::collections::HashMap::new();
+    for (b, is_base) in bases.iter().enumerate() {
+        if *is_base && paid_from.get(b).copied().unwrap_or(false) {
+            factors.insert(b, base_factors(bounds, b));
+        }
+    }
     let mut pay = Vec::new();
     for (i, item) in policy.pay.iter().enumerate() {
         let relative = bases.iter().enumerate().find_map(|(b, is_base)| {
-            if !*is_base || !mentions(policy, &item.expr, b) {
+            if !*is_base {
                 return None;
             }
-            let factor = factor(bounds, &item.expr, b)?;
+            let factor = factors.get(&b)?.get(&Node::Pay(i)).copied().flatten()?;
             (factor.lo.is_some() && factor.hi.is_some()).then(|| Relative {
                 base: policy
                     .inputs
@@ -284,40 +292,68 @@ fn plan_report(bounds: &mut Bounds<'_>) -> PlanReport {
 /// pool): inputs no formula compares, scores or looks up in a table. Pay
 /// bounded as a multiple of such an amount is bounded.
 fn base_amounts(policy: &CheckedPolicy) -> Vec<bool> {
-    let mut judged = vec![false; policy.inputs.len()];
-    let mark_all = |e: &Expr, judged: &mut Vec<bool>| {
-        for (i, j) in judged.iter_mut().enumerate() {
-            if mentions(policy, e, i) {
-                *j = true;
-            }
-        }
-    };
+    let mut judged: Vec<&Expr> = Vec::new();
     for ind in &policy.indicators {
-        if let Some(m) = &ind.measure {
-            mark_all(m, &mut judged);
-        }
-        mark_all(&ind.points, &mut judged);
+        judged.extend(ind.measure.iter());
+        judged.push(&ind.points);
     }
     for a in &policy.adjustments {
-        mark_all(&a.points, &mut judged);
+        judged.push(&a.points);
     }
     for v in &policy.vetoes {
-        mark_all(&v.condition, &mut judged);
+        judged.push(&v.condition);
     }
     for p in &policy.pay {
-        visit_judged(&p.expr, &mut |e| mark_all(e, &mut judged));
+        visit_judged(&p.expr, &mut |e| judged.push(e));
     }
+    let read = inputs_read(policy, judged);
     policy
         .inputs
         .iter()
-        .zip(judged)
+        .zip(read)
         .map(|(input, judged)| input.ty == crate::ast::InputType::Money && !judged)
         .collect()
 }
 
+/// Which inputs any of the formulas reads, directly or through values and
+/// pay items: one walk, each value visited once.
+fn inputs_read<'a>(policy: &'a CheckedPolicy, exprs: Vec<&'a Expr>) -> Vec<bool> {
+    let mut read = vec![false; policy.inputs.len()];
+    let mut seen_values = vec![false; policy.values.len()];
+    let mut seen_pay = vec![false; policy.pay.len()];
+    let mut work = exprs;
+    while let Some(e) = work.pop() {
+        e.for_each_ref(&mut |node| match node {
+            Node::Input(i) => {
+                if let Some(r) = read.get_mut(i) {
+                    *r = true;
+                }
+            }
+            Node::Value(v) => {
+                if let (Some(seen), Some(value)) = (seen_values.get_mut(v), policy.values.get(v))
+                    && !*seen
+                {
+                    *seen = true;
+                    work.push(&value.expr);
+                }
+            }
+            Node::Pay(p) => {
+                if let (Some(seen), Some(item)) = (seen_pay.get_mut(p), policy.pay.get(p))
+                    && !*seen
+                {
+                    *seen = true;
+                    work.push(&item.expr);
+                }
+            }
+            _ => {}
+        });
+    }
+    read
+}
+
 /// Calls `f` on every part of a formula whose value is judged rather than
 /// scaled: comparisons' sides and tables' subjects.
-fn visit_judged(e: &Expr, f: &mut impl FnMut(&Expr)) {
+fn visit_judged<'a>(e: &'a Expr, f: &mut impl FnMut(&'a Expr)) {
     match &e.kind {
         ExprKind::Cmp(_, a, b) => {
             f(a);
@@ -329,38 +365,61 @@ fn visit_judged(e: &Expr, f: &mut impl FnMut(&Expr)) {
     e.for_each_child(&mut |c| visit_judged(c, f));
 }
 
-/// Whether a formula reads input `input`, directly or through `let` values.
+/// Whether a formula reads input `input`, directly or through `let` values
+/// and other pay items. Each value is looked at once, however many
+/// formulas read it (a chain of lets each reading the last twice would
+/// otherwise take exponential time).
 pub fn mentions(policy: &CheckedPolicy, e: &Expr, input: usize) -> bool {
-    let mut found = false;
-    e.for_each_ref(&mut |node| match node {
-        Node::Input(i) if i == input => found = true,
-        Node::Value(v) => {
-            if let Some(v) = policy.values.get(v)
-                && mentions(policy, &v.expr, input)
-            {
-                found = true;
-            }
+    inputs_read(policy, vec![e])
+        .get(input)
+        .copied()
+        .unwrap_or(false)
+}
+
+/// Each value's and pay item's factor of a base, computed once each in
+/// dependency order (so a long chain of lets is neither recomputed nor
+/// recursed through).
+type Known = std::collections::HashMap<Node, Option<Interval>>;
+
+fn base_factors(bounds: &mut Bounds<'_>, base: usize) -> Known {
+    let policy = bounds.policy();
+    let mut known = Known::new();
+    for &node in &policy.order {
+        let expr = match node {
+            Node::Value(v) => policy.values.get(v).map(|v| &v.expr),
+            Node::Pay(p) => policy.pay.get(p).map(|p| &p.expr),
+            _ => None,
+        };
+        if let Some(e) = expr {
+            let f = if mentions(policy, e, base) {
+                factor(bounds, &known, e, base)
+            } else {
+                None
+            };
+            known.insert(node, f);
         }
-        Node::Pay(p) => {
-            if let Some(p) = policy.pay.get(p)
-                && mentions(policy, &p.expr, input)
-            {
-                found = true;
-            }
-        }
-        _ => {}
-    });
-    found
+    }
+    known
 }
 
 /// `e` as `base × factor`: the factor's bounds, when `e` is a multiple of
 /// the base (a sum of multiples, a choice between multiples or zero).
-fn factor<'a>(bounds: &mut Bounds<'a>, e: &'a Expr, base: usize) -> Option<Interval> {
+fn factor<'a>(
+    bounds: &mut Bounds<'a>,
+    known: &Known,
+    e: &'a Expr,
+    base: usize,
+) -> Option<Interval> {
     let policy = bounds.policy();
     // A part that does not read the base: it must be zero to be a multiple.
-    fn part<'a>(bounds: &mut Bounds<'a>, x: &'a Expr, base: usize) -> Option<Interval> {
+    fn part<'a>(
+        bounds: &mut Bounds<'a>,
+        known: &Known,
+        x: &'a Expr,
+        base: usize,
+    ) -> Option<Interval> {
         if mentions(bounds.policy(), x, base) {
-            factor(bounds, x, base)
+            factor(bounds, known, x, base)
         } else {
             (bounds::exact(bounds.expr(x)) == Some(Decimal::ZERO))
                 .then_some(bounds::point(Decimal::ZERO))
@@ -369,26 +428,26 @@ fn factor<'a>(bounds: &mut Bounds<'a>, e: &'a Expr, base: usize) -> Option<Inter
     use crate::checked::ArithOp;
     match &e.kind {
         ExprKind::Ref(Node::Input(i)) if *i == base => Some(bounds::point(Decimal::ONE)),
-        ExprKind::Ref(Node::Value(v)) => factor(bounds, &policy.values.get(*v)?.expr, base),
-        ExprKind::Ref(Node::Pay(p)) => factor(bounds, &policy.pay.get(*p)?.expr, base),
-        ExprKind::Neg(x) => factor(bounds, x, base).map(domain::neg),
+        // Looked up, not recomputed: see `base_factors`.
+        ExprKind::Ref(node @ (Node::Value(_) | Node::Pay(_))) => known.get(node).copied().flatten(),
+        ExprKind::Neg(x) => factor(bounds, known, x, base).map(domain::neg),
         ExprKind::Arith(ArithOp::Mul, a, b) => {
             let (scaled, other) = match (mentions(policy, a, base), mentions(policy, b, base)) {
                 (true, false) => (a, b),
                 (false, true) => (b, a),
                 _ => return None,
             };
-            let f = factor(bounds, scaled, base)?;
+            let f = factor(bounds, known, scaled, base)?;
             let k = bounds.expr(other).num?;
             Some(domain::mul(f, k))
         }
         ExprKind::Arith(ArithOp::Div, a, b) if !mentions(policy, b, base) => {
-            let f = factor(bounds, a, base)?;
+            let f = factor(bounds, known, a, base)?;
             let k = bounds.expr(b).num?;
             (!domain::has_zero(&k)).then(|| domain::div(f, k))
         }
         ExprKind::Arith(op @ (ArithOp::Add | ArithOp::Sub), a, b) => {
-            let (x, y) = (part(bounds, a, base)?, part(bounds, b, base)?);
+            let (x, y) = (part(bounds, known, a, base)?, part(bounds, known, b, base)?);
             Some(if *op == ArithOp::Add {
                 domain::add(x, y)
             } else {
@@ -400,7 +459,7 @@ fn factor<'a>(bounds: &mut Bounds<'a>, e: &'a Expr, base: usize) -> Option<Inter
             let mut out: Option<Interval> = None;
             for (taken, branch) in [(cond.yes, t), (cond.no, f)] {
                 if taken {
-                    let r = part(bounds, branch, base)?;
+                    let r = part(bounds, known, branch, base)?;
                     out = Some(out.map_or(r, |o| domain::hull(o, r)));
                 }
             }

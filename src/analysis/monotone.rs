@@ -102,10 +102,7 @@ pub fn check_inputs(plan: &PlanProgram) -> Vec<Diagnostic> {
             continue;
         };
         let want = wanted(better);
-        let mut dirs = Directions {
-            bounds: &mut bounds,
-            x,
-        };
+        let mut dirs = Directions::new(&mut bounds, x);
         let mut flagged = false;
         let mut targets: Vec<(Node, Dir)> = Vec::new();
         for (i, ind) in policy.indicators.iter().enumerate() {
@@ -177,10 +174,7 @@ pub fn score_proofs(policy: &CheckedPolicy) -> Vec<(String, Better, bool)> {
             continue;
         };
         let want = wanted(better);
-        let mut dirs = Directions {
-            bounds: &mut bounds,
-            x,
-        };
+        let mut dirs = Directions::new(&mut bounds, x);
         let d = score_dir(policy, &mut dirs);
         // An input the score does not read has nothing to prove.
         if d != Dir::Const {
@@ -194,9 +188,28 @@ pub fn score_proofs(policy: &CheckedPolicy) -> Vec<(String, Better, bool)> {
 struct Directions<'b, 'a> {
     bounds: &'b mut Bounds<'a>,
     x: usize,
+    /// Each value's and pay item's direction, computed once in dependency
+    /// order: a formula reading a `let` looks its direction up.
+    known: std::collections::HashMap<Node, Dir>,
 }
 
-impl<'a> Directions<'_, 'a> {
+impl<'b, 'a> Directions<'b, 'a> {
+    fn new(bounds: &'b mut Bounds<'a>, x: usize) -> Directions<'b, 'a> {
+        let mut d = Directions {
+            bounds,
+            x,
+            known: std::collections::HashMap::new(),
+        };
+        let policy = d.bounds.policy();
+        for &node in &policy.order {
+            if matches!(node, Node::Value(_) | Node::Pay(_)) {
+                let dir = d.node(node);
+                d.known.insert(node, dir);
+            }
+        }
+        d
+    }
+
     fn sign(&mut self, e: &'a Expr) -> Option<i8> {
         let r = self.bounds.expr(e).num?;
         if r.lo.is_some_and(|l| l.value >= Decimal::ZERO) {
@@ -209,6 +222,9 @@ impl<'a> Directions<'_, 'a> {
     }
 
     fn node(&mut self, node: Node) -> Dir {
+        if let Some(d) = self.known.get(&node) {
+            return *d;
+        }
         let policy = self.bounds.policy();
         match node {
             Node::Input(i) if i == self.x => Dir::Up,
