@@ -399,3 +399,23 @@ fn a_long_chain_of_lets_is_analysed_once_per_let() {
         range(Some("576460752303423488"), Some("576460752303423488"))
     );
 }
+
+#[test]
+fn a_direction_implied_by_an_indicator_table_is_held_too() {
+    // No input declares a direction; the accuracy table scores a lower
+    // error rate higher, so the deduction must not grow as it falls:
+    // (5% − 0.25%) × 200 = 9.5 deducted, at 0% the cap of 10.
+    let a = analyze(&fixture("analyze-not_monotone-implied"));
+    assert_eq!(codes(&a), ["kpi::analyze::not_monotone"]);
+    assert!(
+        a.findings[0]
+            .message
+            .contains("差错率 = 0.25% deducts 9.5, the better 差错率 = 0% deducts 10"),
+        "{}",
+        a.findings[0].message
+    );
+    assert_eq!(
+        a.findings[0].labels[1].message,
+        "lower is better, as indicator `准确` scores it"
+    );
+}

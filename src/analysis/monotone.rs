@@ -97,9 +97,13 @@ pub fn check_inputs(plan: &PlanProgram) -> Vec<Diagnostic> {
     let policy = plan.policy();
     let mut bounds = Bounds::new(policy);
     let mut findings = Vec::new();
+    let implied = implied_directions(policy, &mut bounds);
     for (x, input) in policy.inputs.iter().enumerate() {
-        let Some(better) = input.better else {
-            continue;
+        // Declared, or implied by the one way the indicators' tables read it.
+        let (better, implied_by) = match (input.better, implied.get(x).copied().flatten()) {
+            (Some(b), _) => (b, None),
+            (None, Some((b, i))) => (b, Some(i)),
+            (None, None) => continue,
         };
         let want = wanted(better);
         let mut dirs = Directions::new(&mut bounds, x);
@@ -128,7 +132,7 @@ pub fn check_inputs(plan: &PlanProgram) -> Vec<Diagnostic> {
                 continue;
             }
             if let Some(w) = witness(plan, x, better, node) {
-                findings.push(not_monotone(policy, x, node, &w));
+                findings.push(not_monotone(policy, x, node, &w, better, implied_by));
                 flagged = true;
             }
         }
@@ -139,11 +143,56 @@ pub fn check_inputs(plan: &PlanProgram) -> Vec<Diagnostic> {
                 && d != want
                 && let Some(w) = witness(plan, x, better, Node::Score)
             {
-                findings.push(not_monotone(policy, x, Node::Score, &w));
+                findings.push(not_monotone(policy, x, Node::Score, &w, better, implied_by));
             }
         }
     }
     findings
+}
+
+/// For each input the policy does not declare better one way: the way the
+/// indicators' scoring tables read it, when they all agree (a steps or
+/// linear table of a measure that rises with the input, and whose points
+/// rise, makes a higher value better), with the first such indicator.
+fn implied_directions<'a>(
+    policy: &'a CheckedPolicy,
+    bounds: &mut Bounds<'a>,
+) -> Vec<Option<(Better, usize)>> {
+    let mut out = Vec::with_capacity(policy.inputs.len());
+    for (x, input) in policy.inputs.iter().enumerate() {
+        if input.better.is_some() || input.ty == InputType::YesNo {
+            out.push(None);
+            continue;
+        }
+        let mut dirs = Directions::new(bounds, x);
+        let mut found: Option<(Dir, usize)> = None;
+        let mut agree = true;
+        for (i, ind) in policy.indicators.iter().enumerate() {
+            let (ExprKind::Linear { subject, .. } | ExprKind::Steps { subject, .. }) =
+                &ind.points.kind
+            else {
+                continue;
+            };
+            if dirs.expr(subject) == Dir::Const {
+                continue;
+            }
+            let d = dirs.expr(&ind.points);
+            if !matches!(d, Dir::Up | Dir::Down) {
+                continue;
+            }
+            match found {
+                None => found = Some((d, i)),
+                Some((f, _)) if f != d => agree = false,
+                _ => {}
+            }
+        }
+        out.push(match (found, agree) {
+            (Some((Dir::Up, i)), true) => Some((Better::Higher, i)),
+            (Some((Dir::Down, i)), true) => Some((Better::Lower, i)),
+            _ => None,
+        });
+    }
+    out
 }
 
 fn score_dir<'a>(policy: &'a CheckedPolicy, dirs: &mut Directions<'_, 'a>) -> Dir {
@@ -846,7 +895,14 @@ pub(super) fn synthetic(policy: &CheckedPolicy) -> Vec<Value> {
         .collect()
 }
 
-fn not_monotone(policy: &CheckedPolicy, x: usize, node: Node, w: &Witness) -> Diagnostic {
+fn not_monotone(
+    policy: &CheckedPolicy,
+    x: usize,
+    node: Node,
+    w: &Witness,
+    better_way: Better,
+    implied_by: Option<usize>,
+) -> Diagnostic {
     let input = &policy.inputs[x];
     let show = |n: Decimal| match input.ty {
         InputType::Percent => crate::format::percent(n),
@@ -871,10 +927,7 @@ fn not_monotone(policy: &CheckedPolicy, x: usize, node: Node, w: &Witness) -> Di
         ),
         _ => ("the score".to_string(), input.name_span),
     };
-    let better = match input.better {
-        Some(Better::Lower) => "lower",
-        _ => "higher",
-    };
+    let better = better_way.as_str();
     let given = w
         .given
         .as_ref()
@@ -898,9 +951,21 @@ fn not_monotone(policy: &CheckedPolicy, x: usize, node: Node, w: &Witness) -> Di
         ),
     )
     .label(span, "goes the wrong way")
-    .label(input.name_span, format!("declared {better} is better"))
-    .help(format!(
-        "check the formula's sign and the order of its table{given}; if a {} `{}` really is not better here, remove `{better} is better`",
-        better, input.name
-    ))
+    .label(
+        input.name_span,
+        match implied_by.and_then(|i| policy.indicators.get(i)) {
+            Some(ind) => format!("{better} is better, as indicator `{}` scores it", ind.name),
+            None => format!("declared {better} is better"),
+        },
+    )
+    .help(match implied_by {
+        Some(_) => format!(
+            "check the formula's sign and the order of its table{given}; the direction comes from how the indicators score `{}`: declaring `higher is better` or `lower is better` on the input sets it",
+            input.name
+        ),
+        None => format!(
+            "check the formula's sign and the order of its table{given}; if a {better} `{}` really is not better here, remove `{better} is better`",
+            input.name
+        ),
+    })
 }
