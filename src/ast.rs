@@ -607,7 +607,7 @@ impl Expr {
                     f(&p.value);
                 }
             }
-            ExprKind::Steps { subject, steps } => {
+            ExprKind::Steps { subject, steps, .. } => {
                 if let Some(s) = subject {
                     f(s);
                 }
@@ -618,7 +618,7 @@ impl Expr {
                     f(&s.value);
                 }
             }
-            ExprKind::ByGrade(values) => values.iter().for_each(|v| f(&v.value)),
+            ExprKind::ByGrade(values, _) => values.iter().for_each(|v| f(&v.value)),
         }
     }
 
@@ -679,9 +679,11 @@ pub enum ExprKind {
     Steps {
         subject: Option<Box<Expr>>,
         steps: Vec<Step>,
+        /// `in any order`: may fall as the subject rises, on purpose.
+        any_order: bool,
     },
-    /// `by grade { S 1.5, A 1.3, ... }`
-    ByGrade(Vec<GradeValue>),
+    /// `by grade { S 1.5, A 1.3, ... }`; `true`: `in any order`.
+    ByGrade(Vec<GradeValue>, bool),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -1059,7 +1061,7 @@ impl ClearSpans for Expr {
                     p.span.clear_spans();
                 }
             }
-            ExprKind::Steps { subject, steps } => {
+            ExprKind::Steps { subject, steps, .. } => {
                 subject.clear_spans();
                 for s in steps {
                     if let Some((_, t)) = &mut s.condition {
@@ -1069,7 +1071,7 @@ impl ClearSpans for Expr {
                     s.span.clear_spans();
                 }
             }
-            ExprKind::ByGrade(values) => {
+            ExprKind::ByGrade(values, _) => {
                 for v in values {
                     v.grade.clear_spans();
                     v.value.clear_spans();

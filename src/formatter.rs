@@ -816,9 +816,11 @@ impl<'a> Printer<'a> {
     /// on it continue on lines of their own at `indent + 1`.
     fn expr(&mut self, e: &Expr, min: u8, indent: usize) {
         match &e.kind {
-            ExprKind::Steps { subject, steps } => {
-                self.steps(e, subject.as_deref(), steps, min, indent)
-            }
+            ExprKind::Steps {
+                subject,
+                steps,
+                any_order,
+            } => self.steps(e, subject.as_deref(), steps, *any_order, min, indent),
             ExprKind::Linear { subject, points } => {
                 let flat = self.flat(e, min);
                 let current = self.line.as_ref().map_or(0, |l| l.width());
@@ -848,7 +850,15 @@ impl<'a> Printer<'a> {
         }
     }
 
-    fn steps(&mut self, e: &Expr, subject: Option<&Expr>, steps: &[Step], min: u8, indent: usize) {
+    fn steps(
+        &mut self,
+        e: &Expr,
+        subject: Option<&Expr>,
+        steps: &[Step],
+        any_order: bool,
+        min: u8,
+        indent: usize,
+    ) {
         let paren = PRIMARY < min;
         if paren {
             self.text("(");
@@ -856,6 +866,9 @@ impl<'a> Printer<'a> {
         self.text("steps ");
         if let Some(s) = subject {
             self.text(&format!("of {} ", self.flat(s, ARITH)));
+        }
+        if any_order {
+            self.text("in any order ");
         }
         self.text("{");
         let open = subject.map_or(e.span.start, |s| s.span.end);
@@ -984,7 +997,11 @@ impl<'a> Printer<'a> {
                     PRIMARY,
                 )
             }
-            ExprKind::Steps { subject, steps } => {
+            ExprKind::Steps {
+                subject,
+                steps,
+                any_order,
+            } => {
                 let steps: Vec<String> = steps
                     .iter()
                     .map(|s| match &s.condition {
@@ -999,19 +1016,24 @@ impl<'a> Printer<'a> {
                     .collect();
                 (
                     format!(
-                        "steps {}{{ {} }}",
+                        "steps {}{}{{ {} }}",
                         self.subject(subject.as_deref()),
+                        if *any_order { "in any order " } else { "" },
                         steps.join(", ")
                     ),
                     PRIMARY,
                 )
             }
-            ExprKind::ByGrade(values) => {
+            ExprKind::ByGrade(values, any_order) => {
                 let values: Vec<String> = values
                     .iter()
                     .map(|v| format!("{} {}", v.grade.text, self.flat(&v.value, ARITH)))
                     .collect();
-                (format!("by grade {{ {} }}", values.join(", ")), PRIMARY)
+                let order = if *any_order { "in any order " } else { "" };
+                (
+                    format!("by grade {order}{{ {} }}", values.join(", ")),
+                    PRIMARY,
+                )
             }
         };
         if p < min { format!("({text})") } else { text }

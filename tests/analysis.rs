@@ -419,3 +419,34 @@ fn a_direction_implied_by_an_indicator_table_is_held_too() {
         "lower is better, as indicator `准确` scores it"
     );
 }
+
+#[test]
+fn a_table_in_any_order_falls_on_purpose() {
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/errors/analyze-falling_table.kpi"),
+    )
+    .unwrap();
+    let meant = text.replace("by grade { S 1.3", "by grade in any order { S 1.3");
+    assert!(analyze(&common::program(&meant)).findings.is_empty());
+    // The words survive formatting.
+    let formatted = kpi::formatter::format(&kpi::source::Source::new("p.kpi", meant)).unwrap();
+    assert!(formatted.contains("by grade in any order { S 1.3, A 1.5"));
+    // A steps table too: the dip is not reported, but a declared
+    // direction the table goes against still is.
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/errors/analyze-not_monotone.kpi"),
+    )
+    .unwrap()
+    .replace("points steps {", "points steps in any order {");
+    let a = analyze(&common::program(&text));
+    assert_eq!(codes(&a), ["kpi::analyze::not_monotone"; 2]);
+    assert!(
+        a.findings
+            .iter()
+            .all(|f| !f.message.contains("against its own trend"))
+    );
+    let formatted = kpi::formatter::format(&kpi::source::Source::new("p.kpi", text)).unwrap();
+    assert!(formatted.contains("points steps in any order {\n"));
+}

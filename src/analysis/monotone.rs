@@ -173,6 +173,10 @@ fn implied_directions<'a>(
             else {
                 continue;
             };
+            // A table that falls on purpose says nothing of which way is better.
+            if in_any_order(policy, &ind.points) {
+                continue;
+            }
             if dirs.expr(subject) == Dir::Const {
                 continue;
             }
@@ -595,12 +599,26 @@ fn visit<'a>(e: &'a Expr, f: &mut impl FnMut(&'a Expr)) {
     e.for_each_child(&mut |c| visit(c, f));
 }
 
+/// Whether a table is written `in any order`: it may fall on purpose. The
+/// words stand between the table's keyword (and subject) and its `{`.
+fn in_any_order(policy: &CheckedPolicy, e: &Expr) -> bool {
+    let text = policy.source.slice(e.span);
+    let head = text.split('{').next().unwrap_or("");
+    head.split_whitespace()
+        .collect::<Vec<_>>()
+        .windows(3)
+        .any(|w| w == ["in", "any", "order"])
+}
+
 fn table<'a>(
     policy: &'a CheckedPolicy,
     bounds: &mut Bounds<'a>,
     e: &'a Expr,
     findings: &mut Vec<Diagnostic>,
 ) {
+    if in_any_order(policy, e) {
+        return;
+    }
     let subject_text = |s: &Expr| policy.source.slice(s.span).trim().to_string();
     match &e.kind {
         ExprKind::Linear { subject, points } => {
@@ -654,7 +672,7 @@ fn table<'a>(
                             "less than a worse grade gets",
                         )
                         .label(values.get(worse).map_or(e.span, |v| v.span), "the worse grade's")
-                        .help("a better grade should never be paid less: check the order of the values"),
+                        .help("a better grade should never be paid less: check the order of the values; if it is meant, write `by grade in any order { … }`"),
                     );
                     return;
                 }
@@ -724,7 +742,7 @@ fn dip_finding(
         ),
     )
     .label(table.span, "not monotone")
-    .help("a table read as `higher (or lower) is better` should never step back: check the order of its rows and their values")
+    .help("a table read as `higher (or lower) is better` should never step back: check the order of its rows and their values; if it is meant, write `steps in any order { … }`")
 }
 
 // ---------------------------------------------------------------- witnesses

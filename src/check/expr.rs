@@ -166,8 +166,8 @@ impl<'a> ExprChecker<'a> {
                 }
             }
             A::Linear { subject, points } => self.linear(e.span, subject.as_deref(), points, true),
-            A::Steps { subject, steps } => self.steps(e.span, subject.as_deref(), steps, true),
-            A::ByGrade(values) => self.by_grade(e.span, values, true),
+            A::Steps { subject, steps, .. } => self.steps(e.span, subject.as_deref(), steps, true),
+            A::ByGrade(values, _) => self.by_grade(e.span, values, true),
             _ => {
                 let checked = self.expr(e);
                 match checked.ty {
@@ -276,10 +276,10 @@ impl<'a> ExprChecker<'a> {
             A::Linear { subject, points } => {
                 return self.linear(span, subject.as_deref(), points, false);
             }
-            A::Steps { subject, steps } => {
+            A::Steps { subject, steps, .. } => {
                 return self.steps(span, subject.as_deref(), steps, false);
             }
-            A::ByGrade(values) => return self.by_grade(span, values, false),
+            A::ByGrade(values, _) => return self.by_grade(span, values, false),
         };
         Expr { kind, ty, span }
     }

@@ -972,10 +972,12 @@ fn primary(pair: Pair<'_, Rule>) -> Result<Expr> {
         Rule::steps_table => {
             let mut subject = None;
             let mut steps = Vec::new();
+            let mut any_order = false;
             for child in pair.into_inner() {
                 let step_span = tight(&child);
                 match child.as_rule() {
                     Rule::table_subject => subject = Some(Box::new(table_subject(child)?)),
+                    Rule::any_order => any_order = true,
                     Rule::step_band => {
                         let mut op = None;
                         let mut ariths = Vec::new();
@@ -1007,11 +1009,19 @@ fn primary(pair: Pair<'_, Rule>) -> Result<Expr> {
                     _ => {}
                 }
             }
-            ExprKind::Steps { subject, steps }
+            ExprKind::Steps {
+                subject,
+                steps,
+                any_order,
+            }
         }
         Rule::by_grade => {
             let mut values = Vec::new();
+            let mut any_order = false;
             for child in pair.into_inner() {
+                if child.as_rule() == Rule::any_order {
+                    any_order = true;
+                }
                 if child.as_rule() == Rule::grade_value {
                     let value_span = tight(&child);
                     let mut grade = None;
@@ -1030,7 +1040,7 @@ fn primary(pair: Pair<'_, Rule>) -> Result<Expr> {
                     });
                 }
             }
-            ExprKind::ByGrade(values)
+            ExprKind::ByGrade(values, any_order)
         }
         _ => return Err(internal(span)),
     };

@@ -226,6 +226,7 @@ pub(super) fn describe(rule: Rule) -> Option<Expected> {
         Rule::input_better | Rule::better_way => Words("`higher is better` or `lower is better`"),
         Rule::kw_is => Words("`is`"),
         Rule::kw_better => Words("`better`"),
+        Rule::any_order | Rule::kw_in | Rule::kw_any | Rule::kw_order => Words("`in any order`"),
         Rule::example_given => Words("an input and its value, such as `成交额 = ¥1,125,000`"),
         Rule::example_expect | Rule::kw_expect => {
             Words("`expect` and an outcome, such as `expect score = 93.38`")
