@@ -560,3 +560,18 @@ fn analyze_prints_the_bounds_and_fails_on_findings_only_when_denied() {
     assert_eq!(pay[0]["range"]["hi"], "30000");
     assert_eq!(pay[2]["range"]["hi"], serde_json::Value::Null);
 }
+
+#[test]
+fn check_summarises_each_policys_bounds_in_a_line() {
+    let o = kpi(&["check", "policies/"]);
+    assert_eq!(o.status.code(), Some(0));
+    let err = stderr(&o);
+    assert!(
+        err.contains("policies/foreign_trade_sales.kpi: score 0 … 100; 绩效工资 0.7 × 绩效基数 … 1.5 × 绩效基数"),
+        "{err}"
+    );
+    assert!(
+        err.contains("policies/operations_director.kpi: score 2 … 99.25;"),
+        "{err}"
+    );
+}

@@ -104,6 +104,20 @@ impl Range {
     }
 }
 
+/// The smallest range holding both (an unbounded side stays unbounded).
+pub fn domain_hull(a: Range, b: Range) -> Range {
+    Range {
+        lo: match (a.lo, b.lo) {
+            (Some(x), Some(y)) => Some(x.min(y)),
+            _ => None,
+        },
+        hi: match (a.hi, b.hi) {
+            (Some(x), Some(y)) => Some(x.max(y)),
+            _ => None,
+        },
+    }
+}
+
 /// Whether a grade can be given, and how.
 #[derive(Debug, Clone, Serialize)]
 pub struct GradeReach {
@@ -195,13 +209,16 @@ pub fn intent_findings(program: &Program) -> Vec<Diagnostic> {
     analyze(program)
         .findings
         .into_iter()
-        .filter(|d| {
-            matches!(
-                d.code,
-                Code::GradeNeverGiven | Code::NotMonotone | Code::FallingTable
-            )
-        })
+        .filter(|d| is_intent(d.code))
         .collect()
+}
+
+/// Whether a finding is one `kpi check` reports (see [`intent_findings`]).
+pub fn is_intent(code: Code) -> bool {
+    matches!(
+        code,
+        Code::GradeNeverGiven | Code::NotMonotone | Code::FallingTable
+    )
 }
 
 fn plan_report(bounds: &mut Bounds<'_>) -> PlanReport {

@@ -54,6 +54,8 @@ pub(crate) fn run(args: Args) -> u8 {
         return exit::CANNOT_RUN;
     }
     let mut checked: Vec<(Source, Vec<Diagnostic>)> = Vec::new();
+    // What each clean policy can give, from `kpi analyze`, in a line.
+    let mut summaries: Vec<String> = Vec::new();
     for file in &files {
         match super::read_policy(file) {
             Ok((source, diags)) if !diags.is_empty() => checked.push((source, diags)),
@@ -61,7 +63,20 @@ pub(crate) fn run(args: Args) -> u8 {
                 let diags = match kpi::compile(&source) {
                     Ok(compiled) => {
                         let mut all = compiled.warnings;
-                        all.extend(kpi::analysis::intent_findings(&compiled.program));
+                        let analysis = kpi::analysis::analyze(&compiled.program);
+                        let line = kpi::report::analysis::summary_line(
+                            &analysis,
+                            compiled.program.policy(),
+                        );
+                        if !line.is_empty() {
+                            summaries.push(format!("{}: {line}", file.display()));
+                        }
+                        all.extend(
+                            analysis
+                                .findings
+                                .into_iter()
+                                .filter(|d| kpi::analysis::is_intent(d.code)),
+                        );
                         diagnostic::sort(&mut all);
                         all
                     }
@@ -95,6 +110,9 @@ pub(crate) fn run(args: Args) -> u8 {
                 if !diags.is_empty() {
                     eprint!("{}", diagnostic::render(source, diags, super::style()));
                 }
+            }
+            for line in &summaries {
+                eprintln!("{line}");
             }
             eprintln!(
                 "checked {}: {}, {}",

@@ -169,3 +169,44 @@ pub fn bill_text(bill: &crate::analysis::bill::PayBill, policy: &CheckedPolicy) 
     }
     out
 }
+
+/// One line for `kpi check`: the score's range over every plan and each pay
+/// item's, as multiples of its base where every plan has one.
+pub fn summary_line(analysis: &Analysis, policy: &CheckedPolicy) -> String {
+    use crate::analysis::domain_hull;
+    let mut parts = Vec::new();
+    let scores: Vec<Range> = analysis.plans.iter().filter_map(|p| p.score).collect();
+    if let Some(score) = scores.into_iter().reduce(domain_hull) {
+        parts.push(format!("score {}", score.show(format::number)));
+    }
+    for (i, item) in policy.pay.iter().enumerate() {
+        let items: Vec<&crate::analysis::PayBound> =
+            analysis.plans.iter().filter_map(|p| p.pay.get(i)).collect();
+        let relative: Option<Vec<&crate::analysis::Relative>> =
+            items.iter().map(|p| p.relative.as_ref()).collect();
+        let text = match relative {
+            Some(rel) if !rel.is_empty() && rel.iter().all(|r| r.base == rel[0].base) => {
+                let base = &rel[0].base;
+                let factor = rel.iter().map(|r| r.factor).reduce(domain_hull);
+                factor.map(|f| {
+                    f.show(|d| {
+                        if d.is_zero() {
+                            "0".to_string()
+                        } else {
+                            format!("{} × {base}", format::number(d))
+                        }
+                    })
+                })
+            }
+            _ => items
+                .iter()
+                .map(|p| p.range)
+                .reduce(domain_hull)
+                .map(|r| show_money(&r, &|d| format::money(d, policy.currency.as_deref()))),
+        };
+        if let Some(text) = text {
+            parts.push(format!("{} {text}", item.name));
+        }
+    }
+    parts.join("; ")
+}
