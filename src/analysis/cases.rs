@@ -211,8 +211,9 @@ fn around(
         ExprKind::Measure(i) => policy.indicators.get(*i)?.measure.as_ref()?,
         _ => subject,
     };
+    let read = super::inputs_read(policy, vec![expr]);
     let x = policy.inputs.iter().enumerate().find_map(|(k, input)| {
-        (input.ty != InputType::YesNo && super::mentions(policy, expr, k)).then_some(k)
+        (input.ty != InputType::YesNo && read.get(k).copied().unwrap_or(false)).then_some(k)
     })?;
     let input = policy.inputs.get(x)?;
     let run = |value: Decimal| -> Option<Case> {

@@ -334,7 +334,7 @@ fn base_amounts(policy: &CheckedPolicy) -> Vec<bool> {
 
 /// Which inputs any of the formulas reads, directly or through values and
 /// pay items: one walk, each value visited once.
-fn inputs_read<'a>(policy: &'a CheckedPolicy, exprs: Vec<&'a Expr>) -> Vec<bool> {
+pub(crate) fn inputs_read<'a>(policy: &'a CheckedPolicy, exprs: Vec<&'a Expr>) -> Vec<bool> {
     let mut read = vec![false; policy.inputs.len()];
     let mut seen_values = vec![false; policy.values.len()];
     let mut seen_pay = vec![false; policy.pay.len()];
@@ -490,26 +490,31 @@ fn factor<'a>(
 
 fn zero_divisor(policy: &CheckedPolicy, span: crate::source::Span) -> Diagnostic {
     let text = policy.source.slice(span).trim().to_string();
-    let inputs: Vec<&str> = policy
+    // The inputs the divisor names, or failing that, those of the values
+    // it names: for the help's example.
+    let named = |name: &str| text.contains(name);
+    let mut inputs: Vec<&str> = policy
         .inputs
         .iter()
-        .enumerate()
-        .filter(|(i, _)| {
-            let mut found = false;
-            // The divisor's own text names the inputs or values it reads.
-            let named = |name: &str| text.contains(name);
-            if named(&policy.inputs[*i].name) {
-                found = true;
-            }
-            for v in &policy.values {
-                if named(&v.name) && mentions(policy, &v.expr, *i) {
-                    found = true;
-                }
-            }
-            found
-        })
-        .map(|(_, x)| x.name.as_str())
+        .filter(|x| named(&x.name))
+        .map(|x| x.name.as_str())
         .collect();
+    if inputs.is_empty() {
+        let values: Vec<&Expr> = policy
+            .values
+            .iter()
+            .filter(|v| named(&v.name))
+            .map(|v| &v.expr)
+            .collect();
+        let read = inputs_read(policy, values);
+        inputs = policy
+            .inputs
+            .iter()
+            .zip(read)
+            .filter(|(_, r)| *r)
+            .map(|(x, _)| x.name.as_str())
+            .collect();
+    }
     let help = match inputs.first() {
         Some(first) => format!(
             "declare the values the data may hold so that `{text}` cannot be 0, e.g. `input {first} … range > 0`; a row where it is 0 fails with a division by zero"
@@ -612,12 +617,13 @@ fn unbounded_pay_item(policy: &CheckedPolicy, i: usize) -> Diagnostic {
     let Some(item) = policy.pay.get(i) else {
         return Diagnostic::warning(Code::UnboundedPay, "a pay item has no upper bound");
     };
+    let read = inputs_read(policy, vec![&item.expr]);
     let open: Vec<String> = policy
         .inputs
         .iter()
         .enumerate()
         .filter(|(k, input)| {
-            mentions(policy, &item.expr, *k)
+            read.get(*k).copied().unwrap_or(false)
                 && input.ty != crate::ast::InputType::YesNo
                 && (input.range.hi.is_none() || input.range.lo.is_none())
         })

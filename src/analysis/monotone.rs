@@ -97,7 +97,8 @@ pub fn check_inputs(plan: &PlanProgram) -> Vec<Diagnostic> {
     let policy = plan.policy();
     let mut bounds = Bounds::new(policy);
     let mut findings = Vec::new();
-    let implied = implied_directions(policy, &mut bounds);
+    let readers = Readers::of(policy);
+    let implied = implied_directions(policy, &mut bounds, &readers);
     for (x, input) in policy.inputs.iter().enumerate() {
         // Declared, or implied by the one way the indicators' tables read it.
         let (better, implied_by) = match (input.better, implied.get(x).copied().flatten()) {
@@ -106,10 +107,13 @@ pub fn check_inputs(plan: &PlanProgram) -> Vec<Diagnostic> {
             (None, None) => continue,
         };
         let want = wanted(better);
-        let mut dirs = Directions::new(&mut bounds, x);
+        let mut dirs = Directions::new(&mut bounds, &readers, x);
         let mut flagged = false;
         let mut targets: Vec<(Node, Dir)> = Vec::new();
-        for (i, ind) in policy.indicators.iter().enumerate() {
+        for i in dirs.indicators.clone() {
+            let Some(ind) = policy.indicators.get(i) else {
+                continue;
+            };
             let mut d = dirs.expr(&ind.points);
             for v in &ind.zeroed_by {
                 if let Some(veto) = policy.vetoes.get(*v) {
@@ -118,7 +122,10 @@ pub fn check_inputs(plan: &PlanProgram) -> Vec<Diagnostic> {
             }
             targets.push((Node::Indicator(i), d));
         }
-        for (i, adj) in policy.adjustments.iter().enumerate() {
+        for i in dirs.adjustments.clone() {
+            let Some(adj) = policy.adjustments.get(i) else {
+                continue;
+            };
             let d = dirs.expr(&adj.points);
             let d = match adj.kind {
                 AdjustmentKind::Bonus => d,
@@ -157,6 +164,7 @@ pub fn check_inputs(plan: &PlanProgram) -> Vec<Diagnostic> {
 fn implied_directions<'a>(
     policy: &'a CheckedPolicy,
     bounds: &mut Bounds<'a>,
+    readers: &Readers,
 ) -> Vec<Option<(Better, usize)>> {
     let mut out = Vec::with_capacity(policy.inputs.len());
     for (x, input) in policy.inputs.iter().enumerate() {
@@ -164,10 +172,13 @@ fn implied_directions<'a>(
             out.push(None);
             continue;
         }
-        let mut dirs = Directions::new(bounds, x);
+        let mut dirs = Directions::new(bounds, readers, x);
         let mut found: Option<(Dir, usize)> = None;
         let mut agree = true;
-        for (i, ind) in policy.indicators.iter().enumerate() {
+        for i in dirs.indicators.clone() {
+            let Some(ind) = policy.indicators.get(i) else {
+                continue;
+            };
             let (ExprKind::Linear { subject, .. } | ExprKind::Steps { subject, .. }) =
                 &ind.points.kind
             else {
@@ -201,10 +212,15 @@ fn implied_directions<'a>(
 
 fn score_dir<'a>(policy: &'a CheckedPolicy, dirs: &mut Directions<'_, 'a>) -> Dir {
     let mut d = Dir::Const;
-    for ind in &policy.indicators {
-        d = d.join(dirs.expr(&ind.points));
+    for i in dirs.indicators.clone() {
+        if let Some(ind) = policy.indicators.get(i) {
+            d = d.join(dirs.expr(&ind.points));
+        }
     }
-    for adj in &policy.adjustments {
+    for i in dirs.adjustments.clone() {
+        let Some(adj) = policy.adjustments.get(i) else {
+            continue;
+        };
         let a = dirs.expr(&adj.points);
         d = d.join(match adj.kind {
             AdjustmentKind::Bonus => a,
@@ -222,12 +238,13 @@ pub fn score_proofs(policy: &CheckedPolicy) -> Vec<(String, Better, bool)> {
     if !policy.has_score() {
         return out;
     }
+    let readers = Readers::of(policy);
     for (x, input) in policy.inputs.iter().enumerate() {
         let Some(better) = input.better else {
             continue;
         };
         let want = wanted(better);
-        let mut dirs = Directions::new(&mut bounds, x);
+        let mut dirs = Directions::new(&mut bounds, &readers, x);
         let d = score_dir(policy, &mut dirs);
         // An input the score does not read has nothing to prove.
         if d != Dir::Const {
@@ -237,6 +254,80 @@ pub fn score_proofs(policy: &CheckedPolicy) -> Vec<(String, Better, bool)> {
     out
 }
 
+/// Which items read each input, directly or through values: so that the
+/// proofs for one input look only at what reads it (linear in the policy,
+/// not inputs × size).
+struct Readers {
+    values: Vec<Vec<usize>>,
+    indicators: Vec<Vec<usize>>,
+    adjustments: Vec<Vec<usize>>,
+}
+
+impl Readers {
+    fn of(policy: &CheckedPolicy) -> Readers {
+        let n = policy.inputs.len();
+        // Each value's inputs, in dependency order, from its references.
+        let mut value_inputs: Vec<Vec<usize>> = vec![Vec::new(); policy.values.len()];
+        let inputs_of = |e: &Expr, value_inputs: &[Vec<usize>]| {
+            let mut out = Vec::new();
+            e.for_each_ref(&mut |node| match node {
+                Node::Input(i) => out.push(i),
+                Node::Value(v) => out.extend(value_inputs.get(v).into_iter().flatten()),
+                _ => {}
+            });
+            out.sort_unstable();
+            out.dedup();
+            out
+        };
+        for &node in &policy.order {
+            if let Node::Value(v) = node
+                && let Some(value) = policy.values.get(v)
+            {
+                let inputs = inputs_of(&value.expr, &value_inputs);
+                if let Some(slot) = value_inputs.get_mut(v) {
+                    *slot = inputs;
+                }
+            }
+        }
+        let mut readers = Readers {
+            values: vec![Vec::new(); n],
+            indicators: vec![Vec::new(); n],
+            adjustments: vec![Vec::new(); n],
+        };
+        for (v, inputs) in value_inputs.iter().enumerate() {
+            for &x in inputs {
+                if let Some(r) = readers.values.get_mut(x) {
+                    r.push(v);
+                }
+            }
+        }
+        for (i, ind) in policy.indicators.iter().enumerate() {
+            let mut inputs = inputs_of(&ind.points, &value_inputs);
+            if let Some(m) = &ind.measure {
+                inputs.extend(inputs_of(m, &value_inputs));
+            }
+            for veto in ind.zeroed_by.iter().filter_map(|v| policy.vetoes.get(*v)) {
+                inputs.extend(inputs_of(&veto.condition, &value_inputs));
+            }
+            inputs.sort_unstable();
+            inputs.dedup();
+            for x in inputs {
+                if let Some(r) = readers.indicators.get_mut(x) {
+                    r.push(i);
+                }
+            }
+        }
+        for (i, adj) in policy.adjustments.iter().enumerate() {
+            for x in inputs_of(&adj.points, &value_inputs) {
+                if let Some(r) = readers.adjustments.get_mut(x) {
+                    r.push(i);
+                }
+            }
+        }
+        readers
+    }
+}
+
 /// Directions of formulas in input `x`.
 struct Directions<'b, 'a> {
     bounds: &'b mut Bounds<'a>,
@@ -244,18 +335,34 @@ struct Directions<'b, 'a> {
     /// Each value's and pay item's direction, computed once in dependency
     /// order: a formula reading a `let` looks its direction up.
     known: std::collections::HashMap<Node, Dir>,
+    /// The values, indicators and bonus/deduction items that read `x`:
+    /// everything else is constant in it.
+    reading_values: Vec<bool>,
+    indicators: Vec<usize>,
+    adjustments: Vec<usize>,
 }
 
 impl<'b, 'a> Directions<'b, 'a> {
-    fn new(bounds: &'b mut Bounds<'a>, x: usize) -> Directions<'b, 'a> {
+    fn new(bounds: &'b mut Bounds<'a>, readers: &Readers, x: usize) -> Directions<'b, 'a> {
+        let policy = bounds.policy();
+        let mut reading_values = vec![false; policy.values.len()];
+        for &v in readers.values.get(x).into_iter().flatten() {
+            if let Some(r) = reading_values.get_mut(v) {
+                *r = true;
+            }
+        }
         let mut d = Directions {
             bounds,
             x,
             known: std::collections::HashMap::new(),
+            reading_values,
+            indicators: readers.indicators.get(x).cloned().unwrap_or_default(),
+            adjustments: readers.adjustments.get(x).cloned().unwrap_or_default(),
         };
-        let policy = d.bounds.policy();
         for &node in &policy.order {
-            if matches!(node, Node::Value(_) | Node::Pay(_)) {
+            if let Node::Value(v) = node
+                && d.reading_values.get(v).copied().unwrap_or(false)
+            {
                 let dir = d.node(node);
                 d.known.insert(node, dir);
             }
@@ -282,6 +389,7 @@ impl<'b, 'a> Directions<'b, 'a> {
         match node {
             Node::Input(i) if i == self.x => Dir::Up,
             Node::Input(_) => Dir::Const,
+            Node::Value(v) if !self.reading_values.get(v).copied().unwrap_or(false) => Dir::Const,
             Node::Value(v) => match policy.values.get(v) {
                 Some(v) => self.expr(&v.expr),
                 None => Dir::Any,
