@@ -491,6 +491,12 @@ pub enum ExprKind {
 }
 
 impl Expr {
+    /// Calls `f` on this formula and every formula inside it, outside in.
+    pub fn walk<'a>(&'a self, f: &mut impl FnMut(&'a Expr)) {
+        f(self);
+        self.for_each_child(&mut |c| c.walk(f));
+    }
+
     /// Calls `f` on each direct sub-formula, in order.
     pub fn for_each_child<'a>(&'a self, f: &mut impl FnMut(&'a Expr)) {
         match &self.kind {

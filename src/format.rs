@@ -46,6 +46,18 @@ pub fn percent(ratio: Decimal) -> String {
     }
 }
 
+/// A value of an input as the policy would write it, without a currency
+/// sign: `12.5%` for a percentage, `8000` for money or a number, `yes` or
+/// `no` (1 or 0).
+pub fn input_value(ty: crate::ast::InputType, n: Decimal) -> String {
+    use crate::ast::InputType;
+    match ty {
+        InputType::Percent => percent(n),
+        InputType::YesNo => if n.is_zero() { "no" } else { "yes" }.to_string(),
+        _ => number(n),
+    }
+}
+
 /// A plain number: `1.5`, `12`, or `≈0.3333` when it is longer than 8 decimals.
 pub fn number(n: Decimal) -> String {
     let n = n.normalize();

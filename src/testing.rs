@@ -123,17 +123,23 @@ fn record(policy: &CheckedPolicy, example: &Example) -> Record {
         plan: policy.plan.as_ref().map_or(0, |p| p.index),
         final_adjustment: None,
         year: None,
-        inputs: policy
-            .inputs
-            .iter()
-            .zip(&example.inputs)
-            .map(|(_, v)| match v {
-                Some(InputValue::Number(n)) => Value::Num(*n),
-                Some(InputValue::Bool(b)) => Value::Bool(*b),
-                None => Value::Missing,
-            })
-            .collect(),
+        inputs: example_inputs(policy, example),
     }
+}
+
+/// An example's inputs as the evaluator's values (an input it leaves out
+/// is missing).
+pub(crate) fn example_inputs(policy: &CheckedPolicy, example: &Example) -> Vec<Value> {
+    policy
+        .inputs
+        .iter()
+        .zip(&example.inputs)
+        .map(|(_, v)| match v {
+            Some(InputValue::Number(n)) => Value::Num(*n),
+            Some(InputValue::Bool(b)) => Value::Bool(*b),
+            None => Value::Missing,
+        })
+        .collect()
 }
 
 /// A diagnostic for each expectation the outcome does not meet.

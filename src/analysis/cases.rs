@@ -14,7 +14,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::ast::InputType;
-use crate::checked::{CheckedPolicy, Expr, ExprKind, InputValue, Node};
+use crate::checked::{CheckedPolicy, Expr, ExprKind, Node};
 use crate::eval::{NoTrace, Record};
 use crate::program::{PlanProgram, Program, Value};
 
@@ -158,13 +158,8 @@ fn tables<'a>(policy: &CheckedPolicy, e: &'a Expr) -> Vec<(&'a Expr, Vec<Decimal
         };
         out.push((subject, at, text));
     };
-    walk(e, &mut visit);
+    e.walk(&mut visit);
     out
-}
-
-fn walk<'a>(e: &'a Expr, f: &mut impl FnMut(&'a Expr)) {
-    f(e);
-    e.for_each_child(&mut |c| walk(c, f));
 }
 
 fn show_subject(subject: &Expr, t: Decimal) -> String {
@@ -178,15 +173,7 @@ fn show_subject(subject: &Expr, t: Decimal) -> String {
 /// The plan's first example's inputs, or a plain record within the ranges.
 fn baseline(policy: &CheckedPolicy) -> Vec<Value> {
     if let Some(ex) = policy.examples.first() {
-        return ex
-            .inputs
-            .iter()
-            .map(|v| match v {
-                Some(InputValue::Number(n)) => Value::Num(*n),
-                Some(InputValue::Bool(b)) => Value::Bool(*b),
-                None => Value::Missing,
-            })
-            .collect();
+        return crate::testing::example_inputs(policy, ex);
     }
     super::monotone::synthetic(policy)
 }

@@ -371,15 +371,14 @@ pub(crate) fn inputs_read<'a>(policy: &'a CheckedPolicy, exprs: Vec<&'a Expr>) -
 /// Calls `f` on every part of a formula whose value is judged rather than
 /// scaled: comparisons' sides and tables' subjects.
 fn visit_judged<'a>(e: &'a Expr, f: &mut impl FnMut(&'a Expr)) {
-    match &e.kind {
+    e.walk(&mut |e| match &e.kind {
         ExprKind::Cmp(_, a, b) => {
             f(a);
             f(b);
         }
         ExprKind::Linear { subject, .. } | ExprKind::Steps { subject, .. } => f(subject),
         _ => {}
-    }
-    e.for_each_child(&mut |c| visit_judged(c, f));
+    });
 }
 
 /// Whether a formula reads input `input`, directly or through `let` values

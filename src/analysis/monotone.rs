@@ -14,9 +14,7 @@ use rust_decimal::Decimal;
 use super::Bounds;
 use super::bounds::exact;
 use crate::ast::{AdjustmentKind, Better, CmpOp, InputType};
-use crate::checked::{
-    ArithOp, CheckedPolicy, Expr, ExprKind, Function, InputValue, Node, VetoEffect,
-};
+use crate::checked::{ArithOp, CheckedPolicy, Expr, ExprKind, Function, Node, VetoEffect};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::eval::{NoTrace, Record};
 use crate::program::{PlanProgram, Value};
@@ -698,13 +696,8 @@ fn tables(policy: &CheckedPolicy, findings: &mut Vec<Diagnostic>) {
         exprs.push(&p.expr);
     }
     for e in exprs {
-        visit(e, &mut |e| table(policy, &mut bounds, e, findings));
+        e.walk(&mut |e| table(policy, &mut bounds, e, findings));
     }
-}
-
-fn visit<'a>(e: &'a Expr, f: &mut impl FnMut(&'a Expr)) {
-    f(e);
-    e.for_each_child(&mut |c| visit(c, f));
 }
 
 /// Whether a table is written `in any order`: it may fall on purpose. The
@@ -794,35 +787,18 @@ fn table<'a>(
 /// trend: two subject values and their results.
 fn dip(points: &[(Decimal, Decimal)]) -> Option<((Decimal, Decimal), (Decimal, Decimal))> {
     let (first, last) = (points.first()?, points.last()?);
-    let rising = if last.1 > first.1 {
-        true
-    } else if last.1 < first.1 {
-        false
-    } else {
-        // Level ends: a table that rises then falls (or the reverse).
-        return points.windows(2).find(|w| w[0].1 != w[1].1).and_then(|w| {
-            let rising = w[1].1 > w[0].1;
-            points
-                .windows(2)
-                .find(|v| {
-                    if rising {
-                        v[1].1 < v[0].1
-                    } else {
-                        v[1].1 > v[0].1
-                    }
-                })
-                .map(|v| (v[0], v[1]))
-        });
+    // The trend: from end to end, or for level ends (a table that rises
+    // then falls, or the reverse) its first move.
+    let trend = match last.1.cmp(&first.1) {
+        std::cmp::Ordering::Equal => points
+            .windows(2)
+            .map(|w| w[1].1.cmp(&w[0].1))
+            .find(|o| o.is_ne())?,
+        o => o,
     };
     points
         .windows(2)
-        .find(|w| {
-            if rising {
-                w[1].1 < w[0].1
-            } else {
-                w[1].1 > w[0].1
-            }
-        })
+        .find(|w| w[1].1.cmp(&w[0].1) == trend.reverse())
         .map(|w| (w[0], w[1]))
 }
 
@@ -873,17 +849,10 @@ fn witness(plan: &PlanProgram, x: usize, better: Better, node: Node) -> Option<W
         .examples
         .iter()
         .map(|ex| {
-            let values = policy
-                .inputs
-                .iter()
-                .zip(&ex.inputs)
-                .map(|(_, v)| match v {
-                    Some(InputValue::Number(n)) => Value::Num(*n),
-                    Some(InputValue::Bool(b)) => Value::Bool(*b),
-                    None => Value::Missing,
-                })
-                .collect();
-            (Some(ex.name.clone()), values)
+            (
+                Some(ex.name.clone()),
+                crate::testing::example_inputs(policy, ex),
+            )
         })
         .collect();
     baselines.push((None, synthetic(policy)));
@@ -1030,11 +999,7 @@ fn not_monotone(
     implied_by: Option<usize>,
 ) -> Diagnostic {
     let input = &policy.inputs[x];
-    let show = |n: Decimal| match input.ty {
-        InputType::Percent => crate::format::percent(n),
-        InputType::YesNo => if n.is_zero() { "no" } else { "yes" }.to_string(),
-        _ => crate::format::number(n),
-    };
+    let show = |n: Decimal| crate::format::input_value(input.ty, n);
     let (what, span) = match node {
         Node::Indicator(i) => (
             format!("indicator `{}`", policy.indicators[i].name),

@@ -79,7 +79,7 @@ fn example(
                     (value_, cx.inputs.get(index))
                     && !declared.range.contains(n)
                 {
-                    let show = |d| crate::data::show_input_value(ty, d);
+                    let show = |d| crate::format::input_value(ty, d);
                     diags.push(
                         Diagnostic::error(
                             Code::InputRange,

@@ -42,15 +42,8 @@ enum Format {
 
 pub(crate) fn run(args: Args) -> u8 {
     let files = match super::policy_files(&args.paths) {
-        Ok(files) if !files.is_empty() => files,
-        Ok(_) => {
-            eprintln!("error: no .kpi files found in the paths given");
-            return exit::CANNOT_RUN;
-        }
-        Err(e) => {
-            eprintln!("error: {e}");
-            return exit::CANNOT_RUN;
-        }
+        Ok(files) => files,
+        Err(code) => return code,
     };
     let mut findings = 0;
     let mut failed = false;

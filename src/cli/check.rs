@@ -44,15 +44,8 @@ enum Format {
 pub(crate) fn run(args: Args) -> u8 {
     let files = match super::policy_files(&args.paths) {
         Ok(files) => files,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return exit::CANNOT_RUN;
-        }
+        Err(code) => return code,
     };
-    if files.is_empty() {
-        eprintln!("error: no .kpi files found in the paths given");
-        return exit::CANNOT_RUN;
-    }
     let mut checked: Vec<(Source, Vec<Diagnostic>)> = Vec::new();
     // What each clean policy can give, from `kpi analyze`, in a line.
     let mut summaries: Vec<String> = Vec::new();

@@ -27,15 +27,8 @@ pub(crate) struct Args {
 
 pub(crate) fn run(args: Args) -> u8 {
     let files = match super::policy_files(&args.paths) {
-        Ok(files) if !files.is_empty() => files,
-        Ok(_) => {
-            eprintln!("error: no .kpi files found in the paths given");
-            return exit::CANNOT_RUN;
-        }
-        Err(e) => {
-            eprintln!("error: {e}");
-            return exit::CANNOT_RUN;
-        }
+        Ok(files) => files,
+        Err(code) => return code,
     };
     let (mut unformatted, mut failed, mut changed) = (0, 0, 0);
     for file in &files {

@@ -149,9 +149,26 @@ pub(crate) fn load_program(path: &Path) -> Result<kpi::program::Program, u8> {
     }
 }
 
+/// The `.kpi` files named by `paths` (see [`find_policy_files`]); a path
+/// that cannot be read, or no file at all, is reported here and gives the
+/// exit code to return.
+pub(crate) fn policy_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, u8> {
+    match find_policy_files(paths) {
+        Ok(files) if !files.is_empty() => Ok(files),
+        Ok(_) => {
+            eprintln!("error: no .kpi files found in the paths given");
+            Err(exit::CANNOT_RUN)
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            Err(exit::CANNOT_RUN)
+        }
+    }
+}
+
 /// The `.kpi` files named by `paths`: files as given, folders searched
 /// recursively, in a stable order.
-pub(crate) fn policy_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+fn find_policy_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     let mut files = Vec::new();
     for path in paths {
         if path.is_dir() {

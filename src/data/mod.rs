@@ -820,22 +820,8 @@ fn within_range(input: &crate::checked::Input, value: Value) -> Result<Value, St
             "outside the range the policy declares, {}",
             input
                 .range
-                .describe_with(&input.name, |d| show_input_value(input.ty, d))
+                .describe_with(&input.name, |d| crate::format::input_value(input.ty, d))
         )),
         _ => Ok(value),
-    }
-}
-
-/// A value of an input as the policy would write it: `12.5%` for a
-/// percentage, `8000` for money or a number.
-pub fn show_input_value(ty: InputType, n: rust_decimal::Decimal) -> String {
-    match ty {
-        InputType::Percent => format!(
-            "{}%",
-            n.checked_mul(rust_decimal::Decimal::ONE_HUNDRED)
-                .unwrap_or(n)
-                .normalize()
-        ),
-        _ => n.normalize().to_string(),
     }
 }
