@@ -77,7 +77,8 @@ impl Abs {
         }
     }
 
-    /// The numbers, or the empty interval's stand-in when there are none.
+    /// The numbers it can be; every number when it can be none (a value
+    /// that is only ever missing), so sums over it stay unbounded.
     pub fn range(&self) -> Interval {
         self.num.unwrap_or(Interval::ALL)
     }

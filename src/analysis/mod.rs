@@ -148,7 +148,6 @@ pub fn analyze(program: &Program) -> Analysis {
     let mut plans = Vec::new();
     let mut findings = Vec::new();
     let mut unreached: Vec<Vec<String>> = vec![Vec::new(); program.policy().grades.len()];
-    let mut top_scores: Vec<Option<Decimal>> = Vec::new();
     let mut unbounded_pay: Vec<bool> = vec![false; program.policy().pay.len()];
     for plan in program.plans() {
         let policy = plan.policy();
@@ -156,7 +155,9 @@ pub fn analyze(program: &Program) -> Analysis {
         for span in bounds.zero_divisors() {
             findings.push(zero_divisor(policy, *span));
         }
-        let report = plan_report(&mut bounds);
+        let monotone = monotone::check(plan, &mut bounds);
+        findings.extend(monotone.findings);
+        let report = plan_report(&mut bounds, monotone.proofs);
         let plan_name = policy.plan.as_ref().map(|p| p.name.clone());
         for (g, reach) in report.grades.iter().enumerate() {
             if !reach.by_score && !reach.by_veto && policy.has_score() {
@@ -165,7 +166,6 @@ pub fn analyze(program: &Program) -> Analysis {
                 }
             }
         }
-        top_scores.push(report.score.and_then(|s| s.hi));
         for (i, pay) in report.pay.iter().enumerate() {
             if pay.range.hi.is_none() && pay.relative.is_none() {
                 if let Some(u) = unbounded_pay.get_mut(i) {
@@ -173,17 +173,14 @@ pub fn analyze(program: &Program) -> Analysis {
                 }
             }
         }
-        findings.extend(monotone::check(&mut bounds));
-        findings.extend(monotone::check_inputs(plan));
         plans.push(report);
     }
     let policy = program.policy();
-    let plan_count = plans.len();
     for (g, missed) in unreached.iter().enumerate() {
         if missed.is_empty() {
             continue;
         }
-        if let Some(d) = unreachable_grade(program, g, missed, plan_count) {
+        if let Some(d) = unreachable_grade(policy, g, missed, &plans) {
             findings.push(d);
         }
     }
@@ -221,7 +218,10 @@ pub fn is_intent(code: Code) -> bool {
     )
 }
 
-fn plan_report(bounds: &mut Bounds<'_>) -> PlanReport {
+fn plan_report(
+    bounds: &mut Bounds<'_>,
+    proofs: Vec<(String, crate::ast::Better, bool)>,
+) -> PlanReport {
     let policy = bounds.policy();
     let bound = |name: &str, label: &Option<String>, abs: Abs| Bound {
         name: name.to_string(),
@@ -269,7 +269,12 @@ fn plan_report(bounds: &mut Bounds<'_>) -> PlanReport {
             if !*is_base {
                 return None;
             }
-            let factor = factors.get(&b)?.get(&Node::Pay(i)).copied().flatten()?;
+            let factor = factors
+                .get(&b)?
+                .factors
+                .get(&Node::Pay(i))
+                .copied()
+                .flatten()?;
             (factor.lo.is_some() && factor.hi.is_some()).then(|| Relative {
                 base: policy
                     .inputs
@@ -286,7 +291,7 @@ fn plan_report(bounds: &mut Bounds<'_>) -> PlanReport {
             relative,
         });
     }
-    let monotone = monotone::score_proofs(policy)
+    let monotone = proofs
         .into_iter()
         .map(|(input, better, proved)| MonotoneProof {
             input,
@@ -381,25 +386,38 @@ fn visit_judged<'a>(e: &'a Expr, f: &mut impl FnMut(&'a Expr)) {
     });
 }
 
-/// Whether a formula reads input `input`, directly or through `let` values
-/// and other pay items. Each value is looked at once, however many
-/// formulas read it (a chain of lets each reading the last twice would
-/// otherwise take exponential time).
-pub fn mentions(policy: &CheckedPolicy, e: &Expr, input: usize) -> bool {
-    inputs_read(policy, vec![e])
-        .get(input)
-        .copied()
-        .unwrap_or(false)
+/// Each value's and pay item's factor of one base, and whether it reads
+/// the base at all: computed once each, in dependency order, so that a long
+/// chain of lets is neither walked again for every formula that reads it
+/// nor recursed through.
+struct Known {
+    base: usize,
+    reads: std::collections::HashMap<Node, bool>,
+    factors: std::collections::HashMap<Node, Option<Interval>>,
 }
 
-/// Each value's and pay item's factor of a base, computed once each in
-/// dependency order (so a long chain of lets is neither recomputed nor
-/// recursed through).
-type Known = std::collections::HashMap<Node, Option<Interval>>;
+impl Known {
+    /// Whether a formula reads the base, directly or through a value or pay
+    /// item already known.
+    fn reads(&self, e: &Expr) -> bool {
+        let mut found = false;
+        e.for_each_ref(&mut |node| {
+            found |= match node {
+                Node::Input(i) => i == self.base,
+                other => self.reads.get(&other).copied().unwrap_or(false),
+            }
+        });
+        found
+    }
+}
 
 fn base_factors(bounds: &mut Bounds<'_>, base: usize) -> Known {
     let policy = bounds.policy();
-    let mut known = Known::new();
+    let mut known = Known {
+        base,
+        reads: std::collections::HashMap::new(),
+        factors: std::collections::HashMap::new(),
+    };
     for &node in &policy.order {
         let expr = match node {
             Node::Value(v) => policy.values.get(v).map(|v| &v.expr),
@@ -407,12 +425,14 @@ fn base_factors(bounds: &mut Bounds<'_>, base: usize) -> Known {
             _ => None,
         };
         if let Some(e) = expr {
-            let f = if mentions(policy, e, base) {
-                factor(bounds, &known, e, base)
+            let reads = known.reads(e);
+            let f = if reads {
+                factor(bounds, &known, e)
             } else {
                 None
             };
-            known.insert(node, f);
+            known.reads.insert(node, reads);
+            known.factors.insert(node, f);
         }
     }
     known
@@ -420,22 +440,11 @@ fn base_factors(bounds: &mut Bounds<'_>, base: usize) -> Known {
 
 /// `e` as `base × factor`: the factor's bounds, when `e` is a multiple of
 /// the base (a sum of multiples, a choice between multiples or zero).
-fn factor<'a>(
-    bounds: &mut Bounds<'a>,
-    known: &Known,
-    e: &'a Expr,
-    base: usize,
-) -> Option<Interval> {
-    let policy = bounds.policy();
+fn factor<'a>(bounds: &mut Bounds<'a>, known: &Known, e: &'a Expr) -> Option<Interval> {
     // A part that does not read the base: it must be zero to be a multiple.
-    fn part<'a>(
-        bounds: &mut Bounds<'a>,
-        known: &Known,
-        x: &'a Expr,
-        base: usize,
-    ) -> Option<Interval> {
-        if mentions(bounds.policy(), x, base) {
-            factor(bounds, known, x, base)
+    fn part<'a>(bounds: &mut Bounds<'a>, known: &Known, x: &'a Expr) -> Option<Interval> {
+        if known.reads(x) {
+            factor(bounds, known, x)
         } else {
             (bounds::exact(bounds.expr(x)) == Some(Decimal::ZERO))
                 .then_some(bounds::point(Decimal::ZERO))
@@ -443,27 +452,29 @@ fn factor<'a>(
     }
     use crate::checked::ArithOp;
     match &e.kind {
-        ExprKind::Ref(Node::Input(i)) if *i == base => Some(bounds::point(Decimal::ONE)),
+        ExprKind::Ref(Node::Input(i)) if *i == known.base => Some(bounds::point(Decimal::ONE)),
         // Looked up, not recomputed: see `base_factors`.
-        ExprKind::Ref(node @ (Node::Value(_) | Node::Pay(_))) => known.get(node).copied().flatten(),
-        ExprKind::Neg(x) => factor(bounds, known, x, base).map(domain::neg),
+        ExprKind::Ref(node @ (Node::Value(_) | Node::Pay(_))) => {
+            known.factors.get(node).copied().flatten()
+        }
+        ExprKind::Neg(x) => factor(bounds, known, x).map(domain::neg),
         ExprKind::Arith(ArithOp::Mul, a, b) => {
-            let (scaled, other) = match (mentions(policy, a, base), mentions(policy, b, base)) {
+            let (scaled, other) = match (known.reads(a), known.reads(b)) {
                 (true, false) => (a, b),
                 (false, true) => (b, a),
                 _ => return None,
             };
-            let f = factor(bounds, known, scaled, base)?;
+            let f = factor(bounds, known, scaled)?;
             let k = bounds.expr(other).num?;
             Some(domain::mul(f, k))
         }
-        ExprKind::Arith(ArithOp::Div, a, b) if !mentions(policy, b, base) => {
-            let f = factor(bounds, known, a, base)?;
+        ExprKind::Arith(ArithOp::Div, a, b) if !known.reads(b) => {
+            let f = factor(bounds, known, a)?;
             let k = bounds.expr(b).num?;
             (!domain::has_zero(&k)).then(|| domain::div(f, k))
         }
         ExprKind::Arith(op @ (ArithOp::Add | ArithOp::Sub), a, b) => {
-            let (x, y) = (part(bounds, known, a, base)?, part(bounds, known, b, base)?);
+            let (x, y) = (part(bounds, known, a)?, part(bounds, known, b)?);
             Some(if *op == ArithOp::Add {
                 domain::add(x, y)
             } else {
@@ -475,7 +486,7 @@ fn factor<'a>(
             let mut out: Option<Interval> = None;
             for (taken, branch) in [(cond.yes, t), (cond.no, f)] {
                 if taken {
-                    let r = part(bounds, known, branch, base)?;
+                    let r = part(bounds, known, branch)?;
                     out = Some(out.map_or(r, |o| domain::hull(o, r)));
                 }
             }
@@ -531,12 +542,11 @@ fn zero_divisor(policy: &CheckedPolicy, span: crate::source::Span) -> Diagnostic
 }
 
 fn unreachable_grade(
-    program: &Program,
+    policy: &CheckedPolicy,
     g: usize,
     missed: &[String],
-    plan_count: usize,
+    plans: &[PlanReport],
 ) -> Option<Diagnostic> {
-    let policy = program.policy();
     let grade = policy.grades.get(g)?;
     // A band outside the score range is the checker's error already.
     let (low, high) = policy.score_range;
@@ -544,28 +554,23 @@ fn unreachable_grade(
     if grade.scores.iter().all(|b| b.intersect(&range).is_empty()) {
         return None;
     }
+    let plan_count = plans.len();
     let mut notes = Vec::new();
-    let mut where_ = String::new();
-    for plan in program.plans() {
-        let p = plan.policy();
-        let name = p.plan.as_ref().map(|x| x.name.clone()).unwrap_or_default();
+    for report in plans {
+        let name = report.plan.clone().unwrap_or_default();
         if !missed.contains(&name) {
             continue;
         }
-        let mut bounds = Bounds::new(p);
-        let score = bounds.of(Node::Score).num.map(|s| Range::of(Some(s)));
-        let top = score.map(|s| s.show(|d| d.normalize().to_string()));
-        let capped: Vec<String> = p
+        let top = report.score.map(|s| s.show(|d| d.normalize().to_string()));
+        let capped: Vec<String> = report
             .indicators
             .iter()
-            .enumerate()
-            .filter_map(|(i, ind)| {
-                let hi = bounds.of(Node::Indicator(i)).num?.hi?.value;
+            .filter_map(|ind| {
+                let hi = ind.range.hi?;
                 (hi < Decimal::ONE_HUNDRED)
                     .then(|| format!("`{}` gives at most {}", ind.name, hi.normalize()))
             })
             .collect();
-        let _ = &mut bounds;
         let scope = if plan_count > 1 {
             format!("plan `{name}`: ")
         } else {
@@ -580,22 +585,22 @@ fn unreachable_grade(
                 format!(" ({})", capped.join(", "))
             }
         ));
-        if plan_count > 1 {
-            where_ = if missed.len() == plan_count {
-                " in any plan".to_string()
-            } else {
-                format!(
-                    " in plan{} {}",
-                    if missed.len() == 1 { "" } else { "s" },
-                    missed
-                        .iter()
-                        .map(|m| format!("`{m}`"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
-            };
-        }
     }
+    let where_ = if plan_count <= 1 {
+        String::new()
+    } else if missed.len() == plan_count {
+        " in any plan".to_string()
+    } else {
+        format!(
+            " in plan{} {}",
+            if missed.len() == 1 { "" } else { "s" },
+            missed
+                .iter()
+                .map(|m| format!("`{m}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
     Some(
         Diagnostic::warning(
             Code::GradeNeverGiven,

@@ -81,22 +81,25 @@ fn trend(values: &[Decimal]) -> Dir {
     }
 }
 
-/// The findings of one plan: tables that dip, and points that fall as a
-/// declared-better input improves.
-pub fn check(bounds: &mut Bounds<'_>) -> Vec<Diagnostic> {
-    let policy = bounds.policy();
-    let mut findings = Vec::new();
-    tables(policy, &mut findings);
-    findings
+/// What the monotonicity proofs give for one plan.
+pub struct Monotonicity {
+    /// Tables that dip, and points that fall as an input improves.
+    pub findings: Vec<Diagnostic>,
+    /// For each input with a declared direction that the score reads:
+    /// whether the score is proved never to fall as it improves.
+    pub proofs: Vec<(String, Better, bool)>,
 }
 
-/// The findings that need the compiled program (to show two records).
-pub fn check_inputs(plan: &PlanProgram) -> Vec<Diagnostic> {
+/// The monotonicity findings and proofs of one plan: tables on their own,
+/// then each input with a direction (declared, or implied by the tables),
+/// with two records from the compiled program for every finding.
+pub fn check<'a>(plan: &'a PlanProgram, bounds: &mut Bounds<'a>) -> Monotonicity {
     let policy = plan.policy();
-    let mut bounds = Bounds::new(policy);
     let mut findings = Vec::new();
+    let mut proofs = Vec::new();
+    tables(policy, bounds, &mut findings);
     let readers = Readers::of(policy);
-    let implied = implied_directions(policy, &mut bounds, &readers);
+    let implied = implied_directions(policy, bounds, &readers);
     for (x, input) in policy.inputs.iter().enumerate() {
         // Declared, or implied by the one way the indicators' tables read it.
         let (better, implied_by) = match (input.better, implied.get(x).copied().flatten()) {
@@ -105,7 +108,7 @@ pub fn check_inputs(plan: &PlanProgram) -> Vec<Diagnostic> {
             (None, None) => continue,
         };
         let want = wanted(better);
-        let mut dirs = Directions::new(&mut bounds, &readers, x);
+        let mut dirs = Directions::new(bounds, &readers, x);
         let mut flagged = false;
         let mut targets: Vec<(Node, Dir)> = Vec::new();
         for i in dirs.indicators.clone() {
@@ -141,18 +144,24 @@ pub fn check_inputs(plan: &PlanProgram) -> Vec<Diagnostic> {
                 flagged = true;
             }
         }
+        if !policy.has_score() {
+            continue;
+        }
+        let score = score_dir(policy, &mut dirs);
+        // An input the score does not read has nothing to prove.
+        if implied_by.is_none() && score != Dir::Const {
+            proofs.push((input.name.clone(), better, score == want));
+        }
         // The score, when no single item explains it.
-        if !flagged && policy.has_score() {
-            let d = score_dir(policy, &mut dirs);
-            if d != Dir::Const
-                && d != want
-                && let Some(w) = witness(plan, x, better, Node::Score)
-            {
-                findings.push(not_monotone(policy, x, Node::Score, &w, better, implied_by));
-            }
+        if !flagged
+            && score != Dir::Const
+            && score != want
+            && let Some(w) = witness(plan, x, better, Node::Score)
+        {
+            findings.push(not_monotone(policy, x, Node::Score, &w, better, implied_by));
         }
     }
-    findings
+    Monotonicity { findings, proofs }
 }
 
 /// For each input the policy does not declare better one way: the way the
@@ -226,30 +235,6 @@ fn score_dir<'a>(policy: &'a CheckedPolicy, dirs: &mut Directions<'_, 'a>) -> Di
         });
     }
     d
-}
-
-/// For each input with a declared direction that the score reads: whether
-/// the score is proved never to fall as the input improves.
-pub fn score_proofs(policy: &CheckedPolicy) -> Vec<(String, Better, bool)> {
-    let mut bounds = Bounds::new(policy);
-    let mut out = Vec::new();
-    if !policy.has_score() {
-        return out;
-    }
-    let readers = Readers::of(policy);
-    for (x, input) in policy.inputs.iter().enumerate() {
-        let Some(better) = input.better else {
-            continue;
-        };
-        let want = wanted(better);
-        let mut dirs = Directions::new(&mut bounds, &readers, x);
-        let d = score_dir(policy, &mut dirs);
-        // An input the score does not read has nothing to prove.
-        if d != Dir::Const {
-            out.push((input.name.clone(), better, d == want));
-        }
-    }
-    out
 }
 
 /// Which items read each input, directly or through values: so that the
@@ -679,8 +664,7 @@ fn grade_values<'a>(bounds: &mut Bounds<'a>, values: &'a [Expr]) -> Option<Vec<D
 
 /// Tables that dip: a better subject, fewer points (or a lower rate); a
 /// better grade, a lower coefficient.
-fn tables(policy: &CheckedPolicy, findings: &mut Vec<Diagnostic>) {
-    let mut bounds = Bounds::new(policy);
+fn tables<'a>(policy: &'a CheckedPolicy, bounds: &mut Bounds<'a>, findings: &mut Vec<Diagnostic>) {
     let mut exprs: Vec<&Expr> = Vec::new();
     for v in &policy.values {
         exprs.push(&v.expr);
@@ -696,7 +680,7 @@ fn tables(policy: &CheckedPolicy, findings: &mut Vec<Diagnostic>) {
         exprs.push(&p.expr);
     }
     for e in exprs {
-        e.walk(&mut |e| table(policy, &mut bounds, e, findings));
+        e.walk(&mut |e| table(policy, bounds, e, findings));
     }
 }
 
