@@ -450,3 +450,20 @@ fn a_table_in_any_order_falls_on_purpose() {
     let formatted = kpi::formatter::format(&kpi::source::Source::new("p.kpi", text)).unwrap();
     assert!(formatted.contains("points steps in any order {\n"));
 }
+
+#[test]
+fn derived_values_are_bounded_too() {
+    // 销售完成率 = 销售实际 (>= ¥0) / 销售目标 (> ¥0): from 0% up, without end.
+    // 利润完成率: actual profit may be a loss, so no bound either way.
+    let a = analyze(&bundled("operations_director"));
+    let p = plan(&a, None);
+    let value = |name: &str| p.values.iter().find(|v| v.name == name).unwrap().range;
+    assert_eq!(value("销售完成率"), range(Some("0"), None));
+    assert_eq!(value("利润完成率"), range(None, None));
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_kpi"))
+        .args(["analyze", "policies/operations_director.kpi"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&o.stdout).contains("value 销售完成率   0% … unbounded"));
+}

@@ -38,6 +38,8 @@ pub struct Analysis {
 #[derive(Debug, Clone, Serialize)]
 pub struct PlanReport {
     pub plan: Option<String>,
+    /// Derived values (`let`).
+    pub values: Vec<Bound>,
     pub indicators: Vec<Bound>,
     pub adjustments: Vec<Bound>,
     pub score: Option<Range>,
@@ -229,6 +231,12 @@ fn plan_report(
         range: Range::of(abs.num),
         can_be_left_out: abs.missing,
     };
+    let values = policy
+        .values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| bound(&v.name, &v.label, bounds.of(Node::Value(i))))
+        .collect();
     let indicators = policy
         .indicators
         .iter()
@@ -301,6 +309,7 @@ fn plan_report(
         .collect();
     PlanReport {
         plan: policy.plan.as_ref().map(|p| p.name.clone()),
+        values,
         indicators,
         adjustments,
         score,

@@ -29,6 +29,24 @@ pub fn analysis_text(analysis: &Analysis, policy: &CheckedPolicy) -> String {
             }
         }
         let mut rows: Vec<(String, String)> = Vec::new();
+        for v in &plan.values {
+            let ty = policy
+                .values
+                .iter()
+                .find(|x| x.name == v.name)
+                .map(|x| x.expr.ty);
+            let shown = match ty {
+                Some(crate::types::Ty::Ratio) => v.range.show(format::percent),
+                Some(crate::types::Ty::Money) => show_money(&v.range, &money),
+                _ => v.range.show(points),
+            };
+            let missing = if v.can_be_left_out {
+                ", or missing"
+            } else {
+                ""
+            };
+            rows.push((format!("value {}", v.name), format!("{shown}{missing}")));
+        }
         for i in &plan.indicators {
             let left_out = if i.can_be_left_out {
                 ", or left out"
