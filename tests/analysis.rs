@@ -467,3 +467,17 @@ fn derived_values_are_bounded_too() {
         .unwrap();
     assert!(String::from_utf8_lossy(&o.stdout).contains("value 销售完成率   0% … unbounded"));
 }
+
+#[test]
+fn a_dip_in_a_scoring_curve_is_found() {
+    // linear { 0% => 0, 100% => 80, 110% => 70, 125% => 100 }: rising end
+    // to end, but 100% gives 80 and 110% gives 70. Sales are not declared
+    // better one way, and the curve implies no direction (it does not
+    // move one way), so the table itself is the finding.
+    let a = analyze(&fixture("analyze-not_monotone-curve"));
+    assert_eq!(codes(&a), ["kpi::analyze::not_monotone"]);
+    assert_eq!(
+        a.findings[0].message,
+        "the table goes against its own trend: 销售额 / 销售目标 = 100% gives 80, 销售额 / 销售目标 = 110% gives 70"
+    );
+}

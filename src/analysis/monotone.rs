@@ -810,7 +810,11 @@ fn dip_finding(
         ),
     )
     .label(table.span, "not monotone")
-    .help("a table read as `higher (or lower) is better` should never step back: check the order of its rows and their values; if it is meant, write `steps in any order { … }`")
+    .help(if matches!(table.kind, ExprKind::Linear { .. }) {
+        "a scoring curve should never step back: check its points' values"
+    } else {
+        "a table read as `higher (or lower) is better` should never step back: check the order of its rows and their values; if it is meant, write `steps in any order { … }`"
+    })
 }
 
 // ---------------------------------------------------------------- witnesses
