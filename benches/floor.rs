@@ -161,7 +161,8 @@ pub fn decide(s: &Sales) -> Decided {
 /// the floor's typed inputs. Deterministic: the same `n`, the same people.
 pub fn sample(n: usize) -> (kpi::program::Program, Vec<kpi::eval::Record>, Vec<Sales>) {
     use kpi::program::Value;
-    let text = std::fs::read_to_string("policies/foreign_trade_sales.kpi").expect("the policy");
+    // Relative to this file, so that the peers crate (benches/peers) finds it too.
+    let text = include_str!("../policies/foreign_trade_sales.kpi").to_string();
     let source = kpi::source::Source::new("foreign_trade_sales.kpi", text);
     let program = kpi::compile(&source).expect("the policy compiles").program;
     let plan = program.plan_named("业务员").expect("the sales plan");
