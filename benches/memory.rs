@@ -13,6 +13,11 @@
 //!
 //! cargo bench --bench memory
 
+// The allocator the `kpi` binary uses (src/main.rs), so that the pipeline
+// runs as `kpi eval` runs it.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;

@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 use std::hash::{DefaultHasher, Hash, Hasher};
+use std::sync::{Mutex, mpsc};
 
 use indexmap::IndexMap;
 
@@ -76,22 +77,81 @@ pub fn run(
 ) -> Result<Summary, HeaderError> {
     let columns = Columns::map(program, &source.headers, source.row_word)?;
     let row_word = source.row_word;
+    // Reading and typing rows (half the work on a large CSV file) runs on a
+    // second thread, some chunks of rows ahead of evaluation on this one.
+    // The channel keeps the file's order, so the output is the same as on
+    // one thread. Where no thread can be started, everything runs here.
+    let pending = Mutex::new(Some(source));
+    let take = || pending.lock().ok().and_then(|mut source| source.take());
+    let columns = &columns;
+    Ok(std::thread::scope(|scope| {
+        let (chunks, received) = mpsc::sync_channel::<Vec<TypedRow>>(CHUNKS_AHEAD);
+        let reader = std::thread::Builder::new()
+            .name("kpi-read".to_string())
+            .spawn_scoped(scope, || {
+                let chunks = chunks;
+                let mut chunk = Vec::with_capacity(CHUNK);
+                for row in take()
+                    .into_iter()
+                    .flat_map(|s| typed_rows(program, columns, s))
+                {
+                    chunk.push(row);
+                    if chunk.len() == CHUNK {
+                        let full = std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK));
+                        // Evaluation stopped (it cannot, short of a panic).
+                        if chunks.send(full).is_err() {
+                            return;
+                        }
+                    }
+                }
+                // A send fails only when nothing receives any more.
+                let _ = chunks.send(chunk);
+            });
+        match reader {
+            Ok(_) => run_records(program, received.into_iter().flatten(), row_word, each),
+            Err(_) => {
+                let rows = take()
+                    .into_iter()
+                    .flat_map(|s| typed_rows(program, columns, s));
+                run_records(program, rows, row_word, each)
+            }
+        }
+    }))
+}
+
+/// Rows handed from the reading thread to evaluation at a time, and how
+/// many such chunks may wait: enough to keep both threads busy, little
+/// enough that memory stays flat.
+const CHUNK: usize = 256;
+const CHUNKS_AHEAD: usize = 8;
+
+/// A row typed as the policy's record (numbered as its row), or why not.
+type TypedRow = Result<(usize, Record), RowError>;
+
+/// The rows of `source` as records. The first row with an employee id is
+/// typed; a later row with the same id fails, naming the first, so that
+/// nobody is paid twice.
+fn typed_rows<'a>(
+    program: &'a Program,
+    columns: &'a Columns,
+    source: DataSource,
+) -> impl Iterator<Item = TypedRow> + 'a {
+    let row_word = source.row_word;
     let mut seen = SeenIds::default();
-    let records = source.map(|row| {
+    source.map(move |row| {
         row.and_then(|row| {
-            let id = columns.id_of(&row);
+            let id = columns.id_text(&row);
             if let Some(first) = seen.first_row(&id, row.number) {
                 return Err(RowError {
                     row: row.number,
                     row_word,
-                    id: Some(id),
+                    id: Some(id.into_owned()),
                     problem: RowProblem::DuplicateId { first },
                 });
             }
             columns.record(program, &row).map(|r| (row.number, r))
         })
-    });
-    Ok(run_records(program, records, row_word, each))
+    })
 }
 
 /// [`run`] over records already typed (numbered as their rows), such as the

@@ -113,6 +113,12 @@ fn words(ty: InputType) -> &'static str {
 }
 
 fn yes_no(text: &str) -> Result<bool, String> {
+    // Written as the policy's own examples write it: no lowercase copy.
+    match text {
+        "yes" | "是" => return Ok(true),
+        "no" | "否" => return Ok(false),
+        _ => {}
+    }
     match text.to_lowercase().as_str() {
         "yes" | "y" | "true" | "1" | "是" | "有" | "√" | "✓" => Ok(true),
         "no" | "n" | "false" | "0" | "否" | "无" | "×" | "✗" => Ok(false),
@@ -155,7 +161,13 @@ fn money(text: &str) -> Result<Decimal, String> {
     } else {
         (body, Decimal::ONE)
     };
-    let n = decimal(&format!("{sign}{body}"))
+    // A negative amount is rare: its text is put together again.
+    let n = if sign.is_empty() {
+        decimal(body)
+    } else {
+        decimal(&format!("{sign}{body}"))
+    };
+    let n = n
         .and_then(|n| {
             n.checked_mul(multiplier)
                 .ok_or_else(|| ": too large".to_string())
@@ -200,6 +212,19 @@ fn plain(text: &str, ty: InputType) -> Result<Decimal, String> {
 /// An exact decimal from text with optional thousands separators and an
 /// optional exponent. The error is a short reason, or empty.
 fn decimal(text: &str) -> Result<Decimal, String> {
+    // The usual cell, `-1234.50`: digits, one point at most, no separators.
+    // Read without copying it (the general path below allocates).
+    let unsigned = text.strip_prefix('-').unwrap_or(text);
+    if !unsigned.is_empty()
+        && unsigned.len() <= 28
+        && unsigned.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+        && unsigned.bytes().any(|b| b.is_ascii_digit())
+        && unsigned.bytes().filter(|&b| b == b'.').count() <= 1
+        && let Ok(n) = Decimal::from_str_exact(text)
+    {
+        // -0 is 0.
+        return Ok(if n.is_zero() { Decimal::ZERO } else { n });
+    }
     let cleaned: String = text.chars().filter(|c| *c != ',' && *c != '_').collect();
     let looks_numeric = !cleaned.is_empty()
         && cleaned

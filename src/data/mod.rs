@@ -42,6 +42,15 @@ impl Cell {
             Cell::Bool(b) => b.to_string(),
         }
     }
+
+    /// The cell as text without surrounding spaces, borrowed when it is text.
+    pub fn trimmed(&self) -> std::borrow::Cow<'_, str> {
+        match self {
+            Cell::Empty => "".into(),
+            Cell::Text(t) | Cell::Number(t) => t.trim().into(),
+            Cell::Bool(b) => b.to_string().into(),
+        }
+    }
 }
 
 /// One data row with its position in the source file.
@@ -426,8 +435,8 @@ impl Columns {
     /// Types one row's cells as the policy's inputs.
     pub fn record(&self, program: &Program, row: &RawRow) -> Result<Record, RowError> {
         let policy = program.policy();
-        let cell = |i: usize| row.cells.get(i).cloned().unwrap_or(Cell::Empty);
-        let id = cell(self.id).shown().trim().to_string();
+        let cell = |i: usize| row.cells.get(i).unwrap_or(&Cell::Empty);
+        let id = cell(self.id).trimmed().into_owned();
         let mut problems = Vec::new();
         if id.is_empty() {
             problems.push(CellProblem {
@@ -439,7 +448,7 @@ impl Columns {
         }
         let name = self
             .name
-            .map(|i| cell(i).shown().trim().to_string())
+            .map(|i| cell(i).trimmed().into_owned())
             .filter(|n| !n.is_empty());
         let group = match self.group {
             Some(column) => {
@@ -458,10 +467,11 @@ impl Columns {
         };
         let plan = match self.plan {
             Some(column) => {
-                let value = cell(column).shown().trim().to_string();
+                let value = cell(column).trimmed();
                 match program.plan_named(&value) {
                     Some(plan) => plan,
                     None => {
+                        let value = value.into_owned();
                         let plans = self
                             .plan_names
                             .iter()
@@ -512,7 +522,7 @@ impl Columns {
                 continue;
             };
             let raw = cell(column);
-            let empty = match &raw {
+            let empty = match raw {
                 Cell::Empty => true,
                 Cell::Text(t) => t.trim().is_empty(),
                 Cell::Number(_) | Cell::Bool(_) => false,
@@ -532,7 +542,7 @@ impl Columns {
                 }
                 _ => {}
             }
-            match parse_cell(input.ty, &raw).and_then(|v| within_range(input, v)) {
+            match parse_cell(input.ty, raw).and_then(|v| within_range(input, v)) {
                 Ok(value) => inputs.push(value),
                 Err(message) => {
                     problems.push(CellProblem {
@@ -653,9 +663,14 @@ impl Columns {
 
     /// The employee id of a row, as written (trimmed).
     pub fn id_of(&self, row: &RawRow) -> String {
+        self.id_text(row).into_owned()
+    }
+
+    /// [`Self::id_of`], borrowed from the row where it can be.
+    pub fn id_text<'r>(&self, row: &'r RawRow) -> std::borrow::Cow<'r, str> {
         row.cells
             .get(self.id)
-            .map(|c| c.shown().trim().to_string())
+            .map(Cell::trimmed)
             .unwrap_or_default()
     }
 

@@ -13,6 +13,8 @@ pub use diff::{diff_csv, diff_json, diff_text};
 pub use json::json;
 pub use table::table;
 
+use rust_decimal::Decimal;
+
 use crate::format;
 use crate::outcome::Outcome;
 use crate::program::Program;
@@ -100,41 +102,73 @@ pub(crate) fn override_cell(outcome: &Outcome) -> String {
 /// its currency when `for_people`, as a plain decimal otherwise. An
 /// indicator the employee's plan does not have is an empty cell.
 pub(crate) fn cells(program: &Program, outcome: &Outcome, for_people: bool) -> Vec<String> {
+    let mut row = Vec::new();
+    each_cell(program, outcome, for_people, &mut String::new(), |cell| {
+        row.push(cell.to_string());
+    });
+    row
+}
+
+/// [`cells`], handed one at a time to `cell`, each written in `buffer`:
+/// the CSV writer writes a million rows this way without a string per cell.
+pub(crate) fn each_cell(
+    program: &Program,
+    outcome: &Outcome,
+    for_people: bool,
+    buffer: &mut String,
+    mut cell: impl FnMut(&str),
+) {
+    use std::fmt::Write;
     let policy = program.policy();
-    let mut row = vec![outcome.id.clone()];
+    let mut decimal = |d: &Decimal, cell: &mut dyn FnMut(&str)| {
+        buffer.clear();
+        let _ = write!(buffer, "{d}");
+        cell(buffer);
+    };
+    cell(&outcome.id);
     if policy.name_column.is_some() {
-        row.push(outcome.name.clone().unwrap_or_default());
+        cell(outcome.name.as_deref().unwrap_or_default());
     }
     if policy.plan_column.is_some() {
-        row.push(outcome.plan.clone().unwrap_or_default());
+        cell(outcome.plan.as_deref().unwrap_or_default());
     }
     if policy.quota_group_column().is_some() {
-        row.push(outcome.group.clone().unwrap_or_default());
+        cell(outcome.group.as_deref().unwrap_or_default());
     }
     // An indicator left out for a missing value.
     let left_out = if for_people { "—" } else { "" };
-    row.extend(
-        program
-            .indicator_names()
-            .iter()
-            .map(|name| match outcome.indicators.get(name) {
-                Some(Some(d)) => d.to_string(),
-                Some(None) => left_out.to_string(),
-                None => String::new(),
-            }),
-    );
-    row.extend(program.adjustment_names().iter().map(|name| {
-        outcome
-            .adjustments
-            .get(name)
-            .map(|d| d.to_string())
-            .unwrap_or_default()
-    }));
+    // The outcome lists its plan's indicators in the order of the columns
+    // (every plan's, in policy order): walked in step, a lookup by name is
+    // needed only where the order differs.
+    let mut next = 0;
+    for name in program.indicator_names() {
+        let found = match outcome.indicators.get_index(next) {
+            Some((key, points)) if key == name => {
+                next += 1;
+                Some(points)
+            }
+            _ => outcome.indicators.get(name),
+        };
+        match found {
+            Some(Some(d)) => decimal(d, &mut cell),
+            Some(None) => cell(left_out),
+            None => cell(""),
+        }
+    }
+    for name in program.adjustment_names() {
+        match outcome.adjustments.get(name) {
+            Some(d) => decimal(d, &mut cell),
+            None => cell(""),
+        }
+    }
     if policy.has_score() {
-        row.push(outcome.score.map(|d| d.to_string()).unwrap_or_default());
+        match &outcome.score {
+            Some(d) => decimal(d, &mut cell),
+            None => cell(""),
+        }
     }
     if !policy.grades.is_empty() {
-        row.push(outcome.grade.clone().unwrap_or_default());
+        cell(outcome.grade.as_deref().unwrap_or_default());
     }
     if program.has_vetoes() {
         let mut vetoes = outcome.vetoes.join("; ");
@@ -142,21 +176,20 @@ pub(crate) fn cells(program: &Program, outcome: &Outcome, for_people: bool) -> V
         if let (true, true, Some(by_score)) = (for_people, vetoed, &outcome.grade_by_score) {
             vetoes = format!("{vetoes} (by score: {by_score})");
         }
-        row.push(vetoes);
+        cell(&vetoes);
     }
     if policy.has_forced_ranking() {
-        row.push(ranking_cell(outcome));
+        cell(&ranking_cell(outcome));
     }
     if policy.override_rule.is_some() {
-        row.push(override_cell(outcome));
+        cell(&override_cell(outcome));
     }
     let currency = policy.currency.as_deref();
-    row.extend(outcome.pay.values().map(|d| {
+    for d in outcome.pay.values() {
         if for_people {
-            format::money(*d, currency)
+            cell(&format::money(*d, currency));
         } else {
-            d.to_string()
+            decimal(d, &mut cell);
         }
-    }));
-    row
+    }
 }

@@ -33,6 +33,8 @@ pub struct CsvWriter<'p, W: Write> {
     program: &'p Program,
     state: CsvState<W>,
     bom: bool,
+    /// Each number's text, written here first (one buffer for every cell).
+    buffer: String,
 }
 
 enum CsvState<W: Write> {
@@ -49,6 +51,7 @@ impl<'p, W: Write> CsvWriter<'p, W> {
             program,
             state: CsvState::Waiting(out),
             bom,
+            buffer: String::new(),
         })
     }
 
@@ -74,8 +77,19 @@ impl<'p, W: Write> CsvWriter<'p, W> {
 
 impl<W: Write> OutcomeWriter for CsvWriter<'_, W> {
     fn outcome(&mut self, _record: &Record, outcome: &Outcome) -> io::Result<()> {
-        let cells = super::cells(self.program, outcome, false);
-        self.writer()?.write_record(cells)?;
+        let program = self.program;
+        let mut buffer = std::mem::take(&mut self.buffer);
+        let writer = self.writer()?;
+        let mut result = Ok(());
+        super::each_cell(program, outcome, false, &mut buffer, |cell| {
+            if result.is_ok() {
+                result = writer.write_field(cell);
+            }
+        });
+        self.buffer = buffer;
+        result?;
+        // No field: ends the record the fields above began.
+        self.writer()?.write_record(None::<&[u8]>)?;
         Ok(())
     }
 
