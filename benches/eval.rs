@@ -7,11 +7,10 @@
 
 use std::sync::LazyLock;
 
-use divan::counter::ItemsCount;
-use divan::{Bencher, black_box};
-
 #[path = "floor.rs"]
 mod floor;
+#[path = "per_employee.rs"]
+mod per_employee;
 
 const EMPLOYEES: usize = 1_000;
 
@@ -33,47 +32,4 @@ static SAMPLE: LazyLock<(
 
 fn main() {
     divan::main();
-}
-
-/// The compiled program: a full outcome (every indicator's points, the
-/// adjustments, score, grade and pay) per employee.
-#[divan::bench]
-fn engine(bencher: Bencher) {
-    let (program, records, _) = &*SAMPLE;
-    bencher.counter(ItemsCount::new(records.len())).bench(|| {
-        for record in records {
-            black_box(program.evaluate(black_box(record)).ok());
-        }
-    });
-}
-
-/// The compiled program's fast path: score, grade and pay per employee,
-/// evaluated in one reused buffer (`Program::decide`).
-#[divan::bench]
-fn engine_decide(bencher: Bencher) {
-    let (program, records, _) = &*SAMPLE;
-    let mut scratch = kpi::eval::Scratch::default();
-    bencher
-        .counter(ItemsCount::new(records.len()))
-        .bench_local(|| {
-            for record in records {
-                black_box(
-                    program
-                        .decide(black_box(record), &mut scratch)
-                        .ok()
-                        .map(|d| d.score),
-                );
-            }
-        });
-}
-
-/// The same rules hand-written: score, grade and pay per employee.
-#[divan::bench]
-fn hand_written(bencher: Bencher) {
-    let (_, _, typed) = &*SAMPLE;
-    bencher.counter(ItemsCount::new(typed.len())).bench(|| {
-        for sales in typed {
-            black_box(floor::decide(black_box(sales)));
-        }
-    });
 }

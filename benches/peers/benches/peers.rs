@@ -25,46 +25,10 @@ fn main() {
     divan::main();
 }
 
-/// kpi's fast path: score, grade and pay (`Program::decide`).
-#[divan::bench]
-fn kpi_decide(bencher: Bencher) {
-    let (program, records, _) = &*SAMPLE;
-    let mut scratch = kpi::eval::Scratch::default();
-    bencher
-        .counter(ItemsCount::new(records.len()))
-        .bench_local(|| {
-            for record in records {
-                black_box(
-                    program
-                        .decide(black_box(record), &mut scratch)
-                        .ok()
-                        .map(|d| d.score),
-                );
-            }
-        });
-}
-
-/// kpi's full outcome: every indicator, adjustment, score, grade and pay.
-#[divan::bench]
-fn kpi_evaluate(bencher: Bencher) {
-    let (program, records, _) = &*SAMPLE;
-    bencher.counter(ItemsCount::new(records.len())).bench(|| {
-        for record in records {
-            black_box(program.evaluate(black_box(record)).ok());
-        }
-    });
-}
-
-/// The same rules hand-written in Rust with rust_decimal.
-#[divan::bench]
-fn hand_written(bencher: Bencher) {
-    let (_, _, typed) = &*SAMPLE;
-    bencher.counter(ItemsCount::new(typed.len())).bench(|| {
-        for sales in typed {
-            black_box(floor::decide(black_box(sales)));
-        }
-    });
-}
+// kpi's `decide` and `evaluate` and the hand-written floor: the same
+// benchmarks as `cargo bench --bench eval` runs.
+#[path = "../../per_employee.rs"]
+mod per_employee;
 
 /// zen-engine: the precompiled decision graph, one evaluation per employee.
 #[divan::bench]

@@ -93,22 +93,7 @@ impl Cel {
     pub fn scope(&self, s: &Sales) -> Context<'_> {
         let mut scope = self.root.new_inner_scope();
         let f = |d: Decimal| Value::Float(d.to_f64().unwrap_or(f64::NAN));
-        for (name, value) in [
-            ("deal", s.deal),
-            ("dealTarget", s.deal_target),
-            ("fx", s.fx),
-            ("fxTarget", s.fx_target),
-            ("newCustomers", s.new_customers),
-            ("newTarget", s.new_target),
-            ("errorRate", s.error_rate),
-            ("expenses", s.expenses),
-            ("revenue", s.revenue),
-            ("approvedRatio", s.approved_ratio),
-            ("review", s.review),
-            ("proposals", s.proposals),
-            ("complaints", s.complaints),
-            ("base", s.base),
-        ] {
+        for (name, value) in crate::numbers(s) {
             scope.add_variable_from_value(name, f(value));
         }
         scope.add_variable_from_value("breach", Value::Bool(s.breach));

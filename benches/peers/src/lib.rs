@@ -12,6 +12,27 @@ pub mod floor;
 pub mod cel;
 pub mod zen;
 
+/// An employee's numeric inputs under the names both peers' rules use
+/// (the yes/no `breach` aside).
+fn numbers(s: &floor::Sales) -> [(&'static str, rust_decimal::Decimal); 14] {
+    [
+        ("deal", s.deal),
+        ("dealTarget", s.deal_target),
+        ("fx", s.fx),
+        ("fxTarget", s.fx_target),
+        ("newCustomers", s.new_customers),
+        ("newTarget", s.new_target),
+        ("errorRate", s.error_rate),
+        ("expenses", s.expenses),
+        ("revenue", s.revenue),
+        ("approvedRatio", s.approved_ratio),
+        ("review", s.review),
+        ("proposals", s.proposals),
+        ("complaints", s.complaints),
+        ("base", s.base),
+    ]
+}
+
 /// A grade name as the floor's `&'static str`.
 fn grade(name: &str) -> &'static str {
     match name {

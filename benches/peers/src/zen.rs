@@ -64,22 +64,7 @@ impl Default for Zen {
 /// An employee's inputs as the graph's input object, exact decimals.
 pub fn input(s: &Sales) -> Variable {
     let object = Variable::empty_object();
-    for (key, value) in [
-        ("deal", s.deal),
-        ("dealTarget", s.deal_target),
-        ("fx", s.fx),
-        ("fxTarget", s.fx_target),
-        ("newCustomers", s.new_customers),
-        ("newTarget", s.new_target),
-        ("errorRate", s.error_rate),
-        ("expenses", s.expenses),
-        ("revenue", s.revenue),
-        ("approvedRatio", s.approved_ratio),
-        ("review", s.review),
-        ("proposals", s.proposals),
-        ("complaints", s.complaints),
-        ("base", s.base),
-    ] {
+    for (key, value) in crate::numbers(s) {
         object.dot_insert(key, Variable::Number(value));
     }
     object.dot_insert("breach", Variable::Bool(s.breach));
