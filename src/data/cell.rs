@@ -215,11 +215,17 @@ fn decimal(text: &str) -> Result<Decimal, String> {
     // The usual cell, `-1234.50`: digits, one point at most, no separators.
     // Read without copying it (the general path below allocates).
     let unsigned = text.strip_prefix('-').unwrap_or(text);
-    if !unsigned.is_empty()
-        && unsigned.len() <= 28
-        && unsigned.bytes().all(|b| b.is_ascii_digit() || b == b'.')
-        && unsigned.bytes().any(|b| b.is_ascii_digit())
-        && unsigned.bytes().filter(|&b| b == b'.').count() <= 1
+    let (mut digits, mut points) = (0, 0);
+    for b in unsigned.bytes() {
+        match b {
+            b'0'..=b'9' => digits += 1,
+            b'.' => points += 1,
+            _ => points = 2,
+        }
+    }
+    if digits > 0
+        && digits <= 28
+        && points <= 1
         && let Ok(n) = Decimal::from_str_exact(text)
     {
         // -0 is 0.
