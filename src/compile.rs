@@ -17,14 +17,16 @@ pub fn compile(plans: Vec<CheckedPolicy>) -> Option<Program> {
 
 fn compile_plan(policy: CheckedPolicy) -> PlanProgram {
     let layout = Layout::new(&policy);
-    let steps = policy
+    let steps: Vec<Step> = policy
         .order
         .iter()
         .filter_map(|node| step(&policy, &layout, *node))
         .collect();
     PlanProgram {
+        outcome_keys: crate::outcome::OutcomeKeys::new(&policy),
         policy: Arc::new(policy),
         layout,
+        depth: steps.iter().map(Step::depth).max().unwrap_or(0),
         steps,
     }
 }
@@ -54,7 +56,10 @@ fn step(policy: &CheckedPolicy, layout: &Layout, node: Node) -> Option<Step> {
             index,
             points: op(&policy.adjustments.get(index)?.points),
         },
-        Node::Score => Step::Score,
+        Node::Score => Step::Score {
+            // Weights are checked to add up to 100%, far from overflowing.
+            total_weight: policy.indicators.iter().map(|i| i.weight).sum(),
+        },
         Node::Grade => Step::Grade {
             bands: policy
                 .grades

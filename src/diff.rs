@@ -83,8 +83,8 @@ pub fn compare(before: &Batch, after: &Batch) -> PolicyDiff {
     let mut items: Vec<String> = Vec::new();
     for o in before.outcomes.iter().chain(&after.outcomes) {
         for name in o.pay.keys() {
-            if !items.contains(name) {
-                items.push(name.clone());
+            if !items.iter().any(|i| **i == **name) {
+                items.push(name.to_string());
             }
         }
     }
@@ -99,12 +99,12 @@ pub fn compare(before: &Batch, after: &Batch) -> PolicyDiff {
         };
         employees += 1;
         for (item, amount) in &old.pay {
-            if let Some(total) = bill_before.get_mut(item) {
+            if let Some(total) = bill_before.get_mut(&**item) {
                 *total = total.saturating_add(*amount);
             }
         }
         for (item, amount) in &new.pay {
-            if let Some(total) = bill_after.get_mut(item) {
+            if let Some(total) = bill_after.get_mut(&**item) {
                 *total = total.saturating_add(*amount);
             }
         }
@@ -118,7 +118,10 @@ pub fn compare(before: &Batch, after: &Batch) -> PolicyDiff {
             .map(|item| {
                 (
                     item.clone(),
-                    Delta::new(old.pay.get(item).copied(), new.pay.get(item).copied()),
+                    Delta::new(
+                        old.pay.get(item.as_str()).copied(),
+                        new.pay.get(item.as_str()).copied(),
+                    ),
                 )
             })
             .filter(|(_, d)| d.changed())

@@ -322,22 +322,47 @@ impl fmt::Display for EvalError {
 
 impl std::error::Error for EvalError {}
 
-/// Where evaluation stopped, before it is described for people.
+/// Where evaluation stopped, before it is described for people. Kept
+/// small (16 bytes), as every operation's result carries room for one.
 #[derive(Debug, Clone, Copy)]
 struct Fault {
     kind: FaultKind,
-    span: Span,
-    /// For a missing value, the slot that had none.
-    slot: Option<usize>,
+    /// The span of the failing formula, in 32 bits: a policy is far
+    /// smaller than 4 GB (a larger offset saturates).
+    start: u32,
+    end: u32,
+    /// For a missing value, the slot that had none (`u32::MAX`: none).
+    slot: u32,
 }
 
 impl Fault {
     fn new(kind: FaultKind, span: Span) -> Fault {
+        let narrow = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
         Fault {
             kind,
-            span,
-            slot: None,
+            start: narrow(span.start),
+            end: narrow(span.end),
+            slot: u32::MAX,
         }
+    }
+
+    /// A missing value in `slot`.
+    fn missing_in(slot: usize) -> Fault {
+        Fault {
+            slot: u32::try_from(slot).unwrap_or(u32::MAX),
+            ..Fault::new(FaultKind::MissingValue, Span::default())
+        }
+    }
+
+    fn span(&self) -> Span {
+        Span {
+            start: self.start as usize,
+            end: self.end as usize,
+        }
+    }
+
+    fn slot(&self) -> Option<usize> {
+        (self.slot != u32::MAX).then_some(self.slot as usize)
     }
 
     fn missing(&self) -> bool {
@@ -595,11 +620,19 @@ impl PlanProgram {
             frame.given_adjustments.extend_from_slice(&year.adjustments);
         }
         frame.pay_factor = record.year.as_ref().and_then(|y| y.pay_factor);
-        for step in &self.steps {
-            self.step(step, frame, tracer)
-                .map_err(|fault| self.describe(fault, step, &frame.slots))?;
-        }
-        Ok(())
+        // Formulas are walked recursively: make room for the deepest one
+        // once per record, rather than looking at the stack at every node.
+        stacker::maybe_grow(
+            stack_needed(self.depth),
+            (stack_needed(self.depth) * 2).max(4 * 1024 * 1024),
+            || {
+                for step in &self.steps {
+                    self.step(step, frame, tracer)
+                        .map_err(|fault| self.describe(fault, step, &frame.slots))?;
+                }
+                Ok(())
+            },
+        )
     }
 
     fn step<T: Tracer>(&self, step: &Step, frame: &mut Frame, t: &mut T) -> Eval<()> {
@@ -643,7 +676,7 @@ impl PlanProgram {
                     set(&mut frame.slots, layout.indicators + index, Value::Missing);
                     t.event(|| Event::Excluded {
                         index: *index,
-                        missing: f.slot,
+                        missing: f.slot(),
                     });
                 };
                 let measure_value = match measure {
@@ -743,24 +776,39 @@ impl PlanProgram {
                     Value::Num(capped),
                 );
             }
-            Step::Score => {
+            Step::Score { total_weight } => {
                 let overflow = Fault::new(FaultKind::Overflow, Span::default());
                 let mut contributions = std::mem::take(&mut frame.contributions);
                 contributions.clear();
                 let mut weighted = Decimal::ZERO;
-                let mut included = Decimal::ZERO;
+                let mut left_out = false;
                 for (i, indicator) in policy.indicators.iter().enumerate() {
                     match get(&frame.slots, layout.indicators + i) {
                         // Left out for a missing value.
-                        Value::Missing => contributions.push(None),
+                        Value::Missing => {
+                            left_out = true;
+                            contributions.push(None);
+                        }
                         points => {
                             let c = num(points).checked_mul(indicator.weight).ok_or(overflow)?;
                             weighted = weighted.checked_add(c).ok_or(overflow)?;
-                            included = included.checked_add(indicator.weight).ok_or(overflow)?;
                             contributions.push(Some(c));
                         }
                     }
                 }
+                // The weights of the indicators that count: all of them (summed
+                // at compile time) unless some were left out.
+                let included = if left_out {
+                    let mut included = Decimal::ZERO;
+                    for (indicator, c) in policy.indicators.iter().zip(&contributions) {
+                        if c.is_some() {
+                            included = included.checked_add(indicator.weight).ok_or(overflow)?;
+                        }
+                    }
+                    included
+                } else {
+                    *total_weight
+                };
                 if included.is_zero() && !policy.indicators.is_empty() {
                     return Err(Fault::new(FaultKind::NoIndicators, Span::default()));
                 }
@@ -912,7 +960,7 @@ impl PlanProgram {
             Step::Value { index, .. } => Node::Value(*index),
             Step::Indicator { index, .. } => Node::Indicator(*index),
             Step::Adjustment { index, .. } => Node::Adjustment(*index),
-            Step::Score => Node::Score,
+            Step::Score { .. } => Node::Score,
             Step::Grade { .. } => Node::Grade,
             Step::Pay { index, .. } => Node::Pay(*index),
         };
@@ -931,10 +979,10 @@ impl PlanProgram {
             (_, Some(label)) => format!("{kind} `{name}` ({label})"),
             (_, None) => format!("{kind} `{name}`"),
         };
-        let span = if fault.span.is_empty() {
+        let span = if fault.span().is_empty() {
             policy.span_of(node)
         } else {
-            fault.span
+            fault.span()
         };
         let mut values = Vec::new();
         for (i, input) in policy.inputs.iter().enumerate() {
@@ -1016,23 +1064,21 @@ fn num(value: Value) -> Decimal {
     }
 }
 
-/// Stack kept free before recursing into a formula, and how much more to
-/// take (on the heap) when less is left. A debug build's frames are large.
+/// Stack kept free for a step, beside what its formulas take.
 const RED_ZONE: usize = 128 * 1024;
-const STACK_GROWTH: usize = 4 * 1024 * 1024;
 
-/// Runs `f`, first growing the stack if it is running low: formulas are
-/// walked recursively, up to [`crate::syntax::MAX_FORMULA_DEPTH`] deep.
-pub(crate) fn with_stack<R>(f: impl FnOnce() -> R) -> R {
-    stacker::maybe_grow(RED_ZONE, STACK_GROWTH, f)
+/// The stack evaluating a formula `depth` operations deep may take: a
+/// generous bound per level (a debug build's frames are large), and room
+/// for the step around it.
+fn stack_needed(depth: usize) -> usize {
+    const PER_LEVEL: usize = 16 * 1024;
+    RED_ZONE + depth * PER_LEVEL
 }
 
 fn eval<T: Tracer>(op: &Op, slots: &[Value], t: &mut T) -> Eval<Value> {
     match op {
         Op::Const(v) => Ok(*v),
-        // Leaves do not recurse: no need to look at the stack.
-        Op::Slot(_) => eval_node(op, slots, t),
-        _ => with_stack(|| eval_node(op, slots, t)),
+        _ => eval_node(op, slots, t),
     }
 }
 
@@ -1040,13 +1086,7 @@ fn eval_node<T: Tracer>(op: &Op, slots: &[Value], t: &mut T) -> Eval<Value> {
     Ok(match op {
         Op::Const(v) => *v,
         Op::Slot(i) => match get(slots, *i) {
-            Value::Missing => {
-                return Err(Fault {
-                    kind: FaultKind::MissingValue,
-                    span: Span::default(),
-                    slot: Some(*i),
-                });
-            }
+            Value::Missing => return Err(Fault::missing_in(*i)),
             v => v,
         },
         Op::Neg(x) => Value::Num(-num(eval(x, slots, t)?)),

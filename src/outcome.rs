@@ -3,6 +3,8 @@
 //! strings with a fixed number of decimals (`"87.50"`, `"3900.00"`), maps keep
 //! the policy's order, so JSON output is stable enough to pin in snapshots.
 
+use std::sync::Arc;
+
 use indexmap::IndexMap;
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -12,6 +14,11 @@ use crate::ast::OverrideTarget;
 use crate::checked::VetoEffect;
 use crate::eval::{Frame, OverrideValue, Record};
 use crate::program::{PlanProgram, Value};
+
+/// The name of an indicator, bonus or deduction item, or pay item, as an
+/// outcome's key: shared with the compiled program, so that building an
+/// outcome copies no text.
+pub type Name = Arc<str>;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Outcome {
@@ -23,16 +30,16 @@ pub struct Outcome {
     pub plan: Option<String>,
     /// Points of each indicator (0–100), by indicator name.
     /// `None` (null in JSON) for an indicator left out for a missing value.
-    pub indicators: IndexMap<String, Option<Decimal>>,
+    pub indicators: IndexMap<Name, Option<Decimal>>,
     /// Each indicator's points × weight, exact, by indicator name.
     #[serde(skip_serializing_if = "IndexMap::is_empty")]
-    pub contributions: IndexMap<String, Option<Decimal>>,
+    pub contributions: IndexMap<Name, Option<Decimal>>,
     /// Σ points × weight, exact, before bonuses and deductions.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub weighted_score: Option<Decimal>,
     /// Points of each bonus (positive) and deduction (negative) item.
     #[serde(skip_serializing_if = "IndexMap::is_empty")]
-    pub adjustments: IndexMap<String, Decimal>,
+    pub adjustments: IndexMap<Name, Decimal>,
     /// The final score, clamped and rounded.
     pub score: Option<Decimal>,
     pub grade: Option<String>,
@@ -42,7 +49,7 @@ pub struct Outcome {
     /// outcome has the same fields).
     pub vetoes: Vec<String>,
     /// Each pay item, rounded per the policy.
-    pub pay: IndexMap<String, Decimal>,
+    pub pay: IndexMap<Name, Decimal>,
     /// The group the quotas count this person in (`quotas per 部门`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub group: Option<String>,
@@ -85,38 +92,39 @@ impl Outcome {
             _ => Decimal::ZERO,
         };
         let grade_name = |g: u16| policy.grades.get(usize::from(g)).map(|g| g.name.clone());
-        let indicators = policy
-            .indicators
-            .iter()
-            .enumerate()
-            .map(|(i, ind)| {
-                let points = match frame.slots.get(layout.indicators + i) {
-                    Some(Value::Num(n)) => Some(*n),
-                    _ => None,
-                };
-                (ind.name.clone(), points)
-            })
-            .collect();
-        let contributions = policy
-            .indicators
-            .iter()
-            .zip(&frame.contributions)
-            .map(|(ind, c)| (ind.name.clone(), c.map(|c| at_least(c, decimals))))
-            .collect();
-        let adjustments = policy
+        // The maps are copies of the program's, keys and all (no hashing,
+        // no text copied), with each value filled in by position.
+        let keys = &program.outcome_keys;
+        let mut indicators = keys.indicators.clone();
+        for (i, points) in indicators.values_mut().enumerate() {
+            *points = match frame.slots.get(layout.indicators + i) {
+                Some(Value::Num(n)) => Some(*n),
+                _ => None,
+            };
+        }
+        let mut contributions = keys.indicators.clone();
+        contributions.truncate(frame.contributions.len());
+        for (c, computed) in contributions.values_mut().zip(&frame.contributions) {
+            *c = computed.map(|c| at_least(c, decimals));
+        }
+        let mut adjustments = keys.adjustments.clone();
+        for ((i, a), points) in policy
             .adjustments
             .iter()
             .enumerate()
-            .map(|(i, a)| {
-                let points = num(layout.adjustments + i);
-                let signed = match a.kind {
-                    AdjustmentKind::Bonus => points,
-                    AdjustmentKind::Deduction if !points.is_zero() => -points,
-                    AdjustmentKind::Deduction => points,
-                };
-                (a.name.clone(), signed)
-            })
-            .collect();
+            .zip(adjustments.values_mut())
+        {
+            let n = num(layout.adjustments + i);
+            *points = match a.kind {
+                AdjustmentKind::Bonus => n,
+                AdjustmentKind::Deduction if !n.is_zero() => -n,
+                AdjustmentKind::Deduction => n,
+            };
+        }
+        let mut pay = keys.pay.clone();
+        for (i, amount) in pay.values_mut().enumerate() {
+            *amount = num(layout.pay + i);
+        }
         let grade = match frame.slots.get(layout.grade) {
             Some(Value::Grade(g)) if !policy.grades.is_empty() => grade_name(*g),
             _ => None,
@@ -164,12 +172,7 @@ impl Outcome {
             grade,
             grade_by_score,
             vetoes,
-            pay: policy
-                .pay
-                .iter()
-                .enumerate()
-                .map(|(i, p)| (p.name.clone(), num(layout.pay + i)))
-                .collect(),
+            pay,
             group: record.group.clone(),
             ranking: None,
             final_adjustment: record.final_adjustment.as_ref().and_then(|o| {
@@ -189,6 +192,37 @@ impl Outcome {
                     reason: o.reason.clone(),
                 })
             }),
+        }
+    }
+}
+
+/// An outcome's maps with their keys in place and no values yet, made once
+/// per plan when it is compiled.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct OutcomeKeys {
+    indicators: IndexMap<Name, Option<Decimal>>,
+    adjustments: IndexMap<Name, Decimal>,
+    pay: IndexMap<Name, Decimal>,
+}
+
+impl OutcomeKeys {
+    pub fn new(policy: &crate::checked::CheckedPolicy) -> OutcomeKeys {
+        OutcomeKeys {
+            indicators: policy
+                .indicators
+                .iter()
+                .map(|i| (Name::from(i.name.as_str()), None))
+                .collect(),
+            adjustments: policy
+                .adjustments
+                .iter()
+                .map(|a| (Name::from(a.name.as_str()), Decimal::ZERO))
+                .collect(),
+            pay: policy
+                .pay
+                .iter()
+                .map(|p| (Name::from(p.name.as_str()), Decimal::ZERO))
+                .collect(),
         }
     }
 }

@@ -34,6 +34,11 @@ pub struct PlanProgram {
     pub(crate) policy: Arc<CheckedPolicy>,
     pub(crate) layout: Layout,
     pub(crate) steps: Vec<Step>,
+    /// The deepest formula of the steps, in operations: the stack a record
+    /// needs is checked once, for this depth, rather than at every node.
+    pub(crate) depth: usize,
+    /// The keys of every outcome of this plan, made once.
+    pub(crate) outcome_keys: crate::outcome::OutcomeKeys,
 }
 
 impl PlanProgram {
@@ -207,7 +212,11 @@ pub(crate) enum Step {
         index: usize,
         points: Op,
     },
-    Score,
+    Score {
+        /// The sum of every indicator's weight (100% in a checked policy),
+        /// what the weighted points are divided by when none is left out.
+        total_weight: Decimal,
+    },
     Grade {
         /// Score intervals of each grade, by grade index.
         bands: Vec<(u16, Vec<Interval>)>,
@@ -249,6 +258,55 @@ pub(crate) enum Op {
     Linear(Box<LinearTable>),
     Steps(Box<StepsTable>),
     ByGrade(usize, Vec<Op>),
+}
+
+impl Step {
+    /// The deepest formula the step evaluates, in operations.
+    pub fn depth(&self) -> usize {
+        let deepest = |ops: &mut dyn Iterator<Item = &Op>| ops.map(Op::depth).max().unwrap_or(0);
+        match self {
+            Step::Value { op, .. } | Step::Pay { op, .. } => op.depth(),
+            Step::Adjustment { points, .. } => points.depth(),
+            Step::Indicator {
+                measure,
+                points,
+                vetoes,
+                ..
+            } => deepest(
+                &mut measure
+                    .iter()
+                    .chain([points])
+                    .chain(vetoes.iter().map(|(_, c)| c)),
+            ),
+            Step::Score { .. } => 0,
+            Step::Grade { vetoes, .. } => deepest(&mut vetoes.iter().map(|(_, c, _)| c)),
+        }
+    }
+}
+
+impl Op {
+    /// How deep the operation nests: 1 for a constant or a slot.
+    pub fn depth(&self) -> usize {
+        let deepest = |ops: &[Op]| ops.iter().map(Op::depth).max().unwrap_or(0);
+        1 + match self {
+            Op::Const(_) | Op::Slot(_) => 0,
+            Op::Neg(x) | Op::Not(x) | Op::Abs(x) | Op::FullMarks(x, _) => x.depth(),
+            Op::Arith(_, xs, _) | Op::Cmp(_, xs) | Op::And(xs) | Op::Or(xs) => deepest(&**xs),
+            Op::If(xs, _) | Op::Clamp(xs, _) => deepest(&**xs),
+            Op::Min(xs) | Op::Max(xs) | Op::Average(xs, ..) | Op::FirstOf(xs, _) => deepest(xs),
+            Op::ByGrade(_, xs) => deepest(xs),
+            Op::Linear(table) => table
+                .subject
+                .depth()
+                .max(deepest(&table.at))
+                .max(deepest(&table.values)),
+            Op::Steps(table) => {
+                let bands = table.bands.iter().map(|(_, t, v)| t.depth().max(v.depth()));
+                let otherwise = table.otherwise.as_ref().map_or(0, Op::depth);
+                bands.max().unwrap_or(0).max(otherwise).max(table.subject.depth())
+            }
+        }
+    }
 }
 
 #[derive(Debug, Clone)]

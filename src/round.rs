@@ -21,6 +21,8 @@ fn strategy(mode: RoundingMode) -> RoundingStrategy {
 pub fn round(value: Decimal, rounding: Rounding) -> Option<Decimal> {
     // `0.010` is `0.01`; most quanta are written normalised already.
     let quantum = match rounding.quantum {
+        // The usual quanta (0.01, 1) first, without the division below.
+        q if q.mantissa() == 1 => q,
         q if q.scale() > 0 && q.mantissa() % 10 == 0 => q.normalize(),
         q => q,
     };

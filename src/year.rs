@@ -217,7 +217,7 @@ fn yearly_record(
     };
     for indicator in &policy.indicators {
         let points =
-            per_quarter(&|o: &Outcome| o.indicators.get(&indicator.name).copied().flatten());
+            per_quarter(&|o: &Outcome| o.indicators.get(indicator.name.as_str()).copied().flatten());
         year.indicators
             .push((!indicator.financial).then(|| averaged(&points)));
         year.indicator_quarters.push(points);
@@ -225,7 +225,7 @@ fn yearly_record(
     for adjustment in &policy.adjustments {
         // Deductions are shown negative in outcomes; the rule gives them positive.
         let points =
-            per_quarter(&|o: &Outcome| o.adjustments.get(&adjustment.name).map(|p| p.abs()));
+            per_quarter(&|o: &Outcome| o.adjustments.get(adjustment.name.as_str()).map(|p| p.abs()));
         year.adjustments.push(Some(averaged(&points)));
         year.adjustment_quarters.push(points);
     }

@@ -115,7 +115,7 @@ fn each_employee_is_scored_under_their_plan() {
     assert_eq!(common::pay(d1, "绩效"), "5000.00");
     assert!(!d1.indicators.contains_key("成交"));
     assert_eq!(
-        d1.indicators.keys().collect::<Vec<_>>(),
+        d1.indicators.keys().map(|k| &**k).collect::<Vec<_>>(),
         ["差错", "评议分", "项目分"]
     );
 }

@@ -13,6 +13,7 @@ pub use diff::{diff_csv, diff_json, diff_text};
 pub use json::json;
 pub use table::table;
 
+use indexmap::IndexMap;
 use rust_decimal::Decimal;
 
 use crate::format;
@@ -109,6 +110,24 @@ pub(crate) fn cells(program: &Program, outcome: &Outcome, for_people: bool) -> V
     row
 }
 
+/// The value of `name` in `map`, whose entry is usually the `next` one:
+/// an outcome lists its plan's names in the order of the report's columns
+/// (every plan's, in policy order), so walking both in step finds most
+/// without a lookup by name.
+fn in_step<'m, V>(
+    map: &'m IndexMap<crate::outcome::Name, V>,
+    next: &mut usize,
+    name: &str,
+) -> Option<&'m V> {
+    match map.get_index(*next) {
+        Some((key, value)) if **key == *name => {
+            *next += 1;
+            Some(value)
+        }
+        _ => map.get(name),
+    }
+}
+
 /// [`cells`], handed one at a time to `cell`, each written in `buffer`:
 /// the CSV writer writes a million rows this way without a string per cell.
 pub(crate) fn each_cell(
@@ -142,21 +161,15 @@ pub(crate) fn each_cell(
     // needed only where the order differs.
     let mut next = 0;
     for name in program.indicator_names() {
-        let found = match outcome.indicators.get_index(next) {
-            Some((key, points)) if key == name => {
-                next += 1;
-                Some(points)
-            }
-            _ => outcome.indicators.get(name),
-        };
-        match found {
+        match in_step(&outcome.indicators, &mut next, name) {
             Some(Some(d)) => decimal(d, &mut cell),
             Some(None) => cell(left_out),
             None => cell(""),
         }
     }
+    let mut next = 0;
     for name in program.adjustment_names() {
-        match outcome.adjustments.get(name) {
+        match in_step(&outcome.adjustments, &mut next, name) {
             Some(d) => decimal(d, &mut cell),
             None => cell(""),
         }

@@ -419,13 +419,13 @@ fn workbook(
         }
         for name in indicators {
             let at = next();
-            if let Some(Some(p)) = outcome.indicators.get(name) {
+            if let Some(Some(p)) = outcome.indicators.get(name.as_str()) {
                 sheet.write_number_with_format(row, at, number(*p), &points)?;
             }
         }
         for name in adjustments {
             let at = next();
-            if let Some(adjustment) = outcome.adjustments.get(name) {
+            if let Some(adjustment) = outcome.adjustments.get(name.as_str()) {
                 sheet.write_number_with_format(row, at, number(*adjustment), &points)?;
             }
         }
