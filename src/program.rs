@@ -303,7 +303,11 @@ impl Op {
             Op::Steps(table) => {
                 let bands = table.bands.iter().map(|(_, t, v)| t.depth().max(v.depth()));
                 let otherwise = table.otherwise.as_ref().map_or(0, Op::depth);
-                bands.max().unwrap_or(0).max(otherwise).max(table.subject.depth())
+                bands
+                    .max()
+                    .unwrap_or(0)
+                    .max(otherwise)
+                    .max(table.subject.depth())
             }
         }
     }

@@ -216,16 +216,18 @@ fn yearly_record(
         ..YearGiven::default()
     };
     for indicator in &policy.indicators {
-        let points =
-            per_quarter(&|o: &Outcome| o.indicators.get(indicator.name.as_str()).copied().flatten());
+        let points = per_quarter(&|o: &Outcome| {
+            o.indicators.get(indicator.name.as_str()).copied().flatten()
+        });
         year.indicators
             .push((!indicator.financial).then(|| averaged(&points)));
         year.indicator_quarters.push(points);
     }
     for adjustment in &policy.adjustments {
         // Deductions are shown negative in outcomes; the rule gives them positive.
-        let points =
-            per_quarter(&|o: &Outcome| o.adjustments.get(adjustment.name.as_str()).map(|p| p.abs()));
+        let points = per_quarter(&|o: &Outcome| {
+            o.adjustments.get(adjustment.name.as_str()).map(|p| p.abs())
+        });
         year.adjustments.push(Some(averaged(&points)));
         year.adjustment_quarters.push(points);
     }
