@@ -44,9 +44,81 @@ pub fn exact(text: &str) -> Option<Decimal> {
     }
 }
 
+/// Appends `d` as its `Display` writes it (`-12.50`, `0.05`), a few times
+/// faster: the digits come from one 64-bit division loop (the usual
+/// mantissa fits), not a 96-bit one, and no formatter is involved. The CSV
+/// writer formats millions of numbers this way.
+pub fn push_decimal(out: &mut String, d: Decimal) {
+    let scale = d.scale() as usize;
+    // Digits, lowest first: at most 29 for 96 bits, then a leading zero.
+    let mut digits = [b'0'; 32];
+    let mut n = 0;
+    let mantissa = d.mantissa().unsigned_abs();
+    if let Ok(mut v) = u64::try_from(mantissa) {
+        while v > 0 {
+            if let Some(slot) = digits.get_mut(n) {
+                *slot = b'0' + (v % 10) as u8;
+            }
+            v /= 10;
+            n += 1;
+        }
+    } else {
+        let mut v = mantissa;
+        while v > 0 {
+            if let Some(slot) = digits.get_mut(n) {
+                *slot = b'0' + (v % 10) as u8;
+            }
+            v /= 10;
+            n += 1;
+        }
+    }
+    // At least one digit before the point: `0.05`, `0`.
+    let n = n.max(scale + 1).min(digits.len());
+    if d.is_sign_negative() {
+        out.push('-');
+    }
+    let digit = |i: usize| char::from(digits.get(i).copied().unwrap_or(b'0'));
+    out.extend((scale..n).rev().map(digit));
+    if scale > 0 {
+        out.push('.');
+        out.extend((0..scale).rev().map(digit));
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::exact;
+    use super::{exact, push_decimal};
+    use rust_decimal::Decimal;
+
+    /// `push_decimal` writes what `Display` writes, for every sign, scale
+    /// and size of mantissa, negative zero included.
+    #[test]
+    fn decimals_are_written_as_display_writes_them() {
+        let mut mantissas: Vec<i128> = vec![0, 1, 5, 9, 10, 99, 100, 12345, 100_000];
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        for _ in 0..2_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            mantissas.push(i128::from(x >> (x % 64)));
+        }
+        mantissas.push(i128::from(u64::MAX));
+        mantissas.push(i128::from(u64::MAX) + 1);
+        mantissas.push((1i128 << 96) - 1);
+        for m in mantissas {
+            for scale in [0, 1, 2, 3, 10, 27, 28] {
+                for negative in [false, true] {
+                    let Ok(mut d) = Decimal::try_from_i128_with_scale(m, scale) else {
+                        continue;
+                    };
+                    d.set_sign_negative(negative);
+                    let mut out = String::from("x");
+                    push_decimal(&mut out, d);
+                    assert_eq!(out, format!("x{d}"), "{m} scale {scale}");
+                }
+            }
+        }
+    }
 
     fn shown(text: &str) -> Option<String> {
         exact(text).map(|n| n.to_string())

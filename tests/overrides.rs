@@ -111,7 +111,7 @@ fn record(program: &kpi::program::Program, score: &str, to: &str) -> kpi::eval::
         rows: vec![kpi::data::RawRow {
             number: 2,
             cells: ["X", score, "1000", to, "年中调岗"]
-                .map(|s| kpi::data::Cell::Text(s.to_string()))
+                .map(|s| kpi::data::Cell::Text((*s).into()))
                 .to_vec(),
         }],
         row_word: "line",

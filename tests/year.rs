@@ -48,7 +48,7 @@ fn quarters(rows: [&[(&str, &str, &str, &str)]; 4]) -> Vec<Quarter> {
                     .map(|(i, (id, sales, review, base))| RawRow {
                         number: i + 2,
                         cells: [*id, *sales, "1000", *review, *base]
-                            .map(|c| Cell::Text(c.to_string()))
+                            .map(|c| Cell::Text(c.into()))
                             .to_vec(),
                     })
                     .collect(),
@@ -243,7 +243,7 @@ fn yearly_figures_replace_the_sums_and_explain_shows_each_source() {
         headers: ["id", "销售目标"].map(String::from).to_vec(),
         rows: vec![RawRow {
             number: 2,
-            cells: ["Y1", "5000"].map(|c| Cell::Text(c.to_string())).to_vec(),
+            cells: ["Y1", "5000"].map(|c| Cell::Text(c.into())).to_vec(),
         }],
         row_word: "line",
     };

@@ -257,7 +257,7 @@ mod tests {
     use super::*;
 
     fn num(ty: InputType, s: &str) -> String {
-        match parse_cell(ty, &Cell::Text(s.to_string())) {
+        match parse_cell(ty, &Cell::Text(s.into())) {
             Ok(Value::Num(n)) => n.to_string(),
             Ok(other) => format!("{other:?}"),
             Err(e) => format!("error: {e}"),
@@ -288,7 +288,7 @@ mod tests {
         assert!(num(InputType::Percent, "1").starts_with("error"));
         assert_eq!(num(InputType::Percent, "-0.05"), "-0.05");
         // A number stored as a number is the fraction: a cell shown as 100% holds 1.
-        let stored = |s: &str| parse_cell(InputType::Percent, &Cell::Number(s.to_string()));
+        let stored = |s: &str| parse_cell(InputType::Percent, &Cell::Number(s.into()));
         assert_eq!(stored("1"), Ok(Value::Num(Decimal::ONE)));
         assert_eq!(stored("0.15"), Ok(Value::Num(Decimal::new(15, 2))));
         assert!(stored("15").unwrap_err().contains("would be 1500%"));

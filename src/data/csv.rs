@@ -119,7 +119,7 @@ pub(super) fn from_reader<R: Read + Send + 'static>(
                         if c.trim().is_empty() {
                             Cell::Empty
                         } else {
-                            Cell::Text(c.to_string())
+                            Cell::Text(c.into())
                         }
                     })
                     .collect();
@@ -187,9 +187,10 @@ struct LineEnds {
 }
 
 impl Lines {
-    fn push(&self, offset: u64) {
+    /// Records line ends, all of a chunk under one lock.
+    fn extend(&self, offsets: impl Iterator<Item = u64>) {
         if let Ok(mut ends) = self.0.lock() {
-            ends.ahead.push_back(offset);
+            ends.ahead.extend(offsets);
         }
     }
 
@@ -222,7 +223,18 @@ impl<R: Read> Read for CrLf<R> {
             if n == 0 {
                 return Ok(0);
             }
+            let chunk = buf.get(..n).unwrap_or_default();
+            // The usual chunk has no `\r` to fold: its line ends are found
+            // at once, and the bytes stay where they are.
+            if !self.after_cr && memchr::memchr(b'\r', chunk).is_none() {
+                let written = self.written;
+                self.lines
+                    .extend(memchr::memchr_iter(b'\n', chunk).map(|i| written + i as u64));
+                self.written += n as u64;
+                return Ok(n);
+            }
             let mut kept = 0;
+            let mut ends = Vec::new();
             for i in 0..n {
                 let byte = buf.get(i).copied().unwrap_or(b'\n');
                 let was_cr = std::mem::replace(&mut self.after_cr, byte == b'\r');
@@ -235,12 +247,13 @@ impl<R: Read> Read for CrLf<R> {
                     *slot = out;
                 }
                 if out == b'\n' {
-                    self.lines.push(self.written + kept as u64);
+                    ends.push(self.written + kept as u64);
                 }
                 kept += 1;
             }
             // Only a dropped `\n` can empty a chunk; read on rather than
             // return 0, which would mean the end of the file.
+            self.lines.extend(ends.into_iter());
             if kept > 0 {
                 self.written += kept as u64;
                 return Ok(kept);

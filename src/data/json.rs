@@ -158,10 +158,10 @@ fn cells(headers: &[String], map: &Map<String, Json>) -> Vec<Cell> {
         .map(|h| match map.get(h) {
             None | Some(Json::Null) => Cell::Empty,
             Some(Json::String(s)) if s.trim().is_empty() => Cell::Empty,
-            Some(Json::String(s)) => Cell::Text(s.clone()),
-            Some(Json::Number(n)) => Cell::Number(n.to_string()),
+            Some(Json::String(s)) => Cell::Text(s.as_str().into()),
+            Some(Json::Number(n)) => Cell::Number(n.to_string().into()),
             Some(Json::Bool(b)) => Cell::Bool(*b),
-            Some(other) => Cell::Text(other.to_string()),
+            Some(other) => Cell::Text(other.to_string().into()),
         })
         .collect()
 }

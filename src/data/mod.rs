@@ -22,14 +22,16 @@ use crate::eval::{Override, OverrideValue, Record};
 use crate::program::{Program, Value};
 
 pub use cell::parse_cell;
+pub use compact_str::CompactString;
 
 /// A cell as read from a file, before it is given a type.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Cell {
     Empty,
-    Text(String),
+    /// Text, kept inline when short (most cells are a few characters).
+    Text(CompactString),
     /// A number from JSON, as its exact source text.
-    Number(String),
+    Number(CompactString),
     Bool(bool),
 }
 
@@ -38,7 +40,7 @@ impl Cell {
     pub fn shown(&self) -> String {
         match self {
             Cell::Empty => String::new(),
-            Cell::Text(t) | Cell::Number(t) => t.clone(),
+            Cell::Text(t) | Cell::Number(t) => t.to_string(),
             Cell::Bool(b) => b.to_string(),
         }
     }

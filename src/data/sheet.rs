@@ -91,12 +91,12 @@ fn cell(data: &Data) -> Cell {
     match data {
         Data::Empty => Cell::Empty,
         Data::String(s) if s.trim().is_empty() => Cell::Empty,
-        Data::String(s) => Cell::Text(s.clone()),
-        Data::Int(i) => Cell::Number(i.to_string()),
+        Data::String(s) => Cell::Text(s.as_str().into()),
+        Data::Int(i) => Cell::Number(i.to_string().into()),
         // Rust prints the shortest decimal that reads back as the same f64.
-        Data::Float(f) => Cell::Number(format!("{f}")),
+        Data::Float(f) => Cell::Number(format!("{f}").into()),
         Data::Bool(b) => Cell::Bool(*b),
-        other => Cell::Text(text(other)),
+        other => Cell::Text(text(other).into()),
     }
 }
 

@@ -137,11 +137,10 @@ pub(crate) fn each_cell(
     buffer: &mut String,
     mut cell: impl FnMut(&str),
 ) {
-    use std::fmt::Write;
     let policy = program.policy();
     let mut decimal = |d: &Decimal, cell: &mut dyn FnMut(&str)| {
         buffer.clear();
-        let _ = write!(buffer, "{d}");
+        crate::decimal::push_decimal(buffer, *d);
         cell(buffer);
     };
     cell(&outcome.id);

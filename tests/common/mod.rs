@@ -37,7 +37,7 @@ pub fn run(program: &Program, rows: &[&[(&str, &str)]]) -> Batch {
             cells: headers
                 .iter()
                 .map(|h| match row.iter().find(|(c, _)| c == h) {
-                    Some((_, v)) => Cell::Text(v.to_string()),
+                    Some((_, v)) => Cell::Text((*v).into()),
                     None => Cell::Empty,
                 })
                 .collect(),
