@@ -711,7 +711,12 @@ impl PlanProgram {
                         p => num(p?),
                     },
                 };
-                let mut bounded = raw.clamp(Decimal::ZERO, Decimal::ONE_HUNDRED);
+                // Within 0–100: the sign is a bit, so one comparison.
+                let mut bounded = if raw.is_sign_negative() {
+                    Decimal::ZERO
+                } else {
+                    raw.min(Decimal::ONE_HUNDRED)
+                };
                 if let Some(cap) = indicator.and_then(|i| i.cap) {
                     bounded = bounded.min(cap);
                 }
@@ -848,11 +853,11 @@ impl PlanProgram {
                 let net_total = bonuses.checked_sub(deductions).ok_or(overflow)?;
                 let mut net = net_total;
                 if let Some(cap) = policy.caps.net {
-                    net = net.clamp(-cap, cap);
+                    net = within(net, -cap, cap);
                 }
                 let raw = weighted.checked_add(net).ok_or(overflow)?;
                 let (low, high) = policy.score_range;
-                let clamped = raw.clamp(low, high);
+                let clamped = within(raw, low, high);
                 let score = round(clamped, policy.score_rounding).ok_or(overflow)?;
                 frame.weighted = weighted;
                 frame.contributions = contributions;
@@ -1042,6 +1047,19 @@ fn show(policy: &CheckedPolicy, value: Value) -> String {
             .map(|g| g.name.clone())
             .unwrap_or_default(),
         Value::Missing => "(missing)".to_string(),
+    }
+}
+
+/// `x` kept within `lo..=hi`: `Ord::clamp` without its check that
+/// `lo <= hi` (a third comparison, and a panic if the policy's bounds were
+/// ever crossed; here `lo` then wins).
+fn within(x: Decimal, lo: Decimal, hi: Decimal) -> Decimal {
+    if x < lo {
+        lo
+    } else if x > hi {
+        hi
+    } else {
+        x
     }
 }
 

@@ -229,9 +229,59 @@ impl OutcomeKeys {
 
 /// An exact value shown with at least `decimals` decimals: `96.70`, `21.875`.
 fn at_least(d: Decimal, decimals: u32) -> Decimal {
-    let mut d = d.normalize();
-    if d.scale() < decimals {
+    if d.is_zero() || d.scale() <= decimals {
+        // Zero (negative zero too) and short values: just more decimals.
+        let mut d = if d.is_zero() { Decimal::ZERO } else { d };
         d.rescale(decimals);
+        return d;
     }
-    d
+    // Trailing zeros dropped, down to `decimals` (what normalising and
+    // rescaling would give, without dividing the whole mantissa down).
+    let (mut mantissa, mut scale) = (d.mantissa(), d.scale());
+    while scale > decimals && mantissa % 10 == 0 {
+        mantissa /= 10;
+        scale -= 1;
+    }
+    Decimal::try_from_i128_with_scale(mantissa, scale).unwrap_or(d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::at_least;
+    use rust_decimal::Decimal;
+
+    /// `at_least` is normalising, then adding decimals up to the score's.
+    #[test]
+    fn at_least_keeps_the_value_and_shows_at_least_the_decimals() {
+        let slow = |d: Decimal, decimals: u32| {
+            let mut d = d.normalize();
+            if d.scale() < decimals {
+                d.rescale(decimals);
+            }
+            d
+        };
+        let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+        for _ in 0..3_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let zeros = 10u64.pow((x % 6) as u32);
+            let m = i128::from((x >> 40) * zeros) * if x % 3 == 0 { -1 } else { 1 };
+            for scale in [0, 1, 2, 4, 6, 12, 28] {
+                let Ok(d) = Decimal::try_from_i128_with_scale(m, scale) else {
+                    continue;
+                };
+                for decimals in [0, 2, 4] {
+                    let (fast, slow) = (at_least(d, decimals), slow(d, decimals));
+                    assert_eq!(fast.to_string(), slow.to_string(), "{d} at {decimals}");
+                }
+            }
+        }
+        let mut negative_zero = Decimal::new(0, 3);
+        negative_zero.set_sign_negative(true);
+        assert_eq!(at_least(negative_zero, 2).to_string(), "0.00");
+        assert_eq!(at_least(Decimal::new(187_500, 4), 2).to_string(), "18.75");
+        assert_eq!(at_least(Decimal::new(218_750, 4), 2).to_string(), "21.875");
+        assert_eq!(at_least(Decimal::new(75, 1), 2).to_string(), "7.50");
+    }
 }

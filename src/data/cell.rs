@@ -41,7 +41,7 @@ pub fn parse_cell(ty: InputType, cell: &Cell) -> Result<Value, String> {
         ));
     }
     // An error value a spreadsheet formula left in the cell.
-    if EXCEL_ERRORS.contains(&text) {
+    if text.starts_with('#') && EXCEL_ERRORS.contains(&text) {
         return Err(format!(
             "the cell holds the spreadsheet error `{text}`: fix the formula in the workbook"
         ));
