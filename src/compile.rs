@@ -57,8 +57,10 @@ fn step(policy: &CheckedPolicy, layout: &Layout, node: Node) -> Option<Step> {
             points: op(&policy.adjustments.get(index)?.points),
         },
         Node::Score => Step::Score {
-            // Weights are checked to add up to 100%, far from overflowing.
-            total_weight: policy.indicators.iter().map(|i| i.weight).sum(),
+            total_weight: policy
+                .indicators
+                .iter()
+                .try_fold(Decimal::ZERO, |sum, i| sum.checked_add(i.weight)),
         },
         Node::Grade => Step::Grade {
             bands: policy

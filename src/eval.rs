@@ -803,16 +803,18 @@ impl PlanProgram {
                 }
                 // The weights of the indicators that count: all of them (summed
                 // at compile time) unless some were left out.
-                let included = if left_out {
-                    let mut included = Decimal::ZERO;
-                    for (indicator, c) in policy.indicators.iter().zip(&contributions) {
-                        if c.is_some() {
-                            included = included.checked_add(indicator.weight).ok_or(overflow)?;
+                let included = match (left_out, total_weight) {
+                    (false, Some(total)) => *total,
+                    _ => {
+                        let mut included = Decimal::ZERO;
+                        for (indicator, c) in policy.indicators.iter().zip(&contributions) {
+                            if c.is_some() {
+                                included =
+                                    included.checked_add(indicator.weight).ok_or(overflow)?;
+                            }
                         }
+                        included
                     }
-                    included
-                } else {
-                    *total_weight
                 };
                 if included.is_zero() && !policy.indicators.is_empty() {
                     return Err(Fault::new(FaultKind::NoIndicators, Span::default()));

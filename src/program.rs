@@ -214,8 +214,9 @@ pub(crate) enum Step {
     },
     Score {
         /// The sum of every indicator's weight (100% in a checked policy),
-        /// what the weighted points are divided by when none is left out.
-        total_weight: Decimal,
+        /// what the weighted points are divided by when none is left out
+        /// (`None` if it overflows: then it is summed, and fails, per record).
+        total_weight: Option<Decimal>,
     },
     Grade {
         /// Score intervals of each grade, by grade index.
