@@ -70,6 +70,16 @@ impl CheckedPolicy {
         !self.indicators.is_empty()
     }
 
+    /// The formulas that give points: each indicator's measure and points,
+    /// then each bonus or deduction item's points.
+    pub fn scoring_formulas(&self) -> impl Iterator<Item = &Expr> {
+        let indicators = self
+            .indicators
+            .iter()
+            .flat_map(|i| i.measure.iter().chain([&i.points]));
+        indicators.chain(self.adjustments.iter().map(|a| &a.points))
+    }
+
     /// Which inputs the policy uses, by input index: an input no formula,
     /// tie-breaker or veto reads is not needed from the data.
     pub fn used_inputs(&self) -> Vec<bool> {

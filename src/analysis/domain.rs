@@ -177,31 +177,24 @@ fn end(e: Ext) -> Option<End> {
 
 /// The interval from the least to the greatest of some candidate ends.
 fn span_of(candidates: &[Ext]) -> Interval {
+    // The candidate further out on the `wins` side; of two equal ends, the
+    // closed one.
+    let further = |kept: Option<Ext>, c: Ext, wins: Ordering| match kept {
+        None => c,
+        Some(k) => match c.value.cmp(k.value) {
+            Ordering::Equal => Ext {
+                value: k.value,
+                closed: k.closed || c.closed,
+            },
+            o if o == wins => c,
+            _ => k,
+        },
+    };
     let mut lo: Option<Ext> = None;
     let mut hi: Option<Ext> = None;
     for &c in candidates {
-        lo = Some(match lo {
-            Some(l) => match c.value.cmp(l.value) {
-                Ordering::Less => c,
-                Ordering::Equal => Ext {
-                    value: l.value,
-                    closed: l.closed || c.closed,
-                },
-                Ordering::Greater => l,
-            },
-            None => c,
-        });
-        hi = Some(match hi {
-            Some(h) => match c.value.cmp(h.value) {
-                Ordering::Greater => c,
-                Ordering::Equal => Ext {
-                    value: h.value,
-                    closed: h.closed || c.closed,
-                },
-                Ordering::Less => h,
-            },
-            None => c,
-        });
+        lo = Some(further(lo, c, Ordering::Less));
+        hi = Some(further(hi, c, Ordering::Greater));
     }
     Interval {
         lo: lo.and_then(end),

@@ -323,14 +323,7 @@ fn plan_report(
 /// pool): inputs no formula compares, scores or looks up in a table. Pay
 /// bounded as a multiple of such an amount is bounded.
 fn base_amounts(policy: &CheckedPolicy) -> Vec<bool> {
-    let mut judged: Vec<&Expr> = Vec::new();
-    for ind in &policy.indicators {
-        judged.extend(ind.measure.iter());
-        judged.push(&ind.points);
-    }
-    for a in &policy.adjustments {
-        judged.push(&a.points);
-    }
+    let mut judged: Vec<&Expr> = policy.scoring_formulas().collect();
     for v in &policy.vetoes {
         judged.push(&v.condition);
     }

@@ -665,20 +665,9 @@ fn grade_values<'a>(bounds: &mut Bounds<'a>, values: &'a [Expr]) -> Option<Vec<D
 /// Tables that dip: a better subject, fewer points (or a lower rate); a
 /// better grade, a lower coefficient.
 fn tables<'a>(policy: &'a CheckedPolicy, bounds: &mut Bounds<'a>, findings: &mut Vec<Diagnostic>) {
-    let mut exprs: Vec<&Expr> = Vec::new();
-    for v in &policy.values {
-        exprs.push(&v.expr);
-    }
-    for ind in &policy.indicators {
-        exprs.extend(ind.measure.iter());
-        exprs.push(&ind.points);
-    }
-    for a in &policy.adjustments {
-        exprs.push(&a.points);
-    }
-    for p in &policy.pay {
-        exprs.push(&p.expr);
-    }
+    let values = policy.values.iter().map(|v| &v.expr);
+    let pay = policy.pay.iter().map(|p| &p.expr);
+    let exprs: Vec<&Expr> = values.chain(policy.scoring_formulas()).chain(pay).collect();
     for e in exprs {
         e.walk(&mut |e| table(policy, bounds, e, findings));
     }
