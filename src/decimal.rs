@@ -8,6 +8,10 @@ use rust_decimal::Decimal;
 /// needs more than 28 decimal places or 96 bits. Zeros after the decimal
 /// point beyond 28 places are dropped, as they change nothing.
 pub fn exact(text: &str) -> Option<Decimal> {
+    // The usual number, `-1234.50`, in one pass.
+    if let Some(n) = plain(text) {
+        return Some(n);
+    }
     let (mantissa, exponent) = match text.find(['e', 'E']) {
         Some(i) => (&text[..i], Some(text.get(i + 1..)?.parse::<i32>().ok()?)),
         None => (text, None),
@@ -44,6 +48,39 @@ pub fn exact(text: &str) -> Option<Decimal> {
     }
 }
 
+/// `-1234.50`: an optional minus, at most 18 digits and one point, as
+/// `Decimal::from_str_exact` reads it (trailing zeros kept), in one pass;
+/// `None` for anything else.
+pub fn plain(text: &str) -> Option<Decimal> {
+    let (negative, unsigned) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    let (mut mantissa, mut scale, mut digits, mut point) = (0u64, 0u32, 0u32, false);
+    for b in unsigned.bytes() {
+        match b {
+            b'0'..=b'9' => {
+                digits += 1;
+                // 18 digits always fit in 64 bits.
+                if digits > 18 {
+                    return None;
+                }
+                mantissa = mantissa * 10 + u64::from(b - b'0');
+                scale += u32::from(point);
+            }
+            b'.' if !point => point = true,
+            _ => return None,
+        }
+    }
+    if digits == 0 {
+        return None;
+    }
+    let mut n = Decimal::from_parts(mantissa as u32, (mantissa >> 32) as u32, 0, false, scale);
+    // `-0` reads as 0, as rust_decimal reads it.
+    n.set_sign_negative(negative && mantissa != 0);
+    Some(n)
+}
+
 /// Appends `d` as its `Display` writes it (`-12.50`, `0.05`), a few times
 /// faster: the digits come from one 64-bit division loop (the usual
 /// mantissa fits), not a 96-bit one, and no formatter is involved. The CSV
@@ -53,24 +90,23 @@ pub fn push_decimal(out: &mut String, d: Decimal) {
     // Digits, lowest first: at most 29 for 96 bits, then a leading zero.
     let mut digits = [b'0'; 32];
     let mut n = 0;
-    let mantissa = d.mantissa().unsigned_abs();
-    if let Ok(mut v) = u64::try_from(mantissa) {
-        while v > 0 {
-            if let Some(slot) = digits.get_mut(n) {
-                *slot = b'0' + (v % 10) as u8;
-            }
-            v /= 10;
-            n += 1;
+    let mut push = |digit: u8| {
+        if let Some(slot) = digits.get_mut(n) {
+            *slot = b'0' + digit;
         }
-    } else {
-        let mut v = mantissa;
-        while v > 0 {
-            if let Some(slot) = digits.get_mut(n) {
-                *slot = b'0' + (v % 10) as u8;
-            }
-            v /= 10;
-            n += 1;
-        }
+        n += 1;
+    };
+    // Past 64 bits (rare), digits come off in 128-bit arithmetic, the rest
+    // in 64-bit.
+    let mut wide = d.mantissa().unsigned_abs();
+    while wide > u128::from(u64::MAX) {
+        push((wide % 10) as u8);
+        wide /= 10;
+    }
+    let mut v = wide as u64;
+    while v > 0 {
+        push((v % 10) as u8);
+        v /= 10;
     }
     // At least one digit before the point: `0.05`, `0`.
     let n = n.max(scale + 1).min(digits.len());
@@ -87,8 +123,51 @@ pub fn push_decimal(out: &mut String, d: Decimal) {
 
 #[cfg(test)]
 mod tests {
-    use super::{exact, push_decimal};
+    use super::{exact, plain, push_decimal};
     use rust_decimal::Decimal;
+
+    /// The one-pass reading of a plain number gives what rust_decimal's
+    /// exact parser gives, trailing zeros and all.
+    #[test]
+    fn plain_decimals_read_as_rust_decimal_reads_them() {
+        let cases = [
+            "0",
+            "-0",
+            "7",
+            "007",
+            "1.",
+            ".5",
+            "-.5",
+            "0.50",
+            "1234.50",
+            "-1234.50",
+            "999999999999999999",
+            "0.00000000000000001",
+            "12345678.123456789",
+            "1110375.00",
+            "18.21",
+        ];
+        for text in cases {
+            let expected = Decimal::from_str_exact(text).unwrap();
+            let got = plain(text).unwrap();
+            assert_eq!(got.to_string(), expected.to_string(), "{text}");
+            assert_eq!(got, expected, "{text}");
+        }
+        for text in [
+            "",
+            "-",
+            ".",
+            "1.2.3",
+            "1,200",
+            "1e5",
+            "+1",
+            "1 2",
+            "9999999999999999999",
+            "0.000000000000000001",
+        ] {
+            assert_eq!(plain(text), None, "{text}");
+        }
+    }
 
     /// `push_decimal` writes what `Display` writes, for every sign, scale
     /// and size of mantissa, negative zero included.

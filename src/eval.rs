@@ -622,17 +622,14 @@ impl PlanProgram {
         frame.pay_factor = record.year.as_ref().and_then(|y| y.pay_factor);
         // Formulas are walked recursively: make room for the deepest one
         // once per record, rather than looking at the stack at every node.
-        stacker::maybe_grow(
-            stack_needed(self.depth),
-            (stack_needed(self.depth) * 2).max(4 * 1024 * 1024),
-            || {
-                for step in &self.steps {
-                    self.step(step, frame, tracer)
-                        .map_err(|fault| self.describe(fault, step, &frame.slots))?;
-                }
-                Ok(())
-            },
-        )
+        let needed = stack_needed(self.depth);
+        stacker::maybe_grow(needed, (needed * 2).max(4 * 1024 * 1024), || {
+            for step in &self.steps {
+                self.step(step, frame, tracer)
+                    .map_err(|fault| self.describe(fault, step, &frame.slots))?;
+            }
+            Ok(())
+        })
     }
 
     fn step<T: Tracer>(&self, step: &Step, frame: &mut Frame, t: &mut T) -> Eval<()> {

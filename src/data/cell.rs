@@ -213,7 +213,7 @@ fn plain(text: &str, ty: InputType) -> Result<Decimal, String> {
 /// optional exponent. The error is a short reason, or empty.
 fn decimal(text: &str) -> Result<Decimal, String> {
     // The usual cell, `-1234.50`: read in one pass, without copying it.
-    if let Some(n) = plain_decimal(text) {
+    if let Some(n) = crate::decimal::plain(text) {
         // -0 is 0.
         return Ok(if n.is_zero() { Decimal::ZERO } else { n });
     }
@@ -238,85 +238,9 @@ fn decimal(text: &str) -> Result<Decimal, String> {
     }
 }
 
-/// `-1234.50`: an optional minus, at most 18 digits and one point, as
-/// `Decimal::from_str_exact` reads it (trailing zeros kept); `None` for
-/// anything else, which the general path reads.
-fn plain_decimal(text: &str) -> Option<Decimal> {
-    let (negative, unsigned) = match text.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, text),
-    };
-    let (mut mantissa, mut scale, mut digits, mut point) = (0u64, 0u32, 0u32, false);
-    for b in unsigned.bytes() {
-        match b {
-            b'0'..=b'9' => {
-                digits += 1;
-                // 18 digits always fit in 64 bits.
-                if digits > 18 {
-                    return None;
-                }
-                mantissa = mantissa * 10 + u64::from(b - b'0');
-                scale += u32::from(point);
-            }
-            b'.' if !point => point = true,
-            _ => return None,
-        }
-    }
-    if digits == 0 {
-        return None;
-    }
-    let mut n = Decimal::from_parts(mantissa as u32, (mantissa >> 32) as u32, 0, false, scale);
-    // `-0` reads as 0, as rust_decimal reads it.
-    n.set_sign_negative(negative && mantissa != 0);
-    Some(n)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// The one-pass reading of a plain number gives what rust_decimal's
-    /// exact parser gives, trailing zeros and all.
-    #[test]
-    fn plain_decimals_read_as_rust_decimal_reads_them() {
-        let cases = [
-            "0",
-            "-0",
-            "7",
-            "007",
-            "1.",
-            ".5",
-            "-.5",
-            "0.50",
-            "1234.50",
-            "-1234.50",
-            "999999999999999999",
-            "0.00000000000000001",
-            "12345678.123456789",
-            "1110375.00",
-            "18.21",
-        ];
-        for text in cases {
-            let expected = Decimal::from_str_exact(text).unwrap();
-            let got = plain_decimal(text).unwrap();
-            assert_eq!(got.to_string(), expected.to_string(), "{text}");
-            assert_eq!(got, expected, "{text}");
-        }
-        for text in [
-            "",
-            "-",
-            ".",
-            "1.2.3",
-            "1,200",
-            "1e5",
-            "+1",
-            "1 2",
-            "9999999999999999999",
-            "0.000000000000000001",
-        ] {
-            assert_eq!(plain_decimal(text), None, "{text}");
-        }
-    }
 
     fn num(ty: InputType, s: &str) -> String {
         match parse_cell(ty, &Cell::Text(s.into())) {
