@@ -677,14 +677,14 @@ impl PlanProgram {
                     });
                 };
                 let measure_value = match measure {
-                    Some(op) => match eval(op, &frame.slots, t) {
+                    Some(op) => match eval_number(op, &frame.slots, t) {
                         Err(f) if f.missing() => {
                             excluded(f, frame, t);
                             return Ok(());
                         }
                         m => {
-                            let m = num(m?);
-                            set(&mut frame.slots, layout.measure(*index), Value::Num(m));
+                            let m = m?;
+                            set_number(&mut frame.slots, layout.measure(*index), m);
                             Some(m)
                         }
                     },
@@ -692,7 +692,7 @@ impl PlanProgram {
                 };
                 let mut vetoed_by = None;
                 for (veto, condition) in vetoes {
-                    if eval(condition, &frame.slots, t)? == Value::Bool(true) {
+                    if eval_truth(condition, &frame.slots, t)? {
                         vetoed_by = Some(*veto);
                         break;
                     }
@@ -700,12 +700,12 @@ impl PlanProgram {
                 let span = indicator.map(|i| i.points.span).unwrap_or_default();
                 let raw = match vetoed_by {
                     Some(_) => Decimal::ZERO,
-                    None => match eval(points, &frame.slots, t) {
+                    None => match eval_number(points, &frame.slots, t) {
                         Err(f) if f.missing() => {
                             excluded(f, frame, t);
                             return Ok(());
                         }
-                        p => num(p?),
+                        p => p?,
                     },
                 };
                 // Within 0–100: the sign is a bit, so one comparison.
@@ -735,11 +735,7 @@ impl PlanProgram {
                         points: rounded,
                     })
                 });
-                set(
-                    &mut frame.slots,
-                    layout.indicators + index,
-                    Value::Num(rounded),
-                );
+                set_number(&mut frame.slots, layout.indicators + index, rounded);
             }
             Step::Adjustment { index, points } => {
                 let given = frame.given_adjustments.get(*index).copied().flatten();
@@ -754,7 +750,7 @@ impl PlanProgram {
                 }
                 let adjustment = policy.adjustments.get(*index);
                 let span = adjustment.map(|a| a.points.span).unwrap_or_default();
-                let raw = num(eval(points, &frame.slots, t)?);
+                let raw = eval_number(points, &frame.slots, t)?;
                 if raw < Decimal::ZERO {
                     return Err(Fault::new(FaultKind::NegativeAdjustment, span));
                 }
@@ -772,11 +768,7 @@ impl PlanProgram {
                     rounded,
                     points: capped,
                 });
-                set(
-                    &mut frame.slots,
-                    layout.adjustments + index,
-                    Value::Num(capped),
-                );
+                set_number(&mut frame.slots, layout.adjustments + index, capped);
             }
             Step::Score { total_weight } => {
                 let overflow = Fault::new(FaultKind::Overflow, Span::default());
@@ -785,14 +777,18 @@ impl PlanProgram {
                 let mut weighted = Decimal::ZERO;
                 let mut left_out = false;
                 for (i, indicator) in policy.indicators.iter().enumerate() {
-                    match get(&frame.slots, layout.indicators + i) {
+                    match frame.slots.get(layout.indicators + i) {
                         // Left out for a missing value.
-                        Value::Missing => {
+                        Some(Value::Missing) => {
                             left_out = true;
                             contributions.push(None);
                         }
                         points => {
-                            let c = num(points).checked_mul(indicator.weight).ok_or(overflow)?;
+                            let points = match points {
+                                Some(Value::Num(n)) => *n,
+                                _ => Decimal::ZERO,
+                            };
+                            let c = points.checked_mul(indicator.weight).ok_or(overflow)?;
                             weighted = weighted.checked_add(c).ok_or(overflow)?;
                             contributions.push(Some(c));
                         }
@@ -832,7 +828,7 @@ impl PlanProgram {
                 }
                 let (mut bonuses, mut deductions) = (Decimal::ZERO, Decimal::ZERO);
                 for (i, adjustment) in policy.adjustments.iter().enumerate() {
-                    let points = num(get(&frame.slots, layout.adjustments + i));
+                    let points = number_in(&frame.slots, layout.adjustments + i);
                     match adjustment.kind {
                         crate::ast::AdjustmentKind::Bonus => {
                             bonuses = bonuses.checked_add(points).ok_or(overflow)?;
@@ -883,10 +879,10 @@ impl PlanProgram {
                     });
                     score = s;
                 }
-                set(&mut frame.slots, layout.score, Value::Num(score));
+                set_number(&mut frame.slots, layout.score, score);
             }
             Step::Grade { bands, vetoes } => {
-                let score = num(get(&frame.slots, layout.score));
+                let score = number_in(&frame.slots, layout.score);
                 let by_score = bands
                     .iter()
                     .find(|(_, scores)| scores.iter().any(|i| i.contains(score)))
@@ -895,7 +891,7 @@ impl PlanProgram {
                 let mut grade = by_score;
                 let mut applied = None;
                 for (veto, condition, forced) in vetoes {
-                    if eval(condition, &frame.slots, t)? == Value::Bool(true) {
+                    if eval_truth(condition, &frame.slots, t)? {
                         grade = *forced;
                         applied = Some(*veto);
                         break;
@@ -937,7 +933,7 @@ impl PlanProgram {
                     .get(*index)
                     .map(|p| p.expr.span)
                     .unwrap_or_default();
-                let mut raw = num(eval(op, &frame.slots, t)?);
+                let mut raw = eval_number(op, &frame.slots, t)?;
                 if let (Some(factor), true) = (frame.pay_factor, *prorated) {
                     raw = raw
                         .checked_mul(factor)
@@ -950,7 +946,7 @@ impl PlanProgram {
                     raw,
                     amount,
                 });
-                set(&mut frame.slots, layout.pay + index, Value::Num(amount));
+                set_number(&mut frame.slots, layout.pay + index, amount);
             }
         }
         Ok(())
@@ -1066,6 +1062,22 @@ fn get(slots: &[Value], i: usize) -> Value {
     slots.get(i).copied().unwrap_or(Value::Num(Decimal::ZERO))
 }
 
+/// The number in slot `i` (zero for none), read in place: copying the
+/// whole `Value` out first costs a stalled load.
+fn number_in(slots: &[Value], i: usize) -> Decimal {
+    match slots.get(i) {
+        Some(Value::Num(n)) => *n,
+        _ => Decimal::ZERO,
+    }
+}
+
+/// Puts a number in slot `i`, built in place.
+fn set_number(slots: &mut [Value], i: usize, n: Decimal) {
+    if let Some(slot) = slots.get_mut(i) {
+        *slot = Value::Num(n);
+    }
+}
+
 fn set(slots: &mut [Value], i: usize, value: Value) {
     if let Some(slot) = slots.get_mut(i) {
         *slot = value;
@@ -1092,170 +1104,317 @@ fn stack_needed(depth: usize) -> usize {
     RED_ZONE + depth * PER_LEVEL
 }
 
-fn eval<T: Tracer>(op: &Op, slots: &[Value], t: &mut T) -> Eval<Value> {
-    match op {
-        Op::Const(v) => Ok(*v),
-        _ => eval_node(op, slots, t),
+/// The first fault of the formula being walked. An operation that faults
+/// records it here (unless one is recorded already: the first one, in
+/// evaluation order, is what the user is told) and yields zero; the walk
+/// runs on to the end of the formula, and the step then reports the fault.
+/// So a number comes back from each operation in two registers, rather than
+/// inside a 20-byte `Result` in memory, which was most of the walk's cost.
+type Pending = Option<Fault>;
+
+/// Records `fault` unless an earlier one is pending, and yields zero in
+/// place of the value the operation could not compute.
+#[cold]
+fn fail(pending: &mut Pending, fault: Fault) -> Decimal {
+    if pending.is_none() {
+        *pending = Some(fault);
+    }
+    Decimal::ZERO
+}
+
+/// Records a trace event, unless the formula has faulted already (its
+/// values are then stand-ins, and a faulting walk used to stop before it).
+fn note<T: Tracer>(t: &mut T, pending: &Pending, event: impl FnOnce() -> Event) {
+    if pending.is_none() {
+        t.event(event);
     }
 }
 
-fn eval_node<T: Tracer>(op: &Op, slots: &[Value], t: &mut T) -> Eval<Value> {
-    Ok(match op {
+/// A formula's value, or its first fault.
+#[inline]
+fn eval<T: Tracer>(op: &Op, slots: &[Value], t: &mut T) -> Eval<Value> {
+    let mut pending = None;
+    let v = value(op, slots, t, &mut pending);
+    pending.map_or(Ok(v), Err)
+}
+
+/// A number-valued formula's value, or its first fault.
+#[inline]
+fn eval_number<T: Tracer>(op: &Op, slots: &[Value], t: &mut T) -> Eval<Decimal> {
+    let mut pending = None;
+    let n = number(op, slots, t, &mut pending);
+    pending.map_or(Ok(n), Err)
+}
+
+/// Whether a yes/no formula holds, or its first fault.
+#[inline]
+fn eval_truth<T: Tracer>(op: &Op, slots: &[Value], t: &mut T) -> Eval<bool> {
+    let mut pending = None;
+    let holds = truth(op, slots, t, &mut pending);
+    pending.map_or(Ok(holds), Err)
+}
+
+/// A formula of any type: numbers and yes/no go to their own walks; what
+/// is left here is what may be of any type (a constant, a slot, a branch,
+/// `first_of`, a by-grade table).
+fn value<T: Tracer>(op: &Op, slots: &[Value], t: &mut T, p: &mut Pending) -> Value {
+    match op {
         Op::Const(v) => *v,
         Op::Slot(i) => match get(slots, *i) {
-            Value::Missing => return Err(Fault::missing_in(*i)),
+            Value::Missing => {
+                fail(p, Fault::missing_in(*i));
+                Value::Missing
+            }
             v => v,
         },
-        Op::Neg(x) => Value::Num(-num(eval(x, slots, t)?)),
-        Op::Not(x) => Value::Bool(eval(x, slots, t)? != Value::Bool(true)),
+        Op::Not(_) | Op::Cmp(..) | Op::And(_) | Op::Or(_) => Value::Bool(truth(op, slots, t, p)),
+        Op::If(parts, span) => value(branch(parts, *span, slots, t, p), slots, t, p),
+        Op::FirstOf(args, span) => first_of(args, *span, slots, t, p),
+        Op::ByGrade(slot, values) => match values.get(grade_in(slots, *slot)) {
+            Some(v) => value(v, slots, t, p),
+            None => Value::Num(Decimal::ZERO),
+        },
+        Op::Neg(_)
+        | Op::Arith(..)
+        | Op::Min(_)
+        | Op::Max(_)
+        | Op::Clamp(..)
+        | Op::Abs(_)
+        | Op::Average(..)
+        | Op::FullMarks(..)
+        | Op::Linear(_)
+        | Op::Steps(_) => Value::Num(number(op, slots, t, p)),
+    }
+}
+
+/// A formula the checker typed as a number.
+fn number<T: Tracer>(op: &Op, slots: &[Value], t: &mut T, p: &mut Pending) -> Decimal {
+    // Constants and slots are read in place: copying the whole `Value` out
+    // first costs a stalled load on every read.
+    match op {
+        Op::Const(Value::Num(n)) => *n,
+        Op::Const(_) => Decimal::ZERO,
+        Op::Slot(i) => match slots.get(*i) {
+            Some(Value::Num(n)) => *n,
+            Some(Value::Missing) => fail(p, Fault::missing_in(*i)),
+            Some(Value::Bool(_) | Value::Grade(_)) | None => Decimal::ZERO,
+        },
+        Op::Neg(x) => -number(x, slots, t, p),
         Op::Arith(a, operands, span) => {
             let [l, r] = &**operands;
-            let l = num(eval(l, slots, t)?);
-            let r = num(eval(r, slots, t)?);
-            let overflow = Fault::new(FaultKind::Overflow, *span);
-            Value::Num(match a {
-                ArithOp::Add => l.checked_add(r).ok_or(overflow)?,
-                ArithOp::Sub => l.checked_sub(r).ok_or(overflow)?,
-                ArithOp::Mul => l.checked_mul(r).ok_or(overflow)?,
-                ArithOp::Div => {
-                    if r.is_zero() {
-                        return Err(Fault::new(FaultKind::DivisionByZero, *span));
-                    }
-                    l.checked_div(r).ok_or(overflow)?
+            let l = number(l, slots, t, p);
+            let r = number(r, slots, t, p);
+            let result = match a {
+                ArithOp::Add => l.checked_add(r),
+                ArithOp::Sub => l.checked_sub(r),
+                ArithOp::Mul => l.checked_mul(r),
+                ArithOp::Div if r.is_zero() => {
+                    return fail(p, Fault::new(FaultKind::DivisionByZero, *span));
                 }
-            })
+                ArithOp::Div => l.checked_div(r),
+            };
+            match result {
+                Some(n) => n,
+                None => fail(p, Fault::new(FaultKind::Overflow, *span)),
+            }
         }
+        Op::Min(args) => extreme(args, true, slots, t, p),
+        Op::Max(args) => extreme(args, false, slots, t, p),
+        Op::Clamp(parts, span) => clamp(parts, *span, slots, t, p),
+        Op::Abs(x) => number(x, slots, t, p).abs(),
+        Op::Average(args, trimmed, span) => average(args, *trimmed, *span, slots, t, p),
+        Op::FullMarks(x, span) => match number(x, slots, t, p).checked_mul(Decimal::ONE_HUNDRED) {
+            Some(n) => n,
+            None => fail(p, Fault::new(FaultKind::Overflow, *span)),
+        },
+        Op::Linear(table) => linear(table, slots, t, p),
+        Op::Steps(table) => steps(table, slots, t, p),
+        Op::If(parts, span) => number(branch(parts, *span, slots, t, p), slots, t, p),
+        Op::ByGrade(slot, values) => match values.get(grade_in(slots, *slot)) {
+            Some(v) => number(v, slots, t, p),
+            None => Decimal::ZERO,
+        },
+        Op::FirstOf(..) | Op::Not(_) | Op::Cmp(..) | Op::And(_) | Op::Or(_) => {
+            num(value(op, slots, t, p))
+        }
+    }
+}
+
+/// The least (`min`) or the greatest of the arguments.
+#[inline(never)]
+fn extreme<T: Tracer>(
+    args: &[Op],
+    min: bool,
+    slots: &[Value],
+    t: &mut T,
+    p: &mut Pending,
+) -> Decimal {
+    let mut best: Option<Decimal> = None;
+    for arg in args {
+        let v = number(arg, slots, t, p);
+        best = Some(match best {
+            None => v,
+            Some(b) if min => b.min(v),
+            Some(b) => b.max(v),
+        });
+    }
+    best.unwrap_or_default()
+}
+
+/// `clamp(x, lo, hi)`: a fault if the bounds are crossed.
+#[inline(never)]
+fn clamp<T: Tracer>(
+    parts: &[Op; 3],
+    span: Span,
+    slots: &[Value],
+    t: &mut T,
+    p: &mut Pending,
+) -> Decimal {
+    let [x, lo, hi] = parts;
+    let x = number(x, slots, t, p);
+    let lo = number(lo, slots, t, p);
+    let hi = number(hi, slots, t, p);
+    if lo > hi {
+        return fail(p, Fault::new(FaultKind::ClampOrder, span));
+    }
+    within(x, lo, hi)
+}
+
+/// A formula the checker typed as yes/no.
+fn truth<T: Tracer>(op: &Op, slots: &[Value], t: &mut T, p: &mut Pending) -> bool {
+    match op {
+        Op::Not(x) => !truth(x, slots, t, p),
         Op::Cmp(c, operands) => {
             let [l, r] = &**operands;
-            let l = eval(l, slots, t)?;
-            let r = eval(r, slots, t)?;
-            Value::Bool(match (l, r) {
+            match (value(l, slots, t, p), value(r, slots, t, p)) {
                 (Value::Num(a), Value::Num(b)) => compare(*c, a, b),
                 (a, b) => match c {
                     CmpOp::Eq => a == b,
                     CmpOp::Ne => a != b,
                     _ => false,
                 },
-            })
+            }
         }
         Op::And(operands) => {
             let [l, r] = &**operands;
-            Value::Bool(
-                eval(l, slots, t)? == Value::Bool(true) && eval(r, slots, t)? == Value::Bool(true),
-            )
+            truth(l, slots, t, p) && truth(r, slots, t, p)
         }
         Op::Or(operands) => {
             let [l, r] = &**operands;
-            Value::Bool(
-                eval(l, slots, t)? == Value::Bool(true) || eval(r, slots, t)? == Value::Bool(true),
-            )
+            truth(l, slots, t, p) || truth(r, slots, t, p)
         }
-        Op::If(parts, span) => {
-            let [c, then, otherwise] = &**parts;
-            let taken = eval(c, slots, t)? == Value::Bool(true);
-            t.event(|| Event::Branch { span: *span, taken });
-            if taken {
-                eval(then, slots, t)?
-            } else {
-                eval(otherwise, slots, t)?
+        Op::If(parts, span) => truth(branch(parts, *span, slots, t, p), slots, t, p),
+        _ => value(op, slots, t, p) == Value::Bool(true),
+    }
+}
+
+/// The branch of an `if` its condition takes.
+fn branch<'a, T: Tracer>(
+    parts: &'a [Op; 3],
+    span: Span,
+    slots: &[Value],
+    t: &mut T,
+    p: &mut Pending,
+) -> &'a Op {
+    let [condition, then, otherwise] = parts;
+    let taken = truth(condition, slots, t, p);
+    note(t, p, || Event::Branch { span, taken });
+    if taken { then } else { otherwise }
+}
+
+/// The grade in `slot`, as an index into a by-grade table.
+fn grade_in(slots: &[Value], slot: usize) -> usize {
+    match get(slots, slot) {
+        Value::Grade(g) => usize::from(g),
+        _ => 0,
+    }
+}
+
+/// The first argument present.
+#[inline(never)]
+fn first_of<T: Tracer>(
+    args: &[Op],
+    span: Span,
+    slots: &[Value],
+    t: &mut T,
+    p: &mut Pending,
+) -> Value {
+    // Only this call's faults are looked at: an earlier one stays first.
+    let earlier = p.take();
+    let mut missing = Fault::new(FaultKind::MissingValue, span);
+    let mut first = None;
+    for arg in args {
+        let v = value(arg, slots, t, p);
+        match p.take() {
+            None => {
+                first = Some(v);
+                break;
             }
-        }
-        Op::Min(args) | Op::Max(args) => {
-            let is_min = matches!(op, Op::Min(..));
-            let mut best: Option<Decimal> = None;
-            for arg in args {
-                let v = num(eval(arg, slots, t)?);
-                best = Some(match best {
-                    None => v,
-                    Some(b) if is_min => b.min(v),
-                    Some(b) => b.max(v),
-                });
-            }
-            Value::Num(best.unwrap_or_default())
-        }
-        Op::Clamp(parts, span) => {
-            let [x, lo, hi] = &**parts;
-            let x = num(eval(x, slots, t)?);
-            let lo = num(eval(lo, slots, t)?);
-            let hi = num(eval(hi, slots, t)?);
-            if lo > hi {
-                return Err(Fault::new(FaultKind::ClampOrder, *span));
-            }
-            Value::Num(x.clamp(lo, hi))
-        }
-        Op::Abs(x) => Value::Num(num(eval(x, slots, t)?).abs()),
-        Op::Average(args, trimmed, span) => {
-            let (mut present, missing) = present_values(args, slots, t)?;
-            if present.is_empty() {
-                return Err(missing.unwrap_or(Fault::new(FaultKind::MissingValue, *span)));
-            }
-            if *trimmed && present.len() >= 3 {
-                present.sort_unstable();
-                present.pop();
-                present.remove(0);
-            }
-            let overflow = Fault::new(FaultKind::Overflow, *span);
-            let mut sum = Decimal::ZERO;
-            for v in &present {
-                sum = sum.checked_add(*v).ok_or(overflow)?;
-            }
-            Value::Num(
-                sum.checked_div(Decimal::from(present.len()))
-                    .ok_or(overflow)?,
-            )
-        }
-        Op::FirstOf(args, span) => {
-            let mut missing = Fault::new(FaultKind::MissingValue, *span);
-            let mut first = None;
-            for arg in args {
-                match eval(arg, slots, t) {
-                    Ok(v) => {
-                        first = Some(v);
-                        break;
-                    }
-                    Err(f) if f.missing() => missing = f,
-                    Err(f) => return Err(f),
-                }
-            }
-            first.ok_or(missing)?
-        }
-        Op::FullMarks(x, span) => Value::Num(
-            num(eval(x, slots, t)?)
-                .checked_mul(Decimal::ONE_HUNDRED)
-                .ok_or(Fault::new(FaultKind::Overflow, *span))?,
-        ),
-        Op::Linear(table) => linear(table, slots, t)?,
-        Op::Steps(table) => steps(table, slots, t)?,
-        Op::ByGrade(slot, values) => {
-            let g = match get(slots, *slot) {
-                Value::Grade(g) => usize::from(g),
-                _ => 0,
-            };
-            match values.get(g) {
-                Some(v) => eval(v, slots, t)?,
-                None => Value::Num(Decimal::ZERO),
+            Some(f) if f.missing() => missing = f,
+            Some(f) => {
+                *p = Some(f);
+                break;
             }
         }
+    }
+    let fault = p.take();
+    *p = earlier.or(fault);
+    first.unwrap_or_else(|| {
+        fail(p, missing);
+        Value::Missing
     })
 }
 
-/// The values of the arguments that are present (a missing one is skipped).
-/// With the last missing value's fault, to name it if none is present.
-fn present_values<T: Tracer>(
+/// The mean of the arguments present (a missing one is skipped); trimmed:
+/// without the highest and the lowest when at least three are present.
+#[inline(never)]
+fn average<T: Tracer>(
     args: &[Op],
+    trimmed: bool,
+    span: Span,
     slots: &[Value],
     t: &mut T,
-) -> Eval<(Vec<Decimal>, Option<Fault>)> {
+    p: &mut Pending,
+) -> Decimal {
+    // Only this call's faults are looked at: an earlier one stays first.
+    let earlier = p.take();
     let mut present = Vec::with_capacity(args.len());
     let mut missing = None;
     for arg in args {
-        match eval(arg, slots, t) {
-            Ok(v) => present.push(num(v)),
-            Err(f) if f.missing() => missing = Some(f),
-            Err(f) => return Err(f),
+        let v = number(arg, slots, t, p);
+        match p.take() {
+            None => present.push(v),
+            Some(f) if f.missing() => missing = Some(f),
+            Some(f) => {
+                *p = Some(f);
+                break;
+            }
         }
     }
-    Ok((present, missing))
+    let fault = p.take();
+    *p = earlier.or(fault);
+    if present.is_empty() {
+        return fail(
+            p,
+            missing.unwrap_or(Fault::new(FaultKind::MissingValue, span)),
+        );
+    }
+    if trimmed && present.len() >= 3 {
+        present.sort_unstable();
+        present.pop();
+        present.remove(0);
+    }
+    let mut sum = Decimal::ZERO;
+    for v in &present {
+        match sum.checked_add(*v) {
+            Some(s) => sum = s,
+            None => return fail(p, Fault::new(FaultKind::Overflow, span)),
+        }
+    }
+    match sum.checked_div(Decimal::from(present.len())) {
+        Some(mean) => mean,
+        None => fail(p, Fault::new(FaultKind::Overflow, span)),
+    }
 }
 
 fn compare(op: CmpOp, a: Decimal, b: Decimal) -> bool {
@@ -1269,42 +1428,41 @@ fn compare(op: CmpOp, a: Decimal, b: Decimal) -> bool {
     }
 }
 
-fn steps<T: Tracer>(table: &StepsTable, slots: &[Value], t: &mut T) -> Eval<Value> {
-    let subject = num(eval(&table.subject, slots, t)?);
+#[inline(never)]
+fn steps<T: Tracer>(table: &StepsTable, slots: &[Value], t: &mut T, p: &mut Pending) -> Decimal {
+    let subject = number(&table.subject, slots, t, p);
     for (index, (op, threshold, value)) in table.bands.iter().enumerate() {
-        let threshold = num(eval(threshold, slots, t)?);
+        let threshold = number(threshold, slots, t, p);
         if compare(*op, subject, threshold) {
-            let value = eval(value, slots, t)?;
-            t.event(|| Event::Table {
+            let value = number(value, slots, t, p);
+            note(t, p, || Event::Table {
                 span: table.span,
                 choice: TableChoice::Band {
                     index,
                     subject,
                     threshold,
-                    value: num(value),
+                    value,
                 },
             });
-            return Ok(value);
+            return value;
         }
     }
     match &table.otherwise {
         Some(value) => {
-            let value = eval(value, slots, t)?;
-            t.event(|| Event::Table {
+            let value = number(value, slots, t, p);
+            note(t, p, || Event::Table {
                 span: table.span,
-                choice: TableChoice::Otherwise {
-                    subject,
-                    value: num(value),
-                },
+                choice: TableChoice::Otherwise { subject, value },
             });
-            Ok(value)
+            value
         }
-        None => Err(Fault::new(FaultKind::NoBand, table.span)),
+        None => fail(p, Fault::new(FaultKind::NoBand, table.span)),
     }
 }
 
-fn linear<T: Tracer>(table: &LinearTable, slots: &[Value], t: &mut T) -> Eval<Value> {
-    let subject = num(eval(&table.subject, slots, t)?);
+#[inline(never)]
+fn linear<T: Tracer>(table: &LinearTable, slots: &[Value], t: &mut T, p: &mut Pending) -> Decimal {
+    let subject = number(&table.subject, slots, t, p);
     let fault = |kind| Fault::new(kind, table.span);
     let evaluated;
     let points: &[(Decimal, Decimal)] = match &table.constant {
@@ -1312,10 +1470,10 @@ fn linear<T: Tracer>(table: &LinearTable, slots: &[Value], t: &mut T) -> Eval<Va
         None => {
             let mut points = Vec::with_capacity(table.at.len());
             for (at, value) in table.at.iter().zip(&table.values) {
-                let at = num(eval(at, slots, t)?);
-                let value = num(eval(value, slots, t)?);
+                let at = number(at, slots, t, p);
+                let value = number(value, slots, t, p);
                 if points.last().is_some_and(|(prev, _)| at <= *prev) {
-                    return Err(fault(FaultKind::LinearOrder));
+                    return fail(p, fault(FaultKind::LinearOrder));
                 }
                 points.push((at, value));
             }
@@ -1324,10 +1482,10 @@ fn linear<T: Tracer>(table: &LinearTable, slots: &[Value], t: &mut T) -> Eval<Va
         }
     };
     let (Some(&first), Some(&last)) = (points.first(), points.last()) else {
-        return Err(fault(FaultKind::LinearOrder));
+        return fail(p, fault(FaultKind::LinearOrder));
     };
     if subject <= first.0 {
-        t.event(|| Event::Table {
+        note(t, p, || Event::Table {
             span: table.span,
             choice: TableChoice::Below {
                 subject,
@@ -1335,10 +1493,10 @@ fn linear<T: Tracer>(table: &LinearTable, slots: &[Value], t: &mut T) -> Eval<Va
                 value: first.1,
             },
         });
-        return Ok(Value::Num(first.1));
+        return first.1;
     }
     if subject >= last.0 {
-        t.event(|| Event::Table {
+        note(t, p, || Event::Table {
             span: table.span,
             choice: TableChoice::Above {
                 subject,
@@ -1346,25 +1504,24 @@ fn linear<T: Tracer>(table: &LinearTable, slots: &[Value], t: &mut T) -> Eval<Va
                 value: last.1,
             },
         });
-        return Ok(Value::Num(last.1));
+        return last.1;
     }
     // The segment holding the subject: the first point above it and the one before.
     let upper = points.partition_point(|(at, _)| *at <= subject);
     let (Some(&from), Some(&to)) = (points.get(upper.wrapping_sub(1)), points.get(upper)) else {
-        return Err(fault(FaultKind::LinearOrder));
+        return fail(p, fault(FaultKind::LinearOrder));
     };
     // y0 + (x - x0) × (y1 - y0) / (x1 - x0): multiply before dividing, so
     // that exact results stay exact.
-    let overflow = fault(FaultKind::Overflow);
-    let dx = subject.checked_sub(from.0).ok_or(overflow)?;
-    let dy = to.1.checked_sub(from.1).ok_or(overflow)?;
-    let width = to.0.checked_sub(from.0).ok_or(overflow)?;
-    let rise = dx.checked_mul(dy).ok_or(overflow)?;
-    let value = from
-        .1
-        .checked_add(rise.checked_div(width).ok_or(overflow)?)
-        .ok_or(overflow)?;
-    t.event(|| Event::Table {
+    let value = subject.checked_sub(from.0).and_then(|dx| {
+        let dy = to.1.checked_sub(from.1)?;
+        let width = to.0.checked_sub(from.0)?;
+        from.1.checked_add(dx.checked_mul(dy)?.checked_div(width)?)
+    });
+    let Some(value) = value else {
+        return fail(p, fault(FaultKind::Overflow));
+    };
+    note(t, p, || Event::Table {
         span: table.span,
         choice: TableChoice::Between {
             segment: upper.saturating_sub(1),
@@ -1374,5 +1531,5 @@ fn linear<T: Tracer>(table: &LinearTable, slots: &[Value], t: &mut T) -> Eval<Va
             value,
         },
     });
-    Ok(Value::Num(value))
+    value
 }

@@ -326,6 +326,103 @@ fn an_optional_input_left_empty_leaves_out_its_indicators() {
     assert_eq!(defaulted.adjustments["提案"].to_string(), "0.00");
 }
 
+/// The walk runs on past a fault (so that numbers come back in registers),
+/// but the first fault in evaluation order is the one that counts: a
+/// division by zero before a missing optional input fails the row; the
+/// same input read first leaves the indicator out, as it always did.
+#[test]
+fn a_formula_s_first_fault_decides_between_failing_and_leaving_out() {
+    let policy = |formula: &str| {
+        program(&format!(
+            r#"
+policy "x" {{
+  period quarter
+  currency CNY
+  input 成交额   money
+  input 成交目标 money
+  input 民主评议 score optional
+  input 得分     score
+  indicator 成交 weight 50% {{ points {formula} }}
+  indicator 其他 weight 50% {{ points 得分 }}
+}}"#
+        ))
+    };
+    let row: &[(&str, &str)] = &[
+        ("id", "E1"),
+        ("成交额", "100"),
+        ("成交目标", "0"),
+        ("民主评议", ""),
+        ("得分", "80"),
+    ];
+    let divides_first = run(&policy("成交额 / 成交目标 * 民主评议"), &[row]);
+    assert_eq!(divides_first.outcomes.len(), 0);
+    let message = divides_first.failures[0].to_string();
+    assert!(message.contains("division by zero"), "{message}");
+    let missing_first = one(&policy("民主评议 * (成交额 / 成交目标)"), row);
+    assert_eq!(missing_first.indicators["成交"], None);
+    assert_eq!(score(&missing_first), "80.00");
+    // first_of skips a missing argument but keeps an earlier fault first.
+    let before_first_of = run(
+        &policy("成交额 / 成交目标 * first_of(民主评议, 得分)"),
+        &[row],
+    );
+    let message = before_first_of.failures[0].to_string();
+    assert!(message.contains("division by zero"), "{message}");
+    let first_of = one(&policy("first_of(民主评议, 得分) / 2"), row);
+    assert_eq!(first_of.indicators["成交"].unwrap().to_string(), "40.00");
+}
+
+/// An indicator left out for a missing value explains no branch it never
+/// took: the walk runs on past the missing value, the trace does not.
+#[test]
+fn a_left_out_indicator_traces_no_branch() {
+    let p = program(
+        r#"
+policy "x" {
+  period quarter
+  currency CNY
+  input 民主评议 score optional
+  input 得分     score
+  indicator 评议 weight 50% { points when 民主评议 >= 60 => 100 otherwise 0 }
+  indicator 其他 weight 50% { points 得分 }
+}"#,
+    );
+    let record = |review: Option<&str>| kpi::eval::Record {
+        id: "E1".into(),
+        name: None,
+        group: None,
+        plan: 0,
+        inputs: vec![
+            match review {
+                Some(r) => kpi::program::Value::Num(r.parse().unwrap()),
+                None => kpi::program::Value::Missing,
+            },
+            kpi::program::Value::Num(80.into()),
+        ],
+        final_adjustment: None,
+        year: None,
+    };
+    let branches = |traced: &kpi::eval::Traced| {
+        traced
+            .events
+            .iter()
+            .filter(|e| matches!(e, kpi::eval::Event::Branch { .. }))
+            .count()
+    };
+    let present = p.evaluate_traced(&record(Some("70"))).unwrap();
+    assert_eq!(branches(&present), 1);
+    assert_eq!(present.outcome.score.unwrap().to_string(), "90.00");
+    let absent = p.evaluate_traced(&record(None)).unwrap();
+    assert_eq!(branches(&absent), 0);
+    assert!(
+        absent
+            .events
+            .iter()
+            .any(|e| matches!(e, kpi::eval::Event::Excluded { .. }))
+    );
+    assert_eq!(absent.outcome.score.unwrap().to_string(), "80.00");
+}
+
 #[test]
 fn a_required_input_left_empty_fails_the_row() {
     let p = program(MISSING);
