@@ -6,7 +6,9 @@ use std::sync::Arc;
 use rust_decimal::Decimal;
 
 use crate::checked::{CheckedPolicy, Expr, ExprKind, Function, Node, VetoEffect};
-use crate::program::{Layout, LinearTable, Op, PlanProgram, Program, Step, StepsTable, Value};
+use crate::program::{
+    GradeBands, Layout, LinearTable, Op, PlanProgram, Program, Step, StepsTable, Value,
+};
 
 /// Compiles each checked plan into its program; `None` for no plans at all
 /// (the checker always gives at least one).
@@ -63,12 +65,15 @@ fn step(policy: &CheckedPolicy, layout: &Layout, node: Node) -> Option<Step> {
                 .try_fold(Decimal::ZERO, |sum, i| sum.checked_add(i.weight)),
         },
         Node::Grade => Step::Grade {
-            bands: policy
-                .grades
-                .iter()
-                .enumerate()
-                .map(|(i, g)| (grade_index(i), g.scores.clone()))
-                .collect(),
+            bands: GradeBands::new(
+                policy
+                    .grades
+                    .iter()
+                    .enumerate()
+                    .map(|(i, g)| (grade_index(i), g.scores.clone()))
+                    .collect(),
+                crate::round::decimals(policy.score_rounding),
+            ),
             vetoes: policy
                 .vetoes
                 .iter()

@@ -884,9 +884,7 @@ impl PlanProgram {
             Step::Grade { bands, vetoes } => {
                 let score = number_in(&frame.slots, layout.score);
                 let by_score = bands
-                    .iter()
-                    .find(|(_, scores)| scores.iter().any(|i| i.contains(score)))
-                    .map(|(g, _)| *g)
+                    .grade_of(score)
                     .ok_or(Fault::new(FaultKind::NoGrade, Span::default()))?;
                 let mut grade = by_score;
                 let mut applied = None;

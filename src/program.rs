@@ -220,7 +220,7 @@ pub(crate) enum Step {
     },
     Grade {
         /// Score intervals of each grade, by grade index.
-        bands: Vec<(u16, Vec<Interval>)>,
+        bands: GradeBands,
         /// Vetoes that force a grade: index, condition, grade.
         vetoes: Vec<(usize, Op, u16)>,
     },
@@ -231,6 +231,86 @@ pub(crate) enum Step {
         /// other pay items, which are scaled already).
         prorated: bool,
     },
+}
+
+/// The grades' score intervals. A score has the score precision's
+/// decimals (it is rounded to them), so the ends are also kept as whole
+/// numbers of that precision's units (95 at 0.01 is 9500) and a grade is
+/// found by comparing integers, not decimals of different scales.
+#[derive(Debug, Clone)]
+pub(crate) struct GradeBands {
+    /// Each grade's intervals, by grade index.
+    pub decimal: Vec<(u16, Vec<Interval>)>,
+    /// The score's decimals.
+    pub scale: u32,
+    /// The intervals at `scale` decimals; `None` when an end has more
+    /// decimals than the score (then the decimal intervals are used).
+    pub scaled: Option<Vec<(u16, Vec<ScaledInterval>)>>,
+}
+
+/// An [`Interval`] whose ends are mantissas at one scale: `(end, closed)`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ScaledInterval {
+    lo: Option<(i128, bool)>,
+    hi: Option<(i128, bool)>,
+}
+
+impl GradeBands {
+    /// The bands of `grades`, for scores with `scale` decimals.
+    pub fn new(grades: Vec<(u16, Vec<Interval>)>, scale: u32) -> GradeBands {
+        let end = |end: Option<crate::checked::End>| -> Option<Option<(i128, bool)>> {
+            match end {
+                None => Some(None),
+                Some(e) if e.value.scale() <= scale => {
+                    let mut v = e.value;
+                    v.rescale(scale);
+                    (v.scale() == scale).then_some(Some((v.mantissa(), e.closed)))
+                }
+                Some(_) => None,
+            }
+        };
+        let scaled = grades
+            .iter()
+            .map(|(g, intervals)| {
+                let intervals = intervals
+                    .iter()
+                    .map(|i| {
+                        Some(ScaledInterval {
+                            lo: end(i.lo)?,
+                            hi: end(i.hi)?,
+                        })
+                    })
+                    .collect::<Option<Vec<_>>>()?;
+                Some((*g, intervals))
+            })
+            .collect::<Option<Vec<_>>>();
+        GradeBands {
+            decimal: grades,
+            scale,
+            scaled,
+        }
+    }
+
+    /// The grade whose scores hold `score`.
+    pub fn grade_of(&self, score: Decimal) -> Option<u16> {
+        if let Some(bands) = &self.scaled
+            && score.scale() == self.scale
+        {
+            let m = score.mantissa();
+            let above =
+                |lo: Option<(i128, bool)>| lo.is_none_or(|(e, closed)| m > e || closed && m == e);
+            let below =
+                |hi: Option<(i128, bool)>| hi.is_none_or(|(e, closed)| m < e || closed && m == e);
+            return bands
+                .iter()
+                .find(|(_, scores)| scores.iter().any(|i| above(i.lo) && below(i.hi)))
+                .map(|(g, _)| *g);
+        }
+        self.decimal
+            .iter()
+            .find(|(_, scores)| scores.iter().any(|i| i.contains(score)))
+            .map(|(g, _)| *g)
+    }
 }
 
 /// A compiled expression.
@@ -331,4 +411,93 @@ pub(crate) struct StepsTable {
     pub bands: Vec<(CmpOp, Op, Op)>,
     pub otherwise: Option<Op>,
     pub span: Span,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checked::End;
+
+    fn end(value: &str, closed: bool) -> Option<End> {
+        Some(End {
+            value: value.parse().unwrap(),
+            closed,
+        })
+    }
+
+    /// S >= 95, A 85 <= s < 95, B 75 < s <= 85 (ends of every kind), C
+    /// below 75, and a band whose end has three decimals.
+    fn grades(odd_end: &str) -> Vec<(u16, Vec<Interval>)> {
+        vec![
+            (
+                0,
+                vec![Interval {
+                    lo: end("95", true),
+                    hi: None,
+                }],
+            ),
+            (
+                1,
+                vec![Interval {
+                    lo: end("85", true),
+                    hi: end("95", false),
+                }],
+            ),
+            (
+                2,
+                vec![Interval {
+                    lo: end("75", false),
+                    hi: end("85", false),
+                }],
+            ),
+            (
+                3,
+                vec![Interval {
+                    lo: end(odd_end, true),
+                    hi: end("75", true),
+                }],
+            ),
+            (
+                4,
+                vec![Interval {
+                    lo: None,
+                    hi: end(odd_end, false),
+                }],
+            ),
+        ]
+    }
+
+    /// The integer bands find the grade the decimal intervals find, for
+    /// every score at the precision from -1 to 101, and scores of another
+    /// scale (or bands finer than the score) take the decimal way.
+    #[test]
+    fn scaled_bands_find_the_grade_the_decimal_bands_find() {
+        let bands = GradeBands::new(grades("60.5"), 2);
+        assert!(bands.scaled.is_some());
+        let finer = GradeBands::new(grades("60.505"), 2);
+        assert!(finer.scaled.is_none());
+        let decimal = |bands: &GradeBands, s: Decimal| {
+            bands
+                .decimal
+                .iter()
+                .find(|(_, scores)| scores.iter().any(|i| i.contains(s)))
+                .map(|(g, _)| *g)
+        };
+        for m in -100..=10_100i64 {
+            let s = Decimal::new(m, 2);
+            assert_eq!(bands.grade_of(s), decimal(&bands, s), "{s}");
+            assert_eq!(finer.grade_of(s), decimal(&finer, s), "{s}");
+            let coarse = s.normalize();
+            assert_eq!(bands.grade_of(coarse), decimal(&bands, coarse), "{coarse}");
+        }
+        let at = |s: &str| bands.grade_of(s.parse().unwrap());
+        assert_eq!(at("95.00"), Some(0));
+        assert_eq!(at("94.99"), Some(1));
+        assert_eq!(at("85.00"), Some(1));
+        assert_eq!(at("75.00"), Some(3));
+        assert_eq!(at("75.01"), Some(2));
+        assert_eq!(at("60.50"), Some(3));
+        assert_eq!(at("60.49"), Some(4));
+        assert_eq!(at("-3.00"), Some(4));
+    }
 }

@@ -27,7 +27,7 @@ pub fn round(value: Decimal, rounding: Rounding) -> Option<Decimal> {
         q => q,
     };
     let scale = quantum.scale();
-    let mut rounded = if quantum.mantissa() == 1 {
+    let rounded = if quantum.mantissa() == 1 {
         // A power of ten (0.01, 0.1, 1): round to that many decimals.
         value.round_dp_with_strategy(scale, strategy(rounding.mode))
     } else {
@@ -37,8 +37,33 @@ pub fn round(value: Decimal, rounding: Rounding) -> Option<Decimal> {
             .round_dp_with_strategy(0, strategy(rounding.mode))
             .checked_mul(quantum)?
     };
-    rounded.rescale(scale);
-    Some(rounded)
+    Some(with_scale(rounded, scale))
+}
+
+/// `d` written with `scale` decimals. `Decimal::rescale` does this too,
+/// but it writes the number field by field in memory, and reading it back
+/// whole then stalls; padding a number with fewer decimals (the usual case:
+/// `100` points read `100.00`) is one multiplication of its mantissa here.
+fn with_scale(d: Decimal, scale: u32) -> Decimal {
+    let have = d.scale();
+    if have == scale {
+        return d;
+    }
+    if have < scale {
+        let padded = 10u128
+            .checked_pow(scale - have)
+            .and_then(|power| d.mantissa().unsigned_abs().checked_mul(power))
+            // Zero keeps its sign through rescale (`-0.00`), not through from_parts.
+            .filter(|m| *m != 0 && *m < 1 << 96);
+        if let Some(m) = padded {
+            // The three 32-bit words of a 96-bit mantissa.
+            let word = |shift: u32| (m >> shift) as u32;
+            return Decimal::from_parts(word(0), word(32), word(64), d.is_sign_negative(), scale);
+        }
+    }
+    let mut d = d;
+    d.rescale(scale);
+    d
 }
 
 /// The number of decimals a rounding shows.
@@ -121,5 +146,41 @@ mod tests {
                 .to_string(),
             "3"
         );
+    }
+
+    /// `with_scale` is `Decimal::rescale` without its stall: the same
+    /// number and the same decimals for every sign, every pair of scales,
+    /// mantissas near 96 bits (where padding cannot fit and rescale keeps
+    /// what fits) and negative zero.
+    #[test]
+    fn with_scale_writes_what_rescale_writes() {
+        let mantissas: [i128; 9] = [
+            0,
+            1,
+            -1,
+            875,
+            -12_345,
+            999_999_999_999,
+            (1 << 96) - 1,
+            -((1 << 96) - 1),
+            (1 << 80) + 7,
+        ];
+        for m in mantissas {
+            for have in 0..=28u32 {
+                let Ok(x) = Decimal::try_from_i128_with_scale(m, have) else {
+                    continue;
+                };
+                for x in [x, -x] {
+                    for scale in 0..=28u32 {
+                        let mut expected = x;
+                        expected.rescale(scale);
+                        let got = with_scale(x, scale);
+                        assert_eq!(got, expected, "{x} to {scale}");
+                        assert_eq!(got.scale(), expected.scale(), "{x} to {scale}");
+                        assert_eq!(got.to_string(), expected.to_string(), "{x} to {scale}");
+                    }
+                }
+            }
+        }
     }
 }
