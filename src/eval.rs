@@ -1069,10 +1069,14 @@ fn number_in(slots: &[Value], i: usize) -> Decimal {
     }
 }
 
-/// Puts a number in slot `i`, built in place.
+/// Puts a number in slot `i`. A computed slot holds a number already (a
+/// frame starts them at zero), so only the number is written: building a
+/// whole `Value` and copying it in costs a stalled load.
 fn set_number(slots: &mut [Value], i: usize, n: Decimal) {
-    if let Some(slot) = slots.get_mut(i) {
-        *slot = Value::Num(n);
+    match slots.get_mut(i) {
+        Some(Value::Num(slot)) => *slot = n,
+        Some(slot) => *slot = Value::Num(n),
+        None => {}
     }
 }
 
