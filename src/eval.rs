@@ -13,7 +13,7 @@ use serde::Serialize;
 use crate::ast::CmpOp;
 use crate::checked::{ArithOp, CheckedPolicy, Node};
 use crate::outcome::Outcome;
-use crate::program::{LinearTable, Op, PlanProgram, Program, Step, StepsTable, Value};
+use crate::program::{GradeBands, LinearTable, Op, PlanProgram, Program, Step, StepsTable, Value};
 use crate::round::round;
 use crate::source::Span;
 
@@ -770,157 +770,8 @@ impl PlanProgram {
                 });
                 set_number(&mut frame.slots, layout.adjustments + index, capped);
             }
-            Step::Score { total_weight } => {
-                let overflow = Fault::new(FaultKind::Overflow, Span::default());
-                let mut contributions = std::mem::take(&mut frame.contributions);
-                contributions.clear();
-                let mut weighted = Decimal::ZERO;
-                let mut left_out = false;
-                for (i, indicator) in policy.indicators.iter().enumerate() {
-                    match frame.slots.get(layout.indicators + i) {
-                        // Left out for a missing value.
-                        Some(Value::Missing) => {
-                            left_out = true;
-                            contributions.push(None);
-                        }
-                        points => {
-                            let points = match points {
-                                Some(Value::Num(n)) => *n,
-                                _ => Decimal::ZERO,
-                            };
-                            let c = points.checked_mul(indicator.weight).ok_or(overflow)?;
-                            weighted = weighted.checked_add(c).ok_or(overflow)?;
-                            contributions.push(Some(c));
-                        }
-                    }
-                }
-                // The weights of the indicators that count: all of them (summed
-                // at compile time) unless some were left out.
-                let included = match (left_out, total_weight) {
-                    (false, Some(total)) => *total,
-                    _ => {
-                        let mut included = Decimal::ZERO;
-                        for (indicator, c) in policy.indicators.iter().zip(&contributions) {
-                            if c.is_some() {
-                                included =
-                                    included.checked_add(indicator.weight).ok_or(overflow)?;
-                            }
-                        }
-                        included
-                    }
-                };
-                if included.is_zero() && !policy.indicators.is_empty() {
-                    return Err(Fault::new(FaultKind::NoIndicators, Span::default()));
-                }
-                // Re-normalise when indicators were left out: divide once, at
-                // the end, so that the only inexact step is this division.
-                // The products before re-normalising, for the trace only.
-                let products = if T::ENABLED {
-                    contributions.clone()
-                } else {
-                    Vec::new()
-                };
-                if included != Decimal::ONE && !included.is_zero() {
-                    weighted = weighted.checked_div(included).ok_or(overflow)?;
-                    for c in contributions.iter_mut().flatten() {
-                        *c = c.checked_div(included).ok_or(overflow)?;
-                    }
-                }
-                let (mut bonuses, mut deductions) = (Decimal::ZERO, Decimal::ZERO);
-                for (i, adjustment) in policy.adjustments.iter().enumerate() {
-                    let points = number_in(&frame.slots, layout.adjustments + i);
-                    match adjustment.kind {
-                        crate::ast::AdjustmentKind::Bonus => {
-                            bonuses = bonuses.checked_add(points).ok_or(overflow)?;
-                        }
-                        crate::ast::AdjustmentKind::Deduction => {
-                            deductions = deductions.checked_add(points).ok_or(overflow)?;
-                        }
-                    }
-                }
-                let (bonuses_total, deductions_total) = (bonuses, deductions);
-                if let Some(cap) = policy.caps.bonuses {
-                    bonuses = bonuses.min(cap);
-                }
-                if let Some(cap) = policy.caps.deductions {
-                    deductions = deductions.min(cap);
-                }
-                let net_total = bonuses.checked_sub(deductions).ok_or(overflow)?;
-                let mut net = net_total;
-                if let Some(cap) = policy.caps.net {
-                    net = within(net, -cap, cap);
-                }
-                let raw = weighted.checked_add(net).ok_or(overflow)?;
-                let (low, high) = policy.score_range;
-                let clamped = within(raw, low, high);
-                let score = round(clamped, policy.score_rounding).ok_or(overflow)?;
-                frame.weighted = weighted;
-                frame.contributions = contributions;
-                t.event(|| {
-                    Event::Score(ScoreTrace {
-                        contributions: products,
-                        included_weight: included,
-                        weighted,
-                        bonuses: (bonuses_total, bonuses),
-                        deductions: (deductions_total, deductions),
-                        net: (net_total, net),
-                        raw,
-                        clamped,
-                        score,
-                    })
-                });
-                let mut score = score;
-                if let Some(OverrideValue::Score(s)) = frame.adjustment {
-                    let s = round(s, policy.score_rounding).ok_or(overflow)?;
-                    frame.before_adjustment = Some(Value::Num(score));
-                    t.event(|| Event::Override {
-                        before: Value::Num(score),
-                        after: Value::Num(s),
-                    });
-                    score = s;
-                }
-                set_number(&mut frame.slots, layout.score, score);
-            }
-            Step::Grade { bands, vetoes } => {
-                let score = number_in(&frame.slots, layout.score);
-                let by_score = bands
-                    .grade_of(score)
-                    .ok_or(Fault::new(FaultKind::NoGrade, Span::default()))?;
-                let mut grade = by_score;
-                let mut applied = None;
-                for (veto, condition, forced) in vetoes {
-                    if eval_truth(condition, &frame.slots, t)? {
-                        grade = *forced;
-                        applied = Some(*veto);
-                        break;
-                    }
-                }
-                let ranked = match (applied, frame.ranked_grade) {
-                    (None, Some(r)) if r != grade => Some(r),
-                    _ => None,
-                };
-                if let Some(r) = ranked {
-                    grade = r;
-                }
-                frame.grade_by_score = Some(by_score);
-                frame.grade_veto = applied;
-                t.event(|| Event::Grade {
-                    by_score,
-                    veto: applied,
-                    ranked,
-                    grade,
-                });
-                // The general manager's grade is final: it wins over a veto.
-                if let Some(OverrideValue::Grade(g)) = frame.adjustment {
-                    frame.before_adjustment = Some(Value::Grade(grade));
-                    t.event(|| Event::Override {
-                        before: Value::Grade(grade),
-                        after: Value::Grade(g),
-                    });
-                    grade = g;
-                }
-                set(&mut frame.slots, layout.grade, Value::Grade(grade));
-            }
+            Step::Score { total_weight } => self.score(*total_weight, frame, t)?,
+            Step::Grade { bands, vetoes } => self.grade(bands, vetoes, frame, t)?,
             Step::Pay {
                 index,
                 op,
@@ -947,6 +798,180 @@ impl PlanProgram {
                 set_number(&mut frame.slots, layout.pay + index, amount);
             }
         }
+        Ok(())
+    }
+
+    /// The score step: the weighted points, the adjustments, the bounds.
+    /// Its own function (as is the grade's), so that the per-indicator
+    /// steps run in a small frame.
+    #[inline(never)]
+    fn score<T: Tracer>(
+        &self,
+        total_weight: Option<Decimal>,
+        frame: &mut Frame,
+        t: &mut T,
+    ) -> Eval<()> {
+        let policy = &*self.policy;
+        let layout = &self.layout;
+        let overflow = Fault::new(FaultKind::Overflow, Span::default());
+        let mut contributions = std::mem::take(&mut frame.contributions);
+        contributions.clear();
+        let mut weighted = Decimal::ZERO;
+        let mut left_out = false;
+        for (i, indicator) in policy.indicators.iter().enumerate() {
+            match frame.slots.get(layout.indicators + i) {
+                // Left out for a missing value.
+                Some(Value::Missing) => {
+                    left_out = true;
+                    contributions.push(None);
+                }
+                points => {
+                    let points = match points {
+                        Some(Value::Num(n)) => *n,
+                        _ => Decimal::ZERO,
+                    };
+                    let c = points.checked_mul(indicator.weight).ok_or(overflow)?;
+                    weighted = weighted.checked_add(c).ok_or(overflow)?;
+                    contributions.push(Some(c));
+                }
+            }
+        }
+        // The weights of the indicators that count: all of them (summed
+        // at compile time) unless some were left out.
+        let included = match (left_out, total_weight) {
+            (false, Some(total)) => total,
+            _ => {
+                let mut included = Decimal::ZERO;
+                for (indicator, c) in policy.indicators.iter().zip(&contributions) {
+                    if c.is_some() {
+                        included = included.checked_add(indicator.weight).ok_or(overflow)?;
+                    }
+                }
+                included
+            }
+        };
+        if included.is_zero() && !policy.indicators.is_empty() {
+            return Err(Fault::new(FaultKind::NoIndicators, Span::default()));
+        }
+        // Re-normalise when indicators were left out: divide once, at
+        // the end, so that the only inexact step is this division.
+        // The products before re-normalising, for the trace only.
+        let products = if T::ENABLED {
+            contributions.clone()
+        } else {
+            Vec::new()
+        };
+        if included != Decimal::ONE && !included.is_zero() {
+            weighted = weighted.checked_div(included).ok_or(overflow)?;
+            for c in contributions.iter_mut().flatten() {
+                *c = c.checked_div(included).ok_or(overflow)?;
+            }
+        }
+        let (mut bonuses, mut deductions) = (Decimal::ZERO, Decimal::ZERO);
+        for (i, adjustment) in policy.adjustments.iter().enumerate() {
+            let points = number_in(&frame.slots, layout.adjustments + i);
+            match adjustment.kind {
+                crate::ast::AdjustmentKind::Bonus => {
+                    bonuses = bonuses.checked_add(points).ok_or(overflow)?;
+                }
+                crate::ast::AdjustmentKind::Deduction => {
+                    deductions = deductions.checked_add(points).ok_or(overflow)?;
+                }
+            }
+        }
+        let (bonuses_total, deductions_total) = (bonuses, deductions);
+        if let Some(cap) = policy.caps.bonuses {
+            bonuses = bonuses.min(cap);
+        }
+        if let Some(cap) = policy.caps.deductions {
+            deductions = deductions.min(cap);
+        }
+        let net_total = bonuses.checked_sub(deductions).ok_or(overflow)?;
+        let mut net = net_total;
+        if let Some(cap) = policy.caps.net {
+            net = within(net, -cap, cap);
+        }
+        let raw = weighted.checked_add(net).ok_or(overflow)?;
+        let (low, high) = policy.score_range;
+        let clamped = within(raw, low, high);
+        let score = round(clamped, policy.score_rounding).ok_or(overflow)?;
+        frame.weighted = weighted;
+        frame.contributions = contributions;
+        t.event(|| {
+            Event::Score(ScoreTrace {
+                contributions: products,
+                included_weight: included,
+                weighted,
+                bonuses: (bonuses_total, bonuses),
+                deductions: (deductions_total, deductions),
+                net: (net_total, net),
+                raw,
+                clamped,
+                score,
+            })
+        });
+        let mut score = score;
+        if let Some(OverrideValue::Score(s)) = frame.adjustment {
+            let s = round(s, policy.score_rounding).ok_or(overflow)?;
+            frame.before_adjustment = Some(Value::Num(score));
+            t.event(|| Event::Override {
+                before: Value::Num(score),
+                after: Value::Num(s),
+            });
+            score = s;
+        }
+        set_number(&mut frame.slots, layout.score, score);
+        Ok(())
+    }
+
+    /// The grade step: by the score, then vetoes, ranking and the override.
+    #[inline(never)]
+    fn grade<T: Tracer>(
+        &self,
+        bands: &GradeBands,
+        vetoes: &[(usize, Op, u16)],
+        frame: &mut Frame,
+        t: &mut T,
+    ) -> Eval<()> {
+        let layout = &self.layout;
+        let score = number_in(&frame.slots, layout.score);
+        let by_score = bands
+            .grade_of(score)
+            .ok_or(Fault::new(FaultKind::NoGrade, Span::default()))?;
+        let mut grade = by_score;
+        let mut applied = None;
+        for (veto, condition, forced) in vetoes {
+            if eval_truth(condition, &frame.slots, t)? {
+                grade = *forced;
+                applied = Some(*veto);
+                break;
+            }
+        }
+        let ranked = match (applied, frame.ranked_grade) {
+            (None, Some(r)) if r != grade => Some(r),
+            _ => None,
+        };
+        if let Some(r) = ranked {
+            grade = r;
+        }
+        frame.grade_by_score = Some(by_score);
+        frame.grade_veto = applied;
+        t.event(|| Event::Grade {
+            by_score,
+            veto: applied,
+            ranked,
+            grade,
+        });
+        // The general manager's grade is final: it wins over a veto.
+        if let Some(OverrideValue::Grade(g)) = frame.adjustment {
+            frame.before_adjustment = Some(Value::Grade(grade));
+            t.event(|| Event::Override {
+                before: Value::Grade(grade),
+                after: Value::Grade(g),
+            });
+            grade = g;
+        }
+        set(&mut frame.slots, layout.grade, Value::Grade(grade));
         Ok(())
     }
 
