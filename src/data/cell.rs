@@ -129,6 +129,11 @@ fn yes_no(text: &str) -> Result<bool, String> {
 }
 
 fn money(text: &str) -> Result<Decimal, String> {
+    // The usual cell, `1234.50`: none of the signs, codes or units below.
+    if let Some(n) = crate::decimal::plain(text) {
+        // -0 is 0.
+        return Ok(if n.is_zero() { Decimal::ZERO } else { n });
+    }
     if text.ends_with(['%', '％']) {
         return Err(format!("`{text}` is a percentage, not an amount of money"));
     }
