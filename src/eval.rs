@@ -819,22 +819,18 @@ impl PlanProgram {
         let mut weighted = Decimal::ZERO;
         let mut left_out = false;
         for (i, indicator) in policy.indicators.iter().enumerate() {
-            match frame.slots.get(layout.indicators + i) {
-                // Left out for a missing value.
-                Some(Value::Missing) => {
-                    left_out = true;
-                    contributions.push(None);
-                }
-                points => {
-                    let points = match points {
-                        Some(Value::Num(n)) => *n,
-                        _ => Decimal::ZERO,
-                    };
-                    let c = points.checked_mul(indicator.weight).ok_or(overflow)?;
-                    weighted = weighted.checked_add(c).ok_or(overflow)?;
-                    contributions.push(Some(c));
-                }
+            let slot = layout.indicators + i;
+            // Left out for a missing value.
+            if let Some(Value::Missing) = frame.slots.get(slot) {
+                left_out = true;
+                contributions.push(None);
+                continue;
             }
+            let c = number_in(&frame.slots, slot)
+                .checked_mul(indicator.weight)
+                .ok_or(overflow)?;
+            weighted = weighted.checked_add(c).ok_or(overflow)?;
+            contributions.push(Some(c));
         }
         // The weights of the indicators that count: all of them (summed
         // at compile time) unless some were left out.
@@ -1366,30 +1362,21 @@ fn first_of<T: Tracer>(
     t: &mut T,
     p: &mut Pending,
 ) -> Value {
-    // Only this call's faults are looked at: an earlier one stays first.
-    let earlier = p.take();
+    // Each argument is walked on its own (`eval`), to see whether it alone
+    // is missing; a fault from before stays first, as `fail` keeps it.
     let mut missing = Fault::new(FaultKind::MissingValue, span);
-    let mut first = None;
     for arg in args {
-        let v = value(arg, slots, t, p);
-        match p.take() {
-            None => {
-                first = Some(v);
-                break;
-            }
-            Some(f) if f.missing() => missing = f,
-            Some(f) => {
-                *p = Some(f);
-                break;
+        match eval(arg, slots, t) {
+            Ok(v) => return v,
+            Err(f) if f.missing() => missing = f,
+            Err(f) => {
+                fail(p, f);
+                return Value::Missing;
             }
         }
     }
-    let fault = p.take();
-    *p = earlier.or(fault);
-    first.unwrap_or_else(|| {
-        fail(p, missing);
-        Value::Missing
-    })
+    fail(p, missing);
+    Value::Missing
 }
 
 /// The mean of the arguments present (a missing one is skipped); trimmed:
@@ -1403,23 +1390,16 @@ fn average<T: Tracer>(
     t: &mut T,
     p: &mut Pending,
 ) -> Decimal {
-    // Only this call's faults are looked at: an earlier one stays first.
-    let earlier = p.take();
+    // Each argument is walked on its own, as in `first_of`.
     let mut present = Vec::with_capacity(args.len());
     let mut missing = None;
     for arg in args {
-        let v = number(arg, slots, t, p);
-        match p.take() {
-            None => present.push(v),
-            Some(f) if f.missing() => missing = Some(f),
-            Some(f) => {
-                *p = Some(f);
-                break;
-            }
+        match eval_number(arg, slots, t) {
+            Ok(v) => present.push(v),
+            Err(f) if f.missing() => missing = Some(f),
+            Err(f) => return fail(p, f),
         }
     }
-    let fault = p.take();
-    *p = earlier.or(fault);
     if present.is_empty() {
         return fail(
             p,

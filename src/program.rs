@@ -306,6 +306,11 @@ impl GradeBands {
                 .find(|(_, scores)| scores.iter().any(|i| above(i.lo) && below(i.hi)))
                 .map(|(g, _)| *g);
         }
+        self.by_decimals(score)
+    }
+
+    /// The grade whose scores hold `score`, by the decimal intervals.
+    fn by_decimals(&self, score: Decimal) -> Option<u16> {
         self.decimal
             .iter()
             .find(|(_, scores)| scores.iter().any(|i| i.contains(score)))
@@ -476,13 +481,7 @@ mod tests {
         assert!(bands.scaled.is_some());
         let finer = GradeBands::new(grades("60.505"), 2);
         assert!(finer.scaled.is_none());
-        let decimal = |bands: &GradeBands, s: Decimal| {
-            bands
-                .decimal
-                .iter()
-                .find(|(_, scores)| scores.iter().any(|i| i.contains(s)))
-                .map(|(g, _)| *g)
-        };
+        let decimal = |bands: &GradeBands, s: Decimal| bands.by_decimals(s);
         for m in -100..=10_100i64 {
             let s = Decimal::new(m, 2);
             assert_eq!(bands.grade_of(s), decimal(&bands, s), "{s}");

@@ -130,9 +130,8 @@ fn yes_no(text: &str) -> Result<bool, String> {
 
 fn money(text: &str) -> Result<Decimal, String> {
     // The usual cell, `1234.50`: none of the signs, codes or units below.
-    if let Some(n) = crate::decimal::plain(text) {
-        // -0 is 0.
-        return Ok(if n.is_zero() { Decimal::ZERO } else { n });
+    if let Some(n) = plain_number(text) {
+        return Ok(n);
     }
     if text.ends_with(['%', '％']) {
         return Err(format!("`{text}` is a percentage, not an amount of money"));
@@ -216,11 +215,16 @@ fn plain(text: &str, ty: InputType) -> Result<Decimal, String> {
 
 /// An exact decimal from text with optional thousands separators and an
 /// optional exponent. The error is a short reason, or empty.
+/// The usual cell, `-1234.50`, read in one pass without copying it; `None`
+/// for anything written otherwise.
+fn plain_number(text: &str) -> Option<Decimal> {
+    // -0 is 0.
+    crate::decimal::plain(text).map(|n| if n.is_zero() { Decimal::ZERO } else { n })
+}
+
 fn decimal(text: &str) -> Result<Decimal, String> {
-    // The usual cell, `-1234.50`: read in one pass, without copying it.
-    if let Some(n) = crate::decimal::plain(text) {
-        // -0 is 0.
-        return Ok(if n.is_zero() { Decimal::ZERO } else { n });
+    if let Some(n) = plain_number(text) {
+        return Ok(n);
     }
     let cleaned: String = text.chars().filter(|c| *c != ',' && *c != '_').collect();
     let looks_numeric = !cleaned.is_empty()
