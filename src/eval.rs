@@ -1362,8 +1362,12 @@ fn first_of<T: Tracer>(
     t: &mut T,
     p: &mut Pending,
 ) -> Value {
+    // After a fault nothing more counts, not even a trace of what follows.
+    if p.is_some() {
+        return Value::Missing;
+    }
     // Each argument is walked on its own (`eval`), to see whether it alone
-    // is missing; a fault from before stays first, as `fail` keeps it.
+    // is missing.
     let mut missing = Fault::new(FaultKind::MissingValue, span);
     for arg in args {
         match eval(arg, slots, t) {
@@ -1390,7 +1394,11 @@ fn average<T: Tracer>(
     t: &mut T,
     p: &mut Pending,
 ) -> Decimal {
-    // Each argument is walked on its own, as in `first_of`.
+    // As in `first_of`: nothing counts after a fault, and each argument is
+    // walked on its own.
+    if p.is_some() {
+        return Decimal::ZERO;
+    }
     let mut present = Vec::with_capacity(args.len());
     let mut missing = None;
     for arg in args {

@@ -423,6 +423,50 @@ policy "x" {
     assert_eq!(absent.outcome.score.unwrap().to_string(), "80.00");
 }
 
+/// The same inside `first_of`: once the formula has read a missing value,
+/// the branch in a later `first_of` argument is neither walked nor traced.
+#[test]
+fn a_left_out_indicator_traces_no_branch_inside_first_of() {
+    let p = program(
+        r#"
+policy "x" {
+  period quarter
+  currency CNY
+  input 民主评议 score optional
+  input 得分     score
+  indicator 评议 weight 50% { points 民主评议 * first_of(if 得分 >= 60 then 1 else 0, 1) }
+  indicator 其他 weight 50% { points 得分 }
+}"#,
+    );
+    let record = |review: kpi::program::Value| kpi::eval::Record {
+        id: "E1".into(),
+        name: None,
+        group: None,
+        plan: 0,
+        inputs: vec![review, kpi::program::Value::Num(80.into())],
+        final_adjustment: None,
+        year: None,
+    };
+    let branches = |traced: &kpi::eval::Traced| {
+        traced
+            .events
+            .iter()
+            .filter(|e| matches!(e, kpi::eval::Event::Branch { .. }))
+            .count()
+    };
+    let present = p
+        .evaluate_traced(&record(kpi::program::Value::Num(70.into())))
+        .unwrap();
+    assert_eq!(branches(&present), 1);
+    assert_eq!(present.outcome.score.unwrap().to_string(), "75.00");
+    let absent = p
+        .evaluate_traced(&record(kpi::program::Value::Missing))
+        .unwrap();
+    assert_eq!(branches(&absent), 0);
+    assert_eq!(absent.outcome.indicators["评议"], None);
+    assert_eq!(absent.outcome.score.unwrap().to_string(), "80.00");
+}
+
 #[test]
 fn a_required_input_left_empty_fails_the_row() {
     let p = program(MISSING);
