@@ -140,26 +140,22 @@ fn rank(x: X) -> i8 {
 }
 
 fn lo_ext(r: &Interval) -> Ext {
-    match r.lo {
-        Some(e) => Ext {
-            value: X::Fin(e.value),
-            closed: e.closed,
-        },
-        None => Ext {
-            value: X::NegInf,
-            closed: false,
-        },
-    }
+    ext(r.lo, X::NegInf)
 }
 
 fn hi_ext(r: &Interval) -> Ext {
-    match r.hi {
+    ext(r.hi, X::PosInf)
+}
+
+/// An interval's end, or `unbounded` (open) where it has none.
+fn ext(end: Option<End>, unbounded: X) -> Ext {
+    match end {
         Some(e) => Ext {
             value: X::Fin(e.value),
             closed: e.closed,
         },
         None => Ext {
-            value: X::PosInf,
+            value: unbounded,
             closed: false,
         },
     }
