@@ -387,32 +387,10 @@ policy "x" {
   indicator 其他 weight 50% { points 得分 }
 }"#,
     );
-    let record = |review: Option<&str>| kpi::eval::Record {
-        id: "E1".into(),
-        name: None,
-        group: None,
-        plan: 0,
-        inputs: vec![
-            match review {
-                Some(r) => kpi::program::Value::Num(r.parse().unwrap()),
-                None => kpi::program::Value::Missing,
-            },
-            kpi::program::Value::Num(80.into()),
-        ],
-        final_adjustment: None,
-        year: None,
-    };
-    let branches = |traced: &kpi::eval::Traced| {
-        traced
-            .events
-            .iter()
-            .filter(|e| matches!(e, kpi::eval::Event::Branch { .. }))
-            .count()
-    };
-    let present = p.evaluate_traced(&record(Some("70"))).unwrap();
+    let present = p.evaluate_traced(&review_record(Some("70"))).unwrap();
     assert_eq!(branches(&present), 1);
     assert_eq!(present.outcome.score.unwrap().to_string(), "90.00");
-    let absent = p.evaluate_traced(&record(None)).unwrap();
+    let absent = p.evaluate_traced(&review_record(None)).unwrap();
     assert_eq!(branches(&absent), 0);
     assert!(
         absent
@@ -438,33 +416,42 @@ policy "x" {
   indicator 其他 weight 50% { points 得分 }
 }"#,
     );
-    let record = |review: kpi::program::Value| kpi::eval::Record {
+    let present = p.evaluate_traced(&review_record(Some("70"))).unwrap();
+    assert_eq!(branches(&present), 1);
+    assert_eq!(present.outcome.score.unwrap().to_string(), "75.00");
+    let absent = p.evaluate_traced(&review_record(None)).unwrap();
+    assert_eq!(branches(&absent), 0);
+    assert_eq!(absent.outcome.indicators["评议"], None);
+    assert_eq!(absent.outcome.score.unwrap().to_string(), "80.00");
+}
+
+/// A record of the two branch tests' policies: 民主评议 (empty for `None`),
+/// then 得分 = 80.
+fn review_record(review: Option<&str>) -> kpi::eval::Record {
+    kpi::eval::Record {
         id: "E1".into(),
         name: None,
         group: None,
         plan: 0,
-        inputs: vec![review, kpi::program::Value::Num(80.into())],
+        inputs: vec![
+            match review {
+                Some(r) => kpi::program::Value::Num(r.parse().unwrap()),
+                None => kpi::program::Value::Missing,
+            },
+            kpi::program::Value::Num(80.into()),
+        ],
         final_adjustment: None,
         year: None,
-    };
-    let branches = |traced: &kpi::eval::Traced| {
-        traced
-            .events
-            .iter()
-            .filter(|e| matches!(e, kpi::eval::Event::Branch { .. }))
-            .count()
-    };
-    let present = p
-        .evaluate_traced(&record(kpi::program::Value::Num(70.into())))
-        .unwrap();
-    assert_eq!(branches(&present), 1);
-    assert_eq!(present.outcome.score.unwrap().to_string(), "75.00");
-    let absent = p
-        .evaluate_traced(&record(kpi::program::Value::Missing))
-        .unwrap();
-    assert_eq!(branches(&absent), 0);
-    assert_eq!(absent.outcome.indicators["评议"], None);
-    assert_eq!(absent.outcome.score.unwrap().to_string(), "80.00");
+    }
+}
+
+/// How many branches a traced evaluation explains.
+fn branches(traced: &kpi::eval::Traced) -> usize {
+    traced
+        .events
+        .iter()
+        .filter(|e| matches!(e, kpi::eval::Event::Branch { .. }))
+        .count()
 }
 
 #[test]
