@@ -376,17 +376,7 @@ policy "x" {{
 /// took: the walk runs on past the missing value, the trace does not.
 #[test]
 fn a_left_out_indicator_traces_no_branch() {
-    let p = program(
-        r#"
-policy "x" {
-  period quarter
-  currency CNY
-  input 民主评议 score optional
-  input 得分     score
-  indicator 评议 weight 50% { points when 民主评议 >= 60 => 100 otherwise 0 }
-  indicator 其他 weight 50% { points 得分 }
-}"#,
-    );
+    let p = review_policy("when 民主评议 >= 60 => 100 otherwise 0");
     let present = p.evaluate_traced(&review_record(Some("70"))).unwrap();
     assert_eq!(branches(&present), 1);
     assert_eq!(present.outcome.score.unwrap().to_string(), "90.00");
@@ -405,17 +395,7 @@ policy "x" {
 /// the branch in a later `first_of` argument is neither walked nor traced.
 #[test]
 fn a_left_out_indicator_traces_no_branch_inside_first_of() {
-    let p = program(
-        r#"
-policy "x" {
-  period quarter
-  currency CNY
-  input 民主评议 score optional
-  input 得分     score
-  indicator 评议 weight 50% { points 民主评议 * first_of(if 得分 >= 60 then 1 else 0, 1) }
-  indicator 其他 weight 50% { points 得分 }
-}"#,
-    );
+    let p = review_policy("民主评议 * first_of(if 得分 >= 60 then 1 else 0, 1)");
     let present = p.evaluate_traced(&review_record(Some("70"))).unwrap();
     assert_eq!(branches(&present), 1);
     assert_eq!(present.outcome.score.unwrap().to_string(), "75.00");
@@ -423,6 +403,21 @@ policy "x" {
     assert_eq!(branches(&absent), 0);
     assert_eq!(absent.outcome.indicators["评议"], None);
     assert_eq!(absent.outcome.score.unwrap().to_string(), "80.00");
+}
+
+/// The two branch tests' policy: 评议 scored by `points`, 其他 by 得分.
+fn review_policy(points: &str) -> kpi::program::Program {
+    program(&format!(
+        r#"
+policy "x" {{
+  period quarter
+  currency CNY
+  input 民主评议 score optional
+  input 得分     score
+  indicator 评议 weight 50% {{ points {points} }}
+  indicator 其他 weight 50% {{ points 得分 }}
+}}"#
+    ))
 }
 
 /// A record of the two branch tests' policies: 民主评议 (empty for `None`),
