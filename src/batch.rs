@@ -2,14 +2,16 @@
 //! failure that names it. Nothing is dropped, and rows are handled one at a
 //! time, so that a streamed file is never held in memory.
 
+use std::collections::BTreeMap;
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 use std::hash::{DefaultHasher, Hash, Hasher};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, mpsc};
 
 use indexmap::IndexMap;
 
-use crate::data::{Columns, DataSource, HeaderError, RawTable, RowError, RowProblem};
+use crate::data::{Columns, DataSource, HeaderError, RawRow, RawTable, RowError, RowProblem};
 use crate::distribution::{Distribution, Tally};
 use crate::eval::{RankingFacts, Record};
 use crate::outcome::{Outcome, RankingNote};
@@ -77,81 +79,164 @@ pub fn run(
 ) -> Result<Summary, HeaderError> {
     let columns = Columns::map(program, &source.headers, source.row_word)?;
     let row_word = source.row_word;
-    // Reading and typing rows (half the work on a large CSV file) runs on a
-    // second thread, some chunks of rows ahead of evaluation on this one.
-    // The channel keeps the file's order, so the output is the same as on
-    // one thread. Where no thread can be started, everything runs here.
+    let ranking = program.policy().has_forced_ranking();
+    let evaluate = |raw: Result<RawRow, RowError>| {
+        let typed = raw.and_then(|row| columns.record(program, &row).map(|r| (row.number, r)));
+        evaluate_row(program, ranking, row_word, typed)
+    };
+    // Three stages: one thread reads rows and checks ids (in file order),
+    // workers on every core type and evaluate chunks of rows, and this
+    // thread puts the chunks back in file order and hands the results on.
+    // Chunks in flight are bounded, so memory stays flat. Where no thread
+    // can be started, everything runs here, in the same order.
     let pending = Mutex::new(Some(source));
     let take = || pending.lock().ok().and_then(|mut source| source.take());
     let columns = &columns;
+    let stopped = AtomicBool::new(false);
+    let (work, queue) = mpsc::sync_channel::<Chunk<RawResult>>(CHUNKS_AHEAD);
+    let queue = Mutex::new(queue);
     Ok(std::thread::scope(|scope| {
-        let (chunks, received) = mpsc::sync_channel::<Vec<TypedRow>>(CHUNKS_AHEAD);
         let reader = std::thread::Builder::new()
             .name("kpi-read".to_string())
             .spawn_scoped(scope, || {
-                let chunks = chunks;
-                let mut chunk = Vec::with_capacity(CHUNK);
-                for row in take()
-                    .into_iter()
-                    .flat_map(|s| typed_rows(program, columns, s))
-                {
-                    chunk.push(row);
-                    if chunk.len() == CHUNK {
-                        let full = std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK));
-                        // Evaluation stopped (it cannot, short of a panic).
-                        if chunks.send(full).is_err() {
-                            return;
-                        }
+                let work = work;
+                let rows = take().into_iter().flat_map(|s| checked_rows(columns, s));
+                for chunk in chunks(rows) {
+                    // Nothing receives any more (a panic downstream).
+                    if stopped.load(Ordering::Relaxed) || work.send(chunk).is_err() {
+                        return;
                     }
                 }
-                // A send fails only when nothing receives any more.
-                let _ = chunks.send(chunk);
             });
-        match reader {
-            Ok(_) => run_records(program, received.into_iter().flatten(), row_word, each),
-            Err(_) => {
-                let rows = take()
-                    .into_iter()
-                    .flat_map(|s| typed_rows(program, columns, s));
-                run_records(program, rows, row_word, each)
-            }
+        if reader.is_err() {
+            let rows = take().into_iter().flat_map(|s| checked_rows(columns, s));
+            return finish(program, rows.map(evaluate), row_word, each);
         }
+        let (done, finished) = mpsc::sync_channel::<Chunk<EvaluatedRow>>(CHUNKS_AHEAD);
+        let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let mut started = 0;
+        for n in 0..workers {
+            let done = done.clone();
+            let (queue, stopped, evaluate) = (&queue, &stopped, &evaluate);
+            let worker = std::thread::Builder::new()
+                .name(format!("kpi-eval-{n}"))
+                .spawn_scoped(scope, move || {
+                    while let Some((seq, rows)) = next_chunk(queue) {
+                        if stopped.load(Ordering::Relaxed) {
+                            continue;
+                        }
+                        let evaluated = rows.into_iter().map(evaluate).collect();
+                        if done.send((seq, evaluated)).is_err() {
+                            // Let the reader stop, and drain what it sent.
+                            stopped.store(true, Ordering::Relaxed);
+                        }
+                    }
+                });
+            started += usize::from(worker.is_ok());
+        }
+        drop(done);
+        if started == 0 {
+            // The reader's chunks come in order: evaluate them here.
+            let rows = std::iter::from_fn(|| next_chunk(&queue)).flat_map(|(_, rows)| rows);
+            return finish(program, rows.map(evaluate), row_word, each);
+        }
+        finish(program, in_order(finished), row_word, each)
     }))
 }
 
-/// Rows handed from the reading thread to evaluation at a time, and how
-/// many such chunks may wait: enough to keep both threads busy, little
-/// enough that memory stays flat.
+/// Rows read from a file, numbered chunks of them, and how many at most
+/// wait between two stages: enough to keep every core busy, few enough
+/// that memory stays flat.
+type RawResult = Result<RawRow, RowError>;
+type Chunk<T> = (usize, Vec<T>);
 const CHUNK: usize = 256;
 const CHUNKS_AHEAD: usize = 8;
 
-/// A row typed as the policy's record (numbered as its row), or why not.
-type TypedRow = Result<(usize, Record), RowError>;
+/// `rows` in numbered chunks of [`CHUNK`].
+fn chunks<T>(rows: impl Iterator<Item = T>) -> impl Iterator<Item = Chunk<T>> {
+    let mut rows = rows.peekable();
+    let mut seq = 0;
+    std::iter::from_fn(move || {
+        rows.peek()?;
+        let chunk: Vec<T> = rows.by_ref().take(CHUNK).collect();
+        seq += 1;
+        Some((seq - 1, chunk))
+    })
+}
 
-/// The rows of `source` as records. The first row with an employee id is
-/// typed; a later row with the same id fails, naming the first, so that
-/// nobody is paid twice.
-fn typed_rows<'a>(
-    program: &'a Program,
+/// The next chunk of the shared queue, or `None` once the reader is done.
+fn next_chunk(queue: &Mutex<mpsc::Receiver<Chunk<RawResult>>>) -> Option<Chunk<RawResult>> {
+    queue.lock().ok()?.recv().ok()
+}
+
+/// The workers' chunks, which arrive in any order, put back in the order
+/// they were read: a chunk that comes early waits for the ones before it.
+fn in_order(finished: mpsc::Receiver<Chunk<EvaluatedRow>>) -> impl Iterator<Item = EvaluatedRow> {
+    let mut early: BTreeMap<usize, Vec<EvaluatedRow>> = BTreeMap::new();
+    let mut next = 0;
+    std::iter::from_fn(move || {
+        loop {
+            if let Some(rows) = early.remove(&next) {
+                next += 1;
+                return Some(rows);
+            }
+            let (seq, rows) = finished.recv().ok()?;
+            early.insert(seq, rows);
+        }
+    })
+    .flatten()
+}
+
+/// The rows of `source`, a row whose employee id was seen before failing,
+/// naming the first.
+fn checked_rows<'a>(
     columns: &'a Columns,
     source: DataSource,
-) -> impl Iterator<Item = TypedRow> + 'a {
+) -> impl Iterator<Item = RawResult> + 'a {
     let row_word = source.row_word;
     let mut seen = SeenIds::default();
     source.map(move |row| {
         row.and_then(|row| {
             let id = columns.id_text(&row);
-            if let Some(first) = seen.first_row(&id, row.number) {
-                return Err(RowError {
+            match seen.first_row(&id, row.number) {
+                Some(first) => Err(RowError {
                     row: row.number,
                     row_word,
                     id: Some(id.into_owned()),
                     problem: RowProblem::DuplicateId { first },
-                });
+                }),
+                None => Ok(row),
             }
-            columns.record(program, &row).map(|r| (row.number, r))
         })
     })
+}
+
+/// A typed row evaluated, with what forced ranking needs to know of it.
+type EvaluatedRow = Result<(usize, Record, Outcome, Option<RankingFacts>), RowError>;
+
+fn evaluate_row(
+    program: &Program,
+    ranking: bool,
+    row_word: &'static str,
+    row: Result<(usize, Record), RowError>,
+) -> EvaluatedRow {
+    let (number, record) = row?;
+    let evaluated = if ranking {
+        program
+            .evaluate_for_ranking(&record)
+            .map(|(o, facts)| (o, Some(facts)))
+    } else {
+        program.evaluate(&record).map(|o| (o, None))
+    };
+    match evaluated {
+        Ok((outcome, facts)) => Ok((number, record, outcome, facts)),
+        Err(e) => Err(RowError {
+            row: number,
+            row_word,
+            id: Some(record.id.clone()),
+            problem: RowProblem::Eval(Box::new(e)),
+        }),
+    }
 }
 
 /// [`run`] over records already typed (numbered as their rows), such as the
@@ -159,6 +244,21 @@ fn typed_rows<'a>(
 pub fn run_records(
     program: &Program,
     records: impl IntoIterator<Item = Result<(usize, Record), RowError>>,
+    row_word: &'static str,
+    each: impl FnMut(RowResult),
+) -> Summary {
+    let ranking = program.policy().has_forced_ranking();
+    let rows = records
+        .into_iter()
+        .map(|row| evaluate_row(program, ranking, row_word, row));
+    finish(program, rows, row_word, each)
+}
+
+/// Counts, tallies and hands on evaluated rows in order; under forced
+/// ranking, holds them until the end and ranks them first.
+fn finish(
+    program: &Program,
+    rows: impl Iterator<Item = EvaluatedRow>,
     row_word: &'static str,
     mut each: impl FnMut(RowResult),
 ) -> Summary {
@@ -169,26 +269,8 @@ pub fn run_records(
     // the per-row tally.
     let mut tally = policy.quotas.is_some().then(Tally::default);
     let mut held: Vec<Held> = Vec::new();
-    for row in records {
+    for result in rows {
         summary.read += 1;
-        let result = row.and_then(|(number, record)| {
-            let evaluated = if ranking {
-                program
-                    .evaluate_for_ranking(&record)
-                    .map(|(o, facts)| (o, Some(facts)))
-            } else {
-                program.evaluate(&record).map(|o| (o, None))
-            };
-            match evaluated {
-                Ok((outcome, facts)) => Ok((number, record, outcome, facts)),
-                Err(e) => Err(RowError {
-                    row: number,
-                    row_word,
-                    id: Some(record.id.clone()),
-                    problem: RowProblem::Eval(Box::new(e)),
-                }),
-            }
-        });
         match result {
             Ok((number, record, outcome, Some(facts))) => held.push(Held {
                 number,

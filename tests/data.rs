@@ -308,10 +308,11 @@ fn generated_data_evaluates_cleanly() {
     }
 }
 
-/// `batch::run` reads and types rows on a second thread, chunks of rows
-/// ahead of evaluation: over many chunks, with bad rows and repeated ids
-/// scattered through, every row still comes out once, in the order of the
-/// file, exactly as evaluating the rows one by one on this thread gives.
+/// `batch::run` reads rows on one thread and types and evaluates chunks of
+/// them on a worker per core, which may finish out of order: over many
+/// chunks, with bad rows and repeated ids scattered through, every row
+/// still comes out once, in the order of the file, exactly as evaluating
+/// the rows one by one on this thread gives.
 #[test]
 fn reading_ahead_on_a_second_thread_keeps_every_row_in_order() {
     let program = program();
