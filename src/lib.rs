@@ -60,6 +60,7 @@ pub mod program;
 pub mod ranking;
 pub mod report;
 pub mod round;
+pub mod scores;
 pub mod source;
 pub mod syntax;
 pub mod testing;

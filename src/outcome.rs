@@ -3,9 +3,6 @@
 //! strings with a fixed number of decimals (`"87.50"`, `"3900.00"`), maps keep
 //! the policy's order, so JSON output is stable enough to pin in snapshots.
 
-use std::sync::Arc;
-
-use indexmap::IndexMap;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
@@ -15,10 +12,7 @@ use crate::checked::VetoEffect;
 use crate::eval::{Frame, OverrideValue, Record};
 use crate::program::{PlanProgram, Value};
 
-/// The name of an indicator, bonus or deduction item, or pay item, as an
-/// outcome's key: shared with the compiled program, so that building an
-/// outcome copies no text.
-pub type Name = Arc<str>;
+pub use crate::scores::{Name, Scores};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Outcome {
@@ -30,16 +24,16 @@ pub struct Outcome {
     pub plan: Option<String>,
     /// Points of each indicator (0–100), by indicator name.
     /// `None` (null in JSON) for an indicator left out for a missing value.
-    pub indicators: IndexMap<Name, Option<Decimal>>,
+    pub indicators: Scores<Option<Decimal>>,
     /// Each indicator's points × weight, exact, by indicator name.
-    #[serde(skip_serializing_if = "IndexMap::is_empty")]
-    pub contributions: IndexMap<Name, Option<Decimal>>,
+    #[serde(skip_serializing_if = "Scores::is_empty")]
+    pub contributions: Scores<Option<Decimal>>,
     /// Σ points × weight, exact, before bonuses and deductions.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub weighted_score: Option<Decimal>,
     /// Points of each bonus (positive) and deduction (negative) item.
-    #[serde(skip_serializing_if = "IndexMap::is_empty")]
-    pub adjustments: IndexMap<Name, Decimal>,
+    #[serde(skip_serializing_if = "Scores::is_empty")]
+    pub adjustments: Scores<Decimal>,
     /// The final score, clamped and rounded.
     pub score: Option<Decimal>,
     pub grade: Option<String>,
@@ -49,7 +43,7 @@ pub struct Outcome {
     /// outcome has the same fields).
     pub vetoes: Vec<String>,
     /// Each pay item, rounded per the policy.
-    pub pay: IndexMap<Name, Decimal>,
+    pub pay: Scores<Decimal>,
     /// The group the quotas count this person in (`quotas per 部门`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub group: Option<String>,
@@ -92,39 +86,35 @@ impl Outcome {
             _ => Decimal::ZERO,
         };
         let grade_name = |g: u16| policy.grades.get(usize::from(g)).map(|g| g.name.clone());
-        // The maps are copies of the program's, keys and all (no hashing,
-        // no text copied), with each value filled in by position.
+        // The maps share the plan's names: each is one vector of values.
         let keys = &program.outcome_keys;
-        let mut indicators = keys.indicators.clone();
-        for (i, points) in indicators.values_mut().enumerate() {
-            *points = match frame.slots.get(layout.indicators + i) {
+        let indicators = (0..keys.indicators.len())
+            .map(|i| match frame.slots.get(layout.indicators + i) {
                 Some(Value::Num(n)) => Some(*n),
                 _ => None,
-            };
-        }
-        let mut contributions = keys.indicators.clone();
-        contributions.truncate(frame.contributions.len());
-        for (c, computed) in contributions.values_mut().zip(&frame.contributions) {
-            *c = computed.map(|c| at_least(c, decimals));
-        }
-        let mut adjustments = keys.adjustments.clone();
-        for ((i, a), points) in policy
+            })
+            .collect();
+        let contributions = frame
+            .contributions
+            .iter()
+            .take(keys.indicators.len())
+            .map(|c| c.map(|c| at_least(c, decimals)))
+            .collect();
+        let adjustments = policy
             .adjustments
             .iter()
             .enumerate()
-            .zip(adjustments.values_mut())
-        {
-            let n = num(layout.adjustments + i);
-            *points = match a.kind {
-                AdjustmentKind::Bonus => n,
-                AdjustmentKind::Deduction if !n.is_zero() => -n,
-                AdjustmentKind::Deduction => n,
-            };
-        }
-        let mut pay = keys.pay.clone();
-        for (i, amount) in pay.values_mut().enumerate() {
-            *amount = num(layout.pay + i);
-        }
+            .map(|(i, a)| {
+                let n = num(layout.adjustments + i);
+                match a.kind {
+                    AdjustmentKind::Bonus => n,
+                    AdjustmentKind::Deduction if !n.is_zero() => -n,
+                    AdjustmentKind::Deduction => n,
+                }
+            })
+            .take(keys.adjustments.len())
+            .collect();
+        let pay = (0..keys.pay.len()).map(|i| num(layout.pay + i)).collect();
         let grade = match frame.slots.get(layout.grade) {
             Some(Value::Grade(g)) if !policy.grades.is_empty() => grade_name(*g),
             _ => None,
@@ -162,17 +152,17 @@ impl Outcome {
             id: record.id.clone(),
             name: record.name.clone(),
             plan: policy.plan.as_ref().map(|p| p.name.clone()),
-            indicators,
-            contributions,
+            indicators: Scores::new(&keys.indicators, indicators),
+            contributions: Scores::new(&keys.indicators, contributions),
             weighted_score: policy
                 .has_score()
                 .then(|| at_least(frame.weighted, decimals)),
-            adjustments,
+            adjustments: Scores::new(&keys.adjustments, adjustments),
             score: policy.has_score().then(|| num(layout.score)),
             grade,
             grade_by_score,
             vetoes,
-            pay,
+            pay: Scores::new(&keys.pay, pay),
             group: record.group.clone(),
             ranking: None,
             final_adjustment: record.final_adjustment.as_ref().and_then(|o| {
@@ -196,33 +186,24 @@ impl Outcome {
     }
 }
 
-/// An outcome's maps with their keys in place and no values yet, made once
-/// per plan when it is compiled.
+/// The names of an outcome's maps, made once per plan when it is compiled
+/// and shared by every outcome of the plan.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct OutcomeKeys {
-    indicators: IndexMap<Name, Option<Decimal>>,
-    adjustments: IndexMap<Name, Decimal>,
-    pay: IndexMap<Name, Decimal>,
+    indicators: std::sync::Arc<[Name]>,
+    adjustments: std::sync::Arc<[Name]>,
+    pay: std::sync::Arc<[Name]>,
 }
 
 impl OutcomeKeys {
     pub fn new(policy: &crate::checked::CheckedPolicy) -> OutcomeKeys {
+        let names = |names: &mut dyn Iterator<Item = &String>| {
+            names.map(|n| Name::from(n.as_str())).collect()
+        };
         OutcomeKeys {
-            indicators: policy
-                .indicators
-                .iter()
-                .map(|i| (Name::from(i.name.as_str()), None))
-                .collect(),
-            adjustments: policy
-                .adjustments
-                .iter()
-                .map(|a| (Name::from(a.name.as_str()), Decimal::ZERO))
-                .collect(),
-            pay: policy
-                .pay
-                .iter()
-                .map(|p| (Name::from(p.name.as_str()), Decimal::ZERO))
-                .collect(),
+            indicators: names(&mut policy.indicators.iter().map(|i| &i.name)),
+            adjustments: names(&mut policy.adjustments.iter().map(|a| &a.name)),
+            pay: names(&mut policy.pay.iter().map(|p| &p.name)),
         }
     }
 }

@@ -13,7 +13,6 @@ pub use diff::{diff_csv, diff_json, diff_text};
 pub use json::json;
 pub use table::table;
 
-use indexmap::IndexMap;
 use rust_decimal::Decimal;
 
 use crate::format;
@@ -115,7 +114,7 @@ pub(crate) fn cells(program: &Program, outcome: &Outcome, for_people: bool) -> V
 /// (every plan's, in policy order), so walking both in step finds most
 /// without a lookup by name.
 fn in_step<'m, V>(
-    map: &'m IndexMap<crate::outcome::Name, V>,
+    map: &'m crate::outcome::Scores<V>,
     next: &mut usize,
     name: &str,
 ) -> Option<&'m V> {

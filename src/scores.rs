@@ -1,0 +1,143 @@
+//! Values by name, in the policy's order: an outcome's indicator points,
+//! adjustments and pay. Read like a map (`outcome.pay["绩效工资"]`,
+//! `.get`, `.iter`), serialized as one; but the names are the compiled
+//! plan's, shared, so an outcome costs one allocation per map and no
+//! hashing (a million-row run builds a million outcomes).
+
+use std::fmt;
+use std::sync::Arc;
+
+use serde::ser::{Serialize, SerializeMap, Serializer};
+
+/// The name of an indicator, bonus or deduction item, or pay item.
+pub type Name = Arc<str>;
+
+#[derive(Clone, PartialEq, Eq)]
+pub struct Scores<V> {
+    /// Shared with the compiled plan: every outcome of a plan points here.
+    names: Arc<[Name]>,
+    /// One per name, or fewer (the names past the last value are absent).
+    values: Vec<V>,
+}
+
+impl<V> Default for Scores<V> {
+    fn default() -> Self {
+        Scores {
+            names: Arc::from(Vec::new()),
+            values: Vec::new(),
+        }
+    }
+}
+
+impl<V> Scores<V> {
+    /// The first `values.len()` of `names`, each with its value.
+    pub(crate) fn new(names: &Arc<[Name]>, values: Vec<V>) -> Self {
+        Scores {
+            names: Arc::clone(names),
+            values,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.values.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+
+    /// The value of `name`. There are a few dozen names at most, so a scan
+    /// beats a hash.
+    pub fn get(&self, name: &str) -> Option<&V> {
+        self.iter().find(|(n, _)| ***n == *name).map(|(_, v)| v)
+    }
+
+    pub fn contains_key(&self, name: &str) -> bool {
+        self.get(name).is_some()
+    }
+
+    /// The name and value at position `i`.
+    pub fn get_index(&self, i: usize) -> Option<(&Name, &V)> {
+        Some((self.names.get(i)?, self.values.get(i)?))
+    }
+
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = (&Name, &V)> + ExactSizeIterator {
+        self.names.iter().zip(self.values.iter())
+    }
+
+    pub fn keys(&self) -> impl DoubleEndedIterator<Item = &Name> + ExactSizeIterator {
+        self.names.iter().take(self.values.len())
+    }
+
+    pub fn values(&self) -> impl DoubleEndedIterator<Item = &V> + ExactSizeIterator {
+        self.values.iter()
+    }
+}
+
+impl<'a, V> IntoIterator for &'a Scores<V> {
+    type Item = (&'a Name, &'a V);
+    type IntoIter = std::iter::Zip<std::slice::Iter<'a, Name>, std::slice::Iter<'a, V>>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.names.iter().zip(self.values.iter())
+    }
+}
+
+/// `scores["name"]`, as a map is indexed: a name that is not there is a
+/// bug in the caller (use [`Scores::get`] where it may be absent).
+impl<V> std::ops::Index<&str> for Scores<V> {
+    type Output = V;
+
+    #[allow(clippy::panic)]
+    fn index(&self, name: &str) -> &V {
+        match self.get(name) {
+            Some(v) => v,
+            None => panic!("no `{name}` among {:?}", self.names),
+        }
+    }
+}
+
+impl<V: fmt::Debug> fmt::Debug for Scores<V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map().entries(self.iter()).finish()
+    }
+}
+
+impl<V: Serialize> Serialize for Scores<V> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.len()))?;
+        for (name, value) in self {
+            map.serialize_entry(&**name, value)?;
+        }
+        map.end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_like_a_map_in_the_order_of_the_names() {
+        let names: Arc<[Name]> = ["成交", "结汇", "差错"].map(Name::from).into();
+        let scores = Scores::new(&names, vec![75, 100]);
+        assert_eq!(scores.len(), 2);
+        assert_eq!(scores["结汇"], 100);
+        assert_eq!(scores.get("成交"), Some(&75));
+        assert_eq!(scores.get("差错"), None, "past the last value: absent");
+        assert!(!scores.contains_key("差错"));
+        assert_eq!(
+            scores.keys().map(|k| &**k).collect::<Vec<_>>(),
+            ["成交", "结汇"]
+        );
+        assert_eq!(
+            scores.get_index(1).map(|(k, v)| (&**k, *v)),
+            Some(("结汇", 100))
+        );
+        assert_eq!(format!("{scores:?}"), r#"{"成交": 75, "结汇": 100}"#);
+        assert_eq!(
+            serde_json::to_string(&scores).ok().as_deref(),
+            Some(r#"{"成交":75,"结汇":100}"#)
+        );
+    }
+}
