@@ -1,6 +1,7 @@
 //! Evaluating a data file: every row ends up either as an outcome or as a
-//! failure that names it. Nothing is dropped, and rows are handled one at a
-//! time, so that a streamed file is never held in memory.
+//! failure that names it. Nothing is dropped, and rows are handled a chunk
+//! at a time (a bounded number of chunks in flight), so that a streamed file
+//! is never held in memory.
 
 use std::collections::BTreeMap;
 use std::collections::HashMap;
@@ -68,7 +69,7 @@ impl std::fmt::Display for UnrankedGroup {
 /// The first row with an employee id is evaluated; a later row with the same
 /// id fails, naming the first, so that nobody is paid twice.
 ///
-/// Rows are handled one at a time, except under forced ranking, which must
+/// Rows are handled a chunk at a time, except under forced ranking, which must
 /// see a whole group before it can grade anyone: then the evaluated rows are
 /// kept until the end (failures are still reported as they come), ranked,
 /// and handed over in the order of the file.
