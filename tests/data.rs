@@ -378,3 +378,23 @@ fn reading_ahead_on_a_second_thread_keeps_every_row_in_order() {
         assert_eq!(got, expected, "row {i}");
     }
 }
+
+/// A panic where the results are handed on (a writer's bug) stops the
+/// whole run: the reading thread and the workers stop too, so the run ends
+/// with the panic rather than hanging with threads waiting on each other.
+#[test]
+fn a_panic_handing_rows_on_ends_the_run_instead_of_hanging() {
+    let program = program();
+    let mut generated = Vec::new();
+    kpi::generate::csv(program.policy(), 20_000, 3, &mut generated).unwrap();
+    let source = data::open_bytes("big.csv", generated, &ReadOptions::default()).unwrap();
+    let mut handed = 0;
+    let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        batch::run(&program, source, |_| {
+            handed += 1;
+            assert!(handed < 300, "a writer's bug");
+        })
+    }));
+    assert!(run.is_err(), "the panic reaches the caller");
+    assert_eq!(handed, 300, "nothing is handed on after the panic");
+}
