@@ -112,7 +112,6 @@ impl Outcome {
                     AdjustmentKind::Deduction => n,
                 }
             })
-            .take(keys.adjustments.len())
             .collect();
         let pay = (0..keys.pay.len()).map(|i| num(layout.pay + i)).collect();
         let grade = match frame.slots.get(layout.grade) {
@@ -197,13 +196,18 @@ pub(crate) struct OutcomeKeys {
 
 impl OutcomeKeys {
     pub fn new(policy: &crate::checked::CheckedPolicy) -> OutcomeKeys {
-        let names = |names: &mut dyn Iterator<Item = &String>| {
-            names.map(|n| Name::from(n.as_str())).collect()
-        };
         OutcomeKeys {
-            indicators: names(&mut policy.indicators.iter().map(|i| &i.name)),
-            adjustments: names(&mut policy.adjustments.iter().map(|a| &a.name)),
-            pay: names(&mut policy.pay.iter().map(|p| &p.name)),
+            indicators: policy
+                .indicators
+                .iter()
+                .map(|i| i.name.as_str().into())
+                .collect(),
+            adjustments: policy
+                .adjustments
+                .iter()
+                .map(|a| a.name.as_str().into())
+                .collect(),
+            pay: policy.pay.iter().map(|p| p.name.as_str().into()).collect(),
         }
     }
 }

@@ -20,15 +20,6 @@ pub struct Scores<V> {
     values: Vec<V>,
 }
 
-impl<V> Default for Scores<V> {
-    fn default() -> Self {
-        Scores {
-            names: Arc::from(Vec::new()),
-            values: Vec::new(),
-        }
-    }
-}
-
 impl<V> Scores<V> {
     /// The first `values.len()` of `names`, each with its value.
     pub(crate) fn new(names: &Arc<[Name]>, values: Vec<V>) -> Self {
