@@ -18,7 +18,7 @@ use indexmap::IndexMap;
 use rust_decimal::Decimal;
 
 use crate::ast::{MissingQuarters, YearlyRule};
-use crate::data::{Cell, Columns, HeaderError, RawTable, RowError, RowProblem, parse_cell};
+use crate::data::{Columns, HeaderError, RawTable, RowError, RowProblem, parse_cell};
 use crate::eval::{Record, YearGiven};
 use crate::outcome::Outcome;
 use crate::program::{Program, Value};
@@ -275,7 +275,7 @@ fn yearly_figures(
         .collect();
     let mut figures = IndexMap::new();
     for row in &table.rows {
-        let cell = |c: usize| row.cells.get(c).cloned().unwrap_or(Cell::Empty);
+        let cell = |c: usize| row.cell_or_empty(c);
         let id = cell(id_column).shown().trim().to_string();
         let values = policy
             .inputs
@@ -286,7 +286,7 @@ fn yearly_figures(
                 if raw.shown().trim().is_empty() {
                     return None;
                 }
-                parse_cell(input.ty, &raw).ok()
+                parse_cell(input.ty, raw).ok()
             })
             .collect();
         figures.insert(id, values);

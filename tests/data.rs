@@ -398,3 +398,54 @@ fn a_panic_handing_rows_on_ends_the_run_instead_of_hanging() {
     assert!(run.is_err(), "the panic reaches the caller");
     assert_eq!(handed, 300, "nothing is handed on after the panic");
 }
+
+/// A UTF-8 file with a byte that is not UTF-8 in one name: that cell reads
+/// U+FFFD in its place (as decoding the file would make it), the row is
+/// still evaluated, and every row keeps its line number and its values.
+#[test]
+fn a_byte_that_is_not_utf8_spoils_one_character_not_the_row() {
+    let program = program();
+    let mut data =
+        "工号,姓名,成交额,成交目标,差错率,民主评议,新客户数,客户投诉,严重违规,绩效基数\n"
+            .as_bytes()
+            .to_vec();
+    data.extend_from_slice("E1,张三,100000,100000,1%,90,3,0,否,5000\n".as_bytes());
+    data.extend_from_slice(b"E2,\xFF\xE6\x9D\x8E,100000,100000,1%,90,3,0,no,5000\n");
+    data.extend_from_slice("E3,  王五　,\"125,000\",100000,2%,,3,0,no,5000\n".as_bytes());
+    // Said to be UTF-8: otherwise a bad byte near the start makes the file
+    // read as GBK, as Chinese-locale Excel would have written it.
+    let utf8 = ReadOptions {
+        encoding: Some("utf-8".to_string()),
+        ..ReadOptions::default()
+    };
+    let source = data::open_bytes("odd.csv", data, &utf8).unwrap();
+    let columns = data::Columns::map(&program, &source.headers, source.row_word).unwrap();
+    let rows: Vec<data::RawRow> = source.map(Result::unwrap).collect();
+    assert_eq!(rows.iter().map(|r| r.number).collect::<Vec<_>>(), [2, 3, 4]);
+    assert_eq!(columns.name_of(&rows[1]).as_deref(), Some("\u{FFFD}李"));
+    // Spaces around a cell (an ideographic space too) are not part of it;
+    // a cell of only spaces is empty; a quoted cell keeps its comma.
+    assert_eq!(columns.name_of(&rows[2]).as_deref(), Some("王五"));
+    assert_eq!(rows[2].cell(5), Some(data::CellRef::Empty));
+    assert_eq!(rows[2].cell(2), Some(data::CellRef::Text("125,000")));
+    assert_eq!(rows[2].cell(10), None);
+    let scores: Vec<String> = rows
+        .iter()
+        .map(|row| {
+            let record = columns.record(&program, row).unwrap();
+            program
+                .evaluate(&record)
+                .unwrap()
+                .score
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    // Deal 100% → 75 points × 60%, errors ≤ 1% → 100 × 20%, review 90 × 20%
+    // = 45 + 20 + 18 = 83, plus 3 new customers × 2 = 6: 89. E3: deal 125%
+    // → 100 × 60%, errors ≤ 3% → 60 × 20%, review left out, so
+    // (60 + 12) / 80% = 90, plus 6: 96.
+    assert_eq!(scores[0], scores[1]);
+    assert_eq!(scores[0], "89.00");
+    assert_eq!(scores[2], "96.00");
+}

@@ -108,12 +108,12 @@ fn record(program: &kpi::program::Program, score: &str, to: &str) -> kpi::eval::
         headers: ["id", "分数", "基数", "总经理调整", "调整原因"]
             .map(String::from)
             .to_vec(),
-        rows: vec![kpi::data::RawRow {
-            number: 2,
-            cells: ["X", score, "1000", to, "年中调岗"]
+        rows: vec![kpi::data::RawRow::new(
+            2,
+            ["X", score, "1000", to, "年中调岗"]
                 .map(|s| kpi::data::Cell::Text((*s).into()))
                 .to_vec(),
-        }],
+        )],
         row_word: "line",
     };
     let columns = kpi::data::Columns::map(program, &table.headers, "line").unwrap();

@@ -45,11 +45,9 @@ fn quarters(rows: [&[(&str, &str, &str, &str)]; 4]) -> Vec<Quarter> {
                 rows: rows
                     .iter()
                     .enumerate()
-                    .map(|(i, (id, sales, review, base))| RawRow {
-                        number: i + 2,
-                        cells: [*id, *sales, "1000", *review, *base]
-                            .map(|c| Cell::Text(c.into()))
-                            .to_vec(),
+                    .map(|(i, (id, sales, review, base))| {
+                        let cells = [*id, *sales, "1000", *review, *base];
+                        RawRow::new(i + 2, cells.map(|c| Cell::Text(c.into())).to_vec())
                     })
                     .collect(),
                 row_word: "line",
@@ -241,10 +239,10 @@ fn yearly_figures_replace_the_sums_and_explain_shows_each_source() {
     // HR set Y1's yearly target at 5,000, not the quarters' 4,000.
     let figures = RawTable {
         headers: ["id", "销售目标"].map(String::from).to_vec(),
-        rows: vec![RawRow {
-            number: 2,
-            cells: ["Y1", "5000"].map(|c| Cell::Text(c.into())).to_vec(),
-        }],
+        rows: vec![RawRow::new(
+            2,
+            ["Y1", "5000"].map(|c| Cell::Text(c.into())).to_vec(),
+        )],
         row_word: "line",
     };
     let year = kpi::year::roll_up(&program, &company(), Some(&figures)).unwrap();

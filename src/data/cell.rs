@@ -2,7 +2,7 @@
 
 use rust_decimal::Decimal;
 
-use super::Cell;
+use super::CellRef;
 use crate::ast::InputType;
 use crate::program::Value;
 
@@ -12,16 +12,16 @@ use crate::program::Value;
 /// separators, or accounting parentheses for a negative amount. A percentage
 /// is read as written (`85%`), or as a fraction without the sign (`0.85`).
 /// A score must lie within 0–100.
-pub fn parse_cell(ty: InputType, cell: &Cell) -> Result<Value, String> {
+pub fn parse_cell(ty: InputType, cell: CellRef<'_>) -> Result<Value, String> {
     let text = match cell {
-        Cell::Empty => return Err(missing()),
-        Cell::Bool(b) => {
+        CellRef::Empty => return Err(missing()),
+        CellRef::Bool(b) => {
             return match ty {
-                InputType::YesNo => Ok(Value::Bool(*b)),
+                InputType::YesNo => Ok(Value::Bool(b)),
                 _ => Err(format!("`{b}` is yes/no, not {}", words(ty))),
             };
         }
-        Cell::Text(t) | Cell::Number(t) => t.trim(),
+        CellRef::Text(t) | CellRef::Number(t) => super::trim(t),
     };
     if text.is_empty() {
         return Err(missing());
@@ -52,7 +52,7 @@ pub fn parse_cell(ty: InputType, cell: &Cell) -> Result<Value, String> {
         // A number stored as a number (a workbook cell, a JSON number) is a
         // fraction, as spreadsheets store percentages: a cell shown as 100%
         // holds 1. Text is what someone typed, and a bare 15 is ambiguous.
-        InputType::Percent if matches!(cell, Cell::Number(_)) => {
+        InputType::Percent if matches!(cell, CellRef::Number(_)) => {
             stored_fraction(text).map(Value::Num)
         }
         InputType::Percent => percent(text).map(Value::Num),
@@ -252,7 +252,7 @@ mod tests {
     use super::*;
 
     fn num(ty: InputType, s: &str) -> String {
-        match parse_cell(ty, &Cell::Text(s.into())) {
+        match parse_cell(ty, CellRef::Text(s)) {
             Ok(Value::Num(n)) => n.to_string(),
             Ok(other) => format!("{other:?}"),
             Err(e) => format!("error: {e}"),
@@ -283,7 +283,7 @@ mod tests {
         assert!(num(InputType::Percent, "1").starts_with("error"));
         assert_eq!(num(InputType::Percent, "-0.05"), "-0.05");
         // A number stored as a number is the fraction: a cell shown as 100% holds 1.
-        let stored = |s: &str| parse_cell(InputType::Percent, &Cell::Number(s.into()));
+        let stored = |s: &str| parse_cell(InputType::Percent, CellRef::Number(s));
         assert_eq!(stored("1"), Ok(Value::Num(Decimal::ONE)));
         assert_eq!(stored("0.15"), Ok(Value::Num(Decimal::new(15, 2))));
         assert!(stored("15").unwrap_err().contains("would be 1500%"));
@@ -313,16 +313,16 @@ mod tests {
     fn yes_and_no() {
         for yes in ["yes", "Y", "true", "1", "是"] {
             assert_eq!(
-                parse_cell(InputType::YesNo, &Cell::Text(yes.into())),
+                parse_cell(InputType::YesNo, CellRef::Text(yes)),
                 Ok(Value::Bool(true))
             );
         }
         for no in ["no", "N", "false", "0", "否"] {
             assert_eq!(
-                parse_cell(InputType::YesNo, &Cell::Text(no.into())),
+                parse_cell(InputType::YesNo, CellRef::Text(no)),
                 Ok(Value::Bool(false))
             );
         }
-        assert!(parse_cell(InputType::YesNo, &Cell::Text("maybe".into())).is_err());
+        assert!(parse_cell(InputType::YesNo, CellRef::Text("maybe")).is_err());
     }
 }

@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 use encoding_rs::Encoding;
 use encoding_rs_io::DecodeReaderBytesBuilder;
 
-use super::{Cell, DataSource, RawRow, ReadOptions, RowError, RowProblem};
+use super::{Cell, CellRef, DataSource, RawRow, ReadOptions, RowError, RowProblem};
 
 /// How much of the file is looked at to detect its encoding and separator.
 const SAMPLE: usize = 64 * 1024;
@@ -50,91 +50,71 @@ pub(super) fn from_reader<R: Read + Send + 'static>(
         Some(d) => d,
         None => detect_delimiter(header_line),
     };
-    let decoded = CrLf::new(
-        DecodeReaderBytesBuilder::new()
-            .encoding(Some(encoding))
-            .bom_sniffing(true)
-            .build(Cursor::new(sample).chain(file)),
-    );
+    let start = Cursor::new(sample).chain(file);
+    // UTF-8 is read as it is: each row's text is checked once, as it is
+    // made (`row`). Other encodings are decoded to UTF-8 first.
+    let utf8 = encoding == encoding_rs::UTF_8
+        && Encoding::for_bom(start.get_ref().0.get_ref())
+            .is_none_or(|(e, _)| e == encoding_rs::UTF_8);
+    let text: Box<dyn Read + Send> = if utf8 {
+        Box::new(start)
+    } else {
+        Box::new(
+            DecodeReaderBytesBuilder::new()
+                .encoding(Some(encoding))
+                .bom_sniffing(true)
+                .build(start),
+        )
+    };
+    let decoded = CrLf::new(text);
     let lines = decoded.lines.clone();
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .flexible(true)
         .from_reader(decoded);
     let headers: Vec<String> = reader
-        .headers()
+        .byte_headers()
         .map_err(|e| e.to_string())?
         .iter()
-        .map(|h| h.trim_start_matches('\u{FEFF}').to_string())
+        .map(|h| {
+            String::from_utf8_lossy(h)
+                .trim_start_matches('\u{FEFF}')
+                .to_string()
+        })
         .collect();
     if headers.iter().all(|h| h.trim().is_empty()) {
         return Err("the file has no header row".to_string());
     }
     let mut failed = false;
     let fields = headers.len();
-    let rows = reader.into_records().filter_map(move |record| {
-        if failed {
-            return None;
-        }
-        match record {
-            Ok(record) => {
-                // Blank lines carry no employee.
-                if record.iter().all(|c| c.trim().is_empty()) {
-                    return None;
+    let mut record = csv::ByteRecord::new();
+    let rows = std::iter::from_fn(move || {
+        loop {
+            if failed {
+                return None;
+            }
+            match reader.read_byte_record(&mut record) {
+                Ok(false) => return None,
+                Ok(true) => {
+                    let number = record.position().map_or(0, |p| lines.line_at(p.byte()));
+                    let row = row(number, &record);
+                    // Blank lines carry no employee.
+                    if row.cells().all(|c| c == CellRef::Empty) {
+                        continue;
+                    }
+                    return Some(fit(row, fields));
                 }
-                let number = record.position().map_or(0, |p| lines.line_at(p.byte()));
-                // A row that does not have one value per column would put
-                // values in the wrong columns: it fails, saying why.
-                let extra_empty = record.iter().skip(fields).all(|c| c.trim().is_empty());
-                if record.len() < fields || !extra_empty {
-                    // A quote never closed swallows the lines after it into
-                    // one value: say which lines, so none is lost unseen.
-                    let swallowed: usize = record
-                        .iter()
-                        .map(|c| c.trim_end_matches('\n').matches('\n').count())
-                        .sum();
-                    let why = if swallowed > 0 {
-                        format!(
-                            "a quotation mark in it is never closed, so lines {number}–{} were read as this one row; close the quote or remove it",
-                            number + swallowed
-                        )
-                    } else if record.len() < fields {
-                        "a value is missing, or the line was cut".to_string()
-                    } else {
-                        "a value with a comma in it (such as 1,200) needs quotes: \"1,200\"".to_string()
-                    };
+                // The file cannot be read on: report where, and stop.
+                Err(e) => {
+                    failed = true;
+                    let number = e.position().map_or(0, |p| lines.line_at(p.byte()));
                     return Some(Err(RowError {
                         row: number,
                         row_word: "line",
                         id: None,
-                        problem: RowProblem::Unreadable(format!(
-                            "it has {} values where the header has {fields} columns: {why}",
-                            record.len()
-                        )),
+                        problem: RowProblem::Unreadable(e.to_string()),
                     }));
                 }
-                let cells = record
-                    .iter()
-                    .map(|c| {
-                        if c.trim().is_empty() {
-                            Cell::Empty
-                        } else {
-                            Cell::Text(c.into())
-                        }
-                    })
-                    .collect();
-                Some(Ok(RawRow { number, cells }))
-            }
-            // The file cannot be read on: report where, and stop.
-            Err(e) => {
-                failed = true;
-                let number = e.position().map_or(0, |p| lines.line_at(p.byte()));
-                Some(Err(RowError {
-                    row: number,
-                    row_word: "line",
-                    id: None,
-                    problem: RowProblem::Unreadable(e.to_string()),
-                }))
             }
         }
     });
@@ -144,6 +124,62 @@ pub(super) fn from_reader<R: Read + Send + 'static>(
         len: None,
         bytes,
         rows: Box::new(rows),
+    })
+}
+
+/// A record as a row: its bytes copied once into one text, checked once.
+/// Bytes that are not UTF-8 become U+FFFD, as decoding would make them.
+fn row(number: usize, record: &csv::ByteRecord) -> RawRow {
+    let mut ends = Vec::with_capacity(record.len());
+    let mut end = 0usize;
+    for cell in record {
+        end += cell.len();
+        ends.push(u32::try_from(end).unwrap_or(u32::MAX));
+    }
+    String::from_utf8(record.as_slice().to_vec())
+        .ok()
+        .and_then(|text| RawRow::from_text(number, text, ends))
+        .unwrap_or_else(|| {
+            let cell = |c: &[u8]| match String::from_utf8_lossy(c) {
+                t if t.trim().is_empty() => Cell::Empty,
+                t => Cell::Text(t.as_ref().into()),
+            };
+            RawRow::new(number, record.iter().map(cell).collect())
+        })
+}
+
+/// The row, or why it fails: a row that does not have one value per column
+/// would put values in the wrong columns.
+fn fit(row: RawRow, fields: usize) -> Result<RawRow, RowError> {
+    let number = row.number;
+    let extra_empty = row.cells().skip(fields).all(|c| c == CellRef::Empty);
+    if row.len() >= fields && extra_empty {
+        return Ok(row);
+    }
+    // A quote never closed swallows the lines after it into one value: say
+    // which lines, so none is lost unseen.
+    let swallowed: usize = row
+        .cells()
+        .map(|c| c.shown().trim_end_matches('\n').matches('\n').count())
+        .sum();
+    let why = if swallowed > 0 {
+        format!(
+            "a quotation mark in it is never closed, so lines {number}–{} were read as this one row; close the quote or remove it",
+            number + swallowed
+        )
+    } else if row.len() < fields {
+        "a value is missing, or the line was cut".to_string()
+    } else {
+        "a value with a comma in it (such as 1,200) needs quotes: \"1,200\"".to_string()
+    };
+    Err(RowError {
+        row: number,
+        row_word: "line",
+        id: None,
+        problem: RowProblem::Unreadable(format!(
+            "it has {} values where the header has {fields} columns: {why}",
+            row.len()
+        )),
     })
 }
 

@@ -39,10 +39,7 @@ pub(super) fn array_from_slice(bytes: &[u8]) -> Result<DataSource, String> {
         .into_iter()
         .enumerate()
         .map(move |(i, item)| match item {
-            Json::Object(map) => Ok(RawRow {
-                number: i + 1,
-                cells: cells(&row_headers, &map),
-            }),
+            Json::Object(map) => Ok(RawRow::new(i + 1, cells(&row_headers, &map))),
             other => Err(RowError {
                 row: i + 1,
                 row_word: "record",
@@ -104,10 +101,7 @@ pub(super) fn lines_from_reader<R: std::io::Read + Send + 'static>(
     };
     let headers: Vec<String> = first_map.keys().cloned().collect();
     let row_headers = headers.clone();
-    let first_row = RawRow {
-        number: first_number,
-        cells: cells(&headers, &first_map),
-    };
+    let first_row = RawRow::new(first_number, cells(&headers, &first_map));
     let rest = lines.filter_map(move |(number, line)| {
         let line = match line {
             Ok(line) => line,
@@ -120,10 +114,7 @@ pub(super) fn lines_from_reader<R: std::io::Read + Send + 'static>(
             return None;
         }
         Some(match serde_json::from_str::<Json>(line) {
-            Ok(Json::Object(map)) => Ok(RawRow {
-                number,
-                cells: cells(&row_headers, &map),
-            }),
+            Ok(Json::Object(map)) => Ok(RawRow::new(number, cells(&row_headers, &map))),
             Ok(other) => Err(unreadable(
                 number,
                 format!("not an object: {}", shortened(&other.to_string())),

@@ -36,33 +36,176 @@ pub enum Cell {
 }
 
 impl Cell {
+    /// The cell, borrowed.
+    pub fn view(&self) -> CellRef<'_> {
+        match self {
+            Cell::Empty => CellRef::Empty,
+            Cell::Text(t) => CellRef::Text(t),
+            Cell::Number(t) => CellRef::Number(t),
+            Cell::Bool(b) => CellRef::Bool(*b),
+        }
+    }
+
     /// How the cell reads in an error message.
     pub fn shown(&self) -> String {
-        match self {
-            Cell::Empty => String::new(),
-            Cell::Text(t) | Cell::Number(t) => t.to_string(),
-            Cell::Bool(b) => b.to_string(),
-        }
+        self.view().shown()
     }
 
     /// The cell as text without surrounding spaces, borrowed when it is text.
     pub fn trimmed(&self) -> std::borrow::Cow<'_, str> {
+        self.view().trimmed()
+    }
+}
+
+/// A cell of a [`RawRow`], borrowed from it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CellRef<'a> {
+    Empty,
+    Text(&'a str),
+    /// A number from JSON or a workbook, as its exact text.
+    Number(&'a str),
+    Bool(bool),
+}
+
+impl<'a> CellRef<'a> {
+    /// How the cell reads in an error message.
+    pub fn shown(self) -> String {
         match self {
-            Cell::Empty => "".into(),
-            Cell::Text(t) | Cell::Number(t) => t.trim().into(),
-            Cell::Bool(b) => b.to_string().into(),
+            CellRef::Empty => String::new(),
+            CellRef::Text(t) | CellRef::Number(t) => t.to_string(),
+            CellRef::Bool(b) => b.to_string(),
+        }
+    }
+
+    /// The cell as text without surrounding spaces, borrowed when it is text.
+    pub fn trimmed(self) -> std::borrow::Cow<'a, str> {
+        match self {
+            CellRef::Empty => "".into(),
+            CellRef::Text(t) | CellRef::Number(t) => trim(t).into(),
+            CellRef::Bool(b) => b.to_string().into(),
+        }
+    }
+
+    /// The cell, owned.
+    pub fn to_cell(self) -> Cell {
+        match self {
+            CellRef::Empty => Cell::Empty,
+            CellRef::Text(t) => Cell::Text(t.into()),
+            CellRef::Number(t) => Cell::Number(t.into()),
+            CellRef::Bool(b) => Cell::Bool(b),
         }
     }
 }
 
+/// `text` without the spaces around it, as `str::trim`. Most cells start
+/// and end with a visible ASCII character: those are kept as they are
+/// without decoding characters from either end.
+pub(crate) fn trim(text: &str) -> &str {
+    match (text.as_bytes().first(), text.as_bytes().last()) {
+        (Some(first), Some(last)) if first.is_ascii_graphic() && last.is_ascii_graphic() => text,
+        _ => text.trim(),
+    }
+}
+
 /// One data row with its position in the source file.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct RawRow {
     /// The line number in a CSV file (the header is line 1), or the position
     /// (from 1) in a JSON array.
     pub number: usize,
-    pub cells: Vec<Cell>,
+    cells: Cells,
 }
+
+/// A row's cells. A CSV row keeps its text whole, each cell a range of it,
+/// so that reading a row copies its bytes once and checks them once, rather
+/// than allocating and checking cell by cell: reading is a large share of
+/// evaluating a big file. JSON and workbook rows give their cells one by one.
+#[derive(Debug, Clone)]
+enum Cells {
+    /// The cells end to end, and where each ends.
+    Text {
+        text: String,
+        ends: Vec<u32>,
+    },
+    Each(Vec<Cell>),
+}
+
+impl RawRow {
+    pub fn new(number: usize, cells: Vec<Cell>) -> RawRow {
+        RawRow {
+            number,
+            cells: Cells::Each(cells),
+        }
+    }
+
+    /// A row from its cells' text end to end and where each cell ends, or
+    /// `None` if an end is not within the text or not between characters.
+    pub(crate) fn from_text(number: usize, text: String, ends: Vec<u32>) -> Option<RawRow> {
+        let mut start = 0;
+        for &end in &ends {
+            let end = end as usize;
+            if end < start || !text.is_char_boundary(end) {
+                return None;
+            }
+            start = end;
+        }
+        Some(RawRow {
+            number,
+            cells: Cells::Text { text, ends },
+        })
+    }
+
+    /// Cell `i`, or `None` past the last. A cell of only spaces is empty.
+    pub fn cell(&self, i: usize) -> Option<CellRef<'_>> {
+        match &self.cells {
+            Cells::Text { text, ends } => {
+                let start = match i.checked_sub(1) {
+                    Some(before) => *ends.get(before)? as usize,
+                    None => 0,
+                };
+                let end = *ends.get(i)? as usize;
+                let cell = text.get(start..end).unwrap_or_default();
+                Some(if trim(cell).is_empty() {
+                    CellRef::Empty
+                } else {
+                    CellRef::Text(cell)
+                })
+            }
+            Cells::Each(cells) => cells.get(i).map(Cell::view),
+        }
+    }
+
+    /// [`Self::cell`], empty past the last.
+    pub fn cell_or_empty(&self, i: usize) -> CellRef<'_> {
+        self.cell(i).unwrap_or(CellRef::Empty)
+    }
+
+    /// How many cells the row has.
+    pub fn len(&self) -> usize {
+        match &self.cells {
+            Cells::Text { ends, .. } => ends.len(),
+            Cells::Each(cells) => cells.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The cells in order.
+    pub fn cells(&self) -> impl Iterator<Item = CellRef<'_>> {
+        (0..self.len()).map(|i| self.cell_or_empty(i))
+    }
+}
+
+/// Rows are equal when their numbers and cells are, however they were read.
+impl PartialEq for RawRow {
+    fn eq(&self, other: &Self) -> bool {
+        self.number == other.number && self.len() == other.len() && self.cells().eq(other.cells())
+    }
+}
+
+impl Eq for RawRow {}
 
 /// A whole data file, read but not yet typed, held in memory.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -437,7 +580,7 @@ impl Columns {
     /// Types one row's cells as the policy's inputs.
     pub fn record(&self, program: &Program, row: &RawRow) -> Result<Record, RowError> {
         let policy = program.policy();
-        let cell = |i: usize| row.cells.get(i).unwrap_or(&Cell::Empty);
+        let cell = |i: usize| row.cell_or_empty(i);
         let id = cell(self.id).trimmed().into_owned();
         let mut problems = Vec::new();
         if id.is_empty() {
@@ -525,9 +668,9 @@ impl Columns {
             };
             let raw = cell(column);
             let empty = match raw {
-                Cell::Empty => true,
-                Cell::Text(t) => t.trim().is_empty(),
-                Cell::Number(_) | Cell::Bool(_) => false,
+                CellRef::Empty => true,
+                CellRef::Text(t) => trim(t).is_empty(),
+                CellRef::Number(_) | CellRef::Bool(_) => false,
             };
             // What the policy says an empty cell means.
             match (empty, input.missing) {
@@ -590,7 +733,7 @@ impl Columns {
         let policy = program.policy();
         let rule = policy.override_rule.as_ref()?;
         let (column, reason_column) = self.adjustment?;
-        let cell = |i: usize| row.cells.get(i).cloned().unwrap_or(Cell::Empty);
+        let cell = |i: usize| row.cell_or_empty(i);
         let raw = cell(column);
         let text = raw.shown().trim().to_string();
         if text.is_empty() {
@@ -626,7 +769,7 @@ impl Columns {
                 }
                 found.map(OverrideValue::Grade)
             }
-            OverrideTarget::Score => match parse_cell(InputType::Score, &raw) {
+            OverrideTarget::Score => match parse_cell(InputType::Score, raw) {
                 Ok(Value::Num(n)) if n >= policy.score_range.0 && n <= policy.score_range.1 => {
                     Some(OverrideValue::Score(n))
                 }
@@ -670,16 +813,13 @@ impl Columns {
 
     /// [`Self::id_of`], borrowed from the row where it can be.
     pub fn id_text<'r>(&self, row: &'r RawRow) -> std::borrow::Cow<'r, str> {
-        row.cells
-            .get(self.id)
-            .map(Cell::trimmed)
-            .unwrap_or_default()
+        row.cell_or_empty(self.id).trimmed()
     }
 
     /// The employee name of a row, if the policy names a name column.
     pub fn name_of(&self, row: &RawRow) -> Option<String> {
         let column = self.name?;
-        let name = row.cells.get(column)?.shown().trim().to_string();
+        let name = row.cell(column)?.shown().trim().to_string();
         (!name.is_empty()).then_some(name)
     }
 
@@ -840,5 +980,65 @@ fn within_range(input: &crate::checked::Input, value: Value) -> Result<Value, St
                 .describe_with(&input.name, |d| crate::format::input_value(input.ty, d))
         )),
         _ => Ok(value),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trimming_is_str_trim() {
+        for text in [
+            "",
+            " ",
+            "a",
+            " a",
+            "a ",
+            "\ta\n",
+            "12.5%",
+            "  ¥1,000 ",
+            "员工1",
+            "　王五　",
+            "\u{A0}7",
+            "7\u{2003}",
+            "#N/A",
+            "x y",
+        ] {
+            assert_eq!(trim(text), text.trim(), "{text:?}");
+        }
+    }
+
+    /// A CSV row (one text, cells as ranges of it) reads as the same cells
+    /// given one by one.
+    #[test]
+    fn a_row_reads_the_same_however_it_is_kept() {
+        let text = "E1 张三  12 ".to_string();
+        let ends = vec![2, 9, 11, 14];
+        let row = RawRow::from_text(5, text, ends).unwrap();
+        let cells = ["E1", " 张三", "  ", "12 "];
+        let each = RawRow::new(
+            5,
+            cells
+                .iter()
+                .map(|c| {
+                    if c.trim().is_empty() {
+                        Cell::Empty
+                    } else {
+                        Cell::Text((*c).into())
+                    }
+                })
+                .collect(),
+        );
+        assert_eq!(row, each);
+        assert_eq!(row.len(), 4);
+        assert_eq!(row.cell(1), Some(CellRef::Text(" 张三")));
+        assert_eq!(row.cell(2), Some(CellRef::Empty));
+        assert_eq!(row.cell(4), None);
+        assert_eq!(row.cell_or_empty(4), CellRef::Empty);
+        // An end inside a character, or before the one before it: refused.
+        assert!(RawRow::from_text(5, "张三".to_string(), vec![1, 6]).is_none());
+        assert!(RawRow::from_text(5, "abc".to_string(), vec![2, 1]).is_none());
+        assert!(RawRow::from_text(5, "abc".to_string(), vec![4]).is_none());
     }
 }

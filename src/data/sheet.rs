@@ -72,11 +72,9 @@ fn read_sheet<RS: std::io::Read + std::io::Seek>(
         if row.iter().all(|c| matches!(c, Data::Empty)) {
             continue;
         }
-        data.push(Ok(RawRow {
-            // The row number Excel shows.
-            number: start_row + i + 1,
-            cells: row.iter().map(cell).collect(),
-        }));
+        // The row number Excel shows.
+        let number = start_row + i + 1;
+        data.push(Ok(RawRow::new(number, row.iter().map(cell).collect())));
     }
     Ok(DataSource {
         headers,

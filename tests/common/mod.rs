@@ -32,15 +32,15 @@ pub fn run(program: &Program, rows: &[&[(&str, &str)]]) -> Batch {
     let rows = rows
         .iter()
         .enumerate()
-        .map(|(i, row)| RawRow {
-            number: i + 2,
-            cells: headers
+        .map(|(i, row)| {
+            let cells = headers
                 .iter()
                 .map(|h| match row.iter().find(|(c, _)| c == h) {
                     Some((_, v)) => Cell::Text((*v).into()),
                     None => Cell::Empty,
                 })
-                .collect(),
+                .collect();
+            RawRow::new(i + 2, cells)
         })
         .collect();
     let table = RawTable {
