@@ -222,11 +222,25 @@ fn at_least(d: Decimal, decimals: u32) -> Decimal {
     }
     // Trailing zeros dropped, down to `decimals` (what normalising and
     // rescaling would give, without dividing the whole mantissa down).
-    let (mut mantissa, mut scale) = (d.mantissa(), d.scale());
-    while scale > decimals && mantissa % 10 == 0 {
-        mantissa /= 10;
+    let (mantissa, mut scale) = (d.mantissa(), d.scale());
+    let mut digits = mantissa.unsigned_abs();
+    // Most mantissas fit 64 bits, where dividing by ten is a multiplication;
+    // a 128-bit division is a call into a slow routine.
+    if let Ok(mut small) = u64::try_from(digits) {
+        while scale > decimals && small % 10 == 0 {
+            small /= 10;
+            scale -= 1;
+        }
+        digits = u128::from(small);
+    }
+    while scale > decimals && digits % 10 == 0 {
+        digits /= 10;
         scale -= 1;
     }
+    let Ok(digits) = i128::try_from(digits) else {
+        return d;
+    };
+    let mantissa = if mantissa < 0 { -digits } else { digits };
     Decimal::try_from_i128_with_scale(mantissa, scale).unwrap_or(d)
 }
 
