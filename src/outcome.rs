@@ -232,10 +232,11 @@ fn at_least(d: Decimal, decimals: u32) -> Decimal {
             scale -= 1;
         }
         digits = u128::from(small);
-    }
-    while scale > decimals && digits % 10 == 0 {
-        digits /= 10;
-        scale -= 1;
+    } else {
+        while scale > decimals && digits % 10 == 0 {
+            digits /= 10;
+            scale -= 1;
+        }
     }
     let Ok(digits) = i128::try_from(digits) else {
         return d;

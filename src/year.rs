@@ -276,14 +276,14 @@ fn yearly_figures(
     let mut figures = IndexMap::new();
     for row in &table.rows {
         let cell = |c: usize| row.cell_or_empty(c);
-        let id = cell(id_column).shown().trim().to_string();
+        let id = cell(id_column).trimmed().into_owned();
         let values = policy
             .inputs
             .iter()
             .zip(&columns)
             .map(|(input, column)| {
                 let raw = cell((*column)?);
-                if raw.shown().trim().is_empty() {
+                if raw == crate::data::CellRef::Empty {
                     return None;
                 }
                 parse_cell(input.ty, raw).ok()

@@ -241,7 +241,7 @@ pub(crate) fn read_quarters(
             let mut split: indexmap::IndexMap<String, Vec<kpi::data::RawRow>> =
                 indexmap::IndexMap::new();
             for row in table.rows {
-                let period = row.cell(at).map(|c| c.shown().trim().to_string());
+                let period = row.cell(at).map(|c| c.trimmed().into_owned());
                 split
                     .entry(period.unwrap_or_default())
                     .or_default()

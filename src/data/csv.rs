@@ -140,10 +140,7 @@ fn row(number: usize, record: &csv::ByteRecord) -> RawRow {
         .ok()
         .and_then(|text| RawRow::from_text(number, text, ends))
         .unwrap_or_else(|| {
-            let cell = |c: &[u8]| match String::from_utf8_lossy(c) {
-                t if t.trim().is_empty() => Cell::Empty,
-                t => Cell::Text(t.as_ref().into()),
-            };
+            let cell = |c: &[u8]| Cell::Text(String::from_utf8_lossy(c).as_ref().into());
             RawRow::new(number, record.iter().map(cell).collect())
         })
 }

@@ -36,24 +36,16 @@ pub enum Cell {
 }
 
 impl Cell {
-    /// The cell, borrowed.
+    /// The cell, borrowed. Text of only spaces is an empty cell, as in a
+    /// CSV row, so that a `CellRef::Text` is never blank.
     pub fn view(&self) -> CellRef<'_> {
         match self {
             Cell::Empty => CellRef::Empty,
+            Cell::Text(t) if trim(t).is_empty() => CellRef::Empty,
             Cell::Text(t) => CellRef::Text(t),
             Cell::Number(t) => CellRef::Number(t),
             Cell::Bool(b) => CellRef::Bool(*b),
         }
-    }
-
-    /// How the cell reads in an error message.
-    pub fn shown(&self) -> String {
-        self.view().shown()
-    }
-
-    /// The cell as text without surrounding spaces, borrowed when it is text.
-    pub fn trimmed(&self) -> std::borrow::Cow<'_, str> {
-        self.view().trimmed()
     }
 }
 
@@ -61,6 +53,7 @@ impl Cell {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CellRef<'a> {
     Empty,
+    /// Text as written, spaces around it included; never only spaces.
     Text(&'a str),
     /// A number from JSON or a workbook, as its exact text.
     Number(&'a str),
@@ -83,16 +76,6 @@ impl<'a> CellRef<'a> {
             CellRef::Empty => "".into(),
             CellRef::Text(t) | CellRef::Number(t) => trim(t).into(),
             CellRef::Bool(b) => b.to_string().into(),
-        }
-    }
-
-    /// The cell, owned.
-    pub fn to_cell(self) -> Cell {
-        match self {
-            CellRef::Empty => Cell::Empty,
-            CellRef::Text(t) => Cell::Text(t.into()),
-            CellRef::Number(t) => Cell::Number(t.into()),
-            CellRef::Bool(b) => Cell::Bool(b),
         }
     }
 }
@@ -597,7 +580,7 @@ impl Columns {
             .filter(|n| !n.is_empty());
         let group = match self.group {
             Some(column) => {
-                let value = cell(column).shown().trim().to_string();
+                let value = cell(column).trimmed().into_owned();
                 if value.is_empty() {
                     problems.push(CellProblem {
                         column: self.header(column),
@@ -667,11 +650,7 @@ impl Columns {
                 continue;
             };
             let raw = cell(column);
-            let empty = match raw {
-                CellRef::Empty => true,
-                CellRef::Text(t) => trim(t).is_empty(),
-                CellRef::Number(_) | CellRef::Bool(_) => false,
-            };
+            let empty = raw == CellRef::Empty;
             // What the policy says an empty cell means.
             match (empty, input.missing) {
                 (true, Missing::Exclude) => {
@@ -735,11 +714,11 @@ impl Columns {
         let (column, reason_column) = self.adjustment?;
         let cell = |i: usize| row.cell_or_empty(i);
         let raw = cell(column);
-        let text = raw.shown().trim().to_string();
+        let text = raw.trimmed().into_owned();
         if text.is_empty() {
             return None;
         }
-        let reason = cell(reason_column).shown().trim().to_string();
+        let reason = cell(reason_column).trimmed().into_owned();
         let mut problem = |at: usize, value: &str, message: String| {
             problems.push(CellProblem {
                 column: self.header(at),
@@ -819,7 +798,7 @@ impl Columns {
     /// The employee name of a row, if the policy names a name column.
     pub fn name_of(&self, row: &RawRow) -> Option<String> {
         let column = self.name?;
-        let name = row.cell(column)?.shown().trim().to_string();
+        let name = row.cell(column)?.trimmed().into_owned();
         (!name.is_empty()).then_some(name)
     }
 
