@@ -10,6 +10,7 @@ use std::fmt;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
+use crate::arith::{greatest, least, order};
 use crate::ast::CmpOp;
 use crate::checked::{ArithOp, CheckedPolicy, Node};
 use crate::outcome::Outcome;
@@ -712,13 +713,13 @@ impl PlanProgram {
                 let mut bounded = if raw.is_sign_negative() {
                     Decimal::ZERO
                 } else {
-                    raw.min(Decimal::ONE_HUNDRED)
+                    least(raw, Decimal::ONE_HUNDRED)
                 };
                 if let Some(cap) = indicator.and_then(|i| i.cap) {
-                    bounded = bounded.min(cap);
+                    bounded = least(bounded, cap);
                 }
                 if let (Some(floor), None) = (indicator.and_then(|i| i.floor), vetoed_by) {
-                    bounded = bounded.max(floor);
+                    bounded = greatest(bounded, floor);
                 }
                 let rounded = round(bounded, policy.score_rounding)
                     .ok_or(Fault::new(FaultKind::Overflow, span))?;
@@ -758,8 +759,10 @@ impl PlanProgram {
                     .ok_or(Fault::new(FaultKind::Overflow, span))?;
                 // A cap keeps the score precision's decimals (`6.00`, not `6`).
                 let capped = match adjustment.and_then(|a| a.cap) {
-                    Some(cap) if cap < rounded => round(cap, policy.score_rounding)
-                        .ok_or(Fault::new(FaultKind::Overflow, span))?,
+                    Some(cap) if order(cap, rounded).is_lt() => {
+                        round(cap, policy.score_rounding)
+                            .ok_or(Fault::new(FaultKind::Overflow, span))?
+                    }
                     _ => rounded,
                 };
                 t.event(|| Event::Adjustment {
@@ -877,10 +880,10 @@ impl PlanProgram {
         }
         let (bonuses_total, deductions_total) = (bonuses, deductions);
         if let Some(cap) = policy.caps.bonuses {
-            bonuses = bonuses.min(cap);
+            bonuses = least(bonuses, cap);
         }
         if let Some(cap) = policy.caps.deductions {
-            deductions = deductions.min(cap);
+            deductions = least(deductions, cap);
         }
         let net_total = bonuses.checked_sub(deductions).ok_or(overflow)?;
         let mut net = net_total;
@@ -1068,9 +1071,9 @@ fn show(policy: &CheckedPolicy, value: Value) -> String {
 /// `lo <= hi` (a third comparison, and a panic if the policy's bounds were
 /// ever crossed; here `lo` then wins).
 fn within(x: Decimal, lo: Decimal, hi: Decimal) -> Decimal {
-    if x < lo {
+    if order(x, lo).is_lt() {
         lo
-    } else if x > hi {
+    } else if order(x, hi).is_gt() {
         hi
     } else {
         x
@@ -1165,7 +1168,7 @@ fn eval<T: Tracer>(op: &Op, slots: &[Value], t: &mut T) -> Eval<Value> {
 #[inline]
 fn eval_number<T: Tracer>(op: &Op, slots: &[Value], t: &mut T) -> Eval<Decimal> {
     let mut pending = None;
-    let n = number(op, slots, t, &mut pending);
+    let n = operand(op, slots, t, &mut pending);
     pending.map_or(Ok(n), Err)
 }
 
@@ -1225,8 +1228,8 @@ fn number<T: Tracer>(op: &Op, slots: &[Value], t: &mut T, p: &mut Pending) -> De
         Op::Neg(x) => -number(x, slots, t, p),
         Op::Arith(a, operands, span) => {
             let [l, r] = &**operands;
-            let l = number(l, slots, t, p);
-            let r = number(r, slots, t, p);
+            let l = operand(l, slots, t, p);
+            let r = operand(r, slots, t, p);
             let result = match a {
                 ArithOp::Add => l.checked_add(r),
                 ArithOp::Sub => l.checked_sub(r),
@@ -1263,6 +1266,34 @@ fn number<T: Tracer>(op: &Op, slots: &[Value], t: &mut T, p: &mut Pending) -> De
     }
 }
 
+/// An operand: a constant or a slot read here, anything else walked. Most
+/// operands are leaves, and a call of [`number`] for each costs more than
+/// the read itself (its frame is large, for the operations it holds).
+#[inline(always)]
+fn operand<T: Tracer>(op: &Op, slots: &[Value], t: &mut T, p: &mut Pending) -> Decimal {
+    match op {
+        Op::Const(Value::Num(n)) => *n,
+        Op::Slot(i) => match slots.get(*i) {
+            Some(Value::Num(n)) => *n,
+            _ => number(op, slots, t, p),
+        },
+        _ => number(op, slots, t, p),
+    }
+}
+
+/// [`operand`] for a value of any type.
+#[inline(always)]
+fn leaf_value<T: Tracer>(op: &Op, slots: &[Value], t: &mut T, p: &mut Pending) -> Value {
+    match op {
+        Op::Const(v) => *v,
+        Op::Slot(i) => match slots.get(*i) {
+            Some(v) if !matches!(v, Value::Missing) => *v,
+            _ => value(op, slots, t, p),
+        },
+        _ => value(op, slots, t, p),
+    }
+}
+
 /// The least (`min`) or the greatest of the arguments.
 #[inline(never)]
 fn extreme<T: Tracer>(
@@ -1274,11 +1305,11 @@ fn extreme<T: Tracer>(
 ) -> Decimal {
     let mut best: Option<Decimal> = None;
     for arg in args {
-        let v = number(arg, slots, t, p);
+        let v = operand(arg, slots, t, p);
         best = Some(match best {
             None => v,
-            Some(b) if min => b.min(v),
-            Some(b) => b.max(v),
+            Some(b) if min => least(b, v),
+            Some(b) => greatest(b, v),
         });
     }
     best.unwrap_or_default()
@@ -1297,7 +1328,7 @@ fn clamp<T: Tracer>(
     let x = number(x, slots, t, p);
     let lo = number(lo, slots, t, p);
     let hi = number(hi, slots, t, p);
-    if lo > hi {
+    if order(lo, hi).is_gt() {
         return fail(p, Fault::new(FaultKind::ClampOrder, span));
     }
     within(x, lo, hi)
@@ -1309,7 +1340,7 @@ fn truth<T: Tracer>(op: &Op, slots: &[Value], t: &mut T, p: &mut Pending) -> boo
         Op::Not(x) => !truth(x, slots, t, p),
         Op::Cmp(c, operands) => {
             let [l, r] = &**operands;
-            match (value(l, slots, t, p), value(r, slots, t, p)) {
+            match (leaf_value(l, slots, t, p), leaf_value(r, slots, t, p)) {
                 (Value::Num(a), Value::Num(b)) => compare(*c, a, b),
                 (a, b) => match c {
                     CmpOp::Eq => a == b,
@@ -1433,23 +1464,24 @@ fn average<T: Tracer>(
 }
 
 fn compare(op: CmpOp, a: Decimal, b: Decimal) -> bool {
+    let o = order(a, b);
     match op {
-        CmpOp::Eq => a == b,
-        CmpOp::Ne => a != b,
-        CmpOp::Lt => a < b,
-        CmpOp::Le => a <= b,
-        CmpOp::Gt => a > b,
-        CmpOp::Ge => a >= b,
+        CmpOp::Eq => o.is_eq(),
+        CmpOp::Ne => o.is_ne(),
+        CmpOp::Lt => o.is_lt(),
+        CmpOp::Le => o.is_le(),
+        CmpOp::Gt => o.is_gt(),
+        CmpOp::Ge => o.is_ge(),
     }
 }
 
 #[inline(never)]
 fn steps<T: Tracer>(table: &StepsTable, slots: &[Value], t: &mut T, p: &mut Pending) -> Decimal {
-    let subject = number(&table.subject, slots, t, p);
+    let subject = operand(&table.subject, slots, t, p);
     for (index, (op, threshold, value)) in table.bands.iter().enumerate() {
-        let threshold = number(threshold, slots, t, p);
+        let threshold = operand(threshold, slots, t, p);
         if compare(*op, subject, threshold) {
-            let value = number(value, slots, t, p);
+            let value = operand(value, slots, t, p);
             note(t, p, || Event::Table {
                 span: table.span,
                 choice: TableChoice::Band {
@@ -1464,7 +1496,7 @@ fn steps<T: Tracer>(table: &StepsTable, slots: &[Value], t: &mut T, p: &mut Pend
     }
     match &table.otherwise {
         Some(value) => {
-            let value = number(value, slots, t, p);
+            let value = operand(value, slots, t, p);
             note(t, p, || Event::Table {
                 span: table.span,
                 choice: TableChoice::Otherwise { subject, value },
@@ -1477,7 +1509,7 @@ fn steps<T: Tracer>(table: &StepsTable, slots: &[Value], t: &mut T, p: &mut Pend
 
 #[inline(never)]
 fn linear<T: Tracer>(table: &LinearTable, slots: &[Value], t: &mut T, p: &mut Pending) -> Decimal {
-    let subject = number(&table.subject, slots, t, p);
+    let subject = operand(&table.subject, slots, t, p);
     let fault = |kind| Fault::new(kind, table.span);
     let evaluated;
     let points: &[(Decimal, Decimal)] = match &table.constant {
@@ -1487,7 +1519,10 @@ fn linear<T: Tracer>(table: &LinearTable, slots: &[Value], t: &mut T, p: &mut Pe
             for (at, value) in table.at.iter().zip(&table.values) {
                 let at = number(at, slots, t, p);
                 let value = number(value, slots, t, p);
-                if points.last().is_some_and(|(prev, _)| at <= *prev) {
+                if points
+                    .last()
+                    .is_some_and(|(prev, _)| order(at, *prev).is_le())
+                {
                     return fail(p, fault(FaultKind::LinearOrder));
                 }
                 points.push((at, value));
@@ -1499,7 +1534,7 @@ fn linear<T: Tracer>(table: &LinearTable, slots: &[Value], t: &mut T, p: &mut Pe
     let (Some(&first), Some(&last)) = (points.first(), points.last()) else {
         return fail(p, fault(FaultKind::LinearOrder));
     };
-    if subject <= first.0 {
+    if order(subject, first.0).is_le() {
         note(t, p, || Event::Table {
             span: table.span,
             choice: TableChoice::Below {
@@ -1510,7 +1545,7 @@ fn linear<T: Tracer>(table: &LinearTable, slots: &[Value], t: &mut T, p: &mut Pe
         });
         return first.1;
     }
-    if subject >= last.0 {
+    if order(subject, last.0).is_ge() {
         note(t, p, || Event::Table {
             span: table.span,
             choice: TableChoice::Above {
@@ -1522,7 +1557,7 @@ fn linear<T: Tracer>(table: &LinearTable, slots: &[Value], t: &mut T, p: &mut Pe
         return last.1;
     }
     // The segment holding the subject: the first point above it and the one before.
-    let upper = points.partition_point(|(at, _)| *at <= subject);
+    let upper = points.partition_point(|(at, _)| order(*at, subject).is_le());
     let (Some(&from), Some(&to)) = (points.get(upper.wrapping_sub(1)), points.get(upper)) else {
         return fail(p, fault(FaultKind::LinearOrder));
     };

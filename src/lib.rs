@@ -38,6 +38,7 @@
 //! ```
 
 pub mod analysis;
+pub mod arith;
 pub mod ast;
 pub mod batch;
 pub mod check;
