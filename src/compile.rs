@@ -6,6 +6,7 @@ use std::sync::Arc;
 use rust_decimal::Decimal;
 
 use crate::checked::{CheckedPolicy, Expr, ExprKind, Function, Node, VetoEffect};
+use crate::num::{Num, order};
 use crate::program::{
     GradeBands, Layout, LinearTable, Op, PlanProgram, Program, Step, StepsTable, Value,
 };
@@ -119,17 +120,17 @@ fn reads_pay(policy: &CheckedPolicy, expr: &Expr) -> bool {
 
 /// A linear table's points as numbers, if all are constants in increasing
 /// order; otherwise they are evaluated (and their order checked) each time.
-fn constant_points(at: &[Op], values: &[Op]) -> Option<Vec<(Decimal, Decimal)>> {
+fn constant_points(at: &[Op], values: &[Op]) -> Option<Vec<(Num, Num)>> {
     let number = |op: &Op| match op {
-        Op::Const(Value::Num(n)) => Some(*n),
+        Op::Const(Value::Num(n)) => Some(Num::from(*n)),
         _ => None,
     };
-    let points: Vec<(Decimal, Decimal)> = at
+    let points: Vec<(Num, Num)> = at
         .iter()
         .zip(values)
         .map(|(a, v)| Some((number(a)?, number(v)?)))
         .collect::<Option<_>>()?;
-    let increasing = points.windows(2).all(|w| w[0].0 < w[1].0);
+    let increasing = points.windows(2).all(|w| order(w[0].0, w[1].0).is_lt());
     (increasing && !points.is_empty()).then_some(points)
 }
 

@@ -10,12 +10,12 @@ use std::fmt;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::arith::{greatest, least, order};
 use crate::ast::CmpOp;
 use crate::checked::{ArithOp, CheckedPolicy, Node};
+use crate::num::{Num, greatest, least, order};
 use crate::outcome::Outcome;
 use crate::program::{GradeBands, LinearTable, Op, PlanProgram, Program, Step, StepsTable, Value};
-use crate::round::round;
+use crate::round::{round, round_num};
 use crate::source::Span;
 
 /// One employee's inputs, in the order the policy declares them.
@@ -700,7 +700,7 @@ impl PlanProgram {
                 }
                 let span = indicator.map(|i| i.points.span).unwrap_or_default();
                 let raw = match vetoed_by {
-                    Some(_) => Decimal::ZERO,
+                    Some(_) => Num::ZERO,
                     None => match eval_number(points, &frame.slots, t) {
                         Err(f) if f.missing() => {
                             excluded(f, frame, t);
@@ -711,17 +711,17 @@ impl PlanProgram {
                 };
                 // Within 0–100: the sign is a bit, so one comparison.
                 let mut bounded = if raw.is_sign_negative() {
-                    Decimal::ZERO
+                    Num::ZERO
                 } else {
-                    least(raw, Decimal::ONE_HUNDRED)
+                    least(raw, Num::ONE_HUNDRED)
                 };
                 if let Some(cap) = indicator.and_then(|i| i.cap) {
-                    bounded = least(bounded, cap);
+                    bounded = least(bounded, cap.into());
                 }
                 if let (Some(floor), None) = (indicator.and_then(|i| i.floor), vetoed_by) {
-                    bounded = greatest(bounded, floor);
+                    bounded = greatest(bounded, floor.into());
                 }
-                let rounded = round(bounded, policy.score_rounding)
+                let rounded = round_num(bounded, policy.score_rounding)
                     .ok_or(Fault::new(FaultKind::Overflow, span))?;
                 if let Some(z) = frame.zeroed_by.get_mut(*index) {
                     *z = vetoed_by;
@@ -729,11 +729,11 @@ impl PlanProgram {
                 t.event(|| {
                     Event::Indicator(IndicatorTrace {
                         index: *index,
-                        measure: measure_value,
+                        measure: measure_value.map(Decimal::from),
                         vetoed_by,
-                        raw,
-                        bounded,
-                        points: rounded,
+                        raw: raw.into(),
+                        bounded: bounded.into(),
+                        points: rounded.into(),
                     })
                 });
                 set_number(&mut frame.slots, layout.indicators + index, rounded);
@@ -752,24 +752,24 @@ impl PlanProgram {
                 let adjustment = policy.adjustments.get(*index);
                 let span = adjustment.map(|a| a.points.span).unwrap_or_default();
                 let raw = eval_number(points, &frame.slots, t)?;
-                if raw < Decimal::ZERO {
+                if raw.is_sign_negative() && !raw.is_zero() {
                     return Err(Fault::new(FaultKind::NegativeAdjustment, span));
                 }
-                let rounded = round(raw, policy.score_rounding)
+                let rounded = round_num(raw, policy.score_rounding)
                     .ok_or(Fault::new(FaultKind::Overflow, span))?;
                 // A cap keeps the score precision's decimals (`6.00`, not `6`).
-                let capped = match adjustment.and_then(|a| a.cap) {
+                let capped = match adjustment.and_then(|a| a.cap).map(Num::from) {
                     Some(cap) if order(cap, rounded).is_lt() => {
-                        round(cap, policy.score_rounding)
+                        round_num(cap, policy.score_rounding)
                             .ok_or(Fault::new(FaultKind::Overflow, span))?
                     }
                     _ => rounded,
                 };
                 t.event(|| Event::Adjustment {
                     index: *index,
-                    raw,
-                    rounded,
-                    points: capped,
+                    raw: raw.into(),
+                    rounded: rounded.into(),
+                    points: capped.into(),
                 });
                 set_number(&mut frame.slots, layout.adjustments + index, capped);
             }
@@ -788,15 +788,15 @@ impl PlanProgram {
                 let mut raw = eval_number(op, &frame.slots, t)?;
                 if let (Some(factor), true) = (frame.pay_factor, *prorated) {
                     raw = raw
-                        .checked_mul(factor)
+                        .checked_mul(factor.into())
                         .ok_or(Fault::new(FaultKind::Overflow, span))?;
                 }
-                let amount = round(raw, policy.money_rounding)
+                let amount = round_num(raw, policy.money_rounding)
                     .ok_or(Fault::new(FaultKind::Overflow, span))?;
                 t.event(|| Event::Pay {
                     index: *index,
-                    raw,
-                    amount,
+                    raw: raw.into(),
+                    amount: amount.into(),
                 });
                 set_number(&mut frame.slots, layout.pay + index, amount);
             }
@@ -819,7 +819,7 @@ impl PlanProgram {
         let overflow = Fault::new(FaultKind::Overflow, Span::default());
         let mut contributions = std::mem::take(&mut frame.contributions);
         contributions.clear();
-        let mut weighted = Decimal::ZERO;
+        let mut weighted = Num::ZERO;
         let mut left_out = false;
         for (i, indicator) in policy.indicators.iter().enumerate() {
             let slot = layout.indicators + i;
@@ -830,10 +830,10 @@ impl PlanProgram {
                 continue;
             }
             let c = number_in(&frame.slots, slot)
-                .checked_mul(indicator.weight)
+                .checked_mul(indicator.weight.into())
                 .ok_or(overflow)?;
             weighted = weighted.checked_add(c).ok_or(overflow)?;
-            contributions.push(Some(c));
+            contributions.push(Some(c.into()));
         }
         // The weights of the indicators that count: all of them (summed
         // at compile time) unless some were left out.
@@ -861,12 +861,12 @@ impl PlanProgram {
             Vec::new()
         };
         if included != Decimal::ONE && !included.is_zero() {
-            weighted = weighted.checked_div(included).ok_or(overflow)?;
+            weighted = weighted.checked_div(included.into()).ok_or(overflow)?;
             for c in contributions.iter_mut().flatten() {
                 *c = c.checked_div(included).ok_or(overflow)?;
             }
         }
-        let (mut bonuses, mut deductions) = (Decimal::ZERO, Decimal::ZERO);
+        let (mut bonuses, mut deductions) = (Num::ZERO, Num::ZERO);
         for (i, adjustment) in policy.adjustments.iter().enumerate() {
             let points = number_in(&frame.slots, layout.adjustments + i);
             match adjustment.kind {
@@ -880,36 +880,37 @@ impl PlanProgram {
         }
         let (bonuses_total, deductions_total) = (bonuses, deductions);
         if let Some(cap) = policy.caps.bonuses {
-            bonuses = least(bonuses, cap);
+            bonuses = least(bonuses, cap.into());
         }
         if let Some(cap) = policy.caps.deductions {
-            deductions = least(deductions, cap);
+            deductions = least(deductions, cap.into());
         }
         let net_total = bonuses.checked_sub(deductions).ok_or(overflow)?;
         let mut net = net_total;
-        if let Some(cap) = policy.caps.net {
+        if let Some(cap) = policy.caps.net.map(Num::from) {
             net = within(net, -cap, cap);
         }
         let raw = weighted.checked_add(net).ok_or(overflow)?;
         let (low, high) = policy.score_range;
-        let clamped = within(raw, low, high);
-        let score = round(clamped, policy.score_rounding).ok_or(overflow)?;
-        frame.weighted = weighted;
+        let clamped = within(raw, low.into(), high.into());
+        let score = round_num(clamped, policy.score_rounding).ok_or(overflow)?;
+        frame.weighted = weighted.into();
         frame.contributions = contributions;
         t.event(|| {
+            let d = Decimal::from;
             Event::Score(ScoreTrace {
                 contributions: products,
                 included_weight: included,
-                weighted,
-                bonuses: (bonuses_total, bonuses),
-                deductions: (deductions_total, deductions),
-                net: (net_total, net),
-                raw,
-                clamped,
-                score,
+                weighted: d(weighted),
+                bonuses: (d(bonuses_total), d(bonuses)),
+                deductions: (d(deductions_total), d(deductions)),
+                net: (d(net_total), d(net)),
+                raw: d(raw),
+                clamped: d(clamped),
+                score: d(score),
             })
         });
-        let mut score = score;
+        let mut score = Decimal::from(score);
         if let Some(OverrideValue::Score(s)) = frame.adjustment {
             let s = round(s, policy.score_rounding).ok_or(overflow)?;
             frame.before_adjustment = Some(Value::Num(score));
@@ -919,7 +920,7 @@ impl PlanProgram {
             });
             score = s;
         }
-        set_number(&mut frame.slots, layout.score, score);
+        set_decimal(&mut frame.slots, layout.score, score);
         Ok(())
     }
 
@@ -933,7 +934,7 @@ impl PlanProgram {
         t: &mut T,
     ) -> Eval<()> {
         let layout = &self.layout;
-        let score = number_in(&frame.slots, layout.score);
+        let score = decimal_in(&frame.slots, layout.score);
         let by_score = bands
             .grade_of(score)
             .ok_or(Fault::new(FaultKind::NoGrade, Span::default()))?;
@@ -1070,7 +1071,7 @@ fn show(policy: &CheckedPolicy, value: Value) -> String {
 /// `x` kept within `lo..=hi`: `Ord::clamp` without its check that
 /// `lo <= hi` (a third comparison, and a panic if the policy's bounds were
 /// ever crossed; here `lo` then wins).
-fn within(x: Decimal, lo: Decimal, hi: Decimal) -> Decimal {
+fn within(x: Num, lo: Num, hi: Num) -> Num {
     if order(x, lo).is_lt() {
         lo
     } else if order(x, hi).is_gt() {
@@ -1086,17 +1087,32 @@ fn get(slots: &[Value], i: usize) -> Value {
 
 /// The number in slot `i` (zero for none), read in place: copying the
 /// whole `Value` out first costs a stalled load.
-fn number_in(slots: &[Value], i: usize) -> Decimal {
+#[inline]
+fn number_in(slots: &[Value], i: usize) -> Num {
+    match slots.get(i) {
+        Some(Value::Num(n)) => Num::from(*n),
+        _ => Num::ZERO,
+    }
+}
+
+/// [`number_in`], as a `Decimal`.
+fn decimal_in(slots: &[Value], i: usize) -> Decimal {
     match slots.get(i) {
         Some(Value::Num(n)) => *n,
         _ => Decimal::ZERO,
     }
 }
 
-/// Puts a number in slot `i`. A computed slot holds a number already (a
+/// Puts a number in slot `i`.
+#[inline]
+fn set_number(slots: &mut [Value], i: usize, n: Num) {
+    set_decimal(slots, i, n.into());
+}
+
+/// Puts a decimal in slot `i`. A computed slot holds a number already (a
 /// frame starts them at zero), so only the number is written: building a
 /// whole `Value` and copying it in costs a stalled load.
-fn set_number(slots: &mut [Value], i: usize, n: Decimal) {
+fn set_decimal(slots: &mut [Value], i: usize, n: Decimal) {
     match slots.get_mut(i) {
         Some(Value::Num(slot)) => *slot = n,
         Some(slot) => *slot = Value::Num(n),
@@ -1112,10 +1128,10 @@ fn set(slots: &mut [Value], i: usize, value: Value) {
 
 /// The number in a value. The checker guarantees numbers where numbers
 /// are read, and a missing value never reaches here (reading one faults).
-fn num(value: Value) -> Decimal {
+fn num(value: Value) -> Num {
     match value {
-        Value::Num(n) => n,
-        Value::Bool(_) | Value::Grade(_) | Value::Missing => Decimal::ZERO,
+        Value::Num(n) => n.into(),
+        Value::Bool(_) | Value::Grade(_) | Value::Missing => Num::ZERO,
     }
 }
 
@@ -1141,11 +1157,11 @@ type Pending = Option<Fault>;
 /// Records `fault` unless an earlier one is pending, and yields zero in
 /// place of the value the operation could not compute.
 #[cold]
-fn fail(pending: &mut Pending, fault: Fault) -> Decimal {
+fn fail(pending: &mut Pending, fault: Fault) -> Num {
     if pending.is_none() {
         *pending = Some(fault);
     }
-    Decimal::ZERO
+    Num::ZERO
 }
 
 /// Records a trace event, unless the formula has faulted already (its
@@ -1166,7 +1182,7 @@ fn eval<T: Tracer>(op: &Op, slots: &[Value], t: &mut T) -> Eval<Value> {
 
 /// A number-valued formula's value, or its first fault.
 #[inline]
-fn eval_number<T: Tracer>(op: &Op, slots: &[Value], t: &mut T) -> Eval<Decimal> {
+fn eval_number<T: Tracer>(op: &Op, slots: &[Value], t: &mut T) -> Eval<Num> {
     let mut pending = None;
     let n = operand(op, slots, t, &mut pending);
     pending.map_or(Ok(n), Err)
@@ -1209,23 +1225,23 @@ fn value<T: Tracer>(op: &Op, slots: &[Value], t: &mut T, p: &mut Pending) -> Val
         | Op::Average(..)
         | Op::FullMarks(..)
         | Op::Linear(_)
-        | Op::Steps(_) => Value::Num(number(op, slots, t, p)),
+        | Op::Steps(_) => Value::Num(number(op, slots, t, p).into()),
     }
 }
 
 /// A formula the checker typed as a number.
-fn number<T: Tracer>(op: &Op, slots: &[Value], t: &mut T, p: &mut Pending) -> Decimal {
+fn number<T: Tracer>(op: &Op, slots: &[Value], t: &mut T, p: &mut Pending) -> Num {
     // Constants and slots are read in place: copying the whole `Value` out
     // first costs a stalled load on every read.
     match op {
-        Op::Const(Value::Num(n)) => *n,
-        Op::Const(_) => Decimal::ZERO,
+        Op::Const(Value::Num(n)) => Num::from(*n),
+        Op::Const(_) => Num::ZERO,
         Op::Slot(i) => match slots.get(*i) {
-            Some(Value::Num(n)) => *n,
+            Some(Value::Num(n)) => Num::from(*n),
             Some(Value::Missing) => fail(p, Fault::missing_in(*i)),
-            Some(Value::Bool(_) | Value::Grade(_)) | None => Decimal::ZERO,
+            Some(Value::Bool(_) | Value::Grade(_)) | None => Num::ZERO,
         },
-        Op::Neg(x) => -number(x, slots, t, p),
+        Op::Neg(x) => -operand(x, slots, t, p),
         Op::Arith(a, operands, span) => {
             let [l, r] = &**operands;
             let l = operand(l, slots, t, p);
@@ -1247,9 +1263,9 @@ fn number<T: Tracer>(op: &Op, slots: &[Value], t: &mut T, p: &mut Pending) -> De
         Op::Min(args) => extreme(args, true, slots, t, p),
         Op::Max(args) => extreme(args, false, slots, t, p),
         Op::Clamp(parts, span) => clamp(parts, *span, slots, t, p),
-        Op::Abs(x) => number(x, slots, t, p).abs(),
+        Op::Abs(x) => operand(x, slots, t, p).abs(),
         Op::Average(args, trimmed, span) => average(args, *trimmed, *span, slots, t, p),
-        Op::FullMarks(x, span) => match number(x, slots, t, p).checked_mul(Decimal::ONE_HUNDRED) {
+        Op::FullMarks(x, span) => match operand(x, slots, t, p).checked_mul(Num::ONE_HUNDRED) {
             Some(n) => n,
             None => fail(p, Fault::new(FaultKind::Overflow, *span)),
         },
@@ -1258,7 +1274,7 @@ fn number<T: Tracer>(op: &Op, slots: &[Value], t: &mut T, p: &mut Pending) -> De
         Op::If(parts, span) => number(branch(parts, *span, slots, t, p), slots, t, p),
         Op::ByGrade(slot, values) => match values.get(grade_in(slots, *slot)) {
             Some(v) => number(v, slots, t, p),
-            None => Decimal::ZERO,
+            None => Num::ZERO,
         },
         Op::FirstOf(..) | Op::Not(_) | Op::Cmp(..) | Op::And(_) | Op::Or(_) => {
             num(value(op, slots, t, p))
@@ -1270,11 +1286,11 @@ fn number<T: Tracer>(op: &Op, slots: &[Value], t: &mut T, p: &mut Pending) -> De
 /// operands are leaves, and a call of [`number`] for each costs more than
 /// the read itself (its frame is large, for the operations it holds).
 #[inline(always)]
-fn operand<T: Tracer>(op: &Op, slots: &[Value], t: &mut T, p: &mut Pending) -> Decimal {
+fn operand<T: Tracer>(op: &Op, slots: &[Value], t: &mut T, p: &mut Pending) -> Num {
     match op {
-        Op::Const(Value::Num(n)) => *n,
+        Op::Const(Value::Num(n)) => Num::from(*n),
         Op::Slot(i) => match slots.get(*i) {
-            Some(Value::Num(n)) => *n,
+            Some(Value::Num(n)) => Num::from(*n),
             _ => number(op, slots, t, p),
         },
         _ => number(op, slots, t, p),
@@ -1296,14 +1312,8 @@ fn leaf_value<T: Tracer>(op: &Op, slots: &[Value], t: &mut T, p: &mut Pending) -
 
 /// The least (`min`) or the greatest of the arguments.
 #[inline(never)]
-fn extreme<T: Tracer>(
-    args: &[Op],
-    min: bool,
-    slots: &[Value],
-    t: &mut T,
-    p: &mut Pending,
-) -> Decimal {
-    let mut best: Option<Decimal> = None;
+fn extreme<T: Tracer>(args: &[Op], min: bool, slots: &[Value], t: &mut T, p: &mut Pending) -> Num {
+    let mut best: Option<Num> = None;
     for arg in args {
         let v = operand(arg, slots, t, p);
         best = Some(match best {
@@ -1323,7 +1333,7 @@ fn clamp<T: Tracer>(
     slots: &[Value],
     t: &mut T,
     p: &mut Pending,
-) -> Decimal {
+) -> Num {
     let [x, lo, hi] = parts;
     let x = number(x, slots, t, p);
     let lo = number(lo, slots, t, p);
@@ -1341,7 +1351,7 @@ fn truth<T: Tracer>(op: &Op, slots: &[Value], t: &mut T, p: &mut Pending) -> boo
         Op::Cmp(c, operands) => {
             let [l, r] = &**operands;
             match (leaf_value(l, slots, t, p), leaf_value(r, slots, t, p)) {
-                (Value::Num(a), Value::Num(b)) => compare(*c, a, b),
+                (Value::Num(a), Value::Num(b)) => compare(*c, a.into(), b.into()),
                 (a, b) => match c {
                     CmpOp::Eq => a == b,
                     CmpOp::Ne => a != b,
@@ -1424,17 +1434,17 @@ fn average<T: Tracer>(
     slots: &[Value],
     t: &mut T,
     p: &mut Pending,
-) -> Decimal {
+) -> Num {
     // As in `first_of`: nothing counts after a fault, and each argument is
     // walked on its own.
     if p.is_some() {
-        return Decimal::ZERO;
+        return Num::ZERO;
     }
     let mut present = Vec::with_capacity(args.len());
     let mut missing = None;
     for arg in args {
         match eval_number(arg, slots, t) {
-            Ok(v) => present.push(v),
+            Ok(v) => present.push(Decimal::from(v)),
             Err(f) if f.missing() => missing = Some(f),
             Err(f) => return fail(p, f),
         }
@@ -1458,12 +1468,12 @@ fn average<T: Tracer>(
         }
     }
     match sum.checked_div(Decimal::from(present.len())) {
-        Some(mean) => mean,
+        Some(mean) => mean.into(),
         None => fail(p, Fault::new(FaultKind::Overflow, span)),
     }
 }
 
-fn compare(op: CmpOp, a: Decimal, b: Decimal) -> bool {
+fn compare(op: CmpOp, a: Num, b: Num) -> bool {
     let o = order(a, b);
     match op {
         CmpOp::Eq => o.is_eq(),
@@ -1476,7 +1486,7 @@ fn compare(op: CmpOp, a: Decimal, b: Decimal) -> bool {
 }
 
 #[inline(never)]
-fn steps<T: Tracer>(table: &StepsTable, slots: &[Value], t: &mut T, p: &mut Pending) -> Decimal {
+fn steps<T: Tracer>(table: &StepsTable, slots: &[Value], t: &mut T, p: &mut Pending) -> Num {
     let subject = operand(&table.subject, slots, t, p);
     for (index, (op, threshold, value)) in table.bands.iter().enumerate() {
         let threshold = operand(threshold, slots, t, p);
@@ -1486,9 +1496,9 @@ fn steps<T: Tracer>(table: &StepsTable, slots: &[Value], t: &mut T, p: &mut Pend
                 span: table.span,
                 choice: TableChoice::Band {
                     index,
-                    subject,
-                    threshold,
-                    value,
+                    subject: subject.into(),
+                    threshold: threshold.into(),
+                    value: value.into(),
                 },
             });
             return value;
@@ -1499,7 +1509,10 @@ fn steps<T: Tracer>(table: &StepsTable, slots: &[Value], t: &mut T, p: &mut Pend
             let value = operand(value, slots, t, p);
             note(t, p, || Event::Table {
                 span: table.span,
-                choice: TableChoice::Otherwise { subject, value },
+                choice: TableChoice::Otherwise {
+                    subject: subject.into(),
+                    value: value.into(),
+                },
             });
             value
         }
@@ -1508,11 +1521,11 @@ fn steps<T: Tracer>(table: &StepsTable, slots: &[Value], t: &mut T, p: &mut Pend
 }
 
 #[inline(never)]
-fn linear<T: Tracer>(table: &LinearTable, slots: &[Value], t: &mut T, p: &mut Pending) -> Decimal {
+fn linear<T: Tracer>(table: &LinearTable, slots: &[Value], t: &mut T, p: &mut Pending) -> Num {
     let subject = operand(&table.subject, slots, t, p);
     let fault = |kind| Fault::new(kind, table.span);
     let evaluated;
-    let points: &[(Decimal, Decimal)] = match &table.constant {
+    let points: &[(Num, Num)] = match &table.constant {
         Some(points) => points,
         None => {
             let mut points = Vec::with_capacity(table.at.len());
@@ -1538,9 +1551,9 @@ fn linear<T: Tracer>(table: &LinearTable, slots: &[Value], t: &mut T, p: &mut Pe
         note(t, p, || Event::Table {
             span: table.span,
             choice: TableChoice::Below {
-                subject,
-                at: first.0,
-                value: first.1,
+                subject: subject.into(),
+                at: first.0.into(),
+                value: first.1.into(),
             },
         });
         return first.1;
@@ -1549,9 +1562,9 @@ fn linear<T: Tracer>(table: &LinearTable, slots: &[Value], t: &mut T, p: &mut Pe
         note(t, p, || Event::Table {
             span: table.span,
             choice: TableChoice::Above {
-                subject,
-                at: last.0,
-                value: last.1,
+                subject: subject.into(),
+                at: last.0.into(),
+                value: last.1.into(),
             },
         });
         return last.1;
@@ -1575,10 +1588,10 @@ fn linear<T: Tracer>(table: &LinearTable, slots: &[Value], t: &mut T, p: &mut Pe
         span: table.span,
         choice: TableChoice::Between {
             segment: upper.saturating_sub(1),
-            subject,
-            from,
-            to,
-            value,
+            subject: subject.into(),
+            from: (from.0.into(), from.1.into()),
+            to: (to.0.into(), to.1.into()),
+            value: value.into(),
         },
     });
     value

@@ -38,7 +38,6 @@
 //! ```
 
 pub mod analysis;
-pub mod arith;
 pub mod ast;
 pub mod batch;
 pub mod check;
@@ -56,6 +55,7 @@ pub mod formatter;
 pub mod fuzzing;
 pub mod fuzzy;
 pub mod generate;
+pub mod num;
 pub mod outcome;
 pub mod program;
 pub mod ranking;

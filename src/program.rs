@@ -10,6 +10,7 @@ use rust_decimal::Decimal;
 
 use crate::ast::CmpOp;
 use crate::checked::{ArithOp, CheckedPolicy, Interval, Node};
+use crate::num::Num;
 use crate::source::Span;
 
 /// A compiled policy, ready to evaluate records: one program per plan (just
@@ -406,7 +407,7 @@ pub(crate) struct LinearTable {
     pub values: Vec<Op>,
     /// The points, when every one is a constant in increasing order (the
     /// usual case): a sorted array searched without evaluating anything.
-    pub constant: Option<Vec<(Decimal, Decimal)>>,
+    pub constant: Option<Vec<(Num, Num)>>,
     pub span: Span,
 }
 

@@ -1,24 +1,21 @@
 //! Rounding at the points a policy declares: money to its quantum (cents by
 //! default), points and scores to the score precision.
 
-use rust_decimal::{Decimal, RoundingStrategy};
+use rust_decimal::Decimal;
 
-use crate::ast::RoundingMode;
 use crate::checked::Rounding;
-
-fn strategy(mode: RoundingMode) -> RoundingStrategy {
-    match mode {
-        RoundingMode::HalfAwayFromZero => RoundingStrategy::MidpointAwayFromZero,
-        RoundingMode::HalfEven => RoundingStrategy::MidpointNearestEven,
-        RoundingMode::Down => RoundingStrategy::ToZero,
-        RoundingMode::Up => RoundingStrategy::AwayFromZero,
-    }
-}
+use crate::num::Num;
 
 /// Rounds `value` to a multiple of the rounding's quantum and gives the
 /// result the quantum's number of decimals, so that 87.5 rounded to 0.01
 /// reads `87.50`. `None` only if the value is too large to represent.
 pub fn round(value: Decimal, rounding: Rounding) -> Option<Decimal> {
+    round_num(Num::from(value), rounding).map(Decimal::from)
+}
+
+/// [`round`] of the evaluator's numbers: the one implementation of both.
+#[inline]
+pub fn round_num(value: Num, rounding: Rounding) -> Option<Num> {
     // `0.010` is `0.01`; most quanta are written normalised already.
     let quantum = match rounding.quantum {
         // The usual quanta (0.01, 1) first, without the division below.
@@ -29,41 +26,35 @@ pub fn round(value: Decimal, rounding: Rounding) -> Option<Decimal> {
     let scale = quantum.scale();
     let rounded = if quantum.mantissa() == 1 {
         // A power of ten (0.01, 0.1, 1): round to that many decimals.
-        value.round_dp_with_strategy(scale, strategy(rounding.mode))
+        value.round_dp(scale, rounding.mode)
     } else {
         // Any other step (0.05, 10): round value / step to a whole number.
+        let quantum = Num::from(quantum);
         value
             .checked_div(quantum)?
-            .round_dp_with_strategy(0, strategy(rounding.mode))
+            .round_dp(0, rounding.mode)
             .checked_mul(quantum)?
     };
     Some(with_scale(rounded, scale))
 }
 
-/// `d` written with `scale` decimals. `Decimal::rescale` does this too,
-/// but it writes the number field by field in memory, and reading it back
-/// whole then stalls; padding a number with fewer decimals (the usual case:
-/// `100` points read `100.00`) is one multiplication of its mantissa here.
-fn with_scale(d: Decimal, scale: u32) -> Decimal {
-    let have = d.scale();
-    if have == scale {
-        return d;
+/// `n` written with `scale` decimals, as `Decimal::rescale` writes it:
+/// padded inline in the usual case (`100` points read `100.00`), by
+/// rust_decimal otherwise.
+#[inline]
+fn with_scale(n: Num, scale: u32) -> Num {
+    match n.padded(scale) {
+        Some(padded) => padded,
+        None => rescaled(n, scale),
     }
-    if have < scale {
-        let padded = 10u128
-            .checked_pow(scale - have)
-            .and_then(|power| d.mantissa().unsigned_abs().checked_mul(power))
-            // Zero keeps its sign through rescale (`-0.00`), not through from_parts.
-            .filter(|m| *m != 0 && *m < 1 << 96);
-        if let Some(m) = padded {
-            // The three 32-bit words of a 96-bit mantissa.
-            let word = |shift: u32| (m >> shift) as u32;
-            return Decimal::from_parts(word(0), word(32), word(64), d.is_sign_negative(), scale);
-        }
-    }
-    let mut d = d;
+}
+
+#[cold]
+#[inline(never)]
+fn rescaled(n: Num, scale: u32) -> Num {
+    let mut d = Decimal::from(n);
     d.rescale(scale);
-    d
+    Num::from(d)
 }
 
 /// The number of decimals a rounding shows.
@@ -74,6 +65,7 @@ pub fn decimals(rounding: Rounding) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ast::RoundingMode;
     use std::str::FromStr;
 
     fn d(s: &str) -> Decimal {
@@ -148,7 +140,7 @@ mod tests {
         );
     }
 
-    /// `with_scale` is `Decimal::rescale` without its stall: the same
+    /// `with_scale` is `Decimal::rescale`: the same
     /// number and the same decimals for every sign, every pair of scales,
     /// mantissas near 96 bits (where padding cannot fit and rescale keeps
     /// what fits) and negative zero.
@@ -174,7 +166,7 @@ mod tests {
                     for scale in 0..=28u32 {
                         let mut expected = x;
                         expected.rescale(scale);
-                        let got = with_scale(x, scale);
+                        let got = Decimal::from(with_scale(Num::from(x), scale));
                         assert_eq!(got, expected, "{x} to {scale}");
                         assert_eq!(got.scale(), expected.scale(), "{x} to {scale}");
                         assert_eq!(got.to_string(), expected.to_string(), "{x} to {scale}");
