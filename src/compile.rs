@@ -10,6 +10,7 @@ use crate::num::{Num, order};
 use crate::program::{
     GradeBands, Layout, LinearTable, Op, PlanProgram, Program, Step, StepsTable, Value,
 };
+use crate::round::Rounder;
 
 /// Compiles each checked plan into its program; `None` for no plans at all
 /// (the checker always gives at least one).
@@ -27,6 +28,8 @@ fn compile_plan(policy: CheckedPolicy) -> PlanProgram {
         .collect();
     PlanProgram {
         outcome_keys: crate::outcome::OutcomeKeys::new(&policy),
+        score_rounder: Rounder::new(policy.score_rounding),
+        money_rounder: Rounder::new(policy.money_rounding),
         policy: Arc::new(policy),
         layout,
         depth: steps.iter().map(Step::depth).max().unwrap_or(0),

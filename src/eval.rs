@@ -15,7 +15,7 @@ use crate::checked::{ArithOp, CheckedPolicy, Node};
 use crate::num::{Num, greatest, least, order};
 use crate::outcome::Outcome;
 use crate::program::{GradeBands, LinearTable, Op, PlanProgram, Program, Step, StepsTable, Value};
-use crate::round::{round, round_num};
+use crate::round::round;
 use crate::source::Span;
 
 /// One employee's inputs, in the order the policy declares them.
@@ -721,7 +721,9 @@ impl PlanProgram {
                 if let (Some(floor), None) = (indicator.and_then(|i| i.floor), vetoed_by) {
                     bounded = greatest(bounded, floor.into());
                 }
-                let rounded = round_num(bounded, policy.score_rounding)
+                let rounded = self
+                    .score_rounder
+                    .round(bounded)
                     .ok_or(Fault::new(FaultKind::Overflow, span))?;
                 if let Some(z) = frame.zeroed_by.get_mut(*index) {
                     *z = vetoed_by;
@@ -755,14 +757,16 @@ impl PlanProgram {
                 if raw.is_sign_negative() && !raw.is_zero() {
                     return Err(Fault::new(FaultKind::NegativeAdjustment, span));
                 }
-                let rounded = round_num(raw, policy.score_rounding)
+                let rounded = self
+                    .score_rounder
+                    .round(raw)
                     .ok_or(Fault::new(FaultKind::Overflow, span))?;
                 // A cap keeps the score precision's decimals (`6.00`, not `6`).
                 let capped = match adjustment.and_then(|a| a.cap).map(Num::from) {
-                    Some(cap) if order(cap, rounded).is_lt() => {
-                        round_num(cap, policy.score_rounding)
-                            .ok_or(Fault::new(FaultKind::Overflow, span))?
-                    }
+                    Some(cap) if order(cap, rounded).is_lt() => self
+                        .score_rounder
+                        .round(cap)
+                        .ok_or(Fault::new(FaultKind::Overflow, span))?,
                     _ => rounded,
                 };
                 t.event(|| Event::Adjustment {
@@ -791,7 +795,9 @@ impl PlanProgram {
                         .checked_mul(factor.into())
                         .ok_or(Fault::new(FaultKind::Overflow, span))?;
                 }
-                let amount = round_num(raw, policy.money_rounding)
+                let amount = self
+                    .money_rounder
+                    .round(raw)
                     .ok_or(Fault::new(FaultKind::Overflow, span))?;
                 t.event(|| Event::Pay {
                     index: *index,
@@ -893,7 +899,7 @@ impl PlanProgram {
         let raw = weighted.checked_add(net).ok_or(overflow)?;
         let (low, high) = policy.score_range;
         let clamped = within(raw, low.into(), high.into());
-        let score = round_num(clamped, policy.score_rounding).ok_or(overflow)?;
+        let score = self.score_rounder.round(clamped).ok_or(overflow)?;
         frame.weighted = weighted.into();
         frame.contributions = contributions;
         t.event(|| {

@@ -11,6 +11,7 @@ use rust_decimal::Decimal;
 use crate::ast::CmpOp;
 use crate::checked::{ArithOp, CheckedPolicy, Interval, Node};
 use crate::num::Num;
+use crate::round::Rounder;
 use crate::source::Span;
 
 /// A compiled policy, ready to evaluate records: one program per plan (just
@@ -40,6 +41,9 @@ pub struct PlanProgram {
     pub(crate) depth: usize,
     /// The keys of every outcome of this plan, made once.
     pub(crate) outcome_keys: crate::outcome::OutcomeKeys,
+    /// The policy's roundings, made ready once.
+    pub(crate) score_rounder: Rounder,
+    pub(crate) money_rounder: Rounder,
 }
 
 impl PlanProgram {

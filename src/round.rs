@@ -3,6 +3,7 @@
 
 use rust_decimal::Decimal;
 
+use crate::ast::RoundingMode;
 use crate::checked::Rounding;
 use crate::num::Num;
 
@@ -10,32 +11,52 @@ use crate::num::Num;
 /// result the quantum's number of decimals, so that 87.5 rounded to 0.01
 /// reads `87.50`. `None` only if the value is too large to represent.
 pub fn round(value: Decimal, rounding: Rounding) -> Option<Decimal> {
-    round_num(Num::from(value), rounding).map(Decimal::from)
+    Rounder::new(rounding)
+        .round(Num::from(value))
+        .map(Decimal::from)
 }
 
-/// [`round`] of the evaluator's numbers: the one implementation of both.
-#[inline]
-pub fn round_num(value: Num, rounding: Rounding) -> Option<Num> {
-    // `0.010` is `0.01`; most quanta are written normalised already.
-    let quantum = match rounding.quantum {
-        // The usual quanta (0.01, 1) first, without the division below.
-        q if q.mantissa() == 1 => q,
-        q if q.scale() > 0 && q.mantissa() % 10 == 0 => q.normalize(),
-        q => q,
-    };
-    let scale = quantum.scale();
-    let rounded = if quantum.mantissa() == 1 {
-        // A power of ten (0.01, 0.1, 1): round to that many decimals.
-        value.round_dp(scale, rounding.mode)
-    } else {
-        // Any other step (0.05, 10): round value / step to a whole number.
-        let quantum = Num::from(quantum);
-        value
-            .checked_div(quantum)?
-            .round_dp(0, rounding.mode)
-            .checked_mul(quantum)?
-    };
-    Some(with_scale(rounded, scale))
+/// A rounding made ready once, at compile time, for the evaluator: [`round`]
+/// of its numbers. The one implementation of both.
+#[derive(Debug, Clone, Copy)]
+pub struct Rounder {
+    /// The quantum's decimals: what a rounded number shows.
+    scale: u32,
+    mode: RoundingMode,
+    /// A quantum that is not a power of ten (0.05, 10); zero for 0.01 or 1.
+    step: Num,
+}
+
+impl Rounder {
+    pub fn new(rounding: Rounding) -> Rounder {
+        // `0.010` is `0.01`.
+        let quantum = rounding.quantum.normalize();
+        let power_of_ten = quantum.mantissa() == 1;
+        Rounder {
+            scale: quantum.scale(),
+            mode: rounding.mode,
+            step: if power_of_ten {
+                Num::ZERO
+            } else {
+                Num::from(quantum)
+            },
+        }
+    }
+
+    #[inline]
+    pub fn round(&self, value: Num) -> Option<Num> {
+        let rounded = if self.step.is_zero() {
+            // A power of ten (0.01, 0.1, 1): round to that many decimals.
+            value.round_dp(self.scale, self.mode)
+        } else {
+            // Any other step (0.05, 10): round value / step to a whole number.
+            value
+                .checked_div(self.step)?
+                .round_dp(0, self.mode)
+                .checked_mul(self.step)?
+        };
+        Some(with_scale(rounded, self.scale))
+    }
 }
 
 /// `n` written with `scale` decimals, as `Decimal::rescale` writes it:
@@ -65,7 +86,6 @@ pub fn decimals(rounding: Rounding) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ast::RoundingMode;
     use std::str::FromStr;
 
     fn d(s: &str) -> Decimal {
