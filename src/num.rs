@@ -220,7 +220,14 @@ impl Num {
     /// Division, by rust_decimal.
     #[inline]
     pub fn checked_div(self, other: Num) -> Option<Num> {
-        self.slow(other, Decimal::checked_div)
+        self.divided(other)
+    }
+
+    /// Division by rust_decimal, called directly (it is the usual case of
+    /// the slow ones: every ratio).
+    #[inline(never)]
+    fn divided(self, other: Num) -> Option<Num> {
+        self.decimal().checked_div(other.decimal()).map(Num::from)
     }
 
     /// An operation done by rust_decimal.
