@@ -55,7 +55,7 @@ pub mod formatter;
 pub mod fuzzing;
 pub mod fuzzy;
 pub mod generate;
-pub mod num;
+pub(crate) mod num;
 pub mod outcome;
 pub mod program;
 pub mod ranking;

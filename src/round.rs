@@ -19,7 +19,7 @@ pub fn round(value: Decimal, rounding: Rounding) -> Option<Decimal> {
 /// A rounding made ready once, at compile time, for the evaluator: [`round`]
 /// of its numbers. The one implementation of both.
 #[derive(Debug, Clone, Copy)]
-pub struct Rounder {
+pub(crate) struct Rounder {
     /// The quantum's decimals: what a rounded number shows.
     scale: u32,
     mode: RoundingMode,
