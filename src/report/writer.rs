@@ -25,7 +25,7 @@ pub trait OutcomeWriter {
     fn finish(self: Box<Self>, summary: &Summary) -> io::Result<()>;
 }
 
-/// CSV: the columns of [`super::columns`]. With `bom`, a UTF-8 byte-order
+/// CSV: the report's columns (`report::columns`). With `bom`, a UTF-8 byte-order
 /// mark first, so that Excel opens Chinese text correctly. Nothing is
 /// written before the first row (or the end), so that a file whose header
 /// does not fit the policy leaves the output empty.
