@@ -3,7 +3,8 @@
 //! inline. Every result is bit for bit what rust_decimal gives (the same
 //! value, the same scale, the same sign of zero); property tests below
 //! check each operation against it. What is not everyday (a division, a
-//! result past 96 bits or 28 decimals) is handed to rust_decimal.
+//! result past 96 bits or 28 decimals, a sum of numbers more than nine
+//! decimals apart) is handed to rust_decimal.
 //!
 //! Why: `Decimal` is four 32-bit fields. Passed between functions, inside an
 //! `Option` or a `Result`, it is written to memory piece by piece and read
@@ -277,6 +278,9 @@ impl Num {
         Num::new(kept + u128::from(up), dp, self.is_sign_negative())
     }
 
+    /// Not reached for a number's scales (at most 28 decimals are dropped,
+    /// and every power to 10²⁸ is in the table); kept so that no input can
+    /// make rounding index past it.
     #[cold]
     #[inline(never)]
     fn round_dp_slowly(self, dp: u32, mode: RoundingMode) -> Num {
@@ -284,13 +288,17 @@ impl Num {
     }
 
     /// Written with `scale` decimals, as `Decimal::rescale` writes it when
-    /// that adds decimals (`100` → `100.00`) and the mantissa fits; `None`
-    /// when it would not, for the caller to rescale with rust_decimal.
+    /// that adds at most nine decimals (`100` → `100.00`) and the mantissa
+    /// fits; `None` otherwise (fewer decimals, more than nine more, past 96
+    /// bits or 28 decimals), for the caller to rescale with rust_decimal.
     #[inline]
     pub fn padded(self, scale: u32) -> Option<Num> {
         let have = self.scale();
         if have == scale {
             return Some(self);
+        }
+        if scale > MAX_SCALE {
+            return None;
         }
         let power = POWERS.get(scale.checked_sub(have)? as usize)?;
         let m = self.magnitude() * power;
@@ -523,5 +531,8 @@ mod tests {
         assert_eq!(show(n("1.5").checked_sub(n("1.50")).unwrap()), "0.00");
         assert_eq!(order(n("1.5"), n("1.50")), Ordering::Equal);
         assert_eq!(order(n("1"), n("1.00000000001")), Ordering::Less);
+        // Past 28 decimals nothing is padded (a Decimal cannot hold it).
+        assert!(n("1.5").padded(29).is_none());
+        assert_eq!(show(n("1.5").padded(10).unwrap()), "1.5000000000");
     }
 }

@@ -23,8 +23,8 @@ pub(crate) struct Rounder {
     /// The quantum's decimals: what a rounded number shows.
     scale: u32,
     mode: RoundingMode,
-    /// A quantum that is not a power of ten (0.05, 10); zero for 0.01 or 1.
-    step: Num,
+    /// A quantum that is not a power of ten (0.05, 10); `None` for 0.01 or 1.
+    step: Option<Num>,
 }
 
 impl Rounder {
@@ -35,25 +35,22 @@ impl Rounder {
         Rounder {
             scale: quantum.scale(),
             mode: rounding.mode,
-            step: if power_of_ten {
-                Num::ZERO
-            } else {
-                Num::from(quantum)
-            },
+            step: (!power_of_ten).then(|| Num::from(quantum)),
         }
     }
 
     #[inline]
     pub fn round(&self, value: Num) -> Option<Num> {
-        let rounded = if self.step.is_zero() {
+        let rounded = match self.step {
             // A power of ten (0.01, 0.1, 1): round to that many decimals.
-            value.round_dp(self.scale, self.mode)
-        } else {
+            None => value.round_dp(self.scale, self.mode),
             // Any other step (0.05, 10): round value / step to a whole number.
-            value
-                .checked_div(self.step)?
+            // (A zero step, which the checker refuses, gives `None` here.)
+            Some(step) if step.is_zero() => return None,
+            Some(step) => value
+                .checked_div(step)?
                 .round_dp(0, self.mode)
-                .checked_mul(self.step)?
+                .checked_mul(step)?,
         };
         Some(with_scale(rounded, self.scale))
     }
@@ -106,6 +103,17 @@ mod tests {
         assert_eq!(round(d("2.675"), cents).unwrap().to_string(), "2.68");
         assert_eq!(round(d("87.5"), cents).unwrap().to_string(), "87.50");
         assert_eq!(round(d("94.995"), cents).unwrap().to_string(), "95.00");
+    }
+
+    #[test]
+    fn a_zero_quantum_rounds_to_nothing() {
+        // The checker refuses it; the library's `round` still must not
+        // take it for a power of ten.
+        assert_eq!(
+            round(d("2.5"), r("0", RoundingMode::HalfAwayFromZero)),
+            None
+        );
+        assert_eq!(round(d("2.5"), r("0.00", RoundingMode::Down)), None);
     }
 
     #[test]
