@@ -30,46 +30,7 @@ const SIGN: u128 = 1 << 127;
 /// A `Decimal`'s largest scale.
 const MAX_SCALE: u32 = 28;
 
-/// Powers of ten a 96-bit magnitude can be multiplied by without leaving
-/// 128 bits: 10⁹ < 2³⁰, and 96 + 30 < 127.
-const POWERS: [u128; 10] = [
-    1,
-    10,
-    100,
-    1_000,
-    10_000,
-    100_000,
-    1_000_000,
-    10_000_000,
-    100_000_000,
-    1_000_000_000,
-];
-
-/// Powers of ten up to 10¹⁹, the largest in 64 bits.
-const POWERS_64: [u64; 20] = [
-    1,
-    10,
-    100,
-    1_000,
-    10_000,
-    100_000,
-    1_000_000,
-    10_000_000,
-    100_000_000,
-    1_000_000_000,
-    10_000_000_000,
-    100_000_000_000,
-    1_000_000_000_000,
-    10_000_000_000_000,
-    100_000_000_000_000,
-    1_000_000_000_000_000,
-    10_000_000_000_000_000,
-    100_000_000_000_000_000,
-    1_000_000_000_000_000_000,
-    10_000_000_000_000_000_000,
-];
-
-/// Powers of ten up to 10²⁸, the most decimals a number has.
+/// Powers of ten: 10⁰ to 10²⁸, the most decimals a number has.
 const POWERS_128: [u128; 29] = {
     let mut powers = [1u128; 29];
     let mut i = 1;
@@ -79,6 +40,10 @@ const POWERS_128: [u128; 29] = {
     }
     powers
 };
+
+/// The powers a 96-bit magnitude can be multiplied by without leaving 128
+/// bits, unchecked: 10⁹ < 2³⁰, and 96 + 30 < 127.
+const POWERS: &[u128] = POWERS_128.split_at(10).0;
 
 impl Num {
     pub const ZERO: Num = Num(0);
@@ -253,8 +218,13 @@ impl Num {
         let diff = (scale - dp) as usize;
         // In 64 bits when the number fits (a division's quotient, with its
         // 28 digits, does not), else in 128.
-        let (kept, dropped, power) = match (u64::try_from(m), POWERS_64.get(diff)) {
-            (Ok(m), Some(&power)) => (
+        // 10¹⁹ is the largest power of ten in 64 bits.
+        let power_64 = POWERS_128
+            .get(diff)
+            .filter(|_| diff <= 19)
+            .map(|p| *p as u64);
+        let (kept, dropped, power) = match (u64::try_from(m), power_64) {
+            (Ok(m), Some(power)) => (
                 u128::from(m / power),
                 u128::from(m % power),
                 u128::from(power),
