@@ -4,6 +4,10 @@
 //!
 //! cargo bench --bench compile
 
+// Benchmarks stop at the first broken expectation: unwrap, expect and panic
+// are how they say so. The library itself denies them (Cargo.toml).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use divan::{Bencher, black_box};
 use kpi::source::Source;
 

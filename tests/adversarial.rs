@@ -4,6 +4,10 @@
 //! row errors are pinned by a snapshot; the promises that hold for all of
 //! them (a span on every error, no row lost) are asserted here.
 
+// Tests stop at the first broken expectation: unwrap, expect and panic
+// are how they say so. The library itself denies them (Cargo.toml).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::path::Path;
 
 use kpi::data::ReadOptions;
