@@ -81,44 +81,122 @@ pub fn run(
     let columns = Columns::map(program, &source.headers, source.row_word)?;
     let row_word = source.row_word;
     let ranking = program.policy().has_forced_ranking();
-    let evaluate = |raw: Result<RawRow, RowError>| {
-        let typed = raw.and_then(|row| columns.record(program, &row).map(|r| (row.number, r)));
-        evaluate_row(program, ranking, row_word, typed)
+    let evaluate = |raw: RawResult| evaluate_raw(program, &columns, ranking, row_word, raw);
+    Ok(pipeline(source, &columns, &evaluate, |rows| {
+        finish(program, rows, row_word, each)
+    }))
+}
+
+/// What became of one row, with an evaluated row rendered (see
+/// [`run_rendered`]).
+#[derive(Debug, Clone)]
+pub enum Rendered<T> {
+    Evaluated(T),
+    Failed(RowError),
+}
+
+/// [`run`], with each evaluated row turned into a `T` by `render` on the
+/// thread that evaluated it, so that only the `T` is handed back: for CSV,
+/// the row's line, so that a record and an outcome (a dozen allocations
+/// between them) are neither moved between threads nor freed on another.
+/// A policy that ranks or counts quotas needs every outcome at the end:
+/// its rows are rendered as [`run`] hands them on, in the same order.
+pub fn run_rendered<T: Send>(
+    program: &Program,
+    source: DataSource,
+    render: impl Fn(Record, Outcome) -> T + Sync,
+    mut each: impl FnMut(Rendered<T>),
+) -> Result<Summary, HeaderError> {
+    let policy = program.policy();
+    if policy.has_forced_ranking() || policy.quotas.is_some() {
+        return run(program, source, |row| {
+            each(match row {
+                RowResult::Evaluated(record, outcome) => {
+                    Rendered::Evaluated(render(*record, *outcome))
+                }
+                RowResult::Failed(e) => Rendered::Failed(e),
+            })
+        });
+    }
+    let columns = Columns::map(program, &source.headers, source.row_word)?;
+    let row_word = source.row_word;
+    let work = |raw: RawResult| {
+        evaluate_raw(program, &columns, false, row_word, raw)
+            .map(|(_, record, outcome, _)| render(record, outcome))
     };
-    // Three stages: one thread reads rows and checks ids (in file order),
-    // workers on every core type and evaluate chunks of rows, and this
-    // thread puts the chunks back in file order and hands the results on.
-    // Chunks in flight are bounded, so memory stays flat. Where no thread
-    // can be started, everything runs here, in the same order.
+    Ok(pipeline(source, &columns, &work, |rows| {
+        let mut summary = Summary::default();
+        for row in rows {
+            summary.read += 1;
+            match row {
+                Ok(rendered) => {
+                    summary.evaluated += 1;
+                    each(Rendered::Evaluated(rendered));
+                }
+                Err(e) => {
+                    summary.failed += 1;
+                    each(Rendered::Failed(e));
+                }
+            }
+        }
+        summary
+    }))
+}
+
+/// A row read, typed and evaluated.
+fn evaluate_raw(
+    program: &Program,
+    columns: &Columns,
+    ranking: bool,
+    row_word: &'static str,
+    raw: RawResult,
+) -> EvaluatedRow {
+    let typed = raw.and_then(|row| columns.record(program, &row).map(|r| (row.number, r)));
+    evaluate_row(program, ranking, row_word, typed)
+}
+
+/// Reads the rows of `source`, does `work` on each, and hands the results to
+/// `then` in the order of the file.
+///
+/// Three stages: one thread reads rows and checks ids (in file order),
+/// workers on every core do the work on chunks of rows, and this thread
+/// puts the chunks back in file order and hands the results on. Chunks in
+/// flight are bounded, so memory stays flat. Where no thread can be
+/// started, everything runs here, in the same order.
+fn pipeline<O: Send, R>(
+    source: DataSource,
+    columns: &Columns,
+    work: &(impl Fn(RawResult) -> O + Sync),
+    then: impl FnOnce(&mut dyn Iterator<Item = O>) -> R,
+) -> R {
     let pending = Mutex::new(Some(source));
     let take = || pending.lock().ok().and_then(|mut source| source.take());
-    let columns = &columns;
     let stopped = AtomicBool::new(false);
-    let (work, queue) = mpsc::sync_channel::<Chunk<RawResult>>(CHUNKS_AHEAD);
+    let (sender, queue) = mpsc::sync_channel::<Chunk<RawResult>>(CHUNKS_AHEAD);
     let queue = Mutex::new(queue);
-    Ok(std::thread::scope(|scope| {
+    std::thread::scope(|scope| {
         let reader = std::thread::Builder::new()
             .name("kpi-read".to_string())
             .spawn_scoped(scope, || {
-                let work = work;
+                let sender = sender;
                 let rows = take().into_iter().flat_map(|s| checked_rows(columns, s));
                 for chunk in chunks(rows) {
                     // Nothing receives any more (a panic downstream).
-                    if stopped.load(Ordering::Relaxed) || work.send(chunk).is_err() {
+                    if stopped.load(Ordering::Relaxed) || sender.send(chunk).is_err() {
                         return;
                     }
                 }
             });
         if reader.is_err() {
             let rows = take().into_iter().flat_map(|s| checked_rows(columns, s));
-            return finish(program, rows.map(evaluate), row_word, each);
+            return then(&mut rows.map(work));
         }
-        let (done, finished) = mpsc::sync_channel::<Chunk<EvaluatedRow>>(CHUNKS_AHEAD);
+        let (done, finished) = mpsc::sync_channel::<Chunk<O>>(CHUNKS_AHEAD);
         let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
         let mut started = 0;
         for n in 0..workers {
             let done = done.clone();
-            let (queue, stopped, evaluate) = (&queue, &stopped, &evaluate);
+            let (queue, stopped) = (&queue, &stopped);
             let worker = std::thread::Builder::new()
                 .name(format!("kpi-eval-{n}"))
                 .spawn_scoped(scope, move || {
@@ -126,8 +204,8 @@ pub fn run(
                         if stopped.load(Ordering::Relaxed) {
                             continue;
                         }
-                        let evaluated = rows.into_iter().map(evaluate).collect();
-                        if done.send((seq, evaluated)).is_err() {
+                        let worked = rows.into_iter().map(work).collect();
+                        if done.send((seq, worked)).is_err() {
                             // Let the reader stop, and drain what it sent.
                             stopped.store(true, Ordering::Relaxed);
                         }
@@ -137,12 +215,12 @@ pub fn run(
         }
         drop(done);
         if started == 0 {
-            // The reader's chunks come in order: evaluate them here.
+            // The reader's chunks come in order: work on them here.
             let rows = std::iter::from_fn(|| next_chunk(&queue)).flat_map(|(_, rows)| rows);
-            return finish(program, rows.map(evaluate), row_word, each);
+            return then(&mut rows.map(work));
         }
-        finish(program, in_order(finished), row_word, each)
-    }))
+        then(&mut in_order(finished))
+    })
 }
 
 /// Rows read from a file, numbered chunks of them, and how many at most
@@ -172,8 +250,8 @@ fn next_chunk(queue: &Mutex<mpsc::Receiver<Chunk<RawResult>>>) -> Option<Chunk<R
 
 /// The workers' chunks, which arrive in any order, put back in the order
 /// they were read: a chunk that comes early waits for the ones before it.
-fn in_order(finished: mpsc::Receiver<Chunk<EvaluatedRow>>) -> impl Iterator<Item = EvaluatedRow> {
-    let mut early: BTreeMap<usize, Vec<EvaluatedRow>> = BTreeMap::new();
+fn in_order<O>(finished: mpsc::Receiver<Chunk<O>>) -> impl Iterator<Item = O> {
+    let mut early: BTreeMap<usize, Vec<O>> = BTreeMap::new();
     let mut next = 0;
     std::iter::from_fn(move || {
         loop {

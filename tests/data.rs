@@ -10,11 +10,11 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use kpi::batch::{self, RowResult};
+use kpi::batch::{self, Rendered, RowResult};
 use kpi::data::{self, ReadOptions};
 use kpi::outcome::Outcome;
 use kpi::program::Program;
-use kpi::report::writer::{OutcomeWriter, XlsxWriter};
+use kpi::report::writer::{OutcomeWriter, XlsxWriter, csv_line};
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -367,7 +367,12 @@ fn reading_ahead_on_a_second_thread_keeps_every_row_in_order() {
         });
     }
 
-    let source = data::open_bytes("big.csv", data.into_bytes(), &ReadOptions::default()).unwrap();
+    let source = data::open_bytes(
+        "big.csv",
+        data.clone().into_bytes(),
+        &ReadOptions::default(),
+    )
+    .unwrap();
     let mut got: Vec<Result<Outcome, usize>> = Vec::new();
     let summary = batch::run(&program, source, |r| match r {
         RowResult::Evaluated(_, o) => got.push(Ok(*o)),
@@ -381,6 +386,44 @@ fn reading_ahead_on_a_second_thread_keeps_every_row_in_order() {
     for (i, (got, expected)) in got.iter().zip(&expected).enumerate() {
         assert_eq!(got, expected, "row {i}");
     }
+
+    // Rendered on the workers, as `kpi eval` writes CSV: the same lines, in
+    // the same order, as rendering each outcome on this thread, and the
+    // same counts.
+    let line_of = |outcome: &Outcome| {
+        let mut line = String::new();
+        csv_line(&program, outcome, &mut String::new(), &mut line);
+        line
+    };
+    let source = data::open_bytes("big.csv", data.into_bytes(), &ReadOptions::default()).unwrap();
+    let mut lines: Vec<Result<String, usize>> = Vec::new();
+    let rendered = batch::run_rendered(
+        &program,
+        source,
+        |_, outcome| line_of(&outcome),
+        |r| match r {
+            Rendered::Evaluated(line) => lines.push(Ok(line)),
+            Rendered::Failed(e) => lines.push(Err(e.row)),
+        },
+    )
+    .unwrap();
+    assert_eq!(rendered, summary);
+    let expected: Vec<Result<String, usize>> = expected
+        .iter()
+        .map(|e| e.as_ref().map(line_of).map_err(|row| *row))
+        .collect();
+    assert_eq!(lines.len(), expected.len());
+    for (i, (got, expected)) in lines.iter().zip(&expected).enumerate() {
+        assert_eq!(got, expected, "row {i}");
+    }
+    // Lines, not just rows: a CSV line ends in a line break and starts
+    // with the employee id.
+    assert!(
+        lines
+            .iter()
+            .flatten()
+            .all(|l| l.ends_with('\n') && l.starts_with('E'))
+    );
 }
 
 /// A panic where the results are handed on (a writer's bug) stops the

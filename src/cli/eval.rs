@@ -5,10 +5,13 @@ use std::io::{BufWriter, IsTerminal, Write};
 use std::path::PathBuf;
 
 use clap::ValueEnum;
-use kpi::batch::RowResult;
+use kpi::batch::{Rendered, RowResult};
 use kpi::data::ReadOptions;
+use kpi::eval::Record;
+use kpi::outcome::Outcome;
 use kpi::report::writer::{
     CsvWriter, ErrorsWriter, JsonLinesWriter, JsonWriter, OutcomeWriter, TableWriter, XlsxWriter,
+    csv_line,
 };
 
 use super::exit;
@@ -189,13 +192,26 @@ pub(crate) fn run(args: Args) -> u8 {
         .first()
         .map(|d| d.display().to_string())
         .unwrap_or_default();
-    let mut handle = |result: RowResult| {
+    // A CSV line is put together on the thread that evaluated the row, and
+    // only the line comes back here; other formats take the whole row.
+    let renders = writer.renders();
+    let render = |record: Record, outcome: Outcome| {
+        if renders {
+            let mut line = String::with_capacity(256);
+            csv_line(&program, &outcome, &mut String::new(), &mut line);
+            Row::Line(line)
+        } else {
+            Row::Whole(Box::new(record), Box::new(outcome))
+        }
+    };
+    let mut handle = |result: Rendered<Row>| {
         if let Some(bar) = &progress {
             bar.inc(1);
         }
         let written = match &result {
-            RowResult::Evaluated(record, outcome) => writer.outcome(record, outcome),
-            RowResult::Failed(failure) => {
+            Rendered::Evaluated(Row::Line(line)) => writer.rendered(line),
+            Rendered::Evaluated(Row::Whole(record, outcome)) => writer.outcome(record, outcome),
+            Rendered::Failed(failure) => {
                 if let Some(bar) = &progress {
                     bar.suspend(|| eprintln!("error: {failure}"));
                 } else {
@@ -211,11 +227,18 @@ pub(crate) fn run(args: Args) -> u8 {
     };
     let (summary, row_words) = match input {
         Input::Period(source) => (
-            kpi::batch::run(&program, source, &mut handle),
+            kpi::batch::run_rendered(&program, source, render, &mut handle),
             ("row", "rows"),
         ),
         Input::Year(year) => {
-            let summary = kpi::batch::run_records(&program, year.records, "employee", &mut handle);
+            let summary = kpi::batch::run_records(&program, year.records, "employee", |row| {
+                handle(match row {
+                    RowResult::Evaluated(record, outcome) => {
+                        Rendered::Evaluated(render(*record, *outcome))
+                    }
+                    RowResult::Failed(failure) => Rendered::Failed(failure),
+                })
+            });
             (Ok(summary), ("employee", "employees"))
         }
     };
@@ -317,4 +340,11 @@ fn progress_bar(rows: Option<usize>, bytes: Option<u64>) -> Option<indicatif::Pr
         bar.set_style(style);
     }
     Some(bar)
+}
+
+/// An evaluated row as it reaches the writer: a CSV line rendered where the
+/// row was evaluated, or the record and outcome for the other formats.
+enum Row {
+    Line(String),
+    Whole(Box<Record>, Box<Outcome>),
 }

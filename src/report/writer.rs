@@ -19,6 +19,15 @@ use crate::program::{Program, Value};
 /// Receives each evaluated row and each failure, in the order of the file.
 pub trait OutcomeWriter {
     fn outcome(&mut self, record: &Record, outcome: &Outcome) -> io::Result<()>;
+    /// Whether the writer takes rows rendered ahead, on the thread that
+    /// evaluated them ([`csv_line`]), through [`OutcomeWriter::rendered`].
+    fn renders(&self) -> bool {
+        false
+    }
+    /// A row rendered ahead, for a writer that [`renders`](OutcomeWriter::renders).
+    fn rendered(&mut self, _row: &str) -> io::Result<()> {
+        Err(io::Error::other("this format does not take rendered rows"))
+    }
     fn failure(&mut self, _failure: &RowError) -> io::Result<()> {
         Ok(())
     }
@@ -99,22 +108,37 @@ pub fn push_csv_field(line: &mut String, field: &str) {
     line.push('"');
 }
 
+/// Appends an outcome's CSV line, with its line break, to `line`: what a
+/// [`CsvWriter`] writes for it. `buffer` holds each number's text on the way.
+pub fn csv_line(program: &Program, outcome: &Outcome, buffer: &mut String, line: &mut String) {
+    let mut first = true;
+    super::each_cell(program, outcome, false, buffer, |cell| {
+        if !std::mem::replace(&mut first, false) {
+            line.push(',');
+        }
+        push_csv_field(line, cell);
+    });
+    line.push('\n');
+}
+
 impl<W: Write> OutcomeWriter for CsvWriter<'_, W> {
     fn outcome(&mut self, _record: &Record, outcome: &Outcome) -> io::Result<()> {
         self.start()?;
         let mut line = std::mem::take(&mut self.line);
         line.clear();
-        let mut first = true;
-        super::each_cell(self.program, outcome, false, &mut self.buffer, |cell| {
-            if !std::mem::replace(&mut first, false) {
-                line.push(',');
-            }
-            push_csv_field(&mut line, cell);
-        });
-        line.push('\n');
+        csv_line(self.program, outcome, &mut self.buffer, &mut line);
         let written = self.out.write_all(line.as_bytes());
         self.line = line;
         written
+    }
+
+    fn renders(&self) -> bool {
+        true
+    }
+
+    fn rendered(&mut self, row: &str) -> io::Result<()> {
+        self.start()?;
+        self.out.write_all(row.as_bytes())
     }
 
     fn finish(mut self: Box<Self>, _summary: &Summary) -> io::Result<()> {
