@@ -153,10 +153,11 @@ fn child(rows: usize) {
         read
     } else {
         // As `kpi eval` runs it: each CSV line put together on the worker
-        // that evaluated the row.
+        // that evaluated the row, by the writer's renderer.
+        let renderer = writer.renderer().expect("CSV renders ahead");
         let render = |_record, outcome| {
             let mut line = String::with_capacity(256);
-            kpi::report::writer::csv_line(&program, &outcome, &mut String::new(), &mut line);
+            assert!(renderer(&program, &outcome, &mut line), "rendered");
             line
         };
         kpi::batch::run_rendered(&program, source, render, |result| {

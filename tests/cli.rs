@@ -157,6 +157,48 @@ fn eval_reports_bad_rows_and_still_evaluates_the_others() {
     assert!(err.contains("4 rows read, 2 evaluated, 2 failed"), "{err}");
 }
 
+/// JSON Lines: each line is put together on the thread that evaluated the
+/// row, as CSV lines are; they are the outcomes the JSON array holds (made
+/// whole, on the writing thread), one per line, in file order, with the
+/// failed row left out and reported.
+#[test]
+fn eval_writes_json_lines_as_the_json_array_holds_them() {
+    let policy = scratch("jsonl.kpi", POLICY);
+    let data = scratch(
+        "jsonl.csv",
+        "id,成交额,deal target,绩效基数\n\
+         E1,1125000,1000000,3000\n\
+         E2,12a,1000000,3000\n\
+         E4,1000000,1000000,3000\n",
+    );
+    let run = |format: &str| {
+        kpi(&[
+            "eval",
+            policy.to_str().unwrap(),
+            "--data",
+            data.to_str().unwrap(),
+            "--format",
+            format,
+        ])
+    };
+    let (lines, array) = (run("jsonl"), run("json"));
+    assert_eq!(lines.status.code(), Some(1));
+    assert!(stderr(&lines).contains("3 rows read, 2 evaluated, 1 failed"));
+    let text = stdout(&lines);
+    let lines: Vec<&str> = text.lines().collect();
+    // 112.5% of target: 75 + 12.5 / 25 × 25 = 87.50 points, an A, 3,000 × 1.3.
+    assert_eq!(
+        lines[0],
+        r#"{"id":"E1","indicators":{"成交":"87.50"},"contributions":{"成交":"87.50"},"weighted_score":"87.50","score":"87.50","grade":"A","grade_by_score":null,"vetoes":[],"pay":{"绩效工资":"3900.00"}}"#
+    );
+    let parsed: Vec<serde_json::Value> = lines
+        .iter()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let array: serde_json::Value = serde_json::from_str(&stdout(&array)).unwrap();
+    assert_eq!(serde_json::Value::Array(parsed), array);
+}
+
 #[test]
 fn eval_reports_a_missing_column_once_with_a_suggestion() {
     let policy = scratch("header.kpi", POLICY);

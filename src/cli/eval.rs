@@ -11,7 +11,6 @@ use kpi::eval::Record;
 use kpi::outcome::Outcome;
 use kpi::report::writer::{
     CsvWriter, ErrorsWriter, JsonLinesWriter, JsonWriter, OutcomeWriter, TableWriter, XlsxWriter,
-    csv_line,
 };
 
 use super::exit;
@@ -192,16 +191,15 @@ pub(crate) fn run(args: Args) -> u8 {
         .first()
         .map(|d| d.display().to_string())
         .unwrap_or_default();
-    // A CSV line is put together on the thread that evaluated the row, and
-    // only the line comes back here; other formats take the whole row.
-    let renders = writer.renders();
+    // A CSV or JSON Lines line is put together on the thread that evaluated
+    // the row, and only the line comes back here; the other formats take
+    // the whole row.
+    let renderer = writer.renderer();
     let render = |record: Record, outcome: Outcome| {
-        if renders {
-            let mut line = String::with_capacity(256);
-            csv_line(&program, &outcome, &mut String::new(), &mut line);
-            Row::Line(line)
-        } else {
-            Row::Whole(Box::new(record), Box::new(outcome))
+        let mut line = String::with_capacity(256);
+        match renderer {
+            Some(render) if render(&program, &outcome, &mut line) => Row::Line(line),
+            _ => Row::Whole(Box::new(record), Box::new(outcome)),
         }
     };
     let mut handle = |result: Rendered<Row>| {

@@ -19,12 +19,13 @@ use crate::program::{Program, Value};
 /// Receives each evaluated row and each failure, in the order of the file.
 pub trait OutcomeWriter {
     fn outcome(&mut self, record: &Record, outcome: &Outcome) -> io::Result<()>;
-    /// Whether the writer takes rows rendered ahead, on the thread that
-    /// evaluated them ([`csv_line`]), through [`OutcomeWriter::rendered`].
-    fn renders(&self) -> bool {
-        false
+    /// How the writer's rows can be rendered ahead, on the thread that
+    /// evaluated them, to be handed to [`OutcomeWriter::rendered`]; `None`
+    /// for a writer that takes whole outcomes only.
+    fn renderer(&self) -> Option<Renderer> {
+        None
     }
-    /// A row rendered ahead, for a writer that [`renders`](OutcomeWriter::renders).
+    /// A row its [`renderer`](OutcomeWriter::renderer) rendered.
     fn rendered(&mut self, _row: &str) -> io::Result<()> {
         Err(io::Error::other("this format does not take rendered rows"))
     }
@@ -33,6 +34,11 @@ pub trait OutcomeWriter {
     }
     fn finish(self: Box<Self>, summary: &Summary) -> io::Result<()>;
 }
+
+/// Renders an outcome as a writer writes it, appending to the string:
+/// `false` if it cannot (the writer's own [`OutcomeWriter::outcome`] then
+/// takes the row, and reports why).
+pub type Renderer = fn(&Program, &Outcome, &mut String) -> bool;
 
 /// CSV: the report's columns (`report::columns`). With `bom`, a UTF-8 byte-order
 /// mark first, so that Excel opens Chinese text correctly. Nothing is
@@ -132,8 +138,11 @@ impl<W: Write> OutcomeWriter for CsvWriter<'_, W> {
         written
     }
 
-    fn renders(&self) -> bool {
-        true
+    fn renderer(&self) -> Option<Renderer> {
+        Some(|program, outcome, line| {
+            csv_line(program, outcome, &mut String::new(), line);
+            true
+        })
     }
 
     fn rendered(&mut self, row: &str) -> io::Result<()> {
@@ -158,10 +167,31 @@ impl<W: Write> JsonLinesWriter<W> {
     }
 }
 
+/// Appends an outcome's JSON Lines line, with its line break: what a
+/// [`JsonLinesWriter`] writes for it. `false` if it cannot be serialised.
+pub fn json_line(outcome: &Outcome, line: &mut String) -> bool {
+    match serde_json::to_string(outcome) {
+        Ok(json) => {
+            line.push_str(&json);
+            line.push('\n');
+            true
+        }
+        Err(_) => false,
+    }
+}
+
 impl<W: Write> OutcomeWriter for JsonLinesWriter<W> {
     fn outcome(&mut self, _record: &Record, outcome: &Outcome) -> io::Result<()> {
         serde_json::to_writer(&mut self.out, outcome)?;
         self.out.write_all(b"\n")
+    }
+
+    fn renderer(&self) -> Option<Renderer> {
+        Some(|_, outcome, line| json_line(outcome, line))
+    }
+
+    fn rendered(&mut self, row: &str) -> io::Result<()> {
+        self.out.write_all(row.as_bytes())
     }
 
     fn finish(mut self: Box<Self>, _summary: &Summary) -> io::Result<()> {
