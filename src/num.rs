@@ -183,16 +183,10 @@ impl Num {
         }
     }
 
-    /// Division, by rust_decimal.
-    #[inline]
-    pub fn checked_div(self, other: Num) -> Option<Num> {
-        self.divided(other)
-    }
-
-    /// Division by rust_decimal, called directly (it is the usual case of
-    /// the slow ones: every ratio).
+    /// Division, by rust_decimal, called directly rather than through
+    /// [`Num::slow`]: it is the usual case of the slow ones (every ratio).
     #[inline(never)]
-    fn divided(self, other: Num) -> Option<Num> {
+    pub fn checked_div(self, other: Num) -> Option<Num> {
         self.decimal().checked_div(other.decimal()).map(Num::from)
     }
 

@@ -80,7 +80,7 @@ impl Outcome {
     pub(crate) fn new(program: &PlanProgram, record: &Record, frame: &Frame) -> Outcome {
         let policy = program.policy();
         let layout = &program.layout;
-        let decimals = crate::round::decimals(policy.score_rounding);
+        let decimals = program.score_rounder.scale();
         let num = |slot: usize| match frame.slots.get(slot) {
             Some(Value::Num(n)) => *n,
             _ => Decimal::ZERO,

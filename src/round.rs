@@ -44,15 +44,19 @@ impl Rounder {
         let rounded = match self.step {
             // A power of ten (0.01, 0.1, 1): round to that many decimals.
             None => value.round_dp(self.scale, self.mode),
-            // Any other step (0.05, 10): round value / step to a whole number.
-            // (A zero step, which the checker refuses, gives `None` here.)
-            Some(step) if step.is_zero() => return None,
+            // Any other step (0.05, 10): round value / step to a whole number
+            // (a zero step, which the checker refuses, cannot divide: `None`).
             Some(step) => value
                 .checked_div(step)?
                 .round_dp(0, self.mode)
                 .checked_mul(step)?,
         };
         Some(with_scale(rounded, self.scale))
+    }
+
+    /// The decimals a rounded number shows.
+    pub fn scale(&self) -> u32 {
+        self.scale
     }
 }
 
