@@ -95,6 +95,16 @@ pub enum Rendered<T> {
     Failed(RowError),
 }
 
+impl RowResult {
+    /// The row with its record and outcome rendered by `render`.
+    pub fn rendered<T>(self, render: impl FnOnce(Record, Outcome) -> T) -> Rendered<T> {
+        match self {
+            RowResult::Evaluated(record, outcome) => Rendered::Evaluated(render(*record, *outcome)),
+            RowResult::Failed(e) => Rendered::Failed(e),
+        }
+    }
+}
+
 /// [`run`], with each evaluated row turned into a `T` by `render` on the
 /// thread that evaluated it, so that only the `T` is handed back: for CSV,
 /// the row's line, so that a record and an outcome (a dozen allocations
@@ -109,14 +119,7 @@ pub fn run_rendered<T: Send>(
 ) -> Result<Summary, HeaderError> {
     let policy = program.policy();
     if policy.has_forced_ranking() || policy.quotas.is_some() {
-        return run(program, source, |row| {
-            each(match row {
-                RowResult::Evaluated(record, outcome) => {
-                    Rendered::Evaluated(render(*record, *outcome))
-                }
-                RowResult::Failed(e) => Rendered::Failed(e),
-            })
-        });
+        return run(program, source, |row| each(row.rendered(&render)));
     }
     let columns = Columns::map(program, &source.headers, source.row_word)?;
     let row_word = source.row_word;

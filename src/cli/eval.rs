@@ -5,7 +5,7 @@ use std::io::{BufWriter, IsTerminal, Write};
 use std::path::PathBuf;
 
 use clap::ValueEnum;
-use kpi::batch::{Rendered, RowResult};
+use kpi::batch::Rendered;
 use kpi::data::ReadOptions;
 use kpi::eval::Record;
 use kpi::outcome::Outcome;
@@ -196,11 +196,13 @@ pub(crate) fn run(args: Args) -> u8 {
     // the whole row.
     let renderer = writer.renderer();
     let render = |record: Record, outcome: Outcome| {
-        let mut line = String::with_capacity(256);
-        match renderer {
-            Some(render) if render(&program, &outcome, &mut line) => Row::Line(line),
-            _ => Row::Whole(Box::new(record), Box::new(outcome)),
+        if let Some(render) = renderer {
+            let mut line = String::with_capacity(256);
+            if render(&program, &outcome, &mut line) {
+                return Row::Line(line);
+            }
         }
+        Row::Whole(Box::new(record), Box::new(outcome))
     };
     let mut handle = |result: Rendered<Row>| {
         if let Some(bar) = &progress {
@@ -230,12 +232,7 @@ pub(crate) fn run(args: Args) -> u8 {
         ),
         Input::Year(year) => {
             let summary = kpi::batch::run_records(&program, year.records, "employee", |row| {
-                handle(match row {
-                    RowResult::Evaluated(record, outcome) => {
-                        Rendered::Evaluated(render(*record, *outcome))
-                    }
-                    RowResult::Failed(failure) => Rendered::Failed(failure),
-                })
+                handle(row.rendered(render))
             });
             (Ok(summary), ("employee", "employees"))
         }

@@ -83,11 +83,9 @@ impl<'p, W: Write> CsvWriter<'p, W> {
             self.out.write_all(b"\xEF\xBB\xBF")?;
         }
         let mut line = String::new();
-        for (i, (name, _)) in super::columns(self.program).iter().enumerate() {
-            if i > 0 {
-                line.push(',');
-            }
-            push_csv_field(&mut line, name);
+        let mut first = true;
+        for (name, _) in super::columns(self.program) {
+            push_csv_cell(&mut line, &mut first, &name);
         }
         line.push('\n');
         self.out.write_all(line.as_bytes())
@@ -114,15 +112,21 @@ pub fn push_csv_field(line: &mut String, field: &str) {
     line.push('"');
 }
 
+/// Appends a cell to a CSV line: a comma before it unless it is the
+/// `first`, then the field.
+fn push_csv_cell(line: &mut String, first: &mut bool, cell: &str) {
+    if !std::mem::replace(first, false) {
+        line.push(',');
+    }
+    push_csv_field(line, cell);
+}
+
 /// Appends an outcome's CSV line, with its line break, to `line`: what a
 /// [`CsvWriter`] writes for it. `buffer` holds each number's text on the way.
 pub fn csv_line(program: &Program, outcome: &Outcome, buffer: &mut String, line: &mut String) {
     let mut first = true;
     super::each_cell(program, outcome, false, buffer, |cell| {
-        if !std::mem::replace(&mut first, false) {
-            line.push(',');
-        }
-        push_csv_field(line, cell);
+        push_csv_cell(line, &mut first, cell);
     });
     line.push('\n');
 }
@@ -168,26 +172,22 @@ impl<W: Write> JsonLinesWriter<W> {
 }
 
 /// Appends an outcome's JSON Lines line, with its line break: what a
-/// [`JsonLinesWriter`] writes for it. `false` if it cannot be serialised.
-pub fn json_line(outcome: &Outcome, line: &mut String) -> bool {
-    match serde_json::to_string(outcome) {
-        Ok(json) => {
-            line.push_str(&json);
-            line.push('\n');
-            true
-        }
-        Err(_) => false,
-    }
+/// [`JsonLinesWriter`] writes for it.
+pub fn json_line(outcome: &Outcome, line: &mut String) -> serde_json::Result<()> {
+    line.push_str(&serde_json::to_string(outcome)?);
+    line.push('\n');
+    Ok(())
 }
 
 impl<W: Write> OutcomeWriter for JsonLinesWriter<W> {
     fn outcome(&mut self, _record: &Record, outcome: &Outcome) -> io::Result<()> {
-        serde_json::to_writer(&mut self.out, outcome)?;
-        self.out.write_all(b"\n")
+        let mut line = String::new();
+        json_line(outcome, &mut line)?;
+        self.rendered(&line)
     }
 
     fn renderer(&self) -> Option<Renderer> {
-        Some(|_, outcome, line| json_line(outcome, line))
+        Some(|_, outcome, line| json_line(outcome, line).is_ok())
     }
 
     fn rendered(&mut self, row: &str) -> io::Result<()> {
