@@ -155,9 +155,9 @@ fn child(rows: usize) {
         // As `kpi eval` runs it: each CSV line put together on the worker
         // that evaluated the row, by the writer's renderer.
         let renderer = writer.renderer().expect("CSV renders ahead");
-        let render = |_record, outcome| {
+        let render = |_: &kpi::eval::Record, outcome: &kpi::outcome::Outcome| {
             let mut line = String::with_capacity(256);
-            assert!(renderer(&program, &outcome, &mut line), "rendered");
+            assert!(renderer(&program, outcome, &mut line), "rendered");
             line
         };
         kpi::batch::run_rendered(&program, source, render, |result| {

@@ -14,7 +14,7 @@ use indexmap::IndexMap;
 
 use crate::data::{Columns, DataSource, HeaderError, RawRow, RawTable, RowError, RowProblem};
 use crate::distribution::{Distribution, Tally};
-use crate::eval::{RankingFacts, Record};
+use crate::eval::{EvalError, RankingFacts, Record, Scratch};
 use crate::outcome::{Outcome, RankingNote};
 use crate::program::Program;
 use crate::ranking::{self, Candidate};
@@ -81,7 +81,8 @@ pub fn run(
     let columns = Columns::map(program, &source.headers, source.row_word)?;
     let row_word = source.row_word;
     let ranking = program.policy().has_forced_ranking();
-    let evaluate = |raw: RawResult| evaluate_raw(program, &columns, ranking, row_word, raw);
+    let evaluate =
+        |_: &mut (), raw: RawResult| evaluate_raw(program, &columns, ranking, row_word, raw);
     Ok(pipeline(source, &columns, &evaluate, |rows| {
         finish(program, rows, row_word, each)
     }))
@@ -97,9 +98,9 @@ pub enum Rendered<T> {
 
 impl RowResult {
     /// The row with its record and outcome rendered by `render`.
-    pub fn rendered<T>(self, render: impl FnOnce(Record, Outcome) -> T) -> Rendered<T> {
+    pub fn rendered<T>(self, render: impl FnOnce(&Record, &Outcome) -> T) -> Rendered<T> {
         match self {
-            RowResult::Evaluated(record, outcome) => Rendered::Evaluated(render(*record, *outcome)),
+            RowResult::Evaluated(record, outcome) => Rendered::Evaluated(render(&record, &outcome)),
             RowResult::Failed(e) => Rendered::Failed(e),
         }
     }
@@ -107,14 +108,17 @@ impl RowResult {
 
 /// [`run`], with each evaluated row turned into a `T` by `render` on the
 /// thread that evaluated it, so that only the `T` is handed back: for CSV,
-/// the row's line, so that a record and an outcome (a dozen allocations
-/// between them) are neither moved between threads nor freed on another.
-/// A policy that ranks or counts quotas needs every outcome at the end:
-/// its rows are rendered as [`run`] hands them on, in the same order.
+/// the row's line. Each thread types and evaluates every row into one
+/// record and one outcome of its own, reused from row to row
+/// ([`Columns::record_into`], [`Program::evaluate_into`]), so that no
+/// record or outcome is allocated per row, moved between threads or freed
+/// on another. A policy that ranks or counts quotas needs every outcome at
+/// the end: its rows are rendered as [`run`] hands them on, in the same
+/// order.
 pub fn run_rendered<T: Send>(
     program: &Program,
     source: DataSource,
-    render: impl Fn(Record, Outcome) -> T + Sync,
+    render: impl Fn(&Record, &Outcome) -> T + Sync,
     mut each: impl FnMut(Rendered<T>),
 ) -> Result<Summary, HeaderError> {
     let policy = program.policy();
@@ -123,9 +127,18 @@ pub fn run_rendered<T: Send>(
     }
     let columns = Columns::map(program, &source.headers, source.row_word)?;
     let row_word = source.row_word;
-    let work = |raw: RawResult| {
-        evaluate_raw(program, &columns, false, row_word, raw)
-            .map(|(_, record, outcome, _)| render(record, outcome))
+    let work = |reused: &mut Reused, raw: RawResult| {
+        let row = raw?;
+        let Reused {
+            record,
+            scratch,
+            outcome,
+        } = reused;
+        columns.record_into(program, &row, record)?;
+        match program.evaluate_into(record, scratch, outcome) {
+            Ok(()) => Ok(render(record, outcome)),
+            Err(e) => Err(eval_failure(row.number, row_word, &record.id, e)),
+        }
     };
     Ok(pipeline(source, &columns, &work, |rows| {
         let mut summary = Summary::default();
@@ -146,6 +159,24 @@ pub fn run_rendered<T: Send>(
     }))
 }
 
+/// What a thread of [`run_rendered`] types and evaluates every row into.
+#[derive(Default)]
+struct Reused {
+    record: Record,
+    scratch: Scratch,
+    outcome: Outcome,
+}
+
+/// A typed row whose evaluation failed (a division by zero in a formula).
+fn eval_failure(row: usize, row_word: &'static str, id: &str, e: EvalError) -> RowError {
+    RowError {
+        row,
+        row_word,
+        id: Some(id.to_string()),
+        problem: RowProblem::Eval(Box::new(e)),
+    }
+}
+
 /// A row read, typed and evaluated.
 fn evaluate_raw(
     program: &Program,
@@ -159,17 +190,18 @@ fn evaluate_raw(
 }
 
 /// Reads the rows of `source`, does `work` on each, and hands the results to
-/// `then` in the order of the file.
+/// `then` in the order of the file. Each thread that works keeps an `S` of
+/// its own (buffers to reuse) that `work` is given with every row.
 ///
 /// Three stages: one thread reads rows and checks ids (in file order),
 /// workers on every core do the work on chunks of rows, and this thread
 /// puts the chunks back in file order and hands the results on. Chunks in
 /// flight are bounded, so memory stays flat. Where no thread can be
 /// started, everything runs here, in the same order.
-fn pipeline<O: Send, R>(
+fn pipeline<S: Default, O: Send, R>(
     source: DataSource,
     columns: &Columns,
-    work: &(impl Fn(RawResult) -> O + Sync),
+    work: &(impl Fn(&mut S, RawResult) -> O + Sync),
     then: impl FnOnce(&mut dyn Iterator<Item = O>) -> R,
 ) -> R {
     let pending = Mutex::new(Some(source));
@@ -192,7 +224,8 @@ fn pipeline<O: Send, R>(
             });
         if reader.is_err() {
             let rows = take().into_iter().flat_map(|s| checked_rows(columns, s));
-            return then(&mut rows.map(work));
+            let mut state = S::default();
+            return then(&mut rows.map(|row| work(&mut state, row)));
         }
         let (done, finished) = mpsc::sync_channel::<Chunk<O>>(CHUNKS_AHEAD);
         let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
@@ -203,11 +236,12 @@ fn pipeline<O: Send, R>(
             let worker = std::thread::Builder::new()
                 .name(format!("kpi-eval-{n}"))
                 .spawn_scoped(scope, move || {
+                    let mut state = S::default();
                     while let Some((seq, rows)) = next_chunk(queue) {
                         if stopped.load(Ordering::Relaxed) {
                             continue;
                         }
-                        let worked = rows.into_iter().map(work).collect();
+                        let worked = rows.into_iter().map(|row| work(&mut state, row)).collect();
                         if done.send((seq, worked)).is_err() {
                             // Let the reader stop, and drain what it sent.
                             stopped.store(true, Ordering::Relaxed);
@@ -220,7 +254,8 @@ fn pipeline<O: Send, R>(
         if started == 0 {
             // The reader's chunks come in order: work on them here.
             let rows = std::iter::from_fn(|| next_chunk(&queue)).flat_map(|(_, rows)| rows);
-            return then(&mut rows.map(work));
+            let mut state = S::default();
+            return then(&mut rows.map(|row| work(&mut state, row)));
         }
         then(&mut in_order(finished))
     })
@@ -312,12 +347,7 @@ fn evaluate_row(
     };
     match evaluated {
         Ok((outcome, facts)) => Ok((number, record, outcome, facts)),
-        Err(e) => Err(RowError {
-            row: number,
-            row_word,
-            id: Some(record.id.clone()),
-            problem: RowProblem::Eval(Box::new(e)),
-        }),
+        Err(e) => Err(eval_failure(number, row_word, &record.id, e)),
     }
 }
 
@@ -386,12 +416,12 @@ fn finish(
                 }
                 Err(e) => {
                     summary.failed += 1;
-                    each(RowResult::Failed(RowError {
-                        row: h.number,
+                    each(RowResult::Failed(eval_failure(
+                        h.number,
                         row_word,
-                        id: Some(h.record.id.clone()),
-                        problem: RowProblem::Eval(Box::new(e)),
-                    }));
+                        &h.record.id,
+                        e,
+                    )));
                 }
             }
         }

@@ -19,7 +19,7 @@ use crate::round::round;
 use crate::source::Span;
 
 /// One employee's inputs, in the order the policy declares them.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Record {
     pub id: String,
     pub name: Option<String>,
@@ -413,8 +413,9 @@ pub(crate) struct Frame {
     pub pay_factor: Option<Decimal>,
 }
 
-/// A buffer [`Program::decide`] evaluates in, reused from one record to
-/// the next so that evaluating a file allocates nothing per employee.
+/// A buffer [`Program::decide`] and [`Program::evaluate_into`] evaluate in,
+/// reused from one record to the next so that evaluating a file allocates
+/// nothing per employee.
 #[derive(Debug, Default)]
 pub struct Scratch {
     frame: Frame,
@@ -472,6 +473,22 @@ impl Program {
     /// Evaluates one record.
     pub fn evaluate(&self, record: &Record) -> Result<Outcome, EvalError> {
         self.plan(record.plan).evaluate(record)
+    }
+
+    /// [`Self::evaluate`] into `outcome`, in place of what it held, evaluating
+    /// in `scratch`: both are reused from one record to the next, so that
+    /// evaluating a file this way allocates next to nothing per employee.
+    /// On an error, `outcome` is left as it was.
+    pub fn evaluate_into(
+        &self,
+        record: &Record,
+        scratch: &mut Scratch,
+        outcome: &mut Outcome,
+    ) -> Result<(), EvalError> {
+        let plan = self.plan(record.plan);
+        plan.run_in(record, None, &mut NoTrace, &mut scratch.frame)?;
+        outcome.fill(plan, record, &scratch.frame);
+        Ok(())
     }
 
     /// Evaluates one record with tracing on, for an explanation.

@@ -14,7 +14,9 @@ use crate::program::{PlanProgram, Value};
 
 pub use crate::scores::{Name, Scores};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// `Default` is an outcome with nothing in it, for
+/// [`crate::program::Program::evaluate_into`] to fill.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct Outcome {
     pub id: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -78,6 +80,15 @@ pub struct RankingNote {
 
 impl Outcome {
     pub(crate) fn new(program: &PlanProgram, record: &Record, frame: &Frame) -> Outcome {
+        let mut outcome = Outcome::default();
+        outcome.fill(program, record, frame);
+        outcome
+    }
+
+    /// The outcome of `frame`, evaluated for `record`, in place of what this
+    /// outcome held: the strings' and maps' buffers are reused, so that
+    /// filling one outcome row after row allocates next to nothing.
+    pub(crate) fn fill(&mut self, program: &PlanProgram, record: &Record, frame: &Frame) {
         let policy = program.policy();
         let layout = &program.layout;
         let decimals = program.score_rounder.scale();
@@ -85,40 +96,42 @@ impl Outcome {
             Some(Value::Num(n)) => *n,
             _ => Decimal::ZERO,
         };
-        let grade_name = |g: u16| policy.grades.get(usize::from(g)).map(|g| g.name.clone());
+        let grade_name = |g: u16| policy.grades.get(usize::from(g)).map(|g| g.name.as_str());
         // The maps share the plan's names: each is one vector of values.
         let keys = &program.outcome_keys;
-        let indicators = (0..keys.indicators.len())
-            .map(|i| match frame.slots.get(layout.indicators + i) {
+        self.indicators.refill(
+            &keys.indicators,
+            (0..keys.indicators.len()).map(|i| match frame.slots.get(layout.indicators + i) {
                 Some(Value::Num(n)) => Some(*n),
                 _ => None,
-            })
-            .collect();
-        let contributions = frame
-            .contributions
-            .iter()
-            .take(keys.indicators.len())
-            .map(|c| c.map(|c| at_least(c, decimals)))
-            .collect();
-        let adjustments = policy
-            .adjustments
-            .iter()
-            .enumerate()
-            .map(|(i, a)| {
+            }),
+        );
+        self.contributions.refill(
+            &keys.indicators,
+            frame
+                .contributions
+                .iter()
+                .take(keys.indicators.len())
+                .map(|c| c.map(|c| at_least(c, decimals))),
+        );
+        self.adjustments.refill(
+            &keys.adjustments,
+            policy.adjustments.iter().enumerate().map(|(i, a)| {
                 let n = num(layout.adjustments + i);
                 match a.kind {
                     AdjustmentKind::Bonus => n,
                     AdjustmentKind::Deduction if !n.is_zero() => -n,
                     AdjustmentKind::Deduction => n,
                 }
-            })
-            .collect();
-        let pay = (0..keys.pay.len()).map(|i| num(layout.pay + i)).collect();
+            }),
+        );
+        self.pay
+            .refill(&keys.pay, (0..keys.pay.len()).map(|i| num(layout.pay + i)));
         let grade = match frame.slots.get(layout.grade) {
             Some(Value::Grade(g)) if !policy.grades.is_empty() => grade_name(*g),
             _ => None,
         };
-        let mut vetoes = Vec::new();
+        self.vetoes.clear();
         let mut grade_by_score = None;
         for (i, veto) in policy.vetoes.iter().enumerate() {
             let applied = match veto.effect {
@@ -128,7 +141,7 @@ impl Outcome {
                 }
             };
             if applied {
-                vetoes.push(
+                self.vetoes.push(
                     veto.label
                         .clone()
                         .unwrap_or_else(|| policy.source.slice(veto.condition.span).to_string()),
@@ -137,7 +150,7 @@ impl Outcome {
                     grade_by_score = frame
                         .grade_by_score
                         .and_then(grade_name)
-                        .filter(|by_score| Some(by_score) != grade.as_ref());
+                        .filter(|by_score| Some(*by_score) != grade);
                 }
             }
         }
@@ -145,43 +158,54 @@ impl Outcome {
             grade_by_score = frame
                 .grade_by_score
                 .and_then(grade_name)
-                .filter(|by_score| Some(by_score) != grade.as_ref());
+                .filter(|by_score| Some(*by_score) != grade);
         }
-        Outcome {
-            id: record.id.clone(),
-            name: record.name.clone(),
-            plan: policy.plan.as_ref().map(|p| p.name.clone()),
-            indicators: Scores::new(&keys.indicators, indicators),
-            contributions: Scores::new(&keys.indicators, contributions),
-            weighted_score: policy
-                .has_score()
-                .then(|| at_least(frame.weighted, decimals)),
-            adjustments: Scores::new(&keys.adjustments, adjustments),
-            score: policy.has_score().then(|| num(layout.score)),
-            grade,
-            grade_by_score,
-            vetoes,
-            pay: Scores::new(&keys.pay, pay),
-            group: record.group.clone(),
-            ranking: None,
-            final_adjustment: record.final_adjustment.as_ref().and_then(|o| {
-                let show = |v: Value| match v {
-                    Value::Num(n) => Some(at_least(n, decimals).to_string()),
-                    Value::Grade(g) => grade_name(g),
-                    _ => None,
-                };
-                let (target, after) = match o.value {
-                    OverrideValue::Score(s) => (OverrideTarget::Score, Value::Num(s)),
-                    OverrideValue::Grade(g) => (OverrideTarget::Grade, Value::Grade(g)),
-                };
-                Some(AdjustmentNote {
-                    target,
-                    before: show(frame.before_adjustment?)?,
-                    after: show(after)?,
-                    reason: o.reason.clone(),
-                })
-            }),
-        }
+        replace_text(&mut self.id, &record.id);
+        replace_optional_text(&mut self.name, record.name.as_deref());
+        replace_optional_text(
+            &mut self.plan,
+            policy.plan.as_ref().map(|p| p.name.as_str()),
+        );
+        self.weighted_score = policy
+            .has_score()
+            .then(|| at_least(frame.weighted, decimals));
+        self.score = policy.has_score().then(|| num(layout.score));
+        replace_optional_text(&mut self.grade, grade);
+        replace_optional_text(&mut self.grade_by_score, grade_by_score);
+        replace_optional_text(&mut self.group, record.group.as_deref());
+        self.ranking = None;
+        self.final_adjustment = record.final_adjustment.as_ref().and_then(|o| {
+            let show = |v: Value| match v {
+                Value::Num(n) => Some(at_least(n, decimals).to_string()),
+                Value::Grade(g) => grade_name(g).map(str::to_string),
+                _ => None,
+            };
+            let (target, after) = match o.value {
+                OverrideValue::Score(s) => (OverrideTarget::Score, Value::Num(s)),
+                OverrideValue::Grade(g) => (OverrideTarget::Grade, Value::Grade(g)),
+            };
+            Some(AdjustmentNote {
+                target,
+                before: show(frame.before_adjustment?)?,
+                after: show(after)?,
+                reason: o.reason.clone(),
+            })
+        });
+    }
+}
+
+/// `text` in place of what `to` held, in its buffer.
+pub(crate) fn replace_text(to: &mut String, text: &str) {
+    to.clear();
+    to.push_str(text);
+}
+
+/// [`replace_text`] for a text that may be absent.
+pub(crate) fn replace_optional_text(to: &mut Option<String>, text: Option<&str>) {
+    match (to.as_mut(), text) {
+        (Some(to), Some(text)) => replace_text(to, text),
+        (None, Some(text)) => *to = Some(text.to_string()),
+        (_, None) => *to = None,
     }
 }
 

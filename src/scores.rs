@@ -21,12 +21,14 @@ pub struct Scores<V> {
 }
 
 impl<V> Scores<V> {
-    /// The first `values.len()` of `names`, each with its value.
-    pub(crate) fn new(names: &Arc<[Name]>, values: Vec<V>) -> Self {
-        Scores {
-            names: Arc::clone(names),
-            values,
+    /// The first `values.len()` of `names`, each with its value, in place of
+    /// what these scores held (their buffer is reused).
+    pub(crate) fn refill(&mut self, names: &Arc<[Name]>, values: impl Iterator<Item = V>) {
+        if !Arc::ptr_eq(&self.names, names) {
+            self.names = Arc::clone(names);
         }
+        self.values.clear();
+        self.values.extend(values);
     }
 
     pub fn len(&self) -> usize {
@@ -76,6 +78,16 @@ impl<'a, V> IntoIterator for &'a Scores<V> {
 
 /// `scores["name"]`, as a map is indexed: a name that is not there is a
 /// bug in the caller (use [`Scores::get`] where it may be absent).
+/// No names and no values.
+impl<V> Default for Scores<V> {
+    fn default() -> Self {
+        Scores {
+            names: Arc::from([]),
+            values: Vec::new(),
+        }
+    }
+}
+
 impl<V> std::ops::Index<&str> for Scores<V> {
     type Output = V;
 
@@ -111,7 +123,9 @@ mod tests {
     #[test]
     fn reads_like_a_map_in_the_order_of_the_names() {
         let names: Arc<[Name]> = ["成交", "结汇", "差错"].map(Name::from).into();
-        let scores = Scores::new(&names, vec![75, 100]);
+        let mut scores = Scores::default();
+        assert!(scores.is_empty());
+        scores.refill(&names, [75, 100].into_iter());
         assert_eq!(scores.len(), 2);
         assert_eq!(scores["结汇"], 100);
         assert_eq!(scores.get("成交"), Some(&75));
@@ -130,5 +144,11 @@ mod tests {
             serde_json::to_string(&scores).ok().as_deref(),
             Some(r#"{"成交":75,"结汇":100}"#)
         );
+        // Refilled in place: the values before are gone, the names kept.
+        scores.refill(&names, [60].into_iter());
+        assert_eq!(format!("{scores:?}"), r#"{"成交": 60}"#);
+        let others: Arc<[Name]> = ["提案"].map(Name::from).into();
+        scores.refill(&others, [5].into_iter());
+        assert_eq!(format!("{scores:?}"), r#"{"提案": 5}"#);
     }
 }

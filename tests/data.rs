@@ -396,18 +396,32 @@ fn reading_ahead_on_a_second_thread_keeps_every_row_in_order() {
         line
     };
     let source = data::open_bytes("big.csv", data.into_bytes(), &ReadOptions::default()).unwrap();
+    // Each worker types and evaluates into one record and one outcome,
+    // reused row after row (bad rows among them): every outcome must be
+    // the one evaluating that row afresh gives, field for field.
     let mut lines: Vec<Result<String, usize>> = Vec::new();
+    let mut reused: Vec<Result<Outcome, usize>> = Vec::new();
     let rendered = batch::run_rendered(
         &program,
         source,
-        |_, outcome| line_of(&outcome),
+        |_, outcome| (line_of(outcome), outcome.clone()),
         |r| match r {
-            Rendered::Evaluated(line) => lines.push(Ok(line)),
-            Rendered::Failed(e) => lines.push(Err(e.row)),
+            Rendered::Evaluated((line, outcome)) => {
+                lines.push(Ok(line));
+                reused.push(Ok(outcome));
+            }
+            Rendered::Failed(e) => {
+                lines.push(Err(e.row));
+                reused.push(Err(e.row));
+            }
         },
     )
     .unwrap();
     assert_eq!(rendered, summary);
+    assert_eq!(reused.len(), expected.len());
+    for (i, (got, expected)) in reused.iter().zip(&expected).enumerate() {
+        assert_eq!(got, expected, "row {i}");
+    }
     let expected: Vec<Result<String, usize>> = expected
         .iter()
         .map(|e| e.as_ref().map(line_of).map_err(|row| *row))
@@ -495,4 +509,55 @@ fn a_byte_that_is_not_utf8_spoils_one_character_not_the_row() {
     assert_eq!(scores[0], scores[1]);
     assert_eq!(scores[0], "89.00");
     assert_eq!(scores[2], "96.00");
+}
+
+/// `run_rendered` types and evaluates every row of a thread into one record
+/// and one outcome, reused: across plans (each employee's plan has its own
+/// indicators) and vetoes, each outcome equals evaluating its row afresh.
+#[test]
+fn outcomes_evaluated_into_reused_buffers_equal_fresh_ones_across_plans() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut text = std::fs::read_to_string(root.join("policies/foreign_trade_sales.kpi")).unwrap();
+    // Without its quotas, the policy streams: rows are rendered where
+    // they are evaluated, in the reused buffers.
+    let start = text.find("  quotas {").unwrap();
+    let end = start + text[start..].find("\n  }\n").unwrap() + 5;
+    text.replace_range(start..end, "");
+    let program = kpi::compile(&kpi::source::Source::new("ft.kpi", text))
+        .unwrap()
+        .program;
+    assert!(program.policy().quotas.is_none());
+    let mut generated = Vec::new();
+    kpi::generate::csv(program.policy(), 3_000, 11, &mut generated).unwrap();
+    let open = || data::open_bytes("ft.csv", generated.clone(), &ReadOptions::default()).unwrap();
+
+    let source = open();
+    let columns = data::Columns::map(&program, &source.headers, source.row_word).unwrap();
+    let fresh: Vec<Outcome> = source
+        .map(|row| {
+            let record = columns.record(&program, &row.unwrap()).unwrap();
+            program.evaluate(&record).unwrap()
+        })
+        .collect();
+    // Both plans and a veto occur, so buffers are refilled across them.
+    let plans: std::collections::HashSet<_> = fresh.iter().map(|o| o.plan.clone()).collect();
+    assert_eq!(plans.len(), 2, "{plans:?}");
+    assert!(fresh.iter().any(|o| !o.vetoes.is_empty()));
+
+    let mut reused = Vec::new();
+    let summary = batch::run_rendered(
+        &program,
+        open(),
+        |_, outcome| outcome.clone(),
+        |r| match r {
+            Rendered::Evaluated(outcome) => reused.push(outcome),
+            Rendered::Failed(e) => panic!("{e}"),
+        },
+    )
+    .unwrap();
+    assert_eq!(summary.evaluated, 3_000);
+    assert_eq!(reused.len(), fresh.len());
+    for (i, (got, fresh)) in reused.iter().zip(&fresh).enumerate() {
+        assert_eq!(got, fresh, "row {i}");
+    }
 }

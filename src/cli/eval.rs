@@ -5,7 +5,7 @@ use std::io::{BufWriter, IsTerminal, Write};
 use std::path::PathBuf;
 
 use clap::ValueEnum;
-use kpi::batch::Rendered;
+use kpi::batch::{Rendered, RowResult};
 use kpi::data::ReadOptions;
 use kpi::eval::Record;
 use kpi::outcome::Outcome;
@@ -195,14 +195,23 @@ pub(crate) fn run(args: Args) -> u8 {
     // the row, and only the line comes back here; the other formats take
     // the whole row.
     let renderer = writer.renderer();
-    let render = |record: Record, outcome: Outcome| {
-        if let Some(render) = renderer {
-            let mut line = String::with_capacity(256);
-            if render(&program, &outcome, &mut line) {
-                return Row::Line(line);
-            }
-        }
-        Row::Whole(Box::new(record), Box::new(outcome))
+    let line_of = |outcome: &Outcome| {
+        let render = renderer?;
+        let mut line = String::with_capacity(256);
+        render(&program, outcome, &mut line).then_some(line)
+    };
+    // A row a renderer could not put together goes to the writer whole,
+    // which says why.
+    let render = |record: &Record, outcome: &Outcome| match line_of(outcome) {
+        Some(line) => Row::Line(line),
+        None => Row::Whole(Box::new(record.clone()), Box::new(outcome.clone())),
+    };
+    let whole = |row: RowResult| match row {
+        RowResult::Evaluated(record, outcome) => Rendered::Evaluated(match line_of(&outcome) {
+            Some(line) => Row::Line(line),
+            None => Row::Whole(record, outcome),
+        }),
+        RowResult::Failed(e) => Rendered::Failed(e),
     };
     let mut handle = |result: Rendered<Row>| {
         if let Some(bar) = &progress {
@@ -226,13 +235,17 @@ pub(crate) fn run(args: Args) -> u8 {
         }
     };
     let (summary, row_words) = match input {
-        Input::Period(source) => (
+        Input::Period(source) if renderer.is_some() => (
             kpi::batch::run_rendered(&program, source, render, &mut handle),
+            ("row", "rows"),
+        ),
+        Input::Period(source) => (
+            kpi::batch::run(&program, source, |row| handle(whole(row))),
             ("row", "rows"),
         ),
         Input::Year(year) => {
             let summary = kpi::batch::run_records(&program, year.records, "employee", |row| {
-                handle(row.rendered(render))
+                handle(whole(row))
             });
             (Ok(summary), ("employee", "employees"))
         }

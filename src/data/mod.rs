@@ -562,9 +562,24 @@ impl Columns {
 
     /// Types one row's cells as the policy's inputs.
     pub fn record(&self, program: &Program, row: &RawRow) -> Result<Record, RowError> {
+        let mut record = Record::default();
+        self.record_into(program, row, &mut record)?;
+        Ok(record)
+    }
+
+    /// [`Self::record`] into a record from an earlier row, whose buffers are
+    /// reused: typing many rows this way allocates little per row. On an
+    /// error, `record` holds part of the row and must not be evaluated.
+    pub fn record_into(
+        &self,
+        program: &Program,
+        row: &RawRow,
+        record: &mut Record,
+    ) -> Result<(), RowError> {
         let policy = program.policy();
         let cell = |i: usize| row.cell_or_empty(i);
-        let id = cell(self.id).trimmed().into_owned();
+        crate::outcome::replace_text(&mut record.id, &cell(self.id).trimmed());
+        let id = &record.id;
         let mut problems = Vec::new();
         if id.is_empty() {
             problems.push(CellProblem {
@@ -576,23 +591,21 @@ impl Columns {
         }
         let name = self
             .name
-            .map(|i| cell(i).trimmed().into_owned())
+            .map(|i| cell(i).trimmed())
             .filter(|n| !n.is_empty());
-        let group = match self.group {
-            Some(column) => {
-                let value = cell(column).trimmed().into_owned();
-                if value.is_empty() {
-                    problems.push(CellProblem {
-                        column: self.header(column),
-                        value: String::new(),
-                        message: "no group: the quotas are counted per group".to_string(),
-                        rule: "quotas".to_string(),
-                    });
-                }
-                Some(value)
-            }
-            None => None,
-        };
+        crate::outcome::replace_optional_text(&mut record.name, name.as_deref());
+        let group = self.group.map(|column| (column, cell(column).trimmed()));
+        crate::outcome::replace_optional_text(&mut record.group, group.as_ref().map(|(_, g)| &**g));
+        if let Some((column, value)) = group
+            && value.is_empty()
+        {
+            problems.push(CellProblem {
+                column: self.header(column),
+                value: String::new(),
+                message: "no group: the quotas are counted per group".to_string(),
+                rule: "quotas".to_string(),
+            });
+        }
         let plan = match self.plan {
             Some(column) => {
                 let value = cell(column).trimmed();
@@ -614,7 +627,7 @@ impl Columns {
                         return Err(RowError {
                             row: row.number,
                             row_word: self.row_word,
-                            id: (!id.is_empty()).then_some(id),
+                            id: (!id.is_empty()).then(|| id.clone()),
                             problem: RowProblem::Cells(vec![CellProblem {
                                 column: self.header(column),
                                 value,
@@ -629,7 +642,8 @@ impl Columns {
         };
         let no_consumers = Vec::new();
         let consumers = self.consumers.get(plan).unwrap_or(&no_consumers);
-        let mut inputs = Vec::with_capacity(self.inputs.len());
+        let inputs = &mut record.inputs;
+        inputs.clear();
         for (i, (input, &column)) in policy.inputs.iter().zip(&self.inputs).enumerate() {
             // An input the employee's plan does not use is not read.
             let Some(Some(consumer)) = consumers.get(i) else {
@@ -679,22 +693,16 @@ impl Columns {
                 }
             }
         }
-        let final_adjustment = self.final_adjustment(program, row, &mut problems);
+        record.final_adjustment = self.final_adjustment(program, row, &mut problems);
+        record.plan = plan;
+        record.year = None;
         if problems.is_empty() {
-            Ok(Record {
-                id,
-                name,
-                group,
-                plan,
-                inputs,
-                final_adjustment,
-                year: None,
-            })
+            Ok(())
         } else {
             Err(RowError {
                 row: row.number,
                 row_word: self.row_word,
-                id: (!id.is_empty()).then_some(id),
+                id: (!record.id.is_empty()).then(|| record.id.clone()),
                 problem: RowProblem::Cells(problems),
             })
         }
