@@ -139,6 +139,7 @@ impl RawRow {
     }
 
     /// Cell `i`, or `None` past the last. A cell of only spaces is empty.
+    #[inline]
     pub fn cell(&self, i: usize) -> Option<CellRef<'_>> {
         match &self.cells {
             Cells::Text { text, ends } => {
@@ -159,6 +160,7 @@ impl RawRow {
     }
 
     /// [`Self::cell`], empty past the last.
+    #[inline]
     pub fn cell_or_empty(&self, i: usize) -> CellRef<'_> {
         self.cell(i).unwrap_or(CellRef::Empty)
     }
