@@ -36,7 +36,7 @@ fn usual(ty: InputType, text: &str) -> Option<Value> {
             plain_number(text).filter(|n| *n <= Decimal::ONE_HUNDRED && !n.is_sign_negative())?
         }
         InputType::Percent => match text.strip_suffix('%') {
-            Some(number) => plain_number(number)?.checked_div(Decimal::ONE_HUNDRED)?,
+            Some(number) => hundredth(plain_number(number)?)?,
             None => plain_number(text).filter(|n| n.abs() < Decimal::ONE)?,
         },
         InputType::YesNo => {
@@ -48,6 +48,25 @@ fn usual(ty: InputType, text: &str) -> Option<Value> {
         }
     };
     Some(Value::Num(n))
+}
+
+/// `n / 100` exactly as rust_decimal's division gives it, by moving the
+/// point rather than dividing: a mantissa that 100 divides keeps its scale
+/// (`100` is `1`, `120.00` is `1.20`), any other gains two decimals (`85` is `0.85`, `10` is `0.10`, `12.50` is `0.1250`), and zero
+/// is `0`. A test checks this against the division, bit for bit.
+#[inline]
+fn hundredth(n: Decimal) -> Option<Decimal> {
+    let (mantissa, scale) = (n.mantissa(), n.scale());
+    if mantissa == 0 {
+        return Some(Decimal::ZERO);
+    }
+    if mantissa % 100 == 0 {
+        return Decimal::try_from_i128_with_scale(mantissa / 100, scale).ok();
+    }
+    if scale + 2 > 28 {
+        return n.checked_div(Decimal::ONE_HUNDRED);
+    }
+    Decimal::try_from_i128_with_scale(mantissa, scale + 2).ok()
 }
 
 /// [`parse_cell`] for any cell.
