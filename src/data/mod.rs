@@ -81,13 +81,30 @@ impl<'a> CellRef<'a> {
 }
 
 /// `text` without the spaces around it, as `str::trim`. Most cells start
-/// and end with a visible ASCII character: those are kept as they are
-/// without decoding characters from either end.
+/// and end with a visible character (`E001`, `员工1`, `业务员`): those are
+/// kept as they are, told from a space by their first byte and last
+/// character rather than by `str::trim`'s general walk.
+#[inline]
 pub(crate) fn trim(text: &str) -> &str {
-    match (text.as_bytes().first(), text.as_bytes().last()) {
-        (Some(first), Some(last)) if first.is_ascii_graphic() && last.is_ascii_graphic() => text,
-        _ => text.trim(),
-    }
+    let bytes = text.as_bytes();
+    let visible = match (bytes.first(), bytes.last()) {
+        (Some(&first), Some(&last)) => {
+            starts_visibly(first)
+                && (last.is_ascii_graphic()
+                    || (!last.is_ascii()
+                        && text.chars().next_back().is_some_and(|c| !c.is_whitespace())))
+        }
+        _ => false,
+    };
+    if visible { text } else { text.trim() }
+}
+
+/// Whether a character starting with byte `first` (of valid UTF-8) is
+/// certainly not white space: a visible ASCII character, or one whose lead
+/// byte no white space character has (those are C2, E1, E2 and E3:
+/// U+0085, U+00A0, U+1680, U+2000–U+205F and U+3000).
+fn starts_visibly(first: u8) -> bool {
+    first.is_ascii_graphic() || (first >= 0xC3 && !matches!(first, 0xE1..=0xE3))
 }
 
 /// One data row with its position in the source file.
@@ -993,8 +1010,34 @@ mod tests {
             "7\u{2003}",
             "#N/A",
             "x y",
+            "员工",
+            "业务员 ",
+            " 员",
+            "\u{3000}员",
+            "员\u{3000}",
+            "\u{85}x",
+            "x\u{85}",
+            "\u{A0}",
+            "é",
+            "\u{1680}a",
+            "a\u{2029}",
+            "\u{205F}a",
+            "€5",
+            "5€",
+            "\u{FEFF}5",
         ] {
             assert_eq!(trim(text), text.trim(), "{text:?}");
+        }
+        // Every character, alone and around a visible one.
+        for c in (0..0x11_0000).filter_map(char::from_u32) {
+            for text in [
+                c.to_string(),
+                format!("{c}x"),
+                format!("x{c}"),
+                format!("{c}员{c}"),
+            ] {
+                assert_eq!(trim(&text), text.trim(), "{text:?}");
+            }
         }
     }
 
