@@ -115,7 +115,10 @@ fn child(rows: usize) {
     let data = PathBuf::from(std::env::var("KPI_BENCH_DATA").expect("KPI_BENCH_DATA"));
     let program = policy(std::env::args().any(|a| a == "--ranked"));
     let out_path = data.with_extension("out.csv");
-    let out = std::io::BufWriter::new(std::fs::File::create(&out_path).expect("an output file"));
+    let out = std::io::BufWriter::with_capacity(
+        kpi::report::writer::WRITE_BUFFER,
+        std::fs::File::create(&out_path).expect("an output file"),
+    );
     let mut writer = kpi::report::writer::CsvWriter::new(&program, out, false).expect("a writer");
     let source =
         kpi::data::open(&data, &kpi::data::ReadOptions::default()).expect("the data opens");
@@ -127,9 +130,16 @@ fn child(rows: usize) {
         // The I/O floor: the same file read and written back by the csv
         // crate, with no evaluation.
         drop(source);
-        let mut reader = csv::Reader::from_path(&data).expect("the data opens");
-        let out = std::io::BufWriter::new(std::fs::File::create(&out_path).expect("an output"));
-        let mut out = csv::Writer::from_writer(out);
+        // With the buffers kpi reads and writes with: larger than the csv
+        // crate's default, they make the floor faster too (0.53 -> 0.42 s).
+        let mut reader = csv::ReaderBuilder::new()
+            .buffer_capacity(kpi::data::READ_BUFFER)
+            .from_path(&data)
+            .expect("the data opens");
+        let out = std::fs::File::create(&out_path).expect("an output");
+        let mut out = csv::WriterBuilder::new()
+            .buffer_capacity(kpi::report::writer::WRITE_BUFFER)
+            .from_writer(out);
         let mut record = csv::ByteRecord::new();
         let mut read = 0;
         while reader.read_byte_record(&mut record).expect("a row") {

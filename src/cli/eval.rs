@@ -10,7 +10,8 @@ use kpi::data::ReadOptions;
 use kpi::eval::Record;
 use kpi::outcome::Outcome;
 use kpi::report::writer::{
-    CsvWriter, ErrorsWriter, JsonLinesWriter, JsonWriter, OutcomeWriter, TableWriter, XlsxWriter,
+    CsvWriter, ErrorsWriter, JsonLinesWriter, JsonWriter, OutcomeWriter, TableWriter, WRITE_BUFFER,
+    XlsxWriter,
 };
 
 use super::exit;
@@ -127,13 +128,16 @@ pub(crate) fn run(args: Args) -> u8 {
 
     let out: Box<dyn Write> = match &args.output {
         Some(path) if args.format != Format::Xlsx => match File::create(path) {
-            Ok(f) => Box::new(BufWriter::new(f)),
+            Ok(f) => Box::new(BufWriter::with_capacity(WRITE_BUFFER, f)),
             Err(e) => {
                 eprintln!("error: cannot write {}: {e}", path.display());
                 return exit::CANNOT_RUN;
             }
         },
-        _ => Box::new(BufWriter::new(std::io::stdout().lock())),
+        _ => Box::new(BufWriter::with_capacity(
+            WRITE_BUFFER,
+            std::io::stdout().lock(),
+        )),
     };
     let writer: Result<Box<dyn OutcomeWriter>, std::io::Error> = match args.format {
         Format::Table => Ok(Box::new(TableWriter::new(&program, out))),

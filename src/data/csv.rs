@@ -71,6 +71,7 @@ pub(super) fn from_reader<R: Read + Send + 'static>(
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .flexible(true)
+        .buffer_capacity(super::READ_BUFFER)
         .from_reader(decoded);
     let headers: Vec<String> = reader
         .byte_headers()

@@ -112,6 +112,10 @@ pub fn push_csv_field(line: &mut String, field: &str) {
     line.push('"');
 }
 
+/// How much output is gathered before it is written: see
+/// [`crate::data::READ_BUFFER`].
+pub const WRITE_BUFFER: usize = 256 * 1024;
+
 /// Appends a cell to a CSV line: a comma before it unless it is the
 /// `first`, then the field.
 fn push_csv_cell(line: &mut String, first: &mut bool, cell: &str) {
