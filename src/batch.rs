@@ -315,8 +315,16 @@ fn checked_rows<'a>(
 ) -> impl Iterator<Item = RawResult> + 'a {
     let row_word = source.row_word;
     let mut seen = SeenIds::default();
+    let mut sizing = Sizing {
+        bytes: source.bytes,
+        rows: 0,
+        read: 0,
+    };
     source.map(move |row| {
         row.and_then(|row| {
+            if let Some(rows) = sizing.rows_expected(&row) {
+                seen.reserve(rows);
+            }
             let id = columns.id_text(&row);
             match seen.first_row(&id, row.number) {
                 Some(first) => Err(RowError {
@@ -329,6 +337,32 @@ fn checked_rows<'a>(
             }
         })
     })
+}
+
+/// How many rows a file holds, estimated from its size and the first rows,
+/// so that the table of ids is made its full size at once: grown by
+/// doubling, it would be copied a dozen times over a million rows.
+struct Sizing {
+    bytes: Option<u64>,
+    rows: usize,
+    read: usize,
+}
+
+impl Sizing {
+    /// The rows expected after the first [`CHUNK`] (`None` before, and
+    /// after).
+    fn rows_expected(&mut self, row: &RawRow) -> Option<usize> {
+        if self.rows >= CHUNK {
+            return None;
+        }
+        self.rows += 1;
+        self.read += row.bytes();
+        if self.rows < CHUNK {
+            return None;
+        }
+        let bytes = usize::try_from(self.bytes?).ok()?;
+        Some(bytes / (self.read / self.rows).max(1))
+    }
 }
 
 /// A typed row evaluated, with what forced ranking needs to know of it.
@@ -515,6 +549,15 @@ struct SeenId {
 }
 
 impl SeenIds {
+    /// Room for `ids` ids in all, as long as the ids seen so far.
+    fn reserve(&mut self, ids: usize) {
+        let more = ids.saturating_sub(self.seen.len());
+        let length = self.arena.len() / self.seen.len().max(1);
+        self.by_hash.reserve(more);
+        self.seen.reserve(more);
+        self.arena.reserve(more.saturating_mul(length));
+    }
+
     /// The row an id was first seen on, or `None` (and the id is recorded).
     fn first_row(&mut self, id: &str, row: usize) -> Option<usize> {
         if id.is_empty() {

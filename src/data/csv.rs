@@ -150,7 +150,8 @@ fn row(number: usize, record: &csv::ByteRecord) -> RawRow {
 /// would put values in the wrong columns.
 fn fit(row: RawRow, fields: usize) -> Result<RawRow, RowError> {
     let number = row.number;
-    let extra_empty = row.cells().skip(fields).all(|c| c == CellRef::Empty);
+    // Not `cells().skip(..)`, which would read each skipped cell.
+    let extra_empty = (fields..row.len()).all(|i| row.cell_or_empty(i) == CellRef::Empty);
     if row.len() >= fields && extra_empty {
         return Ok(row);
     }

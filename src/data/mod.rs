@@ -187,6 +187,16 @@ impl RawRow {
         self.cell(i).unwrap_or(CellRef::Empty)
     }
 
+    /// About how many bytes the row took in its file: its cells' text, a
+    /// separator after each and a line break (what a CSV line holds,
+    /// quotes aside), to estimate a file's rows from its size.
+    pub(crate) fn bytes(&self) -> usize {
+        match &self.cells {
+            Cells::Text { text, ends } => text.len() + ends.len(),
+            Cells::Each(cells) => cells.iter().map(|c| c.view().shown().len() + 1).sum(),
+        }
+    }
+
     /// How many cells the row has.
     pub fn len(&self) -> usize {
         match &self.cells {
