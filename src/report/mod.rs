@@ -103,10 +103,25 @@ pub(crate) fn override_cell(outcome: &Outcome) -> String {
 /// indicator the employee's plan does not have is an empty cell.
 pub(crate) fn cells(program: &Program, outcome: &Outcome, for_people: bool) -> Vec<String> {
     let mut row = Vec::new();
-    each_cell(program, outcome, for_people, &mut String::new(), |cell| {
-        row.push(cell.to_string());
+    each_cell(program, outcome, for_people, |cell| {
+        row.push(match cell {
+            Cell::Text(text) => text.to_string(),
+            Cell::Number(d) => {
+                let mut text = String::new();
+                crate::decimal::push_decimal(&mut text, d);
+                text
+            }
+        });
     });
     row
+}
+
+/// One cell of a report row: a text, or a number, which a writer puts
+/// down as it likes (the CSV writer straight into its line).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Cell<'a> {
+    Text(&'a str),
+    Number(Decimal),
 }
 
 /// The value of `name` in `map`, whose entry is usually the `next` one:
@@ -127,30 +142,24 @@ fn in_step<'m, V>(
     }
 }
 
-/// [`cells`], handed one at a time to `cell`, each written in `buffer`:
-/// the CSV writer writes a million rows this way without a string per cell.
+/// [`cells`], handed one at a time to `cell`: the CSV writer writes a
+/// million rows this way without a string per cell.
 pub(crate) fn each_cell(
     program: &Program,
     outcome: &Outcome,
     for_people: bool,
-    buffer: &mut String,
-    mut cell: impl FnMut(&str),
+    mut cell: impl FnMut(Cell<'_>),
 ) {
     let policy = program.policy();
-    let mut decimal = |d: &Decimal, cell: &mut dyn FnMut(&str)| {
-        buffer.clear();
-        crate::decimal::push_decimal(buffer, *d);
-        cell(buffer);
-    };
-    cell(&outcome.id);
+    cell(Cell::Text(&outcome.id));
     if policy.name_column.is_some() {
-        cell(outcome.name.as_deref().unwrap_or_default());
+        cell(Cell::Text(outcome.name.as_deref().unwrap_or_default()));
     }
     if policy.plan_column.is_some() {
-        cell(outcome.plan.as_deref().unwrap_or_default());
+        cell(Cell::Text(outcome.plan.as_deref().unwrap_or_default()));
     }
     if policy.quota_group_column().is_some() {
-        cell(outcome.group.as_deref().unwrap_or_default());
+        cell(Cell::Text(outcome.group.as_deref().unwrap_or_default()));
     }
     // An indicator left out for a missing value.
     let left_out = if for_people { "—" } else { "" };
@@ -160,26 +169,26 @@ pub(crate) fn each_cell(
     let mut next = 0;
     for name in program.indicator_names() {
         match in_step(&outcome.indicators, &mut next, name) {
-            Some(Some(d)) => decimal(d, &mut cell),
-            Some(None) => cell(left_out),
-            None => cell(""),
+            Some(Some(d)) => cell(Cell::Number(*d)),
+            Some(None) => cell(Cell::Text(left_out)),
+            None => cell(Cell::Text("")),
         }
     }
     let mut next = 0;
     for name in program.adjustment_names() {
         match in_step(&outcome.adjustments, &mut next, name) {
-            Some(d) => decimal(d, &mut cell),
-            None => cell(""),
+            Some(d) => cell(Cell::Number(*d)),
+            None => cell(Cell::Text("")),
         }
     }
     if policy.has_score() {
         match &outcome.score {
-            Some(d) => decimal(d, &mut cell),
-            None => cell(""),
+            Some(d) => cell(Cell::Number(*d)),
+            None => cell(Cell::Text("")),
         }
     }
     if !policy.grades.is_empty() {
-        cell(outcome.grade.as_deref().unwrap_or_default());
+        cell(Cell::Text(outcome.grade.as_deref().unwrap_or_default()));
     }
     if program.has_vetoes() {
         let mut vetoes = outcome.vetoes.join("; ");
@@ -187,20 +196,20 @@ pub(crate) fn each_cell(
         if let (true, true, Some(by_score)) = (for_people, vetoed, &outcome.grade_by_score) {
             vetoes = format!("{vetoes} (by score: {by_score})");
         }
-        cell(&vetoes);
+        cell(Cell::Text(&vetoes));
     }
     if policy.has_forced_ranking() {
-        cell(&ranking_cell(outcome));
+        cell(Cell::Text(&ranking_cell(outcome)));
     }
     if policy.override_rule.is_some() {
-        cell(&override_cell(outcome));
+        cell(Cell::Text(&override_cell(outcome)));
     }
     let currency = policy.currency.as_deref();
     for d in outcome.pay.values() {
         if for_people {
-            cell(&format::money(*d, currency));
+            cell(Cell::Text(&format::money(*d, currency)));
         } else {
-            decimal(d, &mut cell);
+            cell(Cell::Number(*d));
         }
     }
 }

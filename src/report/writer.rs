@@ -11,6 +11,7 @@ use rust_decimal::prelude::ToPrimitive;
 use crate::ast::InputType;
 use crate::batch::Summary;
 
+use super::Cell;
 use crate::data::{RowError, RowProblem};
 use crate::eval::Record;
 use crate::outcome::Outcome;
@@ -58,8 +59,6 @@ pub struct CsvWriter<'p, W: Write> {
     bom: bool,
     /// The line being put together.
     line: String,
-    /// Each number's text, written here first (one buffer for every cell).
-    buffer: String,
 }
 
 impl<'p, W: Write> CsvWriter<'p, W> {
@@ -70,7 +69,6 @@ impl<'p, W: Write> CsvWriter<'p, W> {
             started: false,
             bom,
             line: String::new(),
-            buffer: String::new(),
         })
     }
 
@@ -126,11 +124,18 @@ fn push_csv_cell(line: &mut String, first: &mut bool, cell: &str) {
 }
 
 /// Appends an outcome's CSV line, with its line break, to `line`: what a
-/// [`CsvWriter`] writes for it. `buffer` holds each number's text on the way.
-pub fn csv_line(program: &Program, outcome: &Outcome, buffer: &mut String, line: &mut String) {
+/// [`CsvWriter`] writes for it. Numbers are written straight into the line:
+/// none needs quotes.
+pub fn csv_line(program: &Program, outcome: &Outcome, line: &mut String) {
     let mut first = true;
-    super::each_cell(program, outcome, false, buffer, |cell| {
-        push_csv_cell(line, &mut first, cell);
+    super::each_cell(program, outcome, false, |cell| match cell {
+        Cell::Text(text) => push_csv_cell(line, &mut first, text),
+        Cell::Number(d) => {
+            if !std::mem::replace(&mut first, false) {
+                line.push(',');
+            }
+            crate::decimal::push_decimal(line, d);
+        }
     });
     line.push('\n');
 }
@@ -140,7 +145,7 @@ impl<W: Write> OutcomeWriter for CsvWriter<'_, W> {
         self.start()?;
         let mut line = std::mem::take(&mut self.line);
         line.clear();
-        csv_line(self.program, outcome, &mut self.buffer, &mut line);
+        csv_line(self.program, outcome, &mut line);
         let written = self.out.write_all(line.as_bytes());
         self.line = line;
         written
@@ -148,7 +153,7 @@ impl<W: Write> OutcomeWriter for CsvWriter<'_, W> {
 
     fn renderer(&self) -> Option<Renderer> {
         Some(|program, outcome, line| {
-            csv_line(program, outcome, &mut String::new(), line);
+            csv_line(program, outcome, line);
             true
         })
     }
