@@ -314,14 +314,15 @@ fn generated_data_evaluates_cleanly() {
 
 /// `batch::run` reads rows on one thread and types and evaluates chunks of
 /// them on a worker per core, which may finish out of order: over many
-/// chunks, with bad rows and repeated ids scattered through, every row
+/// chunks (20,000 rows are twenty chunks of 1,024), with bad rows and
+/// repeated ids scattered through, every row
 /// still comes out once, in the order of the file, exactly as evaluating
 /// the rows one by one on this thread gives.
 #[test]
 fn reading_ahead_on_a_second_thread_keeps_every_row_in_order() {
     let program = program();
     let mut generated = Vec::new();
-    kpi::generate::csv(program.policy(), 5_000, 7, &mut generated).unwrap();
+    kpi::generate::csv(program.policy(), 20_000, 7, &mut generated).unwrap();
     let text = String::from_utf8(generated).unwrap();
     let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
     let columns = lines[0].split(',').count();
@@ -379,9 +380,9 @@ fn reading_ahead_on_a_second_thread_keeps_every_row_in_order() {
         RowResult::Failed(e) => got.push(Err(e.row)),
     })
     .unwrap();
-    assert_eq!(summary.read, 5_000 + repeated);
+    assert_eq!(summary.read, 20_000 + repeated);
     assert_eq!(summary.failed, bad + repeated);
-    assert_eq!(summary.evaluated, 5_000 - bad);
+    assert_eq!(summary.evaluated, 20_000 - bad);
     assert_eq!(got.len(), expected.len());
     for (i, (got, expected)) in got.iter().zip(&expected).enumerate() {
         assert_eq!(got, expected, "row {i}");
