@@ -219,6 +219,16 @@ pub(crate) struct OutcomeKeys {
 }
 
 impl OutcomeKeys {
+    /// Whether maps with these names were made from these keys (the same
+    /// shared names, not only equal ones).
+    pub fn made(
+        &self,
+        indicators: &Scores<Option<Decimal>>,
+        adjustments: &Scores<Decimal>,
+    ) -> bool {
+        indicators.shares_names(&self.indicators) && adjustments.shares_names(&self.adjustments)
+    }
+
     pub fn new(policy: &crate::checked::CheckedPolicy) -> OutcomeKeys {
         OutcomeKeys {
             indicators: policy

@@ -27,7 +27,19 @@ pub struct Program {
     /// rather than for every row written.
     indicator_names: Vec<String>,
     adjustment_names: Vec<String>,
+    /// Per plan, where each of those columns is in its outcomes' maps.
+    columns: Vec<PlanColumns>,
     has_vetoes: bool,
+}
+
+/// For each report column (of [`Program::indicator_names`] and
+/// [`Program::adjustment_names`]), its place in one plan's outcomes'
+/// indicators or adjustments, or `None` for a column the plan lacks: a
+/// report row is then filled without looking any name up.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct PlanColumns {
+    pub indicators: Vec<Option<usize>>,
+    pub adjustments: Vec<Option<usize>>,
 }
 
 /// One plan, compiled.
@@ -98,12 +110,45 @@ impl Program {
         let indicator_names = union(plans().map(|p| p.policy.indicators.iter().map(|i| &i.name)));
         let adjustment_names = union(plans().map(|p| p.policy.adjustments.iter().map(|a| &a.name)));
         let has_vetoes = plans().any(|p| !p.policy.vetoes.is_empty());
+        let columns = plans()
+            .map(|p| PlanColumns {
+                indicators: places(
+                    &indicator_names,
+                    p.policy.indicators.iter().map(|i| &i.name),
+                ),
+                adjustments: places(
+                    &adjustment_names,
+                    p.policy.adjustments.iter().map(|a| &a.name),
+                ),
+            })
+            .collect();
         Program {
             first,
             others,
             indicator_names,
             adjustment_names,
+            columns,
             has_vetoes,
+        }
+    }
+
+    /// Where each report column is in the maps of `outcome`, found by the
+    /// plan whose names its maps share (no name compared), or by name for
+    /// an outcome made otherwise.
+    pub(crate) fn columns_of(
+        &self,
+        outcome: &crate::outcome::Outcome,
+    ) -> std::borrow::Cow<'_, PlanColumns> {
+        let plan = self.plans().position(|p| {
+            p.outcome_keys
+                .made(&outcome.indicators, &outcome.adjustments)
+        });
+        match plan.and_then(|i| self.columns.get(i)) {
+            Some(columns) => std::borrow::Cow::Borrowed(columns),
+            None => std::borrow::Cow::Owned(PlanColumns {
+                indicators: places(&self.indicator_names, outcome.indicators.keys()),
+                adjustments: places(&self.adjustment_names, outcome.adjustments.keys()),
+            }),
         }
     }
 
@@ -122,6 +167,18 @@ impl Program {
     pub fn has_vetoes(&self) -> bool {
         self.has_vetoes
     }
+}
+
+/// The place in `names` of each of `columns`.
+fn places<'a, N: AsRef<str> + 'a>(
+    columns: &[String],
+    names: impl Iterator<Item = &'a N>,
+) -> Vec<Option<usize>> {
+    let names: Vec<&str> = names.map(AsRef::as_ref).collect();
+    columns
+        .iter()
+        .map(|c| names.iter().position(|n| *n == c.as_str()))
+        .collect()
 }
 
 fn union<'a, I: Iterator<Item = &'a String>>(lists: impl Iterator<Item = I>) -> Vec<String> {

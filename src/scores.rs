@@ -31,6 +31,11 @@ impl<V> Scores<V> {
         self.values.extend(values);
     }
 
+    /// Whether these scores' names are `names` themselves.
+    pub(crate) fn shares_names(&self, names: &Arc<[Name]>) -> bool {
+        Arc::ptr_eq(&self.names, names)
+    }
+
     pub fn len(&self) -> usize {
         self.values.len()
     }

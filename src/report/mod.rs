@@ -124,24 +124,6 @@ pub(crate) enum Cell<'a> {
     Number(Decimal),
 }
 
-/// The value of `name` in `map`, whose entry is usually the `next` one:
-/// an outcome lists its plan's names in the order of the report's columns
-/// (every plan's, in policy order), so walking both in step finds most
-/// without a lookup by name.
-fn in_step<'m, V>(
-    map: &'m crate::outcome::Scores<V>,
-    next: &mut usize,
-    name: &str,
-) -> Option<&'m V> {
-    match map.get_index(*next) {
-        Some((key, value)) if **key == *name => {
-            *next += 1;
-            Some(value)
-        }
-        _ => map.get(name),
-    }
-}
-
 /// [`cells`], handed one at a time to `cell`: the CSV writer writes a
 /// million rows this way without a string per cell.
 pub(crate) fn each_cell(
@@ -163,21 +145,18 @@ pub(crate) fn each_cell(
     }
     // An indicator left out for a missing value.
     let left_out = if for_people { "—" } else { "" };
-    // The outcome lists its plan's indicators in the order of the columns
-    // (every plan's, in policy order): walked in step, a lookup by name is
-    // needed only where the order differs.
-    let mut next = 0;
-    for name in program.indicator_names() {
-        match in_step(&outcome.indicators, &mut next, name) {
-            Some(Some(d)) => cell(Cell::Number(*d)),
-            Some(None) => cell(Cell::Text(left_out)),
+    // An indicator the employee's plan does not have is an empty cell.
+    let columns = program.columns_of(outcome);
+    for place in &columns.indicators {
+        match place.and_then(|i| outcome.indicators.get_index(i)) {
+            Some((_, Some(d))) => cell(Cell::Number(*d)),
+            Some((_, None)) => cell(Cell::Text(left_out)),
             None => cell(Cell::Text("")),
         }
     }
-    let mut next = 0;
-    for name in program.adjustment_names() {
-        match in_step(&outcome.adjustments, &mut next, name) {
-            Some(d) => cell(Cell::Number(*d)),
+    for place in &columns.adjustments {
+        match place.and_then(|i| outcome.adjustments.get_index(i)) {
+            Some((_, d)) => cell(Cell::Number(*d)),
             None => cell(Cell::Text("")),
         }
     }
@@ -211,5 +190,70 @@ pub(crate) fn each_cell(
         } else {
             cell(Cell::Number(*d));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scores::Name;
+    use std::sync::Arc;
+
+    /// A row's cells come from the plan's column places when the outcome's
+    /// maps share the plan's names, and from a lookup by name otherwise:
+    /// both give the same cells, for each plan (whose indicators differ).
+    #[test]
+    fn a_row_reads_the_same_by_place_and_by_name() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let text = std::fs::read_to_string(root.join("policies/foreign_trade_sales.kpi"))
+            .unwrap_or_default();
+        let source = crate::source::Source::new("ft.kpi", text);
+        let Ok(compiled) = crate::compile(&source) else {
+            panic!("the policy compiles");
+        };
+        let program = compiled.program;
+        let mut generated = Vec::new();
+        let written = crate::generate::csv(program.policy(), 40, 3, &mut generated);
+        assert!(written.is_ok());
+        let Ok(data) = crate::data::open_bytes("ft.csv", generated, &Default::default()) else {
+            panic!("the data opens");
+        };
+        let Ok(columns) = crate::data::Columns::map(&program, &data.headers, data.row_word) else {
+            panic!("the header fits");
+        };
+        let mut plans = std::collections::HashSet::new();
+        for row in data.flatten() {
+            let Ok(record) = columns.record(&program, &row) else {
+                panic!("a record");
+            };
+            let Ok(outcome) = program.evaluate(&record) else {
+                panic!("evaluated");
+            };
+            plans.insert(outcome.plan.clone());
+            // The same values under names of their own.
+            let mut renamed = outcome.clone();
+            let indicators: Arc<[Name]> = outcome.indicators.keys().cloned().collect();
+            renamed
+                .indicators
+                .refill(&indicators, outcome.indicators.values().copied());
+            let adjustments: Arc<[Name]> = outcome.adjustments.keys().cloned().collect();
+            renamed
+                .adjustments
+                .refill(&adjustments, outcome.adjustments.values().copied());
+            assert!(matches!(
+                program.columns_of(&outcome),
+                std::borrow::Cow::Borrowed(_)
+            ));
+            assert!(matches!(
+                program.columns_of(&renamed),
+                std::borrow::Cow::Owned(_)
+            ));
+            let by_place = cells(&program, &outcome, false);
+            assert_eq!(by_place, cells(&program, &renamed, false));
+            // Every column has a cell, and a plan's missing indicator is empty.
+            assert_eq!(by_place.len(), super::columns(&program).len());
+            assert!(by_place.iter().any(String::is_empty));
+        }
+        assert_eq!(plans.len(), 2);
     }
 }
