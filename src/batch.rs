@@ -132,9 +132,14 @@ pub fn run_rendered<T: Send>(
         let Reused {
             record,
             scratch,
-            outcome,
+            outcomes,
         } = reused;
         columns.record_into(program, &row, record)?;
+        if outcomes.len() <= record.plan {
+            outcomes.resize_with(record.plan + 1, Outcome::default);
+        }
+        // In bounds: made so just above.
+        let outcome = &mut outcomes[record.plan];
         match program.evaluate_into(record, scratch, outcome) {
             Ok(()) => Ok(render(record, outcome)),
             Err(e) => Err(eval_failure(row.number, row_word, &record.id, e)),
@@ -159,12 +164,15 @@ pub fn run_rendered<T: Send>(
     }))
 }
 
-/// What a thread of [`run_rendered`] types and evaluates every row into.
+/// What a thread of [`run_rendered`] types and evaluates every row into:
+/// an outcome per plan, so that each keeps its plan's names (shared behind
+/// a reference count, which two threads taking turns to count would make
+/// them wait on each other).
 #[derive(Default)]
 struct Reused {
     record: Record,
     scratch: Scratch,
-    outcome: Outcome,
+    outcomes: Vec<Outcome>,
 }
 
 /// A typed row whose evaluation failed (a division by zero in a formula).
