@@ -87,7 +87,7 @@ impl<'a, V> IntoIterator for &'a Scores<V> {
 impl<V> Default for Scores<V> {
     fn default() -> Self {
         Scores {
-            names: Arc::from([]),
+            names: Arc::default(),
             values: Vec::new(),
         }
     }
