@@ -29,7 +29,7 @@ pub fn parse_cell(ty: InputType, cell: CellRef<'_>) -> Result<Value, String> {
 /// to trim, no sign, unit or separator), read as [`parse_cell_in_full`]
 /// reads it; `None` for anything else, which that then reads (or refuses).
 #[inline]
-fn usual(ty: InputType, text: &str) -> Option<Value> {
+pub(super) fn usual(ty: InputType, text: &str) -> Option<Value> {
     let n = match ty {
         InputType::Money | InputType::Number => plain_number(text)?,
         InputType::Score => {

@@ -160,6 +160,28 @@ impl RawRow {
         })
     }
 
+    /// Cell `i` as it is written, if it is text with nothing to trim
+    /// (most cells of a CSV file); `None` for anything else, read with
+    /// [`Self::cell`]. What [`Self::cell`] gives as `CellRef::Text` then.
+    #[inline]
+    pub(crate) fn plain_text(&self, i: usize) -> Option<&str> {
+        let Cells::Text { text, ends } = &self.cells else {
+            return None;
+        };
+        let start = match i.checked_sub(1) {
+            Some(before) => *ends.get(before)? as usize,
+            None => 0,
+        };
+        let cell = text.get(start..*ends.get(i)? as usize)?;
+        let bytes = cell.as_bytes();
+        match (bytes.first(), bytes.last()) {
+            (Some(first), Some(last)) if first.is_ascii_graphic() && last.is_ascii_graphic() => {
+                Some(cell)
+            }
+            _ => None,
+        }
+    }
+
     /// Cell `i`, or `None` past the last. A cell of only spaces is empty.
     #[inline]
     pub fn cell(&self, i: usize) -> Option<CellRef<'_>> {
@@ -697,6 +719,16 @@ impl Columns {
                 inputs.push(Value::Num(Default::default()));
                 continue;
             };
+            // The usual cell, read without making a `CellRef` (which the
+            // compiler passes through memory, stalling the read after).
+            if let Some(value) = row
+                .plain_text(column)
+                .and_then(|text| cell::usual(input.ty, text))
+                .filter(|v| within_range(input, *v).is_ok())
+            {
+                inputs.push(value);
+                continue;
+            }
             let raw = cell(column);
             let empty = raw == CellRef::Empty;
             // What the policy says an empty cell means.
@@ -1087,5 +1119,38 @@ mod tests {
         assert!(RawRow::from_text(5, "张三".to_string(), vec![1, 6]).is_none());
         assert!(RawRow::from_text(5, "abc".to_string(), vec![2, 1]).is_none());
         assert!(RawRow::from_text(5, "abc".to_string(), vec![4]).is_none());
+    }
+
+    /// A cell given as plain text is the cell `cell` gives as text, as it
+    /// is: only cells with nothing to trim are, and never an empty one.
+    #[test]
+    fn plain_text_is_the_text_cell_as_written() {
+        let cells = [
+            "E1", " 张三", "  ", "12 ", "", "85%", "\t7", "x", "员工1", "#N/A", "1,200",
+        ];
+        let text: String = cells.concat();
+        let ends: Vec<u32> = cells
+            .iter()
+            .scan(0, |end, c| {
+                *end += c.len() as u32;
+                Some(*end)
+            })
+            .collect();
+        let row = RawRow::from_text(2, text, ends).unwrap();
+        let mut plain = 0;
+        for (i, written) in cells.iter().enumerate() {
+            if let Some(text) = row.plain_text(i) {
+                plain += 1;
+                assert_eq!(row.cell(i), Some(CellRef::Text(text)), "cell {i}");
+                assert_eq!(text, *written);
+                assert_eq!(text, text.trim());
+            }
+        }
+        // E1, 85%, x, #N/A and 1,200; 员工1 is read the full way.
+        assert_eq!(plain, 5);
+        assert_eq!(row.plain_text(cells.len()), None);
+        // A row kept cell by cell reads its cells the full way.
+        let each = RawRow::new(2, vec![Cell::Text("E1".into())]);
+        assert_eq!(each.plain_text(0), None);
     }
 }
