@@ -28,7 +28,7 @@ pub fn parse_cell(ty: InputType, cell: CellRef<'_>) -> Result<Value, String> {
 /// The cell as most are written, `1234.50`, `85%`, `0.85`, `yes` (nothing
 /// to trim, no sign, unit or separator), read as [`parse_cell_in_full`]
 /// reads it; `None` for anything else, which that then reads (or refuses).
-#[inline]
+#[inline(always)]
 pub(super) fn usual(ty: InputType, text: &str) -> Option<Value> {
     let n = match ty {
         InputType::Money | InputType::Number => plain_number(text)?,

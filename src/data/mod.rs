@@ -1024,6 +1024,7 @@ impl fmt::Display for RowError {
 /// A value the policy declares out of range (`range >= 0% and <= 100%`) is
 /// refused like a value of the wrong type: the analysis of `kpi analyze`
 /// holds only for data within the declared ranges.
+#[inline]
 fn within_range(input: &crate::checked::Input, value: Value) -> Result<Value, String> {
     match value {
         Value::Num(n) if !input.range.contains(n) => Err(format!(
