@@ -108,8 +108,8 @@ impl RowResult {
 
 /// [`run`], with each evaluated row turned into a `T` by `render` on the
 /// thread that evaluated it, so that only the `T` is handed back: for CSV,
-/// the row's line. Each thread types and evaluates every row into one
-/// record and one outcome of its own, reused from row to row
+/// the row's line. Each thread types and evaluates every row into a
+/// record and an outcome per plan of its own, reused from row to row
 /// ([`Columns::record_into`], [`Program::evaluate_into`]), so that no
 /// record or outcome is allocated per row, moved between threads or freed
 /// on another. A policy that ranks or counts quotas needs every outcome at

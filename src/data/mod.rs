@@ -168,11 +168,7 @@ impl RawRow {
         let Cells::Text { text, ends } = &self.cells else {
             return None;
         };
-        let start = match i.checked_sub(1) {
-            Some(before) => *ends.get(before)? as usize,
-            None => 0,
-        };
-        let cell = text.get(start..*ends.get(i)? as usize)?;
+        let cell = written(text, ends, i)?;
         let bytes = cell.as_bytes();
         match (bytes.first(), bytes.last()) {
             (Some(first), Some(last)) if first.is_ascii_graphic() && last.is_ascii_graphic() => {
@@ -187,12 +183,7 @@ impl RawRow {
     pub fn cell(&self, i: usize) -> Option<CellRef<'_>> {
         match &self.cells {
             Cells::Text { text, ends } => {
-                let start = match i.checked_sub(1) {
-                    Some(before) => *ends.get(before)? as usize,
-                    None => 0,
-                };
-                let end = *ends.get(i)? as usize;
-                let cell = text.get(start..end).unwrap_or_default();
+                let cell = written(text, ends, i)?;
                 Some(if trim(cell).is_empty() {
                     CellRef::Empty
                 } else {
@@ -235,6 +226,18 @@ impl RawRow {
     pub fn cells(&self) -> impl Iterator<Item = CellRef<'_>> {
         (0..self.len()).map(|i| self.cell_or_empty(i))
     }
+}
+
+/// Cell `i` of cells kept end to end in `text`, as written; `None` past
+/// the last (or, which `RawRow::from_text` rules out, not between
+/// characters).
+#[inline]
+fn written<'t>(text: &'t str, ends: &[u32], i: usize) -> Option<&'t str> {
+    let start = match i.checked_sub(1) {
+        Some(before) => *ends.get(before)? as usize,
+        None => 0,
+    };
+    text.get(start..*ends.get(i)? as usize)
 }
 
 /// Rows are equal when their numbers and cells are, however they were read.
