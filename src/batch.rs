@@ -536,18 +536,33 @@ fn rank_groups(program: &Program, held: &mut [Held]) -> Vec<UnrankedGroup> {
 }
 
 /// The employee ids seen so far, kept small because there is one per
-/// employee: every id's bytes end to end in one arena, where each id starts
-/// and the row it was first seen on in `seen`, and a table from a 32-bit
-/// hash of the id to its place in `seen` (some 30 bytes plus the id per
-/// employee, against some 60 for a map of strings). Ids that share a hash
-/// are told apart by comparing their bytes, so the answer is exact; the
-/// rare later id with a hash already taken is kept whole in `others`.
-#[derive(Default)]
+/// employee: every id's bytes end to end in one arena, and where each id
+/// starts and the row it was first seen on in `seen`.
+///
+/// While the ids come in ascending order (a file sorted by employee id, as
+/// payroll exports usually are), a new id is told from the ones before by
+/// comparing it with the last: nothing else is looked up, and no table is
+/// made. The first id out of order puts every id seen so far in a table from
+/// a 32-bit hash of the id to its place in `seen` (some 30 bytes plus the id
+/// per employee, against some 60 for a map of strings), which every later id
+/// is then looked up in: an unsorted file does the work it always did, once
+/// more for the ids before the first out of order. A million lookups in a
+/// table far larger than the processor's caches cost about a tenth of a
+/// second of the reading thread, which is what the sorted file saves.
+///
+/// Ids that share a hash are told apart by comparing their bytes, so the
+/// answer is exact; the rare later id with a hash already taken is kept
+/// whole in `others`.
 struct SeenIds {
     arena: String,
     seen: Vec<SeenId>,
+    /// Every id so far is greater than the one before it, and `by_hash` is
+    /// empty.
+    ascending: bool,
     by_hash: HashMap<u32, u32>,
     others: HashMap<Box<str>, usize>,
+    /// The hash of an id (a field so that tests can make ids collide).
+    hash: fn(&str) -> u32,
 }
 
 #[derive(Clone, Copy)]
@@ -556,12 +571,33 @@ struct SeenId {
     row: u32,
 }
 
+impl Default for SeenIds {
+    fn default() -> SeenIds {
+        SeenIds {
+            arena: String::new(),
+            seen: Vec::new(),
+            ascending: true,
+            by_hash: HashMap::new(),
+            others: HashMap::new(),
+            hash: |id| {
+                let mut h = DefaultHasher::new();
+                id.hash(&mut h);
+                // The low half of the hash: collisions are resolved below.
+                h.finish() as u32
+            },
+        }
+    }
+}
+
 impl SeenIds {
-    /// Room for `ids` ids in all, as long as the ids seen so far.
+    /// Room for `ids` ids in all, as long as the ids seen so far. The table
+    /// is made when it is first needed, as large as `seen` can grow.
     fn reserve(&mut self, ids: usize) {
         let more = ids.saturating_sub(self.seen.len());
         let length = self.arena.len() / self.seen.len().max(1);
-        self.by_hash.reserve(more);
+        if !self.ascending {
+            self.by_hash.reserve(more);
+        }
         self.seen.reserve(more);
         self.arena.reserve(more.saturating_mul(length));
     }
@@ -571,22 +607,18 @@ impl SeenIds {
         if id.is_empty() {
             return None;
         }
-        let mut h = DefaultHasher::new();
-        id.hash(&mut h);
-        // The low half of the hash: collisions are resolved below.
-        self.first_row_by_hash(h.finish() as u32, id, row)
-    }
-
-    fn first_row_by_hash(&mut self, hash: u32, id: &str, row: usize) -> Option<usize> {
+        if self.ascending {
+            let last = (self.seen.last()).and_then(|last| self.arena.get(last.start as usize..));
+            if last.is_none_or(|last| id > last) && self.record(id, row).is_some() {
+                return None;
+            }
+            self.leave_ascending();
+        }
+        let hash = (self.hash)(id);
         match self.by_hash.entry(hash) {
             Entry::Occupied(place) => {
                 let place = *place.get() as usize;
-                let start = self.seen[place].start as usize;
-                let end = self
-                    .seen
-                    .get(place + 1)
-                    .map_or(self.arena.len(), |next| next.start as usize);
-                if self.arena.get(start..end) == Some(id) {
+                if id_at(&self.arena, &self.seen, place) == Some(id) {
                     return Some(self.seen[place].row as usize);
                 }
                 // A different id with the same hash.
@@ -613,6 +645,47 @@ impl SeenIds {
         }
     }
 
+    /// Records `id` at the end of `seen`, returning its place, or `None`
+    /// (and nothing recorded) beyond four billion rows or bytes.
+    fn record(&mut self, id: &str, row: usize) -> Option<u32> {
+        let start = u32::try_from(self.arena.len()).ok()?;
+        u32::try_from(start as usize + id.len()).ok()?;
+        let row = u32::try_from(row).ok()?;
+        let place = u32::try_from(self.seen.len()).ok()?;
+        self.seen.push(SeenId { start, row });
+        self.arena.push_str(id);
+        Some(place)
+    }
+
+    /// An id came out of order: every id so far goes into the table. They
+    /// are all different, so an id whose hash is taken goes to `others`.
+    fn leave_ascending(&mut self) {
+        self.ascending = false;
+        let SeenIds {
+            arena,
+            seen,
+            by_hash,
+            others,
+            hash,
+            ..
+        } = self;
+        by_hash.reserve(seen.capacity());
+        for (place, first) in seen.iter().enumerate() {
+            let Some(id) = id_at(arena, seen, place) else {
+                continue;
+            };
+            match by_hash.entry(hash(id)) {
+                // `record` keeps places within 32 bits.
+                Entry::Vacant(slot) => {
+                    slot.insert(place as u32);
+                }
+                Entry::Occupied(_) => {
+                    others.insert(id.into(), first.row as usize);
+                }
+            }
+        }
+    }
+
     fn first_row_of_other(
         others: &mut HashMap<Box<str>, usize>,
         id: &str,
@@ -626,6 +699,15 @@ impl SeenIds {
             }
         }
     }
+}
+
+/// The id at `place` in `seen`: it ends where the next one starts.
+fn id_at<'a>(arena: &'a str, seen: &[SeenId], place: usize) -> Option<&'a str> {
+    let start = seen.get(place)?.start as usize;
+    let end = seen
+        .get(place + 1)
+        .map_or(arena.len(), |next| next.start as usize);
+    arena.get(start..end)
 }
 
 /// The result of a run over a whole file, in memory.
@@ -686,15 +768,57 @@ mod tests {
     }
 
     /// Two different ids with the same hash are told apart, and each is
-    /// still caught when it repeats.
+    /// still caught when it repeats: ids out of order from the start, and
+    /// ids put in the table when the first comes out of order.
     #[test]
     fn ids_sharing_a_hash_are_not_taken_for_repeats() {
+        let colliding = || SeenIds {
+            hash: |_| 7,
+            ..SeenIds::default()
+        };
+        let mut seen = colliding();
+        assert_eq!(seen.first_row("王五", 2), None);
+        assert_eq!(seen.first_row("张三", 3), None);
+        assert_eq!(seen.first_row("李四", 4), None);
+        assert_eq!(seen.first_row("张三", 5), Some(3));
+        assert_eq!(seen.first_row("王五", 6), Some(2));
+        assert_eq!(seen.first_row("李四", 7), Some(4));
+
+        let mut seen = colliding();
+        for (row, id) in ["E1", "E2", "E3"].into_iter().enumerate() {
+            assert_eq!(seen.first_row(id, row + 2), None);
+        }
+        assert!(seen.ascending, "no table while the ids ascend");
+        assert_eq!(seen.first_row("E0", 5), None, "out of order, but new");
+        assert!(!seen.ascending);
+        for (id, first) in [("E1", 2), ("E2", 3), ("E3", 4), ("E0", 5)] {
+            assert_eq!(seen.first_row(id, 9), Some(first), "{id}");
+        }
+        assert_eq!(seen.first_row("E4", 10), None);
+        assert_eq!(seen.first_row("E4", 11), Some(10));
+    }
+
+    /// A repeat is caught however the ids are ordered: ascending (told by
+    /// comparing with the last), a repeat of the last, and ids that go back.
+    #[test]
+    fn repeats_are_caught_in_sorted_and_unsorted_files() {
+        let ids: Vec<String> = (0..500).map(|i| format!("E{i:04}")).collect();
         let mut seen = SeenIds::default();
-        assert_eq!(seen.first_row_by_hash(7, "张三", 2), None);
-        assert_eq!(seen.first_row_by_hash(7, "李四", 3), None);
-        assert_eq!(seen.first_row_by_hash(7, "王五", 4), None);
-        assert_eq!(seen.first_row_by_hash(7, "李四", 5), Some(3));
-        assert_eq!(seen.first_row_by_hash(7, "张三", 6), Some(2));
-        assert_eq!(seen.first_row_by_hash(7, "王五", 7), Some(4));
+        for (row, id) in ids.iter().enumerate() {
+            assert_eq!(seen.first_row(id, row + 2), None, "{id}");
+        }
+        assert!(seen.ascending);
+        assert_eq!(seen.first_row("E0499", 600), Some(501), "the last again");
+        assert!(!seen.ascending);
+        for (row, id) in ids.iter().enumerate().rev() {
+            assert_eq!(seen.first_row(id, 700), Some(row + 2), "{id}");
+        }
+
+        let mut seen = SeenIds::default();
+        assert_eq!(seen.first_row("E0002", 2), None);
+        assert_eq!(seen.first_row("E0001", 3), None, "out of order, but new");
+        assert_eq!(seen.first_row("E0003", 4), None);
+        assert_eq!(seen.first_row("E0002", 5), Some(2));
+        assert_eq!(seen.first_row("E0003", 6), Some(4));
     }
 }
