@@ -7,6 +7,7 @@ use rust_decimal::Decimal;
 
 use crate::ast::CmpOp;
 use crate::checked::{End, Interval};
+use crate::num::{Num, order};
 
 impl Interval {
     pub const ALL: Interval = Interval { lo: None, hi: None };
@@ -64,21 +65,25 @@ impl Interval {
         }
     }
 
+    /// Whether `v` is in the interval. Inline and compared as [`Num`]s:
+    /// every value typed from a data file is checked against its range.
+    #[inline]
     pub fn contains(&self, v: Decimal) -> bool {
-        let above_lo = self.lo.is_none_or(|lo| {
-            if lo.closed {
-                v >= lo.value
-            } else {
-                v > lo.value
-            }
-        });
-        let below_hi = self.hi.is_none_or(|hi| {
-            if hi.closed {
-                v <= hi.value
-            } else {
-                v < hi.value
-            }
-        });
+        let v = Num::from(v);
+        let above_lo = self
+            .lo
+            .is_none_or(|lo| match order(v, Num::from(lo.value)) {
+                Ordering::Greater => true,
+                Ordering::Equal => lo.closed,
+                Ordering::Less => false,
+            });
+        let below_hi = self
+            .hi
+            .is_none_or(|hi| match order(v, Num::from(hi.value)) {
+                Ordering::Less => true,
+                Ordering::Equal => hi.closed,
+                Ordering::Greater => false,
+            });
         above_lo && below_hi
     }
 
@@ -223,6 +228,79 @@ mod tests {
         let gaps = range.gaps(&[cmp(CmpOp::Gt, 85), cmp(CmpOp::Lt, 85)]);
         assert_eq!(gaps.len(), 1);
         assert_eq!(gaps[0].describe("score"), "score = 85");
+    }
+
+    /// `contains` compares as rust_decimal does: ends open and closed,
+    /// either or both absent, values at other scales than the ends (`95.0`
+    /// is `95`), negative zero, and numbers too far apart to align.
+    #[test]
+    fn contains_compares_as_decimals_do() {
+        let values: Vec<Decimal> = [
+            "-0",
+            "0",
+            "0.000",
+            "-1",
+            "94.99",
+            "95",
+            "95.0",
+            "95.000001",
+            "100",
+            "100.00",
+            "-100.5",
+            "79228162514264337593543950335",
+            "-7922816251426433759354395033.5",
+            "0.0000000000000000000000000001",
+        ]
+        .iter()
+        .map(|v| v.parse().unwrap())
+        .collect();
+        let ends = [
+            d(0),
+            d(95),
+            "95.00".parse().unwrap(),
+            d(100),
+            "-0.5".parse().unwrap(),
+        ];
+        let end = |i: usize| {
+            let value = *ends.get(i / 2)?;
+            Some(End {
+                value,
+                closed: i % 2 == 0,
+            })
+        };
+        let slow = |interval: &Interval, v: Decimal| {
+            interval.lo.is_none_or(|lo| {
+                if lo.closed {
+                    v >= lo.value
+                } else {
+                    v > lo.value
+                }
+            }) && interval.hi.is_none_or(|hi| {
+                if hi.closed {
+                    v <= hi.value
+                } else {
+                    v < hi.value
+                }
+            })
+        };
+        let mut checked = 0;
+        for lo in 0..=2 * ends.len() {
+            for hi in 0..=2 * ends.len() {
+                let interval = Interval {
+                    lo: end(lo),
+                    hi: end(hi),
+                };
+                for &v in &values {
+                    assert_eq!(
+                        interval.contains(v),
+                        slow(&interval, v),
+                        "{v} in {interval:?}"
+                    );
+                    checked += usize::from(interval.contains(v));
+                }
+            }
+        }
+        assert!(checked > 100, "{checked}");
     }
 
     #[test]

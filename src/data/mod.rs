@@ -722,12 +722,13 @@ impl Columns {
                 inputs.push(Value::Num(Default::default()));
                 continue;
             };
-            // The usual cell, read without making a `CellRef` (which the
-            // compiler passes through memory, stalling the read after).
+            // The usual cell, read without making a `CellRef`, and checked
+            // against its range inline, not by `within_range` (values passed
+            // to a call go through memory, and stall the read after).
             if let Some(value) = row
                 .plain_text(column)
                 .and_then(|text| cell::usual(input.ty, text))
-                .filter(|v| within_range(input, *v).is_ok())
+                .filter(|v| !matches!(v, Value::Num(n) if !input.range.contains(*n)))
             {
                 inputs.push(value);
                 continue;
