@@ -165,14 +165,12 @@ fn child(rows: usize) {
         // As `kpi eval` runs it: each CSV line put together on the worker
         // that evaluated the row, by the writer's renderer.
         let renderer = writer.renderer().expect("CSV renders ahead");
-        let render = |_: &kpi::eval::Record, outcome: &kpi::outcome::Outcome| {
-            let mut line = String::with_capacity(256);
-            assert!(renderer(&program, outcome, &mut line), "rendered");
-            line
+        let render = |_: &kpi::eval::Record, outcome: &kpi::outcome::Outcome, line: &mut String| {
+            assert!(renderer(&program, outcome, line), "rendered");
         };
         kpi::batch::run_rendered(&program, source, render, |result| {
-            if let kpi::batch::Rendered::Evaluated(line) = result {
-                writer.rendered(&line).expect("written");
+            if let kpi::batch::Rendered::Evaluated((), line) = result {
+                writer.rendered(line).expect("written");
             }
         })
         .expect("the header fits")

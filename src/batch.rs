@@ -12,12 +12,17 @@ use std::sync::{Mutex, mpsc};
 
 use indexmap::IndexMap;
 
-use crate::data::{Columns, DataSource, HeaderError, RawRow, RawTable, RowError, RowProblem};
+use compact_str::CompactString;
+
+use crate::data::{
+    Block, Columns, DataSource, Feed, HeaderError, RawRow, RawTable, RowError, RowProblem,
+};
 use crate::distribution::{Distribution, Tally};
 use crate::eval::{EvalError, RankingFacts, Record, Scratch};
 use crate::outcome::{Outcome, RankingNote};
 use crate::program::Program;
 use crate::ranking::{self, Candidate};
+use crate::spares::Spares;
 
 /// What became of one row.
 #[derive(Debug, Clone)]
@@ -81,87 +86,95 @@ pub fn run(
     let columns = Columns::map(program, &source.headers, source.row_word)?;
     let row_word = source.row_word;
     let ranking = program.policy().has_forced_ranking();
-    let evaluate =
-        |_: &mut (), raw: RawResult| evaluate_raw(program, &columns, ranking, row_word, raw);
-    Ok(pipeline(source, &columns, &evaluate, |rows| {
-        finish(program, rows, row_word, each)
-    }))
+    let evaluate = |_: &mut (), row: &RawRow, _: &mut String| {
+        let typed = columns.record(program, row).map(|r| (row.number, r));
+        evaluate_row(program, ranking, row_word, typed)
+    };
+    let mut finish = Finish::new(program, row_word, each);
+    pipeline(source, &columns, &evaluate, |row, _| {
+        finish.row(row.and_then(|r| r))
+    });
+    Ok(finish.end())
 }
 
 /// What became of one row, with an evaluated row rendered (see
 /// [`run_rendered`]).
 #[derive(Debug, Clone)]
-pub enum Rendered<T> {
-    Evaluated(T),
+pub enum Rendered<'t, T> {
+    /// What `render` returned for the row, and the text it wrote for it.
+    Evaluated(T, &'t str),
     Failed(RowError),
 }
 
-impl RowResult {
-    /// The row with its record and outcome rendered by `render`.
-    pub fn rendered<T>(self, render: impl FnOnce(&Record, &Outcome) -> T) -> Rendered<T> {
-        match self {
-            RowResult::Evaluated(record, outcome) => Rendered::Evaluated(render(&record, &outcome)),
-            RowResult::Failed(e) => Rendered::Failed(e),
-        }
-    }
-}
-
-/// [`run`], with each evaluated row turned into a `T` by `render` on the
-/// thread that evaluated it, so that only the `T` is handed back: for CSV,
-/// the row's line. Each thread types and evaluates every row into a
+/// [`run`], with each evaluated row rendered by `render` on the thread that
+/// evaluated it: `render` writes the row's text (for CSV, its line) onto
+/// the string it is given and returns anything else to hand on, and
+/// `each` gets both. Each thread types and evaluates every row into a
 /// record and an outcome per plan of its own, reused from row to row
-/// ([`Columns::record_into`], [`Program::evaluate_into`]), so that no
-/// record or outcome is allocated per row, moved between threads or freed
-/// on another. A policy that ranks or counts quotas needs every outcome at
-/// the end: its rows are rendered as [`run`] hands them on, in the same
-/// order.
+/// ([`Columns::record_into`], [`Program::evaluate_into`]), and writes the
+/// text of a whole chunk of rows into one string, so that nothing is
+/// allocated per row, moved between threads or freed on another. A policy
+/// that ranks or counts quotas needs every outcome at the end: its rows
+/// are rendered as [`run`] hands them on, in the same order.
 pub fn run_rendered<T: Send>(
     program: &Program,
     source: DataSource,
-    render: impl Fn(&Record, &Outcome) -> T + Sync,
-    mut each: impl FnMut(Rendered<T>),
+    render: impl Fn(&Record, &Outcome, &mut String) -> T + Sync,
+    mut each: impl FnMut(Rendered<'_, T>),
 ) -> Result<Summary, HeaderError> {
     let policy = program.policy();
     if policy.has_forced_ranking() || policy.quotas.is_some() {
-        return run(program, source, |row| each(row.rendered(&render)));
+        let mut text = String::new();
+        return run(program, source, |row| match row {
+            RowResult::Evaluated(record, outcome) => {
+                text.clear();
+                let rendered = render(&record, &outcome, &mut text);
+                each(Rendered::Evaluated(rendered, &text));
+            }
+            RowResult::Failed(e) => each(Rendered::Failed(e)),
+        });
     }
     let columns = Columns::map(program, &source.headers, source.row_word)?;
     let row_word = source.row_word;
-    let work = |reused: &mut Reused, raw: RawResult| {
-        let row = raw?;
+    let work = |reused: &mut Reused, row: &RawRow, text: &mut String| {
         let Reused {
             record,
             scratch,
             outcomes,
         } = reused;
-        columns.record_into(program, &row, record)?;
+        columns.record_into(program, row, record)?;
         if outcomes.len() <= record.plan {
             outcomes.resize_with(record.plan + 1, Outcome::default);
         }
         // In bounds: made so just above.
         let outcome = &mut outcomes[record.plan];
         match program.evaluate_into(record, scratch, outcome) {
-            Ok(()) => Ok(render(record, outcome)),
+            Ok(()) => {
+                let start = text.len();
+                let rendered = render(record, outcome, text);
+                Ok((start..text.len(), rendered))
+            }
             Err(e) => Err(eval_failure(row.number, row_word, &record.id, e)),
         }
     };
-    Ok(pipeline(source, &columns, &work, |rows| {
-        let mut summary = Summary::default();
-        for row in rows {
-            summary.read += 1;
-            match row {
-                Ok(rendered) => {
-                    summary.evaluated += 1;
-                    each(Rendered::Evaluated(rendered));
-                }
-                Err(e) => {
-                    summary.failed += 1;
-                    each(Rendered::Failed(e));
-                }
+    let mut summary = Summary::default();
+    pipeline(source, &columns, &work, |row, text| {
+        summary.read += 1;
+        match row.and_then(|r| r) {
+            Ok((span, rendered)) => {
+                summary.evaluated += 1;
+                each(Rendered::Evaluated(
+                    rendered,
+                    text.get(span).unwrap_or_default(),
+                ));
+            }
+            Err(e) => {
+                summary.failed += 1;
+                each(Rendered::Failed(e));
             }
         }
-        summary
-    }))
+    });
+    Ok(summary)
 }
 
 /// What a thread of [`run_rendered`] types and evaluates every row into:
@@ -185,197 +198,291 @@ fn eval_failure(row: usize, row_word: &'static str, id: &str, e: EvalError) -> R
     }
 }
 
-/// A row read, typed and evaluated.
-fn evaluate_raw(
-    program: &Program,
-    columns: &Columns,
-    ranking: bool,
-    row_word: &'static str,
-    raw: RawResult,
-) -> EvaluatedRow {
-    let typed = raw.and_then(|row| columns.record(program, &row).map(|r| (row.number, r)));
-    evaluate_row(program, ranking, row_word, typed)
-}
-
 /// Reads the rows of `source`, does `work` on each, and hands the results to
-/// `then` in the order of the file. Each thread that works keeps an `S` of
-/// its own (buffers to reuse) that `work` is given with every row.
+/// `each` in the order of the file, each with the text `work` wrote for
+/// its unit of rows. Each thread that works keeps an `S` of its own
+/// (buffers to reuse) that `work` is given with every row.
 ///
-/// Three stages: one thread reads rows and checks ids (in file order),
-/// workers on every core do the work on chunks of rows, and this thread
-/// puts the chunks back in file order and hands the results on. Chunks in
-/// flight are bounded, so memory stays flat. Where no thread can be
-/// started, everything runs here, in the same order.
-fn pipeline<S: Default, O: Send, R>(
+/// Three stages: one thread reads the file in units (blocks of CSV text,
+/// or chunks of rows), workers on every core split each unit into rows
+/// and work on them, and this thread puts the units back in file order,
+/// checks that no employee id comes twice, and hands the results on.
+/// Units in flight are bounded, so memory stays flat. Where no thread can
+/// be started, everything runs here, in the same order.
+fn pipeline<S: Default, O: Send>(
     source: DataSource,
     columns: &Columns,
-    work: &(impl Fn(&mut S, RawResult) -> O + Sync),
-    then: impl FnOnce(&mut dyn Iterator<Item = O>) -> R,
-) -> R {
-    let pending = Mutex::new(Some(source));
-    let take = || pending.lock().ok().and_then(|mut source| source.take());
+    work: &(impl Fn(&mut S, &RawRow, &mut String) -> O + Sync),
+    each: impl FnMut(Result<O, RowError>, &str),
+) {
+    let mut check = IdCheck::new(source.row_word, source.bytes, each);
+    // The text and rows of units handed on, for the workers to reuse.
+    let spares = Spares::default();
+    let pending = Mutex::new(Some(units(source.into_feed())));
+    let take = || pending.lock().ok().and_then(|mut units| units.take());
     let stopped = AtomicBool::new(false);
-    let (sender, queue) = mpsc::sync_channel::<Chunk<RawResult>>(CHUNKS_AHEAD);
+    let (sender, queue) = mpsc::sync_channel::<(usize, Unit)>(UNITS_AHEAD);
     let queue = Mutex::new(queue);
+    let work_here = |units: &mut dyn Iterator<Item = Unit>, check: &mut IdCheck<_>| {
+        let mut worker = Worker::default();
+        for unit in units {
+            check.hand_on(worker.work(unit, columns, work, &spares), &spares);
+        }
+    };
     std::thread::scope(|scope| {
         let reader = std::thread::Builder::new()
             .name("kpi-read".to_string())
             .spawn_scoped(scope, || {
                 let sender = sender;
-                let rows = take().into_iter().flat_map(|s| checked_rows(columns, s));
-                for chunk in chunks(rows) {
+                for unit in take().into_iter().flatten().enumerate() {
                     // Nothing receives any more (a panic downstream).
-                    if stopped.load(Ordering::Relaxed) || sender.send(chunk).is_err() {
+                    if stopped.load(Ordering::Relaxed) || sender.send(unit).is_err() {
                         return;
                     }
                 }
             });
         if reader.is_err() {
-            let rows = take().into_iter().flat_map(|s| checked_rows(columns, s));
-            let mut state = S::default();
-            return then(&mut rows.map(|row| work(&mut state, row)));
+            return work_here(&mut take().into_iter().flatten(), &mut check);
         }
-        let (done, finished) = mpsc::sync_channel::<Chunk<O>>(CHUNKS_AHEAD);
+        let (done, finished) = mpsc::sync_channel::<(usize, Done<O>)>(UNITS_AHEAD);
         let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
         let mut started = 0;
         for n in 0..workers {
             let done = done.clone();
-            let (queue, stopped) = (&queue, &stopped);
-            let worker = std::thread::Builder::new()
+            let (queue, stopped, spares) = (&queue, &stopped, &spares);
+            let thread = std::thread::Builder::new()
                 .name(format!("kpi-eval-{n}"))
                 .spawn_scoped(scope, move || {
-                    let mut state = S::default();
-                    while let Some((seq, rows)) = next_chunk(queue) {
+                    let mut worker = Worker::default();
+                    while let Some((seq, unit)) = next_unit(queue) {
                         if stopped.load(Ordering::Relaxed) {
                             continue;
                         }
-                        let worked = rows.into_iter().map(|row| work(&mut state, row)).collect();
+                        let worked = worker.work(unit, columns, work, spares);
                         if done.send((seq, worked)).is_err() {
                             // Let the reader stop, and drain what it sent.
                             stopped.store(true, Ordering::Relaxed);
                         }
                     }
                 });
-            started += usize::from(worker.is_ok());
+            started += usize::from(thread.is_ok());
         }
         drop(done);
         if started == 0 {
-            // The reader's chunks come in order: work on them here.
-            let rows = std::iter::from_fn(|| next_chunk(&queue)).flat_map(|(_, rows)| rows);
-            let mut state = S::default();
-            return then(&mut rows.map(|row| work(&mut state, row)));
+            // The reader's units come in order: work on them here.
+            let units = std::iter::from_fn(|| next_unit(&queue)).map(|(_, unit)| unit);
+            return work_here(&mut { units }, &mut check);
         }
-        then(&mut in_order(finished))
-    })
+        for done in in_order(finished) {
+            check.hand_on(done, &spares);
+        }
+    });
 }
 
-/// Rows read from a file, numbered chunks of them, and how many at most
-/// wait between two stages: enough to keep every core busy, few enough
-/// that memory stays flat. A thread that waits for a chunk sleeps and is
-/// woken: chunks of 1,024 rows rather than 256 make that four times rarer,
-/// which took the 1M-row run from about 1.7 to 1.45 s (median of six) for
-/// some 5 MB more.
-type RawResult = Result<RawRow, RowError>;
-type Chunk<T> = (usize, Vec<T>);
+/// How many units of rows at most wait between two stages: enough to keep
+/// every core busy, few enough that memory stays flat. A unit is a block
+/// of CSV text ([`crate::data::Block`], 128 KB: about a thousand of the
+/// usual row), or [`CHUNK`] rows of any other source. A thread that waits
+/// for a unit sleeps and is woken, so units should not be small: chunks of
+/// 1,024 rows rather than 256 took the 1M-row run from about 1.7 to 1.45 s
+/// (median of six) for some 5 MB more.
+const UNITS_AHEAD: usize = 8;
 const CHUNK: usize = 1024;
-const CHUNKS_AHEAD: usize = 8;
 
-/// `rows` in numbered chunks of [`CHUNK`].
-fn chunks<T>(rows: impl Iterator<Item = T>) -> impl Iterator<Item = Chunk<T>> {
-    let mut rows = rows.peekable();
-    let mut seq = 0;
-    std::iter::from_fn(move || {
-        rows.peek()?;
-        let chunk: Vec<T> = rows.by_ref().take(CHUNK).collect();
-        seq += 1;
-        Some((seq - 1, chunk))
-    })
+type RawResult = Result<RawRow, RowError>;
+
+/// What a worker is handed: a block of CSV text, which it splits into rows
+/// itself, or rows read already (JSON, workbooks).
+enum Unit {
+    Block(Block),
+    Rows(Vec<RawResult>),
 }
 
-/// The next chunk of the shared queue, or `None` once the reader is done.
-fn next_chunk(queue: &Mutex<mpsc::Receiver<Chunk<RawResult>>>) -> Option<Chunk<RawResult>> {
-    queue.lock().ok()?.recv().ok()
-}
-
-/// The workers' chunks, which arrive in any order, put back in the order
-/// they were read: a chunk that comes early waits for the ones before it.
-fn in_order<O>(finished: mpsc::Receiver<Chunk<O>>) -> impl Iterator<Item = O> {
-    let mut early: BTreeMap<usize, Vec<O>> = BTreeMap::new();
-    let mut next = 0;
-    std::iter::from_fn(move || {
-        loop {
-            if let Some(rows) = early.remove(&next) {
-                next += 1;
-                return Some(rows);
-            }
-            let (seq, rows) = finished.recv().ok()?;
-            early.insert(seq, rows);
+/// The units of a source, in file order.
+fn units(feed: Feed) -> Box<dyn Iterator<Item = Unit> + Send> {
+    match feed {
+        Feed::Blocks { rows, blocks } => {
+            let begun = (!rows.is_empty()).then_some(Unit::Rows(rows));
+            Box::new(begun.into_iter().chain(blocks.map(|block| match block {
+                Ok(block) => Unit::Block(block),
+                Err(e) => Unit::Rows(vec![Err(e)]),
+            })))
         }
-    })
-    .flatten()
-}
-
-/// The rows of `source`, a row whose employee id was seen before failing,
-/// naming the first.
-fn checked_rows<'a>(
-    columns: &'a Columns,
-    source: DataSource,
-) -> impl Iterator<Item = RawResult> + 'a {
-    let row_word = source.row_word;
-    let mut seen = SeenIds::default();
-    let mut sizing = Sizing {
-        bytes: source.bytes,
-        rows: 0,
-        read: 0,
-    };
-    source.map(move |row| {
-        row.and_then(|row| {
-            if let Some(rows) = sizing.rows_expected(&row) {
-                seen.reserve(rows);
-            }
-            let id = columns.id_text(&row);
-            match seen.first_row(&id, row.number) {
-                Some(first) => Err(RowError {
-                    row: row.number,
-                    row_word,
-                    id: Some(id.into_owned()),
-                    problem: RowProblem::DuplicateId { first },
-                }),
-                None => Ok(row),
-            }
-        })
-    })
-}
-
-/// How many rows a file holds, estimated from its size and the first rows,
-/// so that the table of ids is made its full size at once: grown by
-/// doubling, it would be copied a dozen times over a million rows.
-struct Sizing {
-    bytes: Option<u64>,
-    rows: usize,
-    read: usize,
-}
-
-impl Sizing {
-    /// The rows expected after the first [`CHUNK`] (`None` before, and
-    /// after).
-    fn rows_expected(&mut self, row: &RawRow) -> Option<usize> {
-        if self.rows >= CHUNK {
-            return None;
+        Feed::Rows(rows) => {
+            let mut rows = rows.peekable();
+            Box::new(std::iter::from_fn(move || {
+                rows.peek()?;
+                Some(Unit::Rows(rows.by_ref().take(CHUNK).collect()))
+            }))
         }
-        self.rows += 1;
-        self.read += row.bytes();
-        if self.rows < CHUNK {
-            return None;
-        }
-        let bytes = usize::try_from(self.bytes?).ok()?;
-        Some(bytes / (self.read / self.rows).max(1))
     }
 }
 
-/// A typed row evaluated, with what forced ranking needs to know of it.
+/// The next unit of the shared queue, or `None` once the reader is done.
+fn next_unit(queue: &Mutex<mpsc::Receiver<(usize, Unit)>>) -> Option<(usize, Unit)> {
+    queue.lock().ok()?.recv().ok()
+}
+
+/// A worker's buffers: the row each row of a block is read into, and the
+/// `S` that `work` reuses.
+#[derive(Default)]
+struct Worker<S> {
+    row: RawRow,
+    state: S,
+}
+
+/// What a worker hands back for a unit: each row's result, with its line
+/// and employee id for the check done in file order, and the text `work`
+/// wrote for the unit's rows, end to end.
+struct Done<O> {
+    rows: Vec<Done1<O>>,
+    text: String,
+    /// The unit's size in its file, to estimate the file's rows.
+    bytes: usize,
+}
+
+/// A [`Done`]'s buffers, emptied, to be reused.
+type DoneBuffers<O> = (String, Vec<Done1<O>>);
+
+/// One row of a [`Done`]: `work`'s result, or why the row could not be read.
+struct Done1<O> {
+    number: usize,
+    id: CompactString,
+    result: Result<O, RowError>,
+}
+
+impl<S> Worker<S> {
+    fn work<O>(
+        &mut self,
+        unit: Unit,
+        columns: &Columns,
+        work: &impl Fn(&mut S, &RawRow, &mut String) -> O,
+        spares: &Spares<DoneBuffers<O>>,
+    ) -> Done<O> {
+        let Worker { row, state } = self;
+        let (mut text, mut rows) = spares.take();
+        let mut each = |read: Result<&RawRow, RowError>| {
+            rows.push(match read {
+                Ok(row) => Done1 {
+                    number: row.number,
+                    id: columns.id_text(row).as_ref().into(),
+                    result: Ok(work(state, row, &mut text)),
+                },
+                Err(e) => Done1 {
+                    number: e.row,
+                    id: CompactString::default(),
+                    result: Err(e),
+                },
+            });
+        };
+        let bytes = match unit {
+            Unit::Block(block) => {
+                block.rows(row, &mut each);
+                block.bytes()
+            }
+            Unit::Rows(read) => {
+                let mut bytes = 0;
+                for r in read {
+                    match r {
+                        Ok(row) => {
+                            bytes += row.bytes();
+                            each(Ok(&row));
+                        }
+                        Err(e) => each(Err(e)),
+                    }
+                }
+                bytes
+            }
+        };
+        Done { rows, text, bytes }
+    }
+}
+
+/// The workers' units, which arrive in any order, put back in the order
+/// of the file.
+fn in_order<O>(finished: mpsc::Receiver<(usize, O)>) -> impl Iterator<Item = O> {
+    let mut early: BTreeMap<usize, O> = BTreeMap::new();
+    let mut next = 0;
+    std::iter::from_fn(move || {
+        loop {
+            if let Some(unit) = early.remove(&next) {
+                next += 1;
+                return Some(unit);
+            }
+            let (seq, unit) = finished.recv().ok()?;
+            early.insert(seq, unit);
+        }
+    })
+}
+
+/// The last stage of the pipeline: each row in file order, failed if its
+/// employee id came before, handed on.
+struct IdCheck<F> {
+    seen: SeenIds,
+    row_word: &'static str,
+    /// The file's size, and the rows and bytes of the first units: once a
+    /// chunk's worth of rows is in, the table of ids is sized for the
+    /// whole file at once rather than grown by doubling.
+    file_bytes: Option<u64>,
+    rows: usize,
+    bytes: usize,
+    each: F,
+}
+
+impl<F> IdCheck<F> {
+    fn new(row_word: &'static str, file_bytes: Option<u64>, each: F) -> Self {
+        IdCheck {
+            seen: SeenIds::default(),
+            row_word,
+            file_bytes,
+            rows: 0,
+            bytes: 0,
+            each,
+        }
+    }
+
+    /// Hands on the rows of `done`, and gives its buffers back.
+    fn hand_on<O>(&mut self, done: Done<O>, spares: &Spares<DoneBuffers<O>>)
+    where
+        F: FnMut(Result<O, RowError>, &str),
+    {
+        let Done {
+            mut rows,
+            mut text,
+            bytes,
+        } = done;
+        if self.rows < CHUNK {
+            self.rows += rows.len();
+            self.bytes += bytes;
+            let per_row = self.bytes / self.rows.max(1);
+            let file = self.file_bytes.and_then(|b| usize::try_from(b).ok());
+            if let (true, Some(file)) = (self.rows >= CHUNK, file) {
+                self.seen.reserve(file / per_row.max(1));
+            }
+        }
+        for row in rows.drain(..) {
+            let result = match row.result {
+                Ok(o) if !row.id.is_empty() => match self.seen.first_row(&row.id, row.number) {
+                    Some(first) => Err(RowError {
+                        row: row.number,
+                        row_word: self.row_word,
+                        id: Some(row.id.to_string()),
+                        problem: RowProblem::DuplicateId { first },
+                    }),
+                    None => Ok(o),
+                },
+                other => other,
+            };
+            (self.each)(result, &text);
+        }
+        text.clear();
+        spares.give((text, rows));
+    }
+}
+
 type EvaluatedRow = Result<(usize, Record, Outcome, Option<RankingFacts>), RowError>;
 
+/// Evaluates a typed row, with the facts forced ranking needs if it ranks.
 fn evaluate_row(
     program: &Program,
     ranking: bool,
@@ -396,8 +503,8 @@ fn evaluate_row(
     }
 }
 
-/// [`run`] over records already typed (numbered as their rows), such as the
-/// yearly records the `year` roll-up builds.
+/// Evaluates records typed elsewhere (a year rolled up from its quarters),
+/// as [`run`] evaluates a file's rows.
 pub fn run_records(
     program: &Program,
     records: impl IntoIterator<Item = Result<(usize, Record), RowError>>,
@@ -405,74 +512,81 @@ pub fn run_records(
     each: impl FnMut(RowResult),
 ) -> Summary {
     let ranking = program.policy().has_forced_ranking();
-    let rows = records
-        .into_iter()
-        .map(|row| evaluate_row(program, ranking, row_word, row));
-    finish(program, rows, row_word, each)
+    let mut finish = Finish::new(program, row_word, each);
+    for row in records {
+        finish.row(evaluate_row(program, ranking, row_word, row));
+    }
+    finish.end()
 }
 
-/// Counts, tallies and hands on evaluated rows in order; under forced
-/// ranking, holds them until the end and ranks them first.
-fn finish(
-    program: &Program,
-    rows: impl Iterator<Item = EvaluatedRow>,
+/// Hands evaluated rows on and counts them; under forced ranking, holds
+/// them until the end, ranks each group and hands them on then; with
+/// quotas, tallies the grades.
+struct Finish<'p, F> {
+    program: &'p Program,
     row_word: &'static str,
-    mut each: impl FnMut(RowResult),
-) -> Summary {
-    let policy = program.policy();
-    let ranking = policy.has_forced_ranking();
-    let mut summary = Summary::default();
-    // Only a policy with quotas reports a distribution: the others skip
-    // the per-row tally.
-    let mut tally = policy.quotas.is_some().then(Tally::default);
-    let mut held: Vec<Held> = Vec::new();
-    for result in rows {
-        summary.read += 1;
-        match result {
-            Ok((number, record, outcome, Some(facts))) => held.push(Held {
+    summary: Summary,
+    tally: Option<Tally>,
+    held: Vec<Held>,
+    each: F,
+}
+
+impl<'p, F: FnMut(RowResult)> Finish<'p, F> {
+    fn new(program: &'p Program, row_word: &'static str, each: F) -> Self {
+        Finish {
+            program,
+            row_word,
+            summary: Summary::default(),
+            tally: program.policy().quotas.is_some().then(Tally::default),
+            held: Vec::new(),
+            each,
+        }
+    }
+
+    fn row(&mut self, row: EvaluatedRow) {
+        self.summary.read += 1;
+        match row {
+            Ok((number, record, outcome, Some(facts))) => self.held.push(Held {
                 number,
                 record,
                 outcome: Ok(outcome),
                 facts,
             }),
-            Ok((_, record, outcome, None)) => {
-                summary.evaluated += 1;
-                if let Some(t) = &mut tally {
-                    t.add(policy, &outcome);
-                }
-                each(RowResult::Evaluated(Box::new(record), Box::new(outcome)));
-            }
+            Ok((_, record, outcome, None)) => self.evaluated(record, outcome),
             Err(e) => {
-                summary.failed += 1;
-                each(RowResult::Failed(e));
+                self.summary.failed += 1;
+                (self.each)(RowResult::Failed(e));
             }
         }
     }
-    if ranking {
-        summary.unranked = rank_groups(program, &mut held);
-        for h in held {
-            match h.outcome {
-                Ok(outcome) => {
-                    summary.evaluated += 1;
-                    if let Some(t) = &mut tally {
-                        t.add(policy, &outcome);
+
+    fn evaluated(&mut self, record: Record, outcome: Outcome) {
+        self.summary.evaluated += 1;
+        if let Some(t) = &mut self.tally {
+            t.add(self.program.policy(), &outcome);
+        }
+        (self.each)(RowResult::Evaluated(Box::new(record), Box::new(outcome)));
+    }
+
+    fn end(mut self) -> Summary {
+        let policy = self.program.policy();
+        if policy.has_forced_ranking() {
+            let mut held = std::mem::take(&mut self.held);
+            self.summary.unranked = rank_groups(self.program, &mut held);
+            for h in held {
+                match h.outcome {
+                    Ok(outcome) => self.evaluated(h.record, outcome),
+                    Err(e) => {
+                        self.summary.failed += 1;
+                        let failure = eval_failure(h.number, self.row_word, &h.record.id, e);
+                        (self.each)(RowResult::Failed(failure));
                     }
-                    each(RowResult::Evaluated(Box::new(h.record), Box::new(outcome)));
-                }
-                Err(e) => {
-                    summary.failed += 1;
-                    each(RowResult::Failed(eval_failure(
-                        h.number,
-                        row_word,
-                        &h.record.id,
-                        e,
-                    )));
                 }
             }
         }
+        self.summary.distribution = self.tally.map(|t| t.finish(policy));
+        self.summary
     }
-    summary.distribution = tally.map(|t| t.finish(policy));
-    summary
 }
 
 /// An evaluated row waiting for forced ranking. The outcome becomes an

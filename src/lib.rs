@@ -63,6 +63,7 @@ pub mod report;
 pub mod round;
 pub mod scores;
 pub mod source;
+pub(crate) mod spares;
 pub mod syntax;
 pub mod testing;
 pub mod types;

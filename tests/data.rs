@@ -405,10 +405,13 @@ fn reading_ahead_on_a_second_thread_keeps_every_row_in_order() {
     let rendered = batch::run_rendered(
         &program,
         source,
-        |_, outcome| (line_of(outcome), outcome.clone()),
+        |_, outcome, text| {
+            csv_line(&program, outcome, text);
+            outcome.clone()
+        },
         |r| match r {
-            Rendered::Evaluated((line, outcome)) => {
-                lines.push(Ok(line));
+            Rendered::Evaluated(outcome, line) => {
+                lines.push(Ok(line.to_string()));
                 reused.push(Ok(outcome));
             }
             Rendered::Failed(e) => {
@@ -549,9 +552,9 @@ fn outcomes_evaluated_into_reused_buffers_equal_fresh_ones_across_plans() {
     let summary = batch::run_rendered(
         &program,
         open(),
-        |_, outcome| outcome.clone(),
+        |_, outcome, _| outcome.clone(),
         |r| match r {
-            Rendered::Evaluated(outcome) => reused.push(outcome),
+            Rendered::Evaluated(outcome, _) => reused.push(outcome),
             Rendered::Failed(e) => panic!("{e}"),
         },
     )

@@ -197,41 +197,34 @@ pub(crate) fn run(args: Args) -> u8 {
         .unwrap_or_default();
     // A CSV or JSON Lines line is put together on the thread that evaluated
     // the row, and only the line comes back here; the other formats take
-    // the whole row.
+    // the whole row. A row the renderer could not put together goes to the
+    // writer whole, which says why.
     let renderer = writer.renderer();
-    let line_of = |outcome: &Outcome| {
-        let render = renderer?;
-        let mut line = String::with_capacity(256);
-        render(&program, outcome, &mut line).then_some(line)
+    let render = |record: &Record, outcome: &Outcome, text: &mut String| {
+        let start = text.len();
+        match renderer {
+            Some(render) if render(&program, outcome, text) => None,
+            _ => {
+                text.truncate(start);
+                Some(Box::new((record.clone(), outcome.clone())))
+            }
+        }
     };
-    // A row a renderer could not put together goes to the writer whole,
-    // which says why.
-    let render = |record: &Record, outcome: &Outcome| match line_of(outcome) {
-        Some(line) => Row::Line(line),
-        None => Row::Whole(Box::new(record.clone()), Box::new(outcome.clone())),
-    };
-    let whole = |row: RowResult| match row {
-        RowResult::Evaluated(record, outcome) => Rendered::Evaluated(match line_of(&outcome) {
-            Some(line) => Row::Line(line),
-            None => Row::Whole(record, outcome),
-        }),
-        RowResult::Failed(e) => Rendered::Failed(e),
-    };
-    let mut handle = |result: Rendered<Row>| {
+    let mut handle = |row: Row<'_>| {
         if let Some(bar) = &progress {
             bar.inc(1);
         }
-        let written = match &result {
-            Rendered::Evaluated(Row::Line(line)) => writer.rendered(line),
-            Rendered::Evaluated(Row::Whole(record, outcome)) => writer.outcome(record, outcome),
-            Rendered::Failed(failure) => {
+        let written = match row {
+            Row::Line(line) => writer.rendered(line),
+            Row::Whole(record, outcome) => writer.outcome(record, outcome),
+            Row::Failed(failure) => {
                 if let Some(bar) = &progress {
                     bar.suspend(|| eprintln!("error: {failure}"));
                 } else {
                     eprintln!("error: {failure}");
                 }
-                let to_file = errors.as_mut().map_or(Ok(()), |e| e.write(failure));
-                to_file.and_then(|()| writer.failure(failure))
+                let to_file = errors.as_mut().map_or(Ok(()), |e| e.write(&failure));
+                to_file.and_then(|()| writer.failure(&failure))
             }
         };
         if let (Err(e), None) = (written, &write_error) {
@@ -240,16 +233,20 @@ pub(crate) fn run(args: Args) -> u8 {
     };
     let (summary, row_words) = match input {
         Input::Period(source) if renderer.is_some() => (
-            kpi::batch::run_rendered(&program, source, render, &mut handle),
+            kpi::batch::run_rendered(&program, source, render, |row| match row {
+                Rendered::Evaluated(None, line) => handle(Row::Line(line)),
+                Rendered::Evaluated(Some(row), _) => handle(Row::Whole(&row.0, &row.1)),
+                Rendered::Failed(e) => handle(Row::Failed(e)),
+            }),
             ("row", "rows"),
         ),
         Input::Period(source) => (
-            kpi::batch::run(&program, source, |row| handle(whole(row))),
+            kpi::batch::run(&program, source, |row| whole(row, &mut handle)),
             ("row", "rows"),
         ),
         Input::Year(year) => {
             let summary = kpi::batch::run_records(&program, year.records, "employee", |row| {
-                handle(whole(row))
+                whole(row, &mut handle)
             });
             (Ok(summary), ("employee", "employees"))
         }
@@ -354,9 +351,19 @@ fn progress_bar(rows: Option<usize>, bytes: Option<u64>) -> Option<indicatif::Pr
     Some(bar)
 }
 
-/// An evaluated row as it reaches the writer: a CSV line rendered where the
-/// row was evaluated, or the record and outcome for the other formats.
-enum Row {
-    Line(String),
-    Whole(Box<Record>, Box<Outcome>),
+/// Hands a row evaluated whole to the writer.
+fn whole(row: RowResult, handle: &mut impl FnMut(Row<'_>)) {
+    match row {
+        RowResult::Evaluated(record, outcome) => handle(Row::Whole(&record, &outcome)),
+        RowResult::Failed(e) => handle(Row::Failed(e)),
+    }
+}
+
+/// A row as it reaches the writer: a CSV or JSON Lines line rendered
+/// where the row was evaluated, the record and outcome for the other
+/// formats, or why the row failed.
+enum Row<'a> {
+    Line(&'a str),
+    Whole(&'a Record, &'a Outcome),
+    Failed(kpi::data::RowError),
 }

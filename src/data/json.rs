@@ -8,7 +8,7 @@ use std::path::Path;
 
 use serde_json::{Map, Value as Json};
 
-use super::{Cell, DataSource, RawRow, RowError, RowProblem, shortened};
+use super::{Cell, DataSource, RawRow, RowError, RowProblem, Rows, shortened};
 
 pub(super) fn open_array(path: &Path) -> Result<DataSource, String> {
     let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
@@ -55,7 +55,7 @@ pub(super) fn array_from_slice(bytes: &[u8]) -> Result<DataSource, String> {
         row_word: "record",
         len: Some(len),
         bytes: None,
-        rows: Box::new(rows),
+        rows: Rows::each(rows),
     })
 }
 
@@ -130,7 +130,7 @@ pub(super) fn lines_from_reader<R: std::io::Read + Send + 'static>(
         row_word: "line",
         len: None,
         bytes,
-        rows: Box::new(std::iter::once(Ok(first_row)).chain(rest)),
+        rows: Rows::each(std::iter::once(Ok(first_row)).chain(rest)),
     })
 }
 

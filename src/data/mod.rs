@@ -23,6 +23,7 @@ use crate::program::{Program, Value};
 
 pub use cell::parse_cell;
 pub use compact_str::CompactString;
+pub(crate) use csv::Block;
 
 /// A cell as read from a file, before it is given a type.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -113,7 +114,7 @@ fn starts_visibly(first: u8) -> bool {
 }
 
 /// One data row with its position in the source file.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct RawRow {
     /// The line number in a CSV file (the header is line 1), or the position
     /// (from 1) in a JSON array.
@@ -127,12 +128,21 @@ pub struct RawRow {
 /// evaluating a big file. JSON and workbook rows give their cells one by one.
 #[derive(Debug, Clone)]
 enum Cells {
-    /// The cells end to end, and where each ends.
+    /// The cells' text, where each ends, and how many bytes lie between
+    /// one cell and the next: 1 for a line as written (a separator), 0 for
+    /// cells end to end (a record whose quotes were taken out).
     Text {
         text: String,
         ends: Vec<u32>,
+        gap: u32,
     },
     Each(Vec<Cell>),
+}
+
+impl Default for Cells {
+    fn default() -> Cells {
+        Cells::Each(Vec::new())
+    }
 }
 
 impl RawRow {
@@ -143,21 +153,75 @@ impl RawRow {
         }
     }
 
-    /// A row from its cells' text end to end and where each cell ends, or
-    /// `None` if an end is not within the text or not between characters.
-    pub(crate) fn from_text(number: usize, text: String, ends: Vec<u32>) -> Option<RawRow> {
-        let mut start = 0;
-        for &end in &ends {
-            let end = end as usize;
-            if end < start || !text.is_char_boundary(end) {
-                return None;
-            }
-            start = end;
+    /// Makes this row line `number` of a CSV file that has no quotes: the
+    /// cells of `line` split at `delimiter`, an ASCII character. Its
+    /// buffers are reused, so that reading many rows into one allocates
+    /// nothing per row.
+    pub(crate) fn fill_split(&mut self, number: usize, line: &str, delimiter: u8) {
+        self.number = number;
+        if u32::try_from(line.len()).is_err() {
+            let cells = line.split(char::from(delimiter));
+            self.cells = Cells::Each(cells.map(|c| Cell::Text(c.into())).collect());
+            return;
         }
-        Some(RawRow {
-            number,
-            cells: Cells::Text { text, ends },
-        })
+        let (mut text, mut ends) = self.take_text();
+        text.push_str(line);
+        // A byte at a time: separators are a few bytes apart, too close for
+        // a search that starts again at each to pay. Within u32: checked
+        // above.
+        for (i, &b) in line.as_bytes().iter().enumerate() {
+            if b == delimiter {
+                ends.push(i as u32);
+            }
+        }
+        ends.push(line.len() as u32);
+        self.cells = Cells::Text { text, ends, gap: 1 };
+    }
+
+    /// Makes this row record `number` of a CSV file as csv_core reads it:
+    /// the cells' bytes end to end, and where each ends. Bytes that are not
+    /// UTF-8 become U+FFFD, as decoding the file would make them.
+    pub(crate) fn fill_record(&mut self, number: usize, bytes: &[u8], cell_ends: &[usize]) {
+        self.number = number;
+        // Cells must lie in order, between characters: a character that
+        // is not UTF-8 alone may be made whole by the cell after it.
+        let text = std::str::from_utf8(bytes).ok().filter(|text| {
+            let mut start = 0;
+            cell_ends.iter().all(|&end| {
+                let fits = start <= end && u32::try_from(end).is_ok() && text.is_char_boundary(end);
+                start = end;
+                fits
+            })
+        });
+        let Some(whole) = text else {
+            let mut start = 0;
+            let cells = cell_ends.iter().map(|&end| {
+                let cell = bytes.get(start..end).unwrap_or_default();
+                start = end;
+                Cell::Text(String::from_utf8_lossy(cell).as_ref().into())
+            });
+            self.cells = Cells::Each(cells.collect());
+            return;
+        };
+        let (mut text, mut ends) = self.take_text();
+        text.push_str(whole);
+        // Within u32: checked above.
+        ends.extend(cell_ends.iter().map(|&end| end as u32));
+        self.cells = Cells::Text { text, ends, gap: 0 };
+    }
+
+    /// The row's text and cell ends, emptied, to be filled again.
+    fn take_text(&mut self) -> (String, Vec<u32>) {
+        match std::mem::replace(&mut self.cells, Cells::Each(Vec::new())) {
+            Cells::Text {
+                mut text, mut ends, ..
+            } => {
+                text.clear();
+                ends.clear();
+                (text, ends)
+            }
+            Cells::Each(_) => (String::new(), Vec::new()),
+        }
     }
 
     /// Cell `i` as it is written, if it is text with nothing to trim
@@ -165,10 +229,10 @@ impl RawRow {
     /// [`Self::cell`]. What [`Self::cell`] gives as `CellRef::Text` then.
     #[inline]
     pub(crate) fn plain_text(&self, i: usize) -> Option<&str> {
-        let Cells::Text { text, ends } = &self.cells else {
+        let Cells::Text { text, ends, gap } = &self.cells else {
             return None;
         };
-        let cell = written(text, ends, i)?;
+        let cell = written(text, ends, *gap, i)?;
         let bytes = cell.as_bytes();
         match (bytes.first(), bytes.last()) {
             (Some(first), Some(last)) if first.is_ascii_graphic() && last.is_ascii_graphic() => {
@@ -182,8 +246,8 @@ impl RawRow {
     #[inline]
     pub fn cell(&self, i: usize) -> Option<CellRef<'_>> {
         match &self.cells {
-            Cells::Text { text, ends } => {
-                let cell = written(text, ends, i)?;
+            Cells::Text { text, ends, gap } => {
+                let cell = written(text, ends, *gap, i)?;
                 Some(if trim(cell).is_empty() {
                     CellRef::Empty
                 } else {
@@ -205,7 +269,10 @@ impl RawRow {
     /// quotes aside), to estimate a file's rows from its size.
     pub(crate) fn bytes(&self) -> usize {
         match &self.cells {
-            Cells::Text { text, ends } => text.len() + ends.len(),
+            Cells::Text { text, ends, gap } => match gap {
+                0 => text.len() + ends.len(),
+                _ => text.len() + 1,
+            },
             Cells::Each(cells) => cells.iter().map(|c| c.view().shown().len() + 1).sum(),
         }
     }
@@ -228,16 +295,16 @@ impl RawRow {
     }
 }
 
-/// Cell `i` of cells kept end to end in `text`, as written; `None` past
-/// the last (or, which `RawRow::from_text` rules out, not between
+/// Cell `i` of cells kept in `text`, `gap` bytes apart, as written; `None`
+/// past the last (or, which the `fill_` functions rule out, not between
 /// characters).
 #[inline]
-fn written<'t>(text: &'t str, ends: &[u32], i: usize) -> Option<&'t str> {
+fn written<'t>(text: &'t str, ends: &[u32], gap: u32, i: usize) -> Option<&'t str> {
     let start = match i.checked_sub(1) {
-        Some(before) => *ends.get(before)? as usize,
+        Some(before) => *ends.get(before)? + gap,
         None => 0,
     };
-    text.get(start..*ends.get(i)? as usize)
+    text.get(start as usize..*ends.get(i)? as usize)
 }
 
 /// Rows are equal when their numbers and cells are, however they were read.
@@ -268,7 +335,7 @@ impl RawTable {
             row_word: self.row_word,
             len: Some(rows.len()),
             bytes: None,
-            rows: Box::new(rows.into_iter()),
+            rows: Rows::each(rows.into_iter()),
         }
     }
 }
@@ -282,16 +349,70 @@ pub struct DataSource {
     pub len: Option<usize>,
     /// The file's size, for a progress bar.
     pub bytes: Option<u64>,
-    rows: Box<dyn Iterator<Item = Result<RawRow, RowError>> + Send>,
+    rows: Rows,
+}
+
+type RowResult = Result<RawRow, RowError>;
+
+/// How a source gives its rows: one by one, or (CSV) as blocks of text
+/// that are split into rows when they are needed.
+enum Rows {
+    Each(Box<dyn Iterator<Item = RowResult> + Send>),
+    Csv {
+        blocks: Box<dyn Iterator<Item = Result<csv::Block, RowError>> + Send>,
+        /// The rows of the block being read.
+        pending: std::vec::IntoIter<RowResult>,
+    },
+}
+
+impl Rows {
+    fn each(rows: impl Iterator<Item = RowResult> + Send + 'static) -> Rows {
+        Rows::Each(Box::new(rows))
+    }
 }
 
 impl Iterator for DataSource {
     /// A row, or a row that cannot be read (a line that is not JSON), which
     /// counts as a failed row: the others are still read.
-    type Item = Result<RawRow, RowError>;
+    type Item = RowResult;
 
     fn next(&mut self) -> Option<Self::Item> {
-        self.rows.next()
+        match &mut self.rows {
+            Rows::Each(rows) => rows.next(),
+            Rows::Csv { blocks, pending } => loop {
+                if let Some(row) = pending.next() {
+                    return Some(row);
+                }
+                match blocks.next()? {
+                    Ok(block) => *pending = csv::rows_of(&block).into_iter(),
+                    Err(e) => return Some(Err(e)),
+                }
+            },
+        }
+    }
+}
+
+/// A source as [`crate::batch`] reads it: CSV as blocks of text, which
+/// the threads that evaluate rows split into rows themselves, so that one
+/// thread reading the file is not left to do it all; anything else as rows.
+pub(crate) enum Feed {
+    Blocks {
+        /// Rows of a block already begun, before the blocks.
+        rows: Vec<RowResult>,
+        blocks: Box<dyn Iterator<Item = Result<Block, RowError>> + Send>,
+    },
+    Rows(Box<dyn Iterator<Item = RowResult> + Send>),
+}
+
+impl DataSource {
+    pub(crate) fn into_feed(self) -> Feed {
+        match self.rows {
+            Rows::Each(rows) => Feed::Rows(rows),
+            Rows::Csv { blocks, pending } => Feed::Blocks {
+                rows: pending.collect(),
+                blocks,
+            },
+        }
     }
 }
 
@@ -1094,12 +1215,10 @@ mod tests {
     }
 
     /// A CSV row (one text, cells as ranges of it) reads as the same cells
-    /// given one by one.
+    /// given one by one, whether it was split from a line or read by
+    /// csv_core, and a row refilled reads as a fresh one.
     #[test]
     fn a_row_reads_the_same_however_it_is_kept() {
-        let text = "E1 张三  12 ".to_string();
-        let ends = vec![2, 9, 11, 14];
-        let row = RawRow::from_text(5, text, ends).unwrap();
         let cells = ["E1", " 张三", "  ", "12 "];
         let each = RawRow::new(
             5,
@@ -1114,16 +1233,33 @@ mod tests {
                 })
                 .collect(),
         );
+        let mut row = RawRow::new(9, vec![Cell::Text("old".into())]);
+        row.fill_record(5, "E1 张三  12 ".as_bytes(), &[2, 9, 11, 14]);
         assert_eq!(row, each);
         assert_eq!(row.len(), 4);
         assert_eq!(row.cell(1), Some(CellRef::Text(" 张三")));
         assert_eq!(row.cell(2), Some(CellRef::Empty));
         assert_eq!(row.cell(4), None);
         assert_eq!(row.cell_or_empty(4), CellRef::Empty);
-        // An end inside a character, or before the one before it: refused.
-        assert!(RawRow::from_text(5, "张三".to_string(), vec![1, 6]).is_none());
-        assert!(RawRow::from_text(5, "abc".to_string(), vec![2, 1]).is_none());
-        assert!(RawRow::from_text(5, "abc".to_string(), vec![4]).is_none());
+        let mut split = RawRow::new(0, Vec::new());
+        split.fill_split(7, "x,y,z,w,v", b',');
+        split.fill_split(5, "E1; 张三;  ;12 ", b';');
+        assert_eq!(split, each);
+        // An end inside a character, or before the one before it: the
+        // cells are read one by one, a cut character as U+FFFD.
+        let lossy = |cells: &[&[u8]]| {
+            let cells = cells
+                .iter()
+                .map(|c| String::from_utf8_lossy(c).as_ref().into());
+            RawRow::new(5, cells.map(Cell::Text).collect())
+        };
+        let zhang = "张三".as_bytes();
+        row.fill_record(5, zhang, &[1, 6]);
+        assert_eq!(row, lossy(&[&zhang[..1], &zhang[1..6]]));
+        row.fill_record(5, b"abc", &[2, 1]);
+        assert_eq!(row, lossy(&[b"ab", b""]));
+        row.fill_record(5, b"abc", &[4]);
+        assert_eq!(row, lossy(&[b""]));
     }
 
     /// A cell given as plain text is the cell `cell` gives as text, as it
@@ -1141,7 +1277,9 @@ mod tests {
                 Some(*end)
             })
             .collect();
-        let row = RawRow::from_text(2, text, ends).unwrap();
+        let ends: Vec<usize> = ends.iter().map(|&e| e as usize).collect();
+        let mut row = RawRow::new(0, Vec::new());
+        row.fill_record(2, text.as_bytes(), &ends);
         let mut plain = 0;
         for (i, written) in cells.iter().enumerate() {
             if let Some(text) = row.plain_text(i) {

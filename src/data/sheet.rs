@@ -10,7 +10,7 @@ use std::path::Path;
 
 use calamine::{Data, Reader, Sheets, open_workbook_auto, open_workbook_auto_from_rs};
 
-use super::{Cell, DataSource, RawRow};
+use super::{Cell, DataSource, RawRow, Rows};
 
 pub(super) fn open(path: &Path, sheet: Option<&str>) -> Result<DataSource, String> {
     let workbook = open_workbook_auto(path).map_err(|e| e.to_string())?;
@@ -81,7 +81,7 @@ fn read_sheet<RS: std::io::Read + std::io::Seek>(
         row_word: "row",
         len: Some(data.len()),
         bytes: None,
-        rows: Box::new(data.into_iter()),
+        rows: Rows::each(data.into_iter()),
     })
 }
 
