@@ -361,6 +361,12 @@ impl<S> Worker<S> {
     ) -> Done<O> {
         let Worker { row, state } = self;
         let (mut text, mut rows) = spares.take();
+        // Sized at once for the usual unit, rather than grown by doubling:
+        // each step of growing a buffer this large takes new pages.
+        rows.reserve(CHUNK);
+        if let Unit::Block(block) = &unit {
+            text.reserve(block.bytes() + block.bytes() / 2);
+        }
         let mut each = |read: Result<&RawRow, RowError>| {
             rows.push(match read {
                 Ok(row) => Done1 {

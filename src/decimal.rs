@@ -81,45 +81,60 @@ pub fn plain(text: &str) -> Option<Decimal> {
     Some(n)
 }
 
-/// Appends `d` as its `Display` writes it (`-12.50`, `0.05`), a few times
-/// faster: the digits come from one 64-bit division loop (the usual
-/// mantissa fits), not a 96-bit one, and no formatter is involved. The CSV
-/// writer formats millions of numbers this way.
+/// Appends `d` as its `Display` writes it (`-12.50`, `0.05`), several
+/// times faster: the digits come two at a time from a table, in 64-bit
+/// arithmetic (the usual mantissa fits), into a buffer added to `out` at
+/// once, with no formatter involved. The CSV writer formats millions of
+/// numbers this way.
 pub fn push_decimal(out: &mut String, d: Decimal) {
-    let scale = d.scale() as usize;
-    // Digits, lowest first: at most 29 for 96 bits, then a leading zero.
-    let mut digits = [b'0'; 32];
-    let mut n = 0;
-    let mut push = |digit: u8| {
-        if let Some(slot) = digits.get_mut(n) {
-            *slot = b'0' + digit;
-        }
-        n += 1;
-    };
+    // At most 29 digits for 96 bits; the buffer starts as zeros, which pad
+    // a number smaller than its decimals (`0.05`) on the left.
+    let mut buf = [b'0'; 40];
+    let mut at = buf.len();
     // Past 64 bits (rare), digits come off in 128-bit arithmetic, the rest
     // in 64-bit.
     let mut wide = d.mantissa().unsigned_abs();
     while wide > u128::from(u64::MAX) {
-        push((wide % 10) as u8);
+        at -= 1;
+        buf[at] = b'0' + (wide % 10) as u8;
         wide /= 10;
     }
     let mut v = wide as u64;
-    while v > 0 {
-        push((v % 10) as u8);
-        v /= 10;
+    while v >= 100 {
+        let pair = (v % 100) as usize * 2;
+        v /= 100;
+        at -= 2;
+        buf[at..at + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
+    }
+    if v >= 10 {
+        let pair = v as usize * 2;
+        at -= 2;
+        buf[at..at + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
+    } else if v > 0 {
+        at -= 1;
+        buf[at] = b'0' + v as u8;
     }
     // At least one digit before the point: `0.05`, `0`.
-    let n = n.max(scale + 1).min(digits.len());
+    let scale = (d.scale() as usize).min(28);
+    let digits = (buf.len() - at).max(scale + 1);
+    let (whole, decimals) = buf[buf.len() - digits..].split_at(digits - scale);
+    out.reserve(digits + 2);
     if d.is_sign_negative() {
         out.push('-');
     }
-    let digit = |i: usize| char::from(digits.get(i).copied().unwrap_or(b'0'));
-    out.extend((scale..n).rev().map(digit));
+    out.extend(whole.iter().map(|&b| char::from(b)));
     if scale > 0 {
         out.push('.');
-        out.extend((0..scale).rev().map(digit));
+        out.extend(decimals.iter().map(|&b| char::from(b)));
     }
 }
+
+/// `00`, `01`, … `99`: two digits at a time.
+const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+2021222324252627282930313233343536373839\
+4041424344454647484950515253545556575859\
+6061626364656667686970717273747576777879\
+8081828384858687888990919293949596979899";
 
 #[cfg(test)]
 mod tests {

@@ -371,6 +371,9 @@ impl Iterator for Blocks {
 
     fn next(&mut self) -> Option<Result<Block, RowError>> {
         let mut text = self.spares.take();
+        // Room for a block and the record begun before it, at once: each
+        // step of growing a buffer this large takes new pages.
+        text.reserve(self.carry.len() + self.block);
         text.extend_from_slice(&self.carry);
         self.carry.clear();
         loop {
