@@ -86,7 +86,7 @@ pub fn run(
     let columns = Columns::map(program, &source.headers, source.row_word)?;
     let row_word = source.row_word;
     let ranking = program.policy().has_forced_ranking();
-    let evaluate = |_: &mut (), row: &RawRow, _: &mut String| {
+    let evaluate = |_: &mut (), row: &RawRow, _: &mut Vec<u8>| {
         let typed = columns.record(program, row).map(|r| (row.number, r));
         evaluate_row(program, ranking, row_word, typed)
     };
@@ -102,29 +102,29 @@ pub fn run(
 #[derive(Debug, Clone)]
 pub enum Rendered<'t, T> {
     /// What `render` returned for the row, and the text it wrote for it.
-    Evaluated(T, &'t str),
+    Evaluated(T, &'t [u8]),
     Failed(RowError),
 }
 
 /// [`run`], with each evaluated row rendered by `render` on the thread that
-/// evaluated it: `render` writes the row's text (for CSV, its line) onto
-/// the string it is given and returns anything else to hand on, and
-/// `each` gets both. Each thread types and evaluates every row into a
+/// evaluated it: `render` appends the row's bytes (for CSV, its line) to
+/// the buffer it is given and returns anything else to hand on, and `each`
+/// gets both. Each thread types and evaluates every row into a
 /// record and an outcome per plan of its own, reused from row to row
 /// ([`Columns::record_into`], [`Program::evaluate_into`]), and writes the
-/// text of a whole chunk of rows into one string, so that nothing is
+/// text of a whole chunk of rows into one buffer, so that nothing is
 /// allocated per row, moved between threads or freed on another. A policy
 /// that ranks or counts quotas needs every outcome at the end: its rows
 /// are rendered as [`run`] hands them on, in the same order.
 pub fn run_rendered<T: Send>(
     program: &Program,
     source: DataSource,
-    render: impl Fn(&Record, &Outcome, &mut String) -> T + Sync,
+    render: impl Fn(&Record, &Outcome, &mut Vec<u8>) -> T + Sync,
     mut each: impl FnMut(Rendered<'_, T>),
 ) -> Result<Summary, HeaderError> {
     let policy = program.policy();
     if policy.has_forced_ranking() || policy.quotas.is_some() {
-        let mut text = String::new();
+        let mut text = Vec::new();
         return run(program, source, |row| match row {
             RowResult::Evaluated(record, outcome) => {
                 text.clear();
@@ -136,7 +136,7 @@ pub fn run_rendered<T: Send>(
     }
     let columns = Columns::map(program, &source.headers, source.row_word)?;
     let row_word = source.row_word;
-    let work = |reused: &mut Reused, row: &RawRow, text: &mut String| {
+    let work = |reused: &mut Reused, row: &RawRow, text: &mut Vec<u8>| {
         let Reused {
             record,
             scratch,
@@ -212,8 +212,8 @@ fn eval_failure(row: usize, row_word: &'static str, id: &str, e: EvalError) -> R
 fn pipeline<S: Default, O: Send>(
     source: DataSource,
     columns: &Columns,
-    work: &(impl Fn(&mut S, &RawRow, &mut String) -> O + Sync),
-    each: impl FnMut(Result<O, RowError>, &str),
+    work: &(impl Fn(&mut S, &RawRow, &mut Vec<u8>) -> O + Sync),
+    each: impl FnMut(Result<O, RowError>, &[u8]),
 ) {
     let mut check = IdCheck::new(source.row_word, source.bytes, each);
     // The text and rows of units handed on, for the workers to reuse.
@@ -336,13 +336,13 @@ struct Worker<S> {
 /// wrote for the unit's rows, end to end.
 struct Done<O> {
     rows: Vec<Done1<O>>,
-    text: String,
+    text: Vec<u8>,
     /// The unit's size in its file, to estimate the file's rows.
     bytes: usize,
 }
 
 /// A [`Done`]'s buffers, emptied, to be reused.
-type DoneBuffers<O> = (String, Vec<Done1<O>>);
+type DoneBuffers<O> = (Vec<u8>, Vec<Done1<O>>);
 
 /// One row of a [`Done`]: `work`'s result, or why the row could not be read.
 struct Done1<O> {
@@ -356,7 +356,7 @@ impl<S> Worker<S> {
         &mut self,
         unit: Unit,
         columns: &Columns,
-        work: &impl Fn(&mut S, &RawRow, &mut String) -> O,
+        work: &impl Fn(&mut S, &RawRow, &mut Vec<u8>) -> O,
         spares: &Spares<DoneBuffers<O>>,
     ) -> Done<O> {
         let Worker { row, state } = self;
@@ -450,7 +450,7 @@ impl<F> IdCheck<F> {
     /// Hands on the rows of `done`, and gives its buffers back.
     fn hand_on<O>(&mut self, done: Done<O>, spares: &Spares<DoneBuffers<O>>)
     where
-        F: FnMut(Result<O, RowError>, &str),
+        F: FnMut(Result<O, RowError>, &[u8]),
     {
         let Done {
             mut rows,

@@ -81,52 +81,85 @@ pub fn plain(text: &str) -> Option<Decimal> {
     Some(n)
 }
 
-/// Appends `d` as its `Display` writes it (`-12.50`, `0.05`), several
-/// times faster: the digits come two at a time from a table, in 64-bit
-/// arithmetic (the usual mantissa fits), into a buffer added to `out` at
-/// once, with no formatter involved. The CSV writer formats millions of
-/// numbers this way.
+/// Appends `d` as its `Display` writes it (`-12.50`, `0.05`).
 pub fn push_decimal(out: &mut String, d: Decimal) {
-    // At most 29 digits for 96 bits; the buffer starts as zeros, which pad
-    // a number smaller than its decimals (`0.05`) on the left.
-    let mut buf = [b'0'; 40];
+    let mut buf = [0; DECIMAL_TEXT];
+    // ASCII: always UTF-8.
+    out.push_str(std::str::from_utf8(decimal_text(d, &mut buf)).unwrap_or_default());
+}
+
+/// Appends `d` as its `Display` writes it, as bytes: how the CSV writer
+/// writes millions of numbers, with no formatter and no check that its
+/// digits are UTF-8.
+pub fn write_decimal(out: &mut Vec<u8>, d: Decimal) {
+    let mut buf = [0; DECIMAL_TEXT];
+    out.extend_from_slice(decimal_text(d, &mut buf));
+}
+
+/// The longest a decimal is written: a sign, 29 digits, a point and a zero
+/// before it (at most 28 decimals).
+const DECIMAL_TEXT: usize = 40;
+
+/// `d` as its `Display` writes it, at the end of `buf`, several times
+/// faster: the decimals one at a time and the whole part two at a time from
+/// a table, right to left, in 64-bit arithmetic when the mantissa fits (the
+/// usual one does).
+fn decimal_text(d: Decimal, buf: &mut [u8; DECIMAL_TEXT]) -> &[u8] {
+    let scale = d.scale().min(28);
+    let mantissa = d.mantissa().unsigned_abs();
     let mut at = buf.len();
-    // Past 64 bits (rare), digits come off in 128-bit arithmetic, the rest
-    // in 64-bit.
-    let mut wide = d.mantissa().unsigned_abs();
-    while wide > u128::from(u64::MAX) {
+    let mut put = |byte: u8| {
         at -= 1;
-        buf[at] = b'0' + (wide % 10) as u8;
-        wide /= 10;
+        buf[at] = byte;
+    };
+    match u64::try_from(mantissa) {
+        Ok(mut v) => {
+            // Every decimal is written, zeros included: `0.05`.
+            for _ in 0..scale {
+                put(b'0' + (v % 10) as u8);
+                v /= 10;
+            }
+            if scale > 0 {
+                put(b'.');
+            }
+            // At least one digit before the point: `0.05`, `0`.
+            loop {
+                if v < 10 {
+                    put(b'0' + v as u8);
+                    break;
+                }
+                let pair = (v % 100) as usize * 2;
+                v /= 100;
+                put(PAIRS[pair + 1]);
+                put(PAIRS[pair]);
+                if v == 0 {
+                    break;
+                }
+            }
+        }
+        // Past 64 bits (rare): a digit at a time in 128-bit arithmetic.
+        Err(_) => {
+            let mut v = mantissa;
+            for _ in 0..scale {
+                put(b'0' + (v % 10) as u8);
+                v /= 10;
+            }
+            if scale > 0 {
+                put(b'.');
+            }
+            loop {
+                put(b'0' + (v % 10) as u8);
+                v /= 10;
+                if v == 0 {
+                    break;
+                }
+            }
+        }
     }
-    let mut v = wide as u64;
-    while v >= 100 {
-        let pair = (v % 100) as usize * 2;
-        v /= 100;
-        at -= 2;
-        buf[at..at + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
-    }
-    if v >= 10 {
-        let pair = v as usize * 2;
-        at -= 2;
-        buf[at..at + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
-    } else if v > 0 {
-        at -= 1;
-        buf[at] = b'0' + v as u8;
-    }
-    // At least one digit before the point: `0.05`, `0`.
-    let scale = (d.scale() as usize).min(28);
-    let digits = (buf.len() - at).max(scale + 1);
-    let (whole, decimals) = buf[buf.len() - digits..].split_at(digits - scale);
-    out.reserve(digits + 2);
     if d.is_sign_negative() {
-        out.push('-');
+        put(b'-');
     }
-    out.extend(whole.iter().map(|&b| char::from(b)));
-    if scale > 0 {
-        out.push('.');
-        out.extend(decimals.iter().map(|&b| char::from(b)));
-    }
+    &buf[at..]
 }
 
 /// `00`, `01`, … `99`: two digits at a time.
@@ -138,7 +171,7 @@ const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
 
 #[cfg(test)]
 mod tests {
-    use super::{exact, plain, push_decimal};
+    use super::{exact, plain, push_decimal, write_decimal};
     use rust_decimal::Decimal;
 
     /// The one-pass reading of a plain number gives what rust_decimal's
@@ -209,6 +242,9 @@ mod tests {
                     let mut out = String::from("x");
                     push_decimal(&mut out, d);
                     assert_eq!(out, format!("x{d}"), "{m} scale {scale}");
+                    let mut bytes = b"x".to_vec();
+                    write_decimal(&mut bytes, d);
+                    assert_eq!(bytes, out.as_bytes(), "{m} scale {scale}");
                 }
             }
         }

@@ -392,9 +392,9 @@ fn reading_ahead_on_a_second_thread_keeps_every_row_in_order() {
     // the same order, as rendering each outcome on this thread, and the
     // same counts.
     let line_of = |outcome: &Outcome| {
-        let mut line = String::new();
+        let mut line = Vec::new();
         csv_line(&program, outcome, &mut line);
-        line
+        String::from_utf8(line).unwrap()
     };
     let source = data::open_bytes("big.csv", data.into_bytes(), &ReadOptions::default()).unwrap();
     // Each worker types and evaluates into one record and one outcome,
@@ -411,7 +411,7 @@ fn reading_ahead_on_a_second_thread_keeps_every_row_in_order() {
         },
         |r| match r {
             Rendered::Evaluated(outcome, line) => {
-                lines.push(Ok(line.to_string()));
+                lines.push(Ok(String::from_utf8(line.to_vec()).unwrap()));
                 reused.push(Ok(outcome));
             }
             Rendered::Failed(e) => {

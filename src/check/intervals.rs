@@ -87,6 +87,23 @@ impl Interval {
         above_lo && below_hi
     }
 
+    /// How to test many values against the interval: the usual ranges of
+    /// data (none, `>= 0`, `> 0`) by the value's sign and zero alone.
+    pub(crate) fn test(&self) -> RangeTest {
+        match (self.lo, self.hi) {
+            (None, None) => RangeTest::Any,
+            (Some(lo), None) if lo.value.is_zero() && lo.closed => RangeTest::AtLeastZero,
+            (Some(lo), None) if lo.value.is_zero() => RangeTest::AboveZero,
+            // A percentage from 0% to 100%.
+            (Some(lo), Some(hi))
+                if lo.value.is_zero() && lo.closed && hi.value == Decimal::ONE && hi.closed =>
+            {
+                RangeTest::ZeroToOne
+            }
+            _ => RangeTest::Other,
+        }
+    }
+
     pub fn intersect(&self, other: &Interval) -> Interval {
         Interval {
             lo: max_lo(self.lo, other.lo),
@@ -200,6 +217,38 @@ fn min_hi(a: Option<End>, b: Option<End>) -> Option<End> {
     }
 }
 
+/// An [`Interval`] made ready to test every value of a column against it
+/// ([`Interval::test`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RangeTest {
+    Any,
+    AtLeastZero,
+    AboveZero,
+    /// From 0 to 1, both included.
+    ZeroToOne,
+    /// Any other interval: compared end by end.
+    Other,
+}
+
+impl RangeTest {
+    /// Whether `v` lies in `interval`, the interval this test was made from.
+    #[inline(always)]
+    pub(crate) fn holds(self, v: Decimal, interval: &Interval) -> bool {
+        match self {
+            RangeTest::Any => true,
+            // Negative zero is zero.
+            RangeTest::AtLeastZero => v.is_zero() || !v.is_sign_negative(),
+            RangeTest::AboveZero => !v.is_zero() && !v.is_sign_negative(),
+            // At most 1: the mantissa at most 10 to the power of the scale.
+            RangeTest::ZeroToOne => {
+                let mantissa = v.mantissa();
+                mantissa == 0 || (mantissa > 0 && mantissa.unsigned_abs() <= 10u128.pow(v.scale()))
+            }
+            RangeTest::Other => interval.contains(v),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -250,6 +299,12 @@ mod tests {
             "79228162514264337593543950335",
             "-7922816251426433759354395033.5",
             "0.0000000000000000000000000001",
+            "1",
+            "1.0000",
+            "0.9999",
+            "1.0001",
+            "0.5",
+            "-0.0001",
         ]
         .iter()
         .map(|v| v.parse().unwrap())
@@ -260,6 +315,8 @@ mod tests {
             "95.00".parse().unwrap(),
             d(100),
             "-0.5".parse().unwrap(),
+            d(1),
+            "1.00".parse().unwrap(),
         ];
         let end = |i: usize| {
             let value = *ends.get(i / 2)?;
@@ -296,11 +353,30 @@ mod tests {
                         slow(&interval, v),
                         "{v} in {interval:?}"
                     );
+                    assert_eq!(
+                        interval.test().holds(v, &interval),
+                        slow(&interval, v),
+                        "{v} in {interval:?}, tested as {:?}",
+                        interval.test()
+                    );
                     checked += usize::from(interval.contains(v));
                 }
             }
         }
         assert!(checked > 100, "{checked}");
+        // The quick tests were among those taken, on zero at other scales.
+        let at_least = |value: &str| Interval {
+            lo: Some(End {
+                value: value.parse().unwrap(),
+                closed: true,
+            }),
+            hi: None,
+        };
+        assert_eq!(at_least("0.00").test(), RangeTest::AtLeastZero);
+        assert_eq!(at_least("0.01").test(), RangeTest::Other);
+        let percent = Interval::closed(Decimal::ZERO, "1.00".parse().unwrap());
+        assert_eq!(percent.test(), RangeTest::ZeroToOne);
+        assert_eq!(Interval::ALL.test(), RangeTest::Any);
     }
 
     #[test]

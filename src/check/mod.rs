@@ -9,7 +9,7 @@ mod expr;
 mod grades;
 mod graph;
 mod header;
-mod intervals;
+pub(crate) mod intervals;
 mod plans;
 mod quotas;
 mod scope;

@@ -200,7 +200,7 @@ pub(crate) fn run(args: Args) -> u8 {
     // the whole row. A row the renderer could not put together goes to the
     // writer whole, which says why.
     let renderer = writer.renderer();
-    let render = |record: &Record, outcome: &Outcome, text: &mut String| {
+    let render = |record: &Record, outcome: &Outcome, text: &mut Vec<u8>| {
         let start = text.len();
         match renderer {
             Some(render) if render(&program, outcome, text) => None,
@@ -363,7 +363,7 @@ fn whole(row: RowResult, handle: &mut impl FnMut(Row<'_>)) {
 /// where the row was evaluated, the record and outcome for the other
 /// formats, or why the row failed.
 enum Row<'a> {
-    Line(&'a str),
+    Line(&'a [u8]),
     Whole(&'a Record, &'a Outcome),
     Failed(kpi::data::RowError),
 }

@@ -60,7 +60,13 @@ fn hundredth(n: Decimal) -> Option<Decimal> {
     if mantissa == 0 {
         return Some(Decimal::ZERO);
     }
-    if mantissa % 100 == 0 {
+    // In 64 bits when the mantissa fits (a typed percentage always does):
+    // a 128-bit division is a call into a slow routine.
+    let divides = match u64::try_from(mantissa.unsigned_abs()) {
+        Ok(small) => small % 100 == 0,
+        Err(_) => mantissa % 100 == 0,
+    };
+    if divides {
         return Decimal::try_from_i128_with_scale(mantissa / 100, scale).ok();
     }
     if scale + 2 > 28 {

@@ -17,6 +17,7 @@ use std::path::Path;
 use serde::Serialize;
 
 use crate::ast::{InputType, OverrideTarget};
+use crate::check::intervals::RangeTest;
 use crate::checked::{CheckedPolicy, InputValue, Missing, Node};
 use crate::eval::{Override, OverrideValue, Record};
 use crate::program::{Program, Value};
@@ -582,6 +583,8 @@ pub struct Columns {
     /// Each input's column; `None` for an input some plan does not use and
     /// the data leaves out (a file of sales staff needs no project columns).
     inputs: Vec<Option<usize>>,
+    /// Each input's range, made ready to test a column of values.
+    ranges: Vec<RangeTest>,
     /// Per plan, for each input, the rule that first uses it: "indicator
     /// `成交`", or `None` when the plan does not use the input (its cell
     /// may then be empty).
@@ -732,6 +735,7 @@ impl Columns {
             group,
             plan,
             inputs,
+            ranges: policy.inputs.iter().map(|i| i.range.test()).collect(),
             consumers: program.plans().map(|p| consumers(p.policy())).collect(),
             plan_names: policy.plans.iter().map(|p| p.name.clone()).collect(),
             adjustment: adjustment.zip(reason),
@@ -846,10 +850,11 @@ impl Columns {
             // The usual cell, read without making a `CellRef`, and checked
             // against its range inline, not by `within_range` (values passed
             // to a call go through memory, and stall the read after).
+            let range = self.ranges.get(i).copied().unwrap_or(RangeTest::Other);
             if let Some(value) = row
                 .plain_text(column)
                 .and_then(|text| cell::usual(input.ty, text))
-                .filter(|v| !matches!(v, Value::Num(n) if !input.range.contains(*n)))
+                .filter(|v| !matches!(v, Value::Num(n) if !range.holds(*n, &input.range)))
             {
                 inputs.push(value);
                 continue;

@@ -27,7 +27,7 @@ pub trait OutcomeWriter {
         None
     }
     /// A row its [`renderer`](OutcomeWriter::renderer) rendered.
-    fn rendered(&mut self, _row: &str) -> io::Result<()> {
+    fn rendered(&mut self, _row: &[u8]) -> io::Result<()> {
         Err(io::Error::other("this format does not take rendered rows"))
     }
     fn failure(&mut self, _failure: &RowError) -> io::Result<()> {
@@ -36,10 +36,10 @@ pub trait OutcomeWriter {
     fn finish(self: Box<Self>, summary: &Summary) -> io::Result<()>;
 }
 
-/// Renders an outcome as a writer writes it, appending to the string:
+/// Renders an outcome as a writer writes it, appending its bytes (UTF-8):
 /// `false` if it cannot (the writer's own [`OutcomeWriter::outcome`] then
 /// takes the row, and reports why).
-pub type Renderer = fn(&Program, &Outcome, &mut String) -> bool;
+pub type Renderer = fn(&Program, &Outcome, &mut Vec<u8>) -> bool;
 
 /// CSV: the report's columns (`report::columns`). With `bom`, a UTF-8 byte-order
 /// mark first, so that Excel opens Chinese text correctly. Nothing is
@@ -58,7 +58,7 @@ pub struct CsvWriter<'p, W: Write> {
     started: bool,
     bom: bool,
     /// The line being put together.
-    line: String,
+    line: Vec<u8>,
 }
 
 impl<'p, W: Write> CsvWriter<'p, W> {
@@ -68,7 +68,7 @@ impl<'p, W: Write> CsvWriter<'p, W> {
             out,
             started: false,
             bom,
-            line: String::new(),
+            line: Vec::new(),
         })
     }
 
@@ -80,34 +80,34 @@ impl<'p, W: Write> CsvWriter<'p, W> {
         if self.bom {
             self.out.write_all(b"\xEF\xBB\xBF")?;
         }
-        let mut line = String::new();
+        let mut line = Vec::new();
         let mut first = true;
         for (name, _) in super::columns(self.program) {
             push_csv_cell(&mut line, &mut first, &name);
         }
-        line.push('\n');
-        self.out.write_all(line.as_bytes())
+        line.push(b'\n');
+        self.out.write_all(&line)
     }
 }
 
 /// Appends `field` to a CSV line, in quotes (a quote doubled) when it holds
 /// a comma, a quote or a line break.
-pub fn push_csv_field(line: &mut String, field: &str) {
+pub fn push_csv_field(line: &mut Vec<u8>, field: &str) {
     if !field
         .bytes()
         .any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r'))
     {
-        line.push_str(field);
+        line.extend_from_slice(field.as_bytes());
         return;
     }
-    line.push('"');
+    line.push(b'"');
     for (i, part) in field.split('"').enumerate() {
         if i > 0 {
-            line.push_str("\"\"");
+            line.extend_from_slice(b"\"\"");
         }
-        line.push_str(part);
+        line.extend_from_slice(part.as_bytes());
     }
-    line.push('"');
+    line.push(b'"');
 }
 
 /// How much output is gathered before it is written: see
@@ -116,9 +116,9 @@ pub const WRITE_BUFFER: usize = 256 * 1024;
 
 /// Appends a cell to a CSV line: a comma before it unless it is the
 /// `first`, then the field.
-fn push_csv_cell(line: &mut String, first: &mut bool, cell: &str) {
+fn push_csv_cell(line: &mut Vec<u8>, first: &mut bool, cell: &str) {
     if !std::mem::replace(first, false) {
-        line.push(',');
+        line.push(b',');
     }
     push_csv_field(line, cell);
 }
@@ -126,18 +126,18 @@ fn push_csv_cell(line: &mut String, first: &mut bool, cell: &str) {
 /// Appends an outcome's CSV line, with its line break, to `line`: what a
 /// [`CsvWriter`] writes for it. Numbers are written straight into the line:
 /// none needs quotes.
-pub fn csv_line(program: &Program, outcome: &Outcome, line: &mut String) {
+pub fn csv_line(program: &Program, outcome: &Outcome, line: &mut Vec<u8>) {
     let mut first = true;
     super::each_cell(program, outcome, false, |cell| match cell {
         Cell::Text(text) => push_csv_cell(line, &mut first, text),
         Cell::Number(d) => {
             if !std::mem::replace(&mut first, false) {
-                line.push(',');
+                line.push(b',');
             }
-            crate::decimal::push_decimal(line, d);
+            crate::decimal::write_decimal(line, d);
         }
     });
-    line.push('\n');
+    line.push(b'\n');
 }
 
 impl<W: Write> OutcomeWriter for CsvWriter<'_, W> {
@@ -146,7 +146,7 @@ impl<W: Write> OutcomeWriter for CsvWriter<'_, W> {
         let mut line = std::mem::take(&mut self.line);
         line.clear();
         csv_line(self.program, outcome, &mut line);
-        let written = self.out.write_all(line.as_bytes());
+        let written = self.out.write_all(&line);
         self.line = line;
         written
     }
@@ -158,9 +158,9 @@ impl<W: Write> OutcomeWriter for CsvWriter<'_, W> {
         })
     }
 
-    fn rendered(&mut self, row: &str) -> io::Result<()> {
+    fn rendered(&mut self, row: &[u8]) -> io::Result<()> {
         self.start()?;
-        self.out.write_all(row.as_bytes())
+        self.out.write_all(row)
     }
 
     fn finish(mut self: Box<Self>, _summary: &Summary) -> io::Result<()> {
@@ -182,15 +182,20 @@ impl<W: Write> JsonLinesWriter<W> {
 
 /// Appends an outcome's JSON Lines line, with its line break: what a
 /// [`JsonLinesWriter`] writes for it.
-pub fn json_line(outcome: &Outcome, line: &mut String) -> serde_json::Result<()> {
-    line.push_str(&serde_json::to_string(outcome)?);
-    line.push('\n');
+pub fn json_line(outcome: &Outcome, line: &mut Vec<u8>) -> serde_json::Result<()> {
+    let start = line.len();
+    if let Err(e) = serde_json::to_writer(&mut *line, outcome) {
+        // Nothing of a line that could not be written whole.
+        line.truncate(start);
+        return Err(e);
+    }
+    line.push(b'\n');
     Ok(())
 }
 
 impl<W: Write> OutcomeWriter for JsonLinesWriter<W> {
     fn outcome(&mut self, _record: &Record, outcome: &Outcome) -> io::Result<()> {
-        let mut line = String::new();
+        let mut line = Vec::new();
         json_line(outcome, &mut line)?;
         self.rendered(&line)
     }
@@ -199,8 +204,8 @@ impl<W: Write> OutcomeWriter for JsonLinesWriter<W> {
         Some(|_, outcome, line| json_line(outcome, line).is_ok())
     }
 
-    fn rendered(&mut self, row: &str) -> io::Result<()> {
-        self.out.write_all(row.as_bytes())
+    fn rendered(&mut self, row: &[u8]) -> io::Result<()> {
+        self.out.write_all(row)
     }
 
     fn finish(mut self: Box<Self>, _summary: &Summary) -> io::Result<()> {
@@ -667,15 +672,15 @@ mod tests {
             }
             let mut by_crate = csv::Writer::from_writer(Vec::new());
             by_crate.write_record(&fields).unwrap();
-            let by_crate = String::from_utf8(by_crate.into_inner().unwrap()).unwrap();
-            let mut by_hand = String::new();
+            let by_crate = by_crate.into_inner().unwrap();
+            let mut by_hand = Vec::new();
             for (i, field) in fields.iter().enumerate() {
                 if i > 0 {
-                    by_hand.push(',');
+                    by_hand.push(b',');
                 }
                 push_csv_field(&mut by_hand, field);
             }
-            by_hand.push('\n');
+            by_hand.push(b'\n');
             assert_eq!(by_hand, by_crate, "{fields:?}");
         }
     }
