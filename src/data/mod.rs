@@ -167,14 +167,8 @@ impl RawRow {
         }
         let (mut text, mut ends) = self.take_text();
         text.push_str(line);
-        // A byte at a time: separators are a few bytes apart, too close for
-        // a search that starts again at each to pay. Within u32: checked
-        // above.
-        for (i, &b) in line.as_bytes().iter().enumerate() {
-            if b == delimiter {
-                ends.push(i as u32);
-            }
-        }
+        separators(line.as_bytes(), delimiter, &mut ends);
+        // Within u32: checked above.
         ends.push(line.len() as u32);
         self.cells = Cells::Text { text, ends, gap: 1 };
     }
@@ -294,6 +288,41 @@ impl RawRow {
     pub fn cells(&self) -> impl Iterator<Item = CellRef<'_>> {
         (0..self.len()).map(|i| self.cell_or_empty(i))
     }
+}
+
+/// Appends where `delimiter` stands in `line` (no longer than u32 counts).
+/// Eight bytes at a time: separators are a few bytes apart, too close for
+/// a search that starts again at each to pay, and a byte at a time is
+/// slower still. A byte of `word ^ delimiter × 0x01…01` is zero where the
+/// delimiter is; `zero_bytes` marks exactly those.
+fn separators(line: &[u8], delimiter: u8, ends: &mut Vec<u32>) {
+    const ONES: u64 = u64::from_ne_bytes([1; 8]);
+    let pattern = ONES * u64::from(delimiter);
+    let mut chunks = line.chunks_exact(8);
+    let mut base = 0u32;
+    for chunk in &mut chunks {
+        let word = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
+        let mut zeros = zero_bytes(word ^ pattern);
+        while zeros != 0 {
+            ends.push(base + zeros.trailing_zeros() / 8);
+            zeros &= zeros - 1;
+        }
+        base += 8;
+    }
+    for (i, &b) in chunks.remainder().iter().enumerate() {
+        if b == delimiter {
+            ends.push(base + i as u32);
+        }
+    }
+}
+
+/// The high bit of each byte of `x` that is zero, and no other bit: the
+/// exact form (the usual `(x - 0x01…) & !x` also marks a 0x01 byte above a
+/// zero one).
+#[inline(always)]
+fn zero_bytes(x: u64) -> u64 {
+    const LOW: u64 = u64::from_ne_bytes([0x7F; 8]);
+    !(((x & LOW) + LOW) | x | LOW)
 }
 
 /// Cell `i` of cells kept in `text`, `gap` bytes apart, as written; `None`
@@ -1265,6 +1294,37 @@ mod tests {
         assert_eq!(row, lossy(&[b"ab", b""]));
         row.fill_record(5, b"abc", &[4]);
         assert_eq!(row, lossy(&[b""]));
+    }
+
+    /// Separators are found eight bytes at a time where a byte at a time
+    /// finds them: every position, every length, bytes next to the
+    /// separator's value (0x2B, 0x2D), and bytes with the high bit set.
+    #[test]
+    fn separators_are_found_where_they_stand() {
+        let bytes = [
+            b',', b';', b'a', 0x2B, 0x2D, 0x00, 0x01, 0x80, 0xAC, 0xFF, b'\t',
+        ];
+        let mut x: u32 = 0x2545_F491;
+        for length in 0..40 {
+            for _ in 0..200 {
+                let line: Vec<u8> = (0..length)
+                    .map(|_| {
+                        x ^= x << 13;
+                        x ^= x >> 17;
+                        x ^= x << 5;
+                        bytes[x as usize % bytes.len()]
+                    })
+                    .collect();
+                for delimiter in [b',', b';', b'\t', 0x01, 0x80] {
+                    let mut found = Vec::new();
+                    separators(&line, delimiter, &mut found);
+                    let expected: Vec<u32> = (0..line.len() as u32)
+                        .filter(|&i| line[i as usize] == delimiter)
+                        .collect();
+                    assert_eq!(found, expected, "{line:?} at {delimiter}");
+                }
+            }
+        }
     }
 
     /// A cell given as plain text is the cell `cell` gives as text, as it
