@@ -140,7 +140,10 @@ pub(crate) const BLOCK: usize = 128 * 1024;
 /// reading is shared out rather than done on one.
 #[derive(Debug)]
 pub(crate) struct Block {
+    /// The block's text is `text[..end]`; past it, bytes of no meaning (a
+    /// reused buffer is not cleared).
     text: Vec<u8>,
+    end: usize,
     /// Where `text` goes back to once the block is read.
     spares: Arc<Spares<Vec<u8>>>,
     /// Where the rows start: after the header in the file's first block.
@@ -154,16 +157,14 @@ pub(crate) struct Block {
 
 impl Drop for Block {
     fn drop(&mut self) {
-        let mut text = std::mem::take(&mut self.text);
-        text.clear();
-        self.spares.give(text);
+        self.spares.give(std::mem::take(&mut self.text));
     }
 }
 
 impl Block {
     /// The block's size in bytes, to estimate a file's rows from its size.
     pub(crate) fn bytes(&self) -> usize {
-        self.text.len() - self.start
+        self.end - self.start
     }
 
     /// The file's first record as the header, and the block after it.
@@ -173,7 +174,8 @@ impl Block {
             .build();
         let mut header = Vec::new();
         // Lines before the header: blank ones, passed over by the reader.
-        let (end, _) = next_record(&mut reader, &self.text, &mut RecordBuf::default(), |r| {
+        let text = self.text.get(..self.end).unwrap_or_default();
+        let (end, _) = next_record(&mut reader, text, &mut RecordBuf::default(), |r| {
             header = r
                 .cells()
                 .map(|c| {
@@ -183,7 +185,7 @@ impl Block {
                 })
                 .collect();
         });
-        self.line += count_lines(self.text.get(..end).unwrap_or_default());
+        self.line += count_lines(text.get(..end).unwrap_or_default());
         self.start = end;
         (header, self)
     }
@@ -193,7 +195,7 @@ impl Block {
     /// do not fit the header's columns. Blank rows carry no employee and are
     /// passed over.
     pub(crate) fn rows(&self, row: &mut RawRow, mut each: impl FnMut(Result<&RawRow, RowError>)) {
-        let text = self.text.get(self.start..).unwrap_or_default();
+        let text = self.text.get(self.start..self.end).unwrap_or_default();
         let mut each_read = |row: &RawRow| {
             if row.cells().all(|c| c == CellRef::Empty) {
                 return;
@@ -370,33 +372,42 @@ impl Iterator for Blocks {
     type Item = Result<Block, RowError>;
 
     fn next(&mut self) -> Option<Result<Block, RowError>> {
+        // A spare buffer keeps its length: its bytes were written once
+        // already and need not be cleared again before they are read over.
         let mut text = self.spares.take();
-        // Room for a block and the record begun before it, at once: each
-        // step of growing a buffer this large takes new pages.
-        text.reserve(self.carry.len() + self.block);
-        text.extend_from_slice(&self.carry);
+        let mut filled = self.carry.len();
+        grow(&mut text, filled + self.block);
+        if let Some(start) = text.get_mut(..filled) {
+            start.copy_from_slice(&self.carry);
+        }
         self.carry.clear();
         loop {
             if !self.ended {
-                let want = text.len() + self.block;
-                if let Err(e) = fill(&mut self.input, &mut text, want) {
-                    self.ended = true;
-                    self.failure = Some(e.to_string());
-                } else {
-                    self.ended = text.len() < want;
+                let want = filled + self.block;
+                grow(&mut text, want);
+                match fill(&mut self.input, &mut text, filled, want) {
+                    Ok(read) => {
+                        filled = read;
+                        self.ended = filled < want;
+                    }
+                    Err((read, e)) => {
+                        filled = read;
+                        self.ended = true;
+                        self.failure = Some(e.to_string());
+                    }
                 }
             }
+            let read = text.get(..filled).unwrap_or_default();
             let end = if self.ended && self.failure.is_none() {
-                text.len()
+                filled
             } else {
-                self.records_end(&text)
+                self.records_end(read)
             };
             if end > 0 {
                 self.carry
-                    .extend_from_slice(text.get(end..).unwrap_or_default());
-                text.truncate(end);
+                    .extend_from_slice(read.get(end..).unwrap_or_default());
                 let line = self.line;
-                self.line += count_lines(&text);
+                self.line += count_lines(read.get(..end).unwrap_or_default());
                 self.searched = self.searched.saturating_sub(end);
                 if let Some((_, scanned)) = &mut self.scanner {
                     *scanned = scanned.saturating_sub(end);
@@ -405,6 +416,7 @@ impl Iterator for Blocks {
                     text,
                     spares: self.spares.clone(),
                     start: 0,
+                    end,
                     line,
                     delimiter: self.delimiter,
                     fields: self.fields,
@@ -414,7 +426,7 @@ impl Iterator for Blocks {
                 // The text left cannot be read: the records before it have
                 // been handed out; say where, and stop.
                 let failure = self.failure.take()?;
-                let blank = text.iter().take_while(|&&b| b == b'\n').count();
+                let blank = read.iter().take_while(|&&b| b == b'\n').count();
                 return Some(Err(RowError {
                     row: self.line + blank,
                     row_word: "line",
@@ -500,23 +512,34 @@ fn scan_record(
     }
 }
 
-/// Reads from `input` until `text` holds `want` bytes or the input ends.
-fn fill(input: &mut impl Read, text: &mut Vec<u8>, want: usize) -> std::io::Result<()> {
-    let mut at = text.len();
-    text.resize(want, 0);
-    let result = loop {
-        let Some(free) = text.get_mut(at..).filter(|f| !f.is_empty()) else {
-            break Ok(());
+/// `text` at least `len` bytes long (the new bytes zero; a buffer is only
+/// ever lengthened, so that its bytes are cleared once).
+fn grow(text: &mut Vec<u8>, len: usize) {
+    if text.len() < len {
+        text.resize(len, 0);
+    }
+}
+
+/// Reads from `input` into `text` after its first `filled` bytes until
+/// `want` bytes are filled or the input ends: how many are filled then, or
+/// with the error that stopped the reading.
+fn fill(
+    input: &mut impl Read,
+    text: &mut [u8],
+    mut filled: usize,
+    want: usize,
+) -> Result<usize, (usize, std::io::Error)> {
+    loop {
+        let Some(free) = text.get_mut(filled..want).filter(|f| !f.is_empty()) else {
+            return Ok(filled);
         };
         match input.read(free) {
-            Ok(0) => break Ok(()),
-            Ok(n) => at += n,
+            Ok(0) => return Ok(filled),
+            Ok(n) => filled += n,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => break Err(e),
+            Err(e) => return Err((filled, e)),
         }
-    };
-    text.truncate(at);
-    result
+    }
 }
 /// Whether a row has one value per column, and why not: a row that does
 /// not would put values in the wrong columns.
