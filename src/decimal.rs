@@ -51,6 +51,7 @@ pub fn exact(text: &str) -> Option<Decimal> {
 /// `-1234.50`: an optional minus, at most 18 digits and one point, as
 /// `Decimal::from_str_exact` reads it (trailing zeros kept), in one pass;
 /// `None` for anything else.
+#[inline]
 pub fn plain(text: &str) -> Option<Decimal> {
     let (negative, unsigned) = match text.strip_prefix('-') {
         Some(rest) => (true, rest),

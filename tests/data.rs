@@ -312,12 +312,13 @@ fn generated_data_evaluates_cleanly() {
     }
 }
 
-/// `batch::run` reads rows on one thread and types and evaluates chunks of
-/// them on a worker per core, which may finish out of order: over many
-/// chunks (20,000 rows are twenty chunks of 1,024), with bad rows and
-/// repeated ids scattered through, every row
-/// still comes out once, in the order of the file, exactly as evaluating
-/// the rows one by one on this thread gives.
+/// `batch::run` reads a CSV file in blocks of text on one thread, and a
+/// worker per core splits each block into rows, types and evaluates them,
+/// and may finish out of order: over many blocks (20,000 rows are some
+/// dozen blocks of 128 KB), with bad rows and repeated ids scattered
+/// through (a repeat is told apart where the blocks are put back in
+/// order), every row still comes out once, in the order of the file,
+/// exactly as evaluating the rows one by one on this thread gives.
 #[test]
 fn reading_ahead_on_a_second_thread_keeps_every_row_in_order() {
     let program = program();
@@ -345,6 +346,8 @@ fn reading_ahead_on_a_second_thread_keeps_every_row_in_order() {
     }
     let data = lines.join("\n") + "\n";
     assert!(lines.iter().all(|l| l.split(',').count() == columns));
+    // Many blocks of 128 KB, so that workers finish them out of order.
+    assert!(data.len() > 8 * 128 * 1024, "{} bytes", data.len());
 
     // One thread: each row typed and evaluated in turn.
     let source = data::open_bytes(
