@@ -1,7 +1,7 @@
 //! Evaluating a data file: every row ends up either as an outcome or as a
-//! failure that names it. Nothing is dropped, and rows are handled a chunk
-//! at a time (a bounded number of chunks in flight), so that a streamed file
-//! is never held in memory.
+//! failure that names it. Nothing is dropped, and rows are handled a unit
+//! at a time (a block of CSV text, or a chunk of rows; a bounded number in
+//! flight), so that a streamed file is never held in memory.
 
 use std::collections::BTreeMap;
 use std::collections::HashMap;

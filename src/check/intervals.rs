@@ -65,7 +65,7 @@ impl Interval {
         }
     }
 
-    /// Whether `v` is in the interval. Inline and compared as [`Num`]s:
+    /// Whether `v` is in the interval. Inline and compared as `Num`s:
     /// every value typed from a data file is checked against its range.
     #[inline]
     pub fn contains(&self, v: Decimal) -> bool {
