@@ -18,7 +18,10 @@ use indexmap::IndexMap;
 use rust_decimal::Decimal;
 
 use crate::ast::{MissingQuarters, YearlyRule};
-use crate::data::{Columns, HeaderError, RawTable, RowError, RowProblem, parse_cell};
+use crate::data::{
+    CellProblem, CellRef, Columns, HeaderError, RawTable, RowError, RowProblem, parse_cell,
+    within_range,
+};
 use crate::eval::{Record, YearGiven};
 use crate::outcome::Outcome;
 use crate::program::{Program, Value};
@@ -109,10 +112,28 @@ pub fn roll_up(
             }
         }
     }
-    let figures = match figures {
+    let mut figures = match figures {
         Some(table) => Some(yearly_figures(program, table)?),
         None => None,
     };
+    if let Some(f) = &mut figures {
+        quarter_failures.extend(f.failures.drain(..).map(|e| (FIGURES.to_string(), e)));
+        // Figures for someone no quarter has: most likely a mistyped id,
+        // whose figures would otherwise replace nobody's sums.
+        for (id, given) in f.by_id.iter().filter(|(id, _)| !people.contains_key(*id)) {
+            quarter_failures.push((
+                FIGURES.to_string(),
+                RowError {
+                    row: given.row,
+                    row_word: f.row_word,
+                    id: Some(id.clone()),
+                    problem: RowProblem::Year(
+                        "no quarter has this employee, so these figures replace nobody's: check the id".to_string(),
+                    ),
+                },
+            ));
+        }
+    }
     let names: Vec<String> = quarters.iter().map(|q| q.name.clone()).collect();
     let mut records = Vec::new();
     let people = people.into_iter().filter(|(id, _)| !id.is_empty());
@@ -156,7 +177,16 @@ pub fn roll_up(
                 _ => None,
             })
             .collect();
-        let given = figures.as_ref().and_then(|f| f.get(&id));
+        let given = match figures.as_ref().and_then(|f| f.by_id.get(&id)) {
+            Some(FiguresRow { values: None, .. }) => {
+                records.push(Err(fail(format!(
+                    "no yearly result: the row of {FIGURES} failed (reported above)"
+                ))));
+                continue;
+            }
+            Some(FiguresRow { values, .. }) => values.as_ref(),
+            None => None,
+        };
         if let Some(record) = yearly_record(program, &present, &names, given) {
             records.push(Ok((number, record)));
         }
@@ -245,51 +275,170 @@ fn yearly_record(
     })
 }
 
-/// Yearly figures by employee id: for each input the file has a column for,
-/// its non-empty cells.
-fn yearly_figures(
-    program: &Program,
-    table: &RawTable,
-) -> Result<IndexMap<String, Vec<Option<Value>>>, YearHeaderError> {
+/// The name the yearly figures' failures are reported under.
+const FIGURES: &str = "the yearly figures";
+
+/// A file of yearly figures, read: each employee's values (for each input
+/// the file has a column for, its non-empty cell), or `None` where the
+/// employee's row failed; and the rows that failed, with why.
+struct Figures {
+    by_id: IndexMap<String, FiguresRow>,
+    failures: Vec<RowError>,
+    row_word: &'static str,
+}
+
+/// One employee's row of the yearly figures: where it is, and its values.
+struct FiguresRow {
+    row: usize,
+    values: Option<Vec<Option<Value>>>,
+}
+
+/// Reads the yearly figures. Every cell is typed and checked against its
+/// input's range as a quarter's cell is: a figure that cannot be read fails
+/// the employee's year, rather than the quarters' sum standing in for it
+/// unseen. A column that is not the id, the name, the plan, the group or an
+/// input is refused, with the input it may be misspelt from: the file exists
+/// to replace sums, and a misspelt column would replace none.
+fn yearly_figures(program: &Program, table: &RawTable) -> Result<Figures, YearHeaderError> {
     let policy = program.policy();
     let headers: Vec<String> = table.headers.iter().map(|h| h.trim().to_string()).collect();
     let at = |name: &str| headers.iter().position(|h| h == name);
+    let header_error = |error: HeaderError| YearHeaderError {
+        file: FIGURES.to_string(),
+        error,
+    };
     let Some(id_column) = at(&policy.id_column) else {
-        return Err(YearHeaderError {
-            file: "the yearly figures".to_string(),
-            error: HeaderError {
-                missing: vec![crate::data::MissingColumn {
-                    input: policy.id_column.clone(),
-                    label: Some("employee id".to_string()),
-                    did_you_mean: None,
-                }],
-                unknown: Vec::new(),
-                duplicates: Vec::new(),
-            },
-        });
+        return Err(header_error(HeaderError {
+            missing: vec![crate::data::MissingColumn {
+                input: policy.id_column.clone(),
+                label: Some("employee id".to_string()),
+                did_you_mean: crate::fuzzy::closest(
+                    &policy.id_column,
+                    headers.iter().map(String::as_str),
+                )
+                .map(str::to_string),
+            }],
+            unknown: Vec::new(),
+            duplicates: Vec::new(),
+        }));
     };
     let columns: Vec<Option<usize>> = policy
         .inputs
         .iter()
-        .map(|i| at(&i.name).or_else(|| i.label.as_deref().and_then(at)))
+        .map(|i| {
+            at(&i.name)
+                .or_else(|| i.label.as_deref().and_then(at))
+                .or_else(|| i.aliases.iter().find_map(|a| at(a.trim())))
+        })
         .collect();
-    let mut figures = IndexMap::new();
+    // Columns that describe the employee, kept for people reading the file.
+    let described = [
+        policy.name_column.as_deref(),
+        policy.plan_column.as_deref(),
+        policy.quota_group_column(),
+    ];
+    let known = |i: usize| {
+        i == id_column
+            || columns.contains(&Some(i))
+            || described.iter().flatten().any(|c| at(c) == Some(i))
+    };
+    let names: Vec<&str> = policy
+        .inputs
+        .iter()
+        .flat_map(|i| std::iter::once(i.name.as_str()).chain(i.label.as_deref()))
+        .collect();
+    let unknown: Vec<crate::data::UnknownColumn> = headers
+        .iter()
+        .enumerate()
+        .filter(|(i, h)| !h.is_empty() && !known(*i))
+        .map(|(_, h)| crate::data::UnknownColumn {
+            column: h.clone(),
+            did_you_mean: crate::fuzzy::closest(h, names.iter().copied()).map(str::to_string),
+        })
+        .collect();
+    let mut duplicates: Vec<String> = Vec::new();
+    for (i, h) in headers.iter().enumerate() {
+        if !h.is_empty() && headers[..i].contains(h) && !duplicates.contains(h) {
+            duplicates.push(h.clone());
+        }
+    }
+    if !unknown.is_empty() || !duplicates.is_empty() {
+        return Err(header_error(HeaderError {
+            missing: Vec::new(),
+            unknown,
+            duplicates,
+        }));
+    }
+    let mut figures = Figures {
+        by_id: IndexMap::new(),
+        failures: Vec::new(),
+        row_word: table.row_word,
+    };
     for row in &table.rows {
         let cell = |c: usize| row.cell_or_empty(c);
         let id = cell(id_column).trimmed().into_owned();
+        let failure = |problem: RowProblem| RowError {
+            row: row.number,
+            row_word: table.row_word,
+            id: (!id.is_empty()).then(|| id.clone()),
+            problem,
+        };
+        if id.is_empty() {
+            figures
+                .failures
+                .push(failure(RowProblem::Cells(vec![CellProblem {
+                    column: policy.id_column.clone(),
+                    value: String::new(),
+                    message: "no employee id".to_string(),
+                    rule: FIGURES.to_string(),
+                }])));
+            continue;
+        }
+        if let Some(first) = figures.by_id.get(&id) {
+            let first = first.row;
+            figures
+                .failures
+                .push(failure(RowProblem::DuplicateId { first }));
+            continue;
+        }
+        let mut problems = Vec::new();
         let values = policy
             .inputs
             .iter()
             .zip(&columns)
             .map(|(input, column)| {
-                let raw = cell((*column)?);
-                if raw == crate::data::CellRef::Empty {
+                let column = (*column)?;
+                let raw = cell(column);
+                if raw == CellRef::Empty {
                     return None;
                 }
-                parse_cell(input.ty, raw).ok()
+                match parse_cell(input.ty, raw).and_then(|v| within_range(input, v)) {
+                    Ok(value) => Some(value),
+                    Err(message) => {
+                        problems.push(CellProblem {
+                            column: headers.get(column).cloned().unwrap_or_default(),
+                            value: raw.shown(),
+                            message,
+                            rule: FIGURES.to_string(),
+                        });
+                        None
+                    }
+                }
             })
             .collect();
-        figures.insert(id, values);
+        let values = if problems.is_empty() {
+            Some(values)
+        } else {
+            figures.failures.push(failure(RowProblem::Cells(problems)));
+            None
+        };
+        figures.by_id.insert(
+            id,
+            FiguresRow {
+                row: row.number,
+                values,
+            },
+        );
     }
     Ok(figures)
 }

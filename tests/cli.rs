@@ -572,6 +572,72 @@ fn eval_year_from_four_files_or_one_file_with_a_period_column() {
     assert!(stderr(&o).contains("several only with --year"));
 }
 
+/// A quarter's row that cannot be read belongs to nobody the year can name:
+/// rolling up without it would change someone's year unseen. The run says
+/// which line, and stops with no results (exit 1). Yearly figures for an id
+/// no quarter has fail the run too, though every employee's year is
+/// computed.
+#[test]
+fn eval_year_stops_at_a_quarter_row_that_cannot_be_read() {
+    let q3 = std::fs::read_to_string("examples/company_2026/Q3.csv").unwrap();
+    let mut lines: Vec<String> = q3.lines().map(str::to_string).collect();
+    lines[5].push_str(",an extra value");
+    let broken = scratch("Q3.csv", &(lines.join("\n") + "\n"));
+    let args = |q3: &str| {
+        [
+            "eval",
+            "policies/foreign_trade_sales.kpi",
+            "--year",
+            "--format",
+            "csv",
+            "--data",
+            "examples/company_2026/Q1.csv",
+            "examples/company_2026/Q2.csv",
+            q3,
+            "examples/company_2026/Q4.csv",
+        ]
+        .map(str::to_string)
+    };
+    let o = Command::new(env!("CARGO_BIN_EXE_kpi"))
+        .args(args(broken.to_str().unwrap()))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stdout(&o).is_empty(), "{}", stdout(&o));
+    let err = stderr(&o);
+    assert!(err.contains("line 6"), "{err}");
+    assert!(
+        err.contains("1 line cannot be read, and the year adds up every row of every file"),
+        "{err}"
+    );
+
+    let figures = scratch("figures.csv", "工号,成交目标\nS001,4800000\nS999,100\n");
+    let mut with_figures = args("examples/company_2026/Q3.csv").to_vec();
+    with_figures.splice(
+        3..3,
+        [
+            "--yearly-figures".to_string(),
+            figures.display().to_string(),
+        ],
+    );
+    let o = Command::new(env!("CARGO_BIN_EXE_kpi"))
+        .args(&with_figures)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("error: the yearly figures: line 3 (id S999): no quarter has this employee"),
+        "{err}"
+    );
+    assert!(
+        err.ends_with("64 employees read, 64 evaluated, 0 failed\n"),
+        "{err}"
+    );
+}
+
 #[test]
 fn analyze_prints_the_bounds_and_fails_on_findings_only_when_denied() {
     let o = kpi(&["analyze", "policies/foreign_trade_sales.kpi"]);

@@ -271,3 +271,109 @@ fn yearly_figures_replace_the_sums_and_explain_shows_each_source() {
         "{text}"
     );
 }
+
+/// A yearly figures file of `(id, 销售目标)` rows, numbered from line 2,
+/// under the given header.
+fn figures(header: [&str; 2], rows: &[(&str, &str)]) -> RawTable {
+    RawTable {
+        headers: header.map(String::from).to_vec(),
+        rows: rows
+            .iter()
+            .enumerate()
+            .map(|(i, (id, target))| {
+                RawRow::new(i + 2, [*id, *target].map(|c| Cell::Text(c.into())).to_vec())
+            })
+            .collect(),
+        row_word: "line",
+    }
+}
+
+/// A yearly figure that cannot be read, or lies outside its input's range,
+/// fails that employee's year, naming the line, the column and the rule;
+/// the quarters' sum never stands in for it unseen. Everyone else's year
+/// is still rolled up, Y2's with its own figure.
+#[test]
+fn a_yearly_figure_that_cannot_be_used_fails_the_employees_year() {
+    let policy = POLICY.replace("input 销售目标 money", "input 销售目标 money range > ¥0");
+    let program = common::program(&policy);
+    for (bad, why) in [
+        ("5千", "money"),
+        ("-5000", "outside the range the policy declares"),
+    ] {
+        let table = figures(["id", "销售目标"], &[("Y1", bad), ("Y2", "2000")]);
+        let year = kpi::year::roll_up(&program, &company(), Some(&table)).unwrap();
+        assert_eq!(year.quarter_failures.len(), 1, "{bad}");
+        let (file, failure) = &year.quarter_failures[0];
+        assert_eq!(file, "the yearly figures");
+        let shown = failure.to_string();
+        assert!(shown.contains("line 2"), "{shown}");
+        assert!(shown.contains("销售目标") && shown.contains(why), "{shown}");
+        assert!(shown.contains("the yearly figures"), "{shown}");
+        let Err(y1) = &year.records[0] else {
+            panic!("Y1's year is rolled up from a figure that failed")
+        };
+        assert!(
+            y1.to_string()
+                .contains("no yearly result: the row of the yearly figures failed"),
+            "{y1}"
+        );
+        // Y2: 2,500 of the figure's 2,000 = 125% → 100 points.
+        let (_, y2) = year.records[1].as_ref().unwrap();
+        let outcome = program.evaluate(y2).unwrap();
+        assert_eq!(common::points(&outcome, "销售"), "100.00");
+    }
+}
+
+/// An employee given twice: the first row counts and the second fails,
+/// naming the first. Figures for an id no quarter has fail too (a mistyped
+/// id would otherwise replace nobody's sums), and so does a row without an
+/// id.
+#[test]
+fn yearly_figures_for_an_employee_twice_or_for_nobody_are_reported() {
+    let program = common::program(POLICY);
+    let table = figures(
+        ["id", "销售目标"],
+        &[("Y1", "5000"), ("Y1", "4000"), ("Y9", "3000"), ("", "1000")],
+    );
+    let year = kpi::year::roll_up(&program, &company(), Some(&table)).unwrap();
+    let failures: Vec<String> = year
+        .quarter_failures
+        .iter()
+        .map(|(file, e)| format!("{file}: {e}"))
+        .collect();
+    assert_eq!(failures.len(), 3, "{failures:#?}");
+    assert!(
+        failures[0].contains("line 3") && failures[0].contains("line 2"),
+        "{}",
+        failures[0]
+    );
+    assert!(failures[1].contains("no employee id"), "{}", failures[1]);
+    assert!(
+        failures[2].contains("line 4") && failures[2].contains("Y9"),
+        "{}",
+        failures[2]
+    );
+    assert!(
+        failures[2].contains("no quarter has this employee"),
+        "{}",
+        failures[2]
+    );
+    // The first row's 5,000 counts: 4,000 of 5,000 = 80% → 60 points.
+    let (_, y1) = year.records[0].as_ref().unwrap();
+    let outcome = program.evaluate(y1).unwrap();
+    assert_eq!(common::points(&outcome, "销售"), "60.00");
+}
+
+/// A column of the yearly figures that is no input (by name, label or
+/// alias), nor the id, name, plan or group column, is refused with the
+/// input it may be misspelt from: the file exists to replace sums, and a
+/// misspelt column would replace none.
+#[test]
+fn a_yearly_figures_column_that_is_no_input_is_refused() {
+    let program = common::program(POLICY);
+    let table = figures(["id", "销售目表"], &[("Y1", "5000")]);
+    let e = kpi::year::roll_up(&program, &company(), Some(&table)).unwrap_err();
+    assert_eq!(e.file, "the yearly figures");
+    let shown = e.error.to_string();
+    assert!(shown.contains("`销售目表` (`销售目标`?)"), "{shown}");
+}

@@ -175,8 +175,12 @@ pub(crate) fn run(args: Args) -> u8 {
     };
 
     let mut write_error = None;
-    // A quarter's failed rows come first: the year cannot use them.
+    // A quarter's failed rows come first: the year cannot use them. They
+    // fail the run even where no employee's year fails with them (figures
+    // for an id no quarter has).
+    let mut year_failures = 0;
     if let Input::Year(year) = &input {
+        year_failures = year.quarter_failures.len();
         for (quarter, failure) in &year.quarter_failures {
             eprintln!("error: {quarter}: {failure}");
             if let Some(e) = errors.as_mut()
@@ -298,7 +302,7 @@ pub(crate) fn run(args: Args) -> u8 {
         summary.evaluated,
         summary.failed
     );
-    if summary.failed == 0 {
+    if summary.failed == 0 && year_failures == 0 {
         exit::OK
     } else {
         exit::PROBLEMS

@@ -198,8 +198,11 @@ fn collect(dir: &Path, files: &mut Vec<PathBuf>) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Reads a whole data file into memory; a row that cannot be read is
-/// reported on stderr and left out.
+/// Reads a whole file of the year (a quarter, or the yearly figures) into
+/// memory. A row that cannot be read is reported on stderr, and the year is
+/// not rolled up: it adds up every row of every file, and whose a row that
+/// cannot be read is, nobody knows, so leaving it out would change someone's
+/// year without saying whose.
 pub(crate) fn read_table(
     path: &Path,
     options: &kpi::data::ReadOptions,
@@ -211,11 +214,24 @@ pub(crate) fn read_table(
     let headers = source.headers.clone();
     let row_word = source.row_word;
     let mut rows = Vec::new();
+    let mut unreadable = 0;
     for row in source {
         match row {
             Ok(row) => rows.push(row),
-            Err(e) => eprintln!("error: {}: {e}", path.display()),
+            Err(e) => {
+                unreadable += 1;
+                eprintln!("error: {}: {e}", path.display());
+            }
         }
+    }
+    if unreadable > 0 {
+        eprintln!(
+            "error: {}: {} cannot be read, and the year adds up every row of every file: fix {} and run again",
+            path.display(),
+            count(unreadable, row_word, &format!("{row_word}s")),
+            if unreadable == 1 { "it" } else { "them" },
+        );
+        return Err(exit::PROBLEMS);
     }
     Ok(kpi::data::RawTable {
         headers,

@@ -1184,7 +1184,7 @@ impl fmt::Display for RowError {
 /// refused like a value of the wrong type: the analysis of `kpi analyze`
 /// holds only for data within the declared ranges.
 #[inline]
-fn within_range(input: &crate::checked::Input, value: Value) -> Result<Value, String> {
+pub(crate) fn within_range(input: &crate::checked::Input, value: Value) -> Result<Value, String> {
     match value {
         Value::Num(n) if !input.range.contains(n) => Err(format!(
             "outside the range the policy declares, {}",
