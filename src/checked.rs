@@ -80,6 +80,30 @@ impl CheckedPolicy {
         indicators.chain(self.adjustments.iter().map(|a| &a.points))
     }
 
+    /// What a formula reads, directly or through `let` values (whose own
+    /// formulas are followed), each node once, in the order first met.
+    pub fn reads(&self, expr: &Expr) -> Vec<Node> {
+        let mut read = Vec::new();
+        let mut seen = vec![false; self.values.len()];
+        let mut pending = vec![expr];
+        while let Some(e) = pending.pop() {
+            e.for_each_ref(&mut |node| {
+                if let Node::Value(i) = node
+                    && let (Some(false), Some(v)) = (seen.get(i).copied(), self.values.get(i))
+                {
+                    if let Some(s) = seen.get_mut(i) {
+                        *s = true;
+                    }
+                    pending.push(&v.expr);
+                }
+                if !read.contains(&node) {
+                    read.push(node);
+                }
+            });
+        }
+        read
+    }
+
     /// Which inputs the policy uses, by input index: an input no formula,
     /// tie-breaker or veto reads is not needed from the data.
     pub fn used_inputs(&self) -> Vec<bool> {

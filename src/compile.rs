@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use rust_decimal::Decimal;
 
+use crate::ast::YearlyRule;
 use crate::checked::{CheckedPolicy, Expr, ExprKind, Function, Node, VetoEffect};
 use crate::num::{Num, order};
 use crate::program::{
@@ -93,32 +94,29 @@ fn step(policy: &CheckedPolicy, layout: &Layout, node: Node) -> Option<Step> {
             Step::Pay {
                 index,
                 op: op(expr),
-                prorated: !reads_pay(policy, expr),
+                prorated: prorated(policy, expr),
             }
         }
     })
 }
 
-/// Whether a formula reads a pay item, directly or through `let` values.
-/// Such an item adds up amounts already prorated for the year (`missing
-/// quarters prorate`), so it is not prorated again.
-fn reads_pay(policy: &CheckedPolicy, expr: &Expr) -> bool {
-    let mut seen = vec![false; policy.values.len()];
-    let mut pending = vec![expr];
-    let mut found = false;
-    while let Some(e) = pending.pop() {
-        e.for_each_ref(&mut |node| match node {
-            Node::Pay(_) => found = true,
-            Node::Value(i) => {
-                if let (Some(false), Some(v)) = (seen.get(i).copied(), policy.values.get(i)) {
-                    seen[i] = true;
-                    pending.push(&v.expr);
-                }
-            }
-            _ => {}
-        });
-    }
-    found
+/// Whether a pay item is scaled by the share of the year's quarters an
+/// employee was appraised in (`missing quarters prorate`). Not one that
+/// reads a pay item, directly or through `let` values: that adds up
+/// amounts prorated already. Nor one that reads an input the year adds up
+/// (`yearly sum`, such as collections): the sum covers only the quarters
+/// present, and scaling it would count the missing quarters twice. (The
+/// checker refuses a pay item that mixes such a sum with an amount that
+/// is not one.)
+fn prorated(policy: &CheckedPolicy, expr: &Expr) -> bool {
+    !policy.reads(expr).iter().any(|node| match node {
+        Node::Pay(_) => true,
+        Node::Input(i) => policy
+            .inputs
+            .get(*i)
+            .is_some_and(|input| input.yearly == YearlyRule::Sum),
+        _ => false,
+    })
 }
 
 /// A linear table's points as numbers, if all are constants in increasing

@@ -211,7 +211,7 @@ impl Code {
             }
             Code::QuotaInfeasible => "quotas that no group of people can satisfy together",
             Code::Year => {
-                "a yearly roll-up rule that does not fit its input (`yearly sum` of a yes/no)"
+                "a yearly roll-up rule that does not fit its input (`yearly sum` of a yes/no), or a pay item that `missing quarters prorate` can prorate only in part"
             }
             Code::Override => {
                 "an override of the score or grade that cannot apply (no grades, no score, the reason in the same column)"

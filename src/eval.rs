@@ -43,8 +43,12 @@ pub struct YearGiven {
     pub indicators: Vec<Option<Value>>,
     /// Per bonus or deduction item: the mean of the quarters' points.
     pub adjustments: Vec<Option<Value>>,
-    /// Every pay item is multiplied by this (prorating a mid-year joiner).
+    /// Every pay item that is prorated is multiplied by this (the share of
+    /// the year's quarters a mid-year joiner was appraised in); see
+    /// `missing quarters prorate`.
     pub pay_factor: Option<Decimal>,
+    /// How many of the year's quarters the employee was appraised in.
+    pub quarters_present: usize,
     /// For explanations: the quarters' names and, per indicator and per
     /// bonus or deduction item, each quarter's points (`None`: absent).
     pub quarters: Vec<String>,
@@ -159,6 +163,9 @@ pub enum Event {
     },
     Pay {
         index: usize,
+        /// Before prorating, when the pay item was prorated for a year
+        /// the employee was appraised in part of.
+        unprorated: Option<Decimal>,
         raw: Decimal,
         amount: Decimal,
     },
@@ -807,7 +814,9 @@ impl PlanProgram {
                     .map(|p| p.expr.span)
                     .unwrap_or_default();
                 let mut raw = eval_number(op, &frame.slots, t)?;
+                let mut unprorated = None;
                 if let (Some(factor), true) = (frame.pay_factor, *prorated) {
+                    unprorated = Some(raw);
                     raw = raw
                         .checked_mul(factor.into())
                         .ok_or(Fault::new(FaultKind::Overflow, span))?;
@@ -818,6 +827,7 @@ impl PlanProgram {
                     .ok_or(Fault::new(FaultKind::Overflow, span))?;
                 t.event(|| Event::Pay {
                     index: *index,
+                    unprorated: unprorated.map(Decimal::from),
                     raw: raw.into(),
                     amount: amount.into(),
                 });

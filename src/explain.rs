@@ -84,7 +84,9 @@ struct Renderer<'a> {
     adjustments: HashMap<usize, (Decimal, Decimal, Decimal)>,
     score: Option<&'a ScoreTrace>,
     grade: Option<(u16, Option<usize>, Option<u16>, u16)>,
-    pay: HashMap<usize, (Decimal, Decimal)>,
+    /// Per pay item: before prorating (if prorated), before rounding, and
+    /// the amount.
+    pay: HashMap<usize, (Option<Decimal>, Decimal, Decimal)>,
     /// Points a yearly record took from its quarters.
     given: HashMap<Node, Value>,
     /// The quarters behind a yearly record.
@@ -146,8 +148,13 @@ impl<'a> Renderer<'a> {
                     ranked,
                     grade,
                 } => r.grade = Some((*by_score, *veto, *ranked, *grade)),
-                Event::Pay { index, raw, amount } => {
-                    r.pay.insert(*index, (*raw, *amount));
+                Event::Pay {
+                    index,
+                    unprorated,
+                    raw,
+                    amount,
+                } => {
+                    r.pay.insert(*index, (*unprorated, *raw, *amount));
                 }
                 // Shown from the outcome's note, which carries the reason.
                 Event::Override { .. } => {}
@@ -678,13 +685,31 @@ impl<'a> Renderer<'a> {
 
     fn pay_item(&mut self, i: usize) {
         let policy = self.policy;
-        let (Some(item), Some((raw, amount))) = (policy.pay.get(i), self.pay.get(&i).copied())
+        let (Some(item), Some((unprorated, raw, amount))) =
+            (policy.pay.get(i), self.pay.get(&i).copied())
         else {
             return;
         };
         let currency = policy.currency.as_deref();
         let name = Self::named(&item.name, item.label.as_deref());
-        self.formula(1, &name, &item.expr, &format::money(raw, currency));
+        self.formula(
+            1,
+            &name,
+            &item.expr,
+            &format::money(unprorated.unwrap_or(raw), currency),
+        );
+        // A mid-year joiner's pay, prorated: the formula's amount, then the
+        // share of the year.
+        if let (Some(_), Some(year)) = (unprorated, &self.year) {
+            let (present, quarters) = (year.quarters_present, year.quarters.len());
+            self.line(
+                2,
+                &format!(
+                    "prorated for {present} of the year's {quarters} quarters: × {present}/{quarters} = {}",
+                    format::money(raw, currency)
+                ),
+            );
+        }
         if raw.normalize() != amount.normalize() {
             let rounding = policy.money_rounding;
             self.line(

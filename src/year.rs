@@ -261,6 +261,7 @@ fn yearly_record(
         year.adjustments.push(Some(averaged(&points)));
         year.adjustment_quarters.push(points);
     }
+    year.quarters_present = present.len();
     if present.len() < quarters.len() && policy.missing_quarters == Some(MissingQuarters::Prorate) {
         year.pay_factor = Decimal::from(present.len()).checked_div(Decimal::from(quarters.len()));
     }

@@ -132,6 +132,42 @@ fn a_mid_year_joiner_is_averaged_over_the_quarters_present() {
     assert_eq!(common::pay(&batch.outcomes[0], "合计"), "7000.00");
 }
 
+/// A commission on an amount the year adds up covers only the quarters
+/// present already: `prorate` does not scale it again (it once did, paying
+/// a half-year joiner a quarter of their commission), while the base pay
+/// beside it is prorated as before.
+#[test]
+fn prorate_leaves_pay_on_a_yearly_sum_alone() {
+    let policy = POLICY
+        .replace("missing quarters average", "missing quarters prorate")
+        .replace(
+            "  pay 绩效 = 基数 * by grade { A 1.2, B 1.0, C 0.8 }\n",
+            "  pay 绩效 = 基数 * by grade { A 1.2, B 1.0, C 0.8 }\n  \
+             let 业绩 = 销售额\n  pay 提成 = 业绩 * 2%\n",
+        );
+    let batch = year(&policy, &company());
+    let (y1, y2) = (&batch.outcomes[0], &batch.outcomes[1]);
+    // Y2, in Q3 and Q4: 1,250 + 1,250 = 2,500 sold, 2% = 50 (not 25); the
+    // base pay is prorated, 7,200 × 2/4. Y1, all year: 4,000 × 2% = 80.
+    assert_eq!(common::pay(y2, "提成"), "50.00");
+    assert_eq!(common::pay(y2, "绩效"), "3600.00");
+    assert_eq!(common::pay(y1, "提成"), "80.00");
+
+    // The explanation shows the formula's amount, then the prorating: the
+    // arithmetic an employee reads adds up.
+    let program = common::program(&policy);
+    let rolled = kpi::year::roll_up(&program, &company(), None).unwrap();
+    let (_, y2) = rolled.records[1].as_ref().unwrap();
+    let text = kpi::explain::explain(&program, y2).unwrap();
+    assert!(
+        text.contains(
+            "= ¥6,000.00 × 1.2 (grade A) = ¥7,200.00\n    prorated for 2 of the year's 4 quarters: × 2/4 = ¥3,600.00\n"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("= ¥2,500.00 × 2% = ¥50.00\n"), "{text}");
+}
+
 #[test]
 fn a_missing_quarter_without_a_rule_fails_and_is_never_a_zero() {
     let silent = POLICY.replace("  year { missing quarters average }\n", "");

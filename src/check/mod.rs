@@ -362,6 +362,9 @@ fn check_plan(source: &Source, policy: &ast::Policy) -> (CheckedPolicy, Vec<Diag
     });
     checked.missing_quarters =
         one_block(years, |d| d.span, "year", &mut diags).and_then(|d| d.missing.map(|(m, _)| m));
+    if checked.missing_quarters == Some(ast::MissingQuarters::Prorate) {
+        diags.extend(prorated_in_part(&checked));
+    }
     checked.order = graph::order(&checked, &mut diags);
     let value_types: Vec<Ty> = checked.values.iter().map(|v| v.expr.ty).collect();
     checked.examples = examples::check(
@@ -693,6 +696,48 @@ pub(super) fn unknown_grade(
         None if grades.is_empty() => d.help("add a `grades { … }` block"),
         None => d.help(format!("the grades are {list}")),
     }
+}
+
+/// Under `missing quarters prorate`, a pay item that reads both an amount
+/// the year adds up (`yearly sum`: it covers only the quarters present, so
+/// it is not prorated) and a money input that is not one (a base pay, the
+/// latest quarter's: prorated): no single scaling is right for it.
+fn prorated_in_part(policy: &CheckedPolicy) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
+    for pay in &policy.pay {
+        let inputs: Vec<&Input> = policy
+            .reads(&pay.expr)
+            .into_iter()
+            .filter_map(|node| match node {
+                Node::Input(i) => policy.inputs.get(i),
+                _ => None,
+            })
+            .collect();
+        let summed = inputs.iter().find(|i| i.yearly == ast::YearlyRule::Sum);
+        let other = inputs
+            .iter()
+            .find(|i| i.ty == InputType::Money && i.yearly != ast::YearlyRule::Sum);
+        let (Some(summed), Some(other)) = (summed, other) else {
+            continue;
+        };
+        diags.push(
+            Diagnostic::error(
+                Code::Year,
+                format!(
+                    "pay item `{}` mixes `{}`, added up over the quarters, with `{}`, which is not: `missing quarters prorate` cannot scale part of it",
+                    pay.name, summed.name, other.name
+                ),
+            )
+            .label(pay.expr.span, "one formula, two kinds of amount")
+            .label(other.name_span, "not a yearly sum: prorated")
+            .label(summed.name_span, "a yearly sum: covers only the quarters present, not prorated")
+            .help(format!(
+                "split it into two pay items, one of `{}` and one of `{}`, and add them in a third if a total is needed",
+                summed.name, other.name
+            )),
+        );
+    }
+    diags
 }
 
 fn unused_inputs(policy: &CheckedPolicy, used: &[bool]) -> Vec<Diagnostic> {
