@@ -572,6 +572,70 @@ fn eval_year_from_four_files_or_one_file_with_a_period_column() {
     assert!(stderr(&o).contains("several only with --year"));
 }
 
+/// `kpi explain --year` takes the files `kpi eval --year` takes, yearly
+/// figures and a period column among them, so that the explanation an
+/// employee reads is of the number they are paid by.
+#[test]
+fn explain_year_explains_the_year_eval_computes() {
+    let figures = scratch("explain-figures.csv", "工号,成交目标\nS001,4800000\n");
+    let quarters: Vec<String> = (1..=4)
+        .map(|q| format!("examples/company_2026/Q{q}.csv"))
+        .collect();
+    let mut eval = vec![
+        "eval",
+        "policies/foreign_trade_sales.kpi",
+        "--year",
+        "--yearly-figures",
+        figures.to_str().unwrap(),
+        "--format",
+        "json",
+        "--data",
+    ];
+    eval.extend(quarters.iter().map(String::as_str));
+    let o = kpi(&eval);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let all: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let s001 = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["id"] == "S001")
+        .unwrap();
+    let score = s001["score"].as_str().unwrap();
+
+    let mut explain = vec![
+        "explain",
+        "policies/foreign_trade_sales.kpi",
+        "--year",
+        "--yearly-figures",
+        figures.to_str().unwrap(),
+        "--id",
+        "S001",
+        "--data",
+    ];
+    explain.extend(quarters.iter().map(String::as_str));
+    let o = kpi(&explain);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(
+        text.contains("成交目标") && text.contains("¥4,800,000.00"),
+        "{text}"
+    );
+    assert!(
+        text.lines()
+            .any(|l| l.trim_start().starts_with("final score") && l.ends_with(score)),
+        "{score}\n{text}"
+    );
+    // Without the figures the year is another: the explanation followed them.
+    let without: Vec<&str> = explain
+        .iter()
+        .copied()
+        .filter(|a| *a != "--yearly-figures" && *a != figures.to_str().unwrap())
+        .collect();
+    let o = kpi(&without);
+    assert!(!stdout(&o).contains("¥4,800,000.00"), "{}", stdout(&o));
+}
+
 /// A quarter's row that cannot be read belongs to nobody the year can name:
 /// rolling up without it would change someone's year unseen. The run says
 /// which line, and stops with no results (exit 1). Yearly figures for an id

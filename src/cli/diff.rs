@@ -21,9 +21,11 @@ pub(crate) struct Args {
     old: PathBuf,
     /// The changed policy.
     new: PathBuf,
-    /// The data to run both on (.csv or .json).
+    /// The data to run both on: .csv, .json, .jsonl, .xlsx, .xls or .ods.
     #[arg(long)]
     data: PathBuf,
+    #[command(flatten)]
+    read: super::ReadArgs,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
@@ -50,7 +52,11 @@ pub(crate) fn run(args: Args) -> u8 {
         (Ok(old), Ok(new)) => (old, new),
         (Err(code), _) | (_, Err(code)) => return code,
     };
-    let table = match kpi::data::read(&args.data) {
+    let options = match args.read.options() {
+        Ok(options) => options,
+        Err(code) => return code,
+    };
+    let table = match kpi::data::read_with(&args.data, &options) {
         Ok(t) => t,
         Err(e) => {
             eprintln!("error: {e}");

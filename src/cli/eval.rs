@@ -6,7 +6,6 @@ use std::path::PathBuf;
 
 use clap::ValueEnum;
 use kpi::batch::{Rendered, RowResult};
-use kpi::data::ReadOptions;
 use kpi::eval::Record;
 use kpi::outcome::Outcome;
 use kpi::report::writer::{
@@ -40,17 +39,8 @@ pub(crate) struct Args {
     /// give one file per quarter, in order (or one file and --period-column).
     #[arg(long, required = true, num_args = 1..)]
     data: Vec<PathBuf>,
-    /// Roll the quarters up to the year: financial indicators re-scored on the
-    /// year's figures, the others averaged, then the yearly grade and pay.
-    #[arg(long)]
-    year: bool,
-    /// With --year and one data file: the column naming each row's quarter.
-    #[arg(long, requires = "year")]
-    period_column: Option<String>,
-    /// With --year: a file of yearly figures by employee id (e.g. yearly
-    /// targets) that replace the quarters' sums.
-    #[arg(long, requires = "year")]
-    yearly_figures: Option<PathBuf>,
+    #[command(flatten)]
+    year: super::YearArgs,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
@@ -60,15 +50,8 @@ pub(crate) struct Args {
     /// Write the rows that failed, with why, to this CSV file.
     #[arg(long)]
     errors: Option<PathBuf>,
-    /// The sheet of a workbook: its name, or its position from 1.
-    #[arg(long)]
-    sheet: Option<String>,
-    /// The encoding of a CSV file (utf-8, gbk, gb18030, utf-16le), instead of detecting it.
-    #[arg(long)]
-    encoding: Option<String>,
-    /// The separator of a CSV file: `,`, `;` or `tab`, instead of detecting it.
-    #[arg(long)]
-    delimiter: Option<String>,
+    #[command(flatten)]
+    read: super::ReadArgs,
     /// Start CSV output with a byte-order mark, so that Excel reads Chinese text correctly.
     #[arg(long)]
     bom: bool,
@@ -93,22 +76,12 @@ pub(crate) fn run(args: Args) -> u8 {
         Ok(p) => p,
         Err(code) => return code,
     };
-    let delimiter = match args.delimiter.as_deref() {
-        None => None,
-        Some("tab" | "\\t" | "\t") => Some(b'\t'),
-        Some(d) if d.len() == 1 => d.bytes().next(),
-        Some(d) => {
-            eprintln!("error: --delimiter takes one character, or `tab`, not `{d}`");
-            return exit::CANNOT_RUN;
-        }
+    let options = match args.read.options() {
+        Ok(options) => options,
+        Err(code) => return code,
     };
-    let options = ReadOptions {
-        sheet: args.sheet.clone(),
-        encoding: args.encoding.clone(),
-        delimiter,
-    };
-    let input = if args.year {
-        match year_input(&program, &args, &options) {
+    let input = if args.year.year {
+        match args.year.roll_up(&program, &args.data, &options) {
             Ok(year) => Input::Year(Box::new(year)),
             Err(code) => return code,
         }
@@ -314,23 +287,6 @@ pub(crate) fn run(args: Args) -> u8 {
 enum Input {
     Period(kpi::data::DataSource),
     Year(Box<kpi::year::Year>),
-}
-
-/// Reads the quarters and rolls them up.
-fn year_input(
-    program: &kpi::program::Program,
-    args: &Args,
-    options: &ReadOptions,
-) -> Result<kpi::year::Year, u8> {
-    let quarters = super::read_quarters(&args.data, args.period_column.as_deref(), options)?;
-    let figures = match &args.yearly_figures {
-        Some(path) => Some(super::read_table(path, options)?),
-        None => None,
-    };
-    kpi::year::roll_up(program, &quarters, figures.as_ref()).map_err(|e| {
-        eprint!("error: {} does not fit the policy:\n{}", e.file, e.error);
-        exit::PROBLEMS
-    })
 }
 
 /// A progress bar on stderr for a large file, at a terminal only.

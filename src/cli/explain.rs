@@ -16,13 +16,15 @@ the weights, bonuses and deductions, the grade band and each pay formula with it
 pub(crate) struct Args {
     /// The policy file (.kpi).
     policy: PathBuf,
-    /// The period's data (.csv or .json). With --year, one file per quarter.
+    /// The period's data: .csv, .json, .jsonl, .xlsx, .xls or .ods. With
+    /// --year, one file per quarter, in order (or one file and
+    /// --period-column), as `kpi eval --year` takes them.
     #[arg(long, required = true, num_args = 1..)]
     data: Vec<PathBuf>,
-    /// Explain the yearly result rolled up from the quarters: where each
-    /// yearly indicator's points come from.
-    #[arg(long)]
-    year: bool,
+    #[command(flatten)]
+    year: super::YearArgs,
+    #[command(flatten)]
+    read: super::ReadArgs,
     /// The employee's id, as in the policy's id column.
     #[arg(long)]
     id: String,
@@ -33,14 +35,18 @@ pub(crate) fn run(args: Args) -> u8 {
         Ok(p) => p,
         Err(code) => return code,
     };
-    if args.year {
-        return explain_year(&program, &args);
+    let options = match args.read.options() {
+        Ok(options) => options,
+        Err(code) => return code,
+    };
+    if args.year.year {
+        return explain_year(&program, &args, &options);
     }
     let [data] = args.data.as_slice() else {
         eprintln!("error: give one --data file (several only with --year, one per quarter)");
         return exit::CANNOT_RUN;
     };
-    let table = match kpi::data::read(data) {
+    let table = match kpi::data::read_with(data, &options) {
         Ok(t) => t,
         Err(e) => {
             eprintln!("error: {e}");
@@ -135,19 +141,16 @@ pub(crate) fn run(args: Args) -> u8 {
     }
 }
 
-/// `kpi explain --year`: one employee's yearly result, from the quarters.
-fn explain_year(program: &kpi::program::Program, args: &Args) -> u8 {
-    let options = kpi::data::ReadOptions::default();
-    let quarters = match super::read_quarters(&args.data, None, &options) {
-        Ok(q) => q,
-        Err(code) => return code,
-    };
-    let year = match kpi::year::roll_up(program, &quarters, None) {
+/// `kpi explain --year`: one employee's yearly result, from the quarters
+/// and yearly figures `kpi eval --year` rolls it up from.
+fn explain_year(
+    program: &kpi::program::Program,
+    args: &Args,
+    options: &kpi::data::ReadOptions,
+) -> u8 {
+    let year = match args.year.roll_up(program, &args.data, options) {
         Ok(year) => year,
-        Err(e) => {
-            eprint!("error: {} does not fit the policy:\n{}", e.file, e.error);
-            return exit::PROBLEMS;
-        }
+        Err(code) => return code,
     };
     let found = year.records.iter().find_map(|r| match r {
         Ok((_, record)) if record.id == args.id => Some(Ok(record.clone())),

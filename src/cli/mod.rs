@@ -198,6 +198,77 @@ fn collect(dir: &Path, files: &mut Vec<PathBuf>) -> std::io::Result<()> {
     Ok(())
 }
 
+/// How to read a data file where its extension and contents do not say:
+/// the same options for every command that reads data.
+#[derive(clap::Args)]
+pub(crate) struct ReadArgs {
+    /// The sheet of a workbook: its name, or its position from 1.
+    #[arg(long)]
+    sheet: Option<String>,
+    /// The encoding of a CSV file (utf-8, gbk, gb18030, utf-16le), instead of detecting it.
+    #[arg(long)]
+    encoding: Option<String>,
+    /// The separator of a CSV file: `,`, `;` or `tab`, instead of detecting it.
+    #[arg(long)]
+    delimiter: Option<String>,
+}
+
+impl ReadArgs {
+    /// The options, or exit code 2 for a separator that is not one character.
+    pub(crate) fn options(&self) -> Result<kpi::data::ReadOptions, u8> {
+        let delimiter = match self.delimiter.as_deref() {
+            None => None,
+            Some("tab" | "\\t" | "\t") => Some(b'\t'),
+            Some(d) if d.len() == 1 => d.bytes().next(),
+            Some(d) => {
+                eprintln!("error: --delimiter takes one character, or `tab`, not `{d}`");
+                return Err(exit::CANNOT_RUN);
+            }
+        };
+        Ok(kpi::data::ReadOptions {
+            sheet: self.sheet.clone(),
+            encoding: self.encoding.clone(),
+            delimiter,
+        })
+    }
+}
+
+/// The year's files, for `eval` and `explain`: the quarters rolled up.
+#[derive(clap::Args)]
+pub(crate) struct YearArgs {
+    /// Roll the quarters up to the year: financial indicators re-scored on the
+    /// year's figures, the others averaged, then the yearly grade and pay.
+    #[arg(long)]
+    pub(crate) year: bool,
+    /// With --year and one data file: the column naming each row's quarter.
+    #[arg(long, requires = "year")]
+    period_column: Option<String>,
+    /// With --year: a file of yearly figures by employee id (e.g. yearly
+    /// targets) that replace the quarters' sums.
+    #[arg(long, requires = "year")]
+    yearly_figures: Option<PathBuf>,
+}
+
+impl YearArgs {
+    /// The quarters in `data`, read and rolled up with the yearly figures.
+    pub(crate) fn roll_up(
+        &self,
+        program: &kpi::program::Program,
+        data: &[PathBuf],
+        options: &kpi::data::ReadOptions,
+    ) -> Result<kpi::year::Year, u8> {
+        let quarters = read_quarters(data, self.period_column.as_deref(), options)?;
+        let figures = match &self.yearly_figures {
+            Some(path) => Some(read_table(path, options)?),
+            None => None,
+        };
+        kpi::year::roll_up(program, &quarters, figures.as_ref()).map_err(|e| {
+            eprint!("error: {} does not fit the policy:\n{}", e.file, e.error);
+            exit::PROBLEMS
+        })
+    }
+}
+
 /// Reads a whole file of the year (a quarter, or the yearly figures) into
 /// memory. A row that cannot be read is reported on stderr, and the year is
 /// not rolled up: it adds up every row of every file, and whose a row that

@@ -527,7 +527,12 @@ fn unknown_format(extension: &str) -> String {
 /// Reads a whole data file into memory, with default options. A row that
 /// cannot be read is an error here.
 pub fn read(path: &Path) -> Result<RawTable, ReadError> {
-    let source = open(path, &ReadOptions::default())?;
+    read_with(path, &ReadOptions::default())
+}
+
+/// [`read`], with the sheet, encoding or separator given.
+pub fn read_with(path: &Path, options: &ReadOptions) -> Result<RawTable, ReadError> {
+    let source = open(path, options)?;
     let headers = source.headers.clone();
     let row_word = source.row_word;
     let mut rows = Vec::new();
