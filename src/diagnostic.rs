@@ -402,11 +402,15 @@ pub fn render(source: &Source, diagnostics: &[Diagnostic], style: Style) -> Stri
     };
     let handler = miette::GraphicalReportHandler::new_themed(theme).with_width(100);
     let named = source.named_source();
+    let source = CharColumns {
+        named: &named,
+        text: source.text(),
+    };
     let mut out = String::new();
     for diagnostic in diagnostics {
         let report = Report {
             diagnostic,
-            source: &named,
+            source: &source,
         };
         if handler.render_report(&mut out, &report).is_err() {
             // Rendering into a String cannot fail; fall back to the message.
@@ -421,7 +425,46 @@ pub fn render(source: &Source, diagnostics: &[Diagnostic], style: Style) -> Stri
 /// A diagnostic together with its source, as miette wants it.
 struct Report<'a> {
     diagnostic: &'a Diagnostic,
-    source: &'a miette::NamedSource<std::sync::Arc<str>>,
+    source: &'a CharColumns<'a>,
+}
+
+/// A policy's text for miette, with columns counted in characters: miette
+/// counts bytes, so a mistake after `input 成交额 ` was said to be at column
+/// 17 where an editor (and kpi's JSON and SARIF output) puts it at 11. Only
+/// the reference `file:line:column` above a report shows a column; it is
+/// read with no context lines, and that is what is corrected here.
+struct CharColumns<'a> {
+    named: &'a miette::NamedSource<std::sync::Arc<str>>,
+    text: &'a str,
+}
+
+impl miette::SourceCode for CharColumns<'_> {
+    fn read_span<'a>(
+        &'a self,
+        span: &miette::SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
+        let contents = self
+            .named
+            .read_span(span, context_lines_before, context_lines_after)?;
+        // With context lines, miette gives column 0: nothing to correct.
+        if context_lines_before > 0 {
+            return Ok(contents);
+        }
+        let offset = span.offset().min(self.text.len());
+        let before = self.text.get(..offset).unwrap_or_default();
+        let line_start = before.rfind(['\n', '\r']).map_or(0, |i| i + 1);
+        let column = before.get(line_start..).unwrap_or_default().chars().count();
+        Ok(Box::new(miette::MietteSpanContents::new_named(
+            contents.name().unwrap_or_default().to_string(),
+            contents.data(),
+            *contents.span(),
+            contents.line(),
+            column,
+            contents.line_count(),
+        )))
+    }
 }
 
 impl fmt::Debug for Report<'_> {

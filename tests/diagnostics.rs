@@ -107,3 +107,42 @@ fn valid_policies_check_clean() {
         );
     });
 }
+
+/// The `file:line:column` above each report counts columns in characters,
+/// as an editor and kpi's JSON and SARIF output do: across the corpus, where
+/// Chinese names stand before many a mistake, each report's reference is
+/// its first label's line and character column.
+#[test]
+fn report_references_count_columns_in_characters() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/errors");
+    let mut checked = 0;
+    let mut wide = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "kpi") {
+            continue;
+        }
+        let bytes = std::fs::read(&path).unwrap();
+        let (source, diagnostics) = kpi::check_bytes("p.kpi", bytes);
+        for d in &diagnostics {
+            let Some(label) = d.labels.first() else {
+                continue;
+            };
+            let text = source.text();
+            let before = &text[..label.span.start];
+            let line = before.matches('\n').count() + 1;
+            let line_text = &before[before.rfind('\n').map_or(0, |i| i + 1)..];
+            let column = line_text.chars().count() + 1;
+            wide += usize::from(line_text.len() + 1 != column);
+            let rendered = render(&source, std::slice::from_ref(d), Style::Plain);
+            assert!(
+                rendered.contains(&format!("[p.kpi:{line}:{column}]")),
+                "{}: expected p.kpi:{line}:{column} in\n{rendered}",
+                path.display()
+            );
+            checked += 1;
+        }
+    }
+    // Reports were checked, many on lines where bytes and characters differ.
+    assert!(checked > 100 && wide > 20, "{checked} reports, {wide} wide");
+}
