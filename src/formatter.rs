@@ -114,6 +114,19 @@ struct Printer<'a> {
     opened: bool,
     /// Extra indentation: one level inside a `plan` block.
     base: usize,
+    /// Break over lines whatever fits on one (tables a point a line, `if`
+    /// a branch a line): a construct with a comment inside is printed so,
+    /// so that each comment stays beside what it annotates.
+    expand: bool,
+}
+
+/// Where a [`Printer`] stood, to print a construct again another way.
+struct Mark {
+    out: usize,
+    line: Option<String>,
+    next: usize,
+    last: usize,
+    opened: bool,
 }
 
 impl<'a> Printer<'a> {
@@ -127,6 +140,7 @@ impl<'a> Printer<'a> {
             last: 0,
             opened: true,
             base: 0,
+            expand: false,
         }
     }
 
@@ -164,6 +178,96 @@ impl<'a> Printer<'a> {
         if !self.out.is_empty() && !self.out.ends_with("\n\n") {
             self.out.push('\n');
         }
+    }
+
+    fn mark(&self) -> Mark {
+        Mark {
+            out: self.out.len(),
+            line: self.line.clone(),
+            next: self.next,
+            last: self.last,
+            opened: self.opened,
+        }
+    }
+
+    fn back_to(&mut self, mark: &Mark) {
+        self.out.truncate(mark.out);
+        self.line.clone_from(&mark.line);
+        self.next = mark.next;
+        self.last = mark.last;
+        self.opened = mark.opened;
+    }
+
+    /// Whether a comment inside `span` is still to be written: the
+    /// construct was printed on fewer lines than its comments need.
+    fn comment_left_inside(&self, span: Span) -> bool {
+        self.comments
+            .get(self.next)
+            .is_some_and(|c| c.start >= span.start && c.start < span.end)
+    }
+
+    /// Prints the construct at `span` with `print`, keeping its comments
+    /// where they are: if a comment inside it would be pushed below it (the
+    /// construct was put on one line), it is printed again broken over
+    /// lines; if even that leaves a comment out of place, its source is
+    /// kept as written, `head` (its keyword) and all, only re-indented.
+    fn keeping_comments(
+        &mut self,
+        span: Span,
+        indent: usize,
+        head: &str,
+        print: impl Fn(&mut Self),
+    ) {
+        let mark = self.mark();
+        print(self);
+        if !self.comment_left_inside(span) {
+            return;
+        }
+        self.back_to(&mark);
+        let expand = std::mem::replace(&mut self.expand, true);
+        print(self);
+        self.expand = expand;
+        if !self.comment_left_inside(span) {
+            return;
+        }
+        self.back_to(&mark);
+        self.verbatim(span, indent, head);
+    }
+
+    /// The source of `span` as written after `head`, its later lines
+    /// re-indented as they stood against its first.
+    fn verbatim(&mut self, span: Span, indent: usize, head: &str) {
+        self.begin(span.start, indent);
+        self.text(head);
+        let line_start = self
+            .src
+            .get(..span.start)
+            .map_or(0, |b| b.rfind('\n').map_or(0, |i| i + 1));
+        let indented = |line: &str| line.len() - line.trim_start_matches([' ', '\t']).len();
+        let first_indent = indented(self.src.get(line_start..).unwrap_or_default());
+        let src = self.src;
+        let mut lines = src.get(span.start..span.end).unwrap_or("").split('\n');
+        if let Some(first) = lines.next() {
+            self.text(first.trim_end());
+        }
+        for line in lines {
+            if let Some(done) = self.line.take() {
+                self.out.push_str(done.trim_end());
+                self.out.push('\n');
+            }
+            let deeper = indented(line).saturating_sub(first_indent);
+            self.line = Some(format!(
+                "{}{}{}",
+                "  ".repeat(indent + self.base),
+                " ".repeat(deeper),
+                line.trim_start_matches([' ', '\t']).trim_end()
+            ));
+        }
+        // Its comments are in the text.
+        while self.comment_left_inside(span) {
+            self.next += 1;
+        }
+        self.end(span.end);
     }
 
     /// Writes the comments that start before `at`, each on its own line.
@@ -248,7 +352,7 @@ impl<'a> Printer<'a> {
             } else {
                 (0, 0)
             };
-            self.item(item, &widths, group);
+            self.keeping_comments(item.span(), 1, "", |p| p.item(item, &widths, group));
         }
         let close = policy.span.end.saturating_sub(1);
         self.begin_close(close, 0);
@@ -477,7 +581,7 @@ impl<'a> Printer<'a> {
                 // The plan's items, one level deeper.
                 self.base += 1;
                 for inner in &d.items {
-                    self.item(inner, widths, (0, 0));
+                    self.keeping_comments(inner.span(), 1, "", |p| p.item(inner, widths, (0, 0)));
                 }
                 self.base -= 1;
                 self.close_block(span, 1);
@@ -520,7 +624,8 @@ impl<'a> Printer<'a> {
         let head = format!("{keyword} {}{} =", name.text, label_after(l));
         self.text(&head);
         let flat = self.flat(value, 0);
-        let fits = 2 + head.width() + 1 + flat.width() <= WIDTH && !has_steps(value);
+        let fits =
+            !self.expand && 2 + head.width() + 1 + flat.width() <= WIDTH && !has_steps(value);
         if fits {
             self.text(" ");
             self.text(&flat);
@@ -578,6 +683,18 @@ impl<'a> Printer<'a> {
 
     fn clauses(&mut self, clauses: &[Clause], indent: usize) {
         for clause in clauses {
+            let (span, head) = match clause {
+                Clause::Measure(e) => (e.span, "measure "),
+                Clause::Points(rule) => (rule.span(), "points "),
+                Clause::Cap(_, span) => (*span, "cap "),
+                Clause::Floor(_, span) => (*span, "floor "),
+            };
+            self.keeping_comments(span, indent, head, |p| p.clause(clause, indent));
+        }
+    }
+
+    fn clause(&mut self, clause: &Clause, indent: usize) {
+        {
             match clause {
                 Clause::Measure(e) => {
                     self.begin(e.span.start, indent);
@@ -626,10 +743,12 @@ impl<'a> Printer<'a> {
                     PointsRule::Expr(e) if !has_steps(e) => self.flat(e, 0).width(),
                     _ => 0,
                 };
-                if column + head.width() + " otherwise ".len() + rest > WIDTH {
-                    // `otherwise` on the next line, under `when`.
+                if self.expand || column + head.width() + " otherwise ".len() + rest > WIDTH {
+                    // `otherwise` on the next line, under `when`; a comment
+                    // after the `when` part stays at its end.
                     let at = otherwise.span().start;
-                    self.close_line(at);
+                    self.close_line(points.span.end);
+                    self.flush_comments(at, indent + 1);
                     self.begin(at, 0);
                     self.text(&" ".repeat(column));
                 } else {
@@ -824,7 +943,7 @@ impl<'a> Printer<'a> {
             ExprKind::Linear { subject, points } => {
                 let flat = self.flat(e, min);
                 let current = self.line.as_ref().map_or(0, |l| l.width());
-                if current + flat.width() <= WIDTH {
+                if !self.expand && current + flat.width() <= WIDTH {
                     self.text(&flat);
                 } else {
                     self.linear_lines(e, subject.as_deref(), points, indent);
