@@ -605,6 +605,17 @@ impl fmt::Display for HeaderError {
     }
 }
 
+/// How one input a plan uses is typed from a row: its index, its column
+/// (`None` when the data leaves it out: an input only some plans use may
+/// be, as a file of sales staff needs no project columns), and its range
+/// made ready.
+#[derive(Debug, Clone, Copy)]
+struct Typing {
+    input: usize,
+    column: Option<usize>,
+    range: RangeTest,
+}
+
 /// Where each input's value is in a row.
 #[derive(Debug, Clone)]
 pub struct Columns {
@@ -614,11 +625,8 @@ pub struct Columns {
     group: Option<usize>,
     /// The column choosing each employee's plan, for a policy with plans.
     plan: Option<usize>,
-    /// Each input's column; `None` for an input some plan does not use and
-    /// the data leaves out (a file of sales staff needs no project columns).
-    inputs: Vec<Option<usize>>,
-    /// Each input's range, made ready to test a column of values.
-    ranges: Vec<RangeTest>,
+    /// Per plan, how each input it uses is typed, in the inputs' order.
+    typing: Vec<Vec<Typing>>,
     /// Per plan, for each input, the rule that first uses it: "indicator
     /// `成交`", or `None` when the plan does not use the input (its cell
     /// may then be empty).
@@ -763,13 +771,30 @@ impl Columns {
                 duplicates,
             });
         }
+        // Per plan, the inputs it uses, each with its column and range.
+        let typing = program
+            .plans()
+            .map(|p| {
+                let used = consumers(p.policy());
+                (0..policy.inputs.len())
+                    .filter(|i| matches!(used.get(*i), Some(Some(_))))
+                    .map(|i| Typing {
+                        input: i,
+                        column: inputs.get(i).copied().flatten(),
+                        range: policy
+                            .inputs
+                            .get(i)
+                            .map_or(RangeTest::Other, |input| input.range.test()),
+                    })
+                    .collect()
+            })
+            .collect();
         Ok(Columns {
             id: id.unwrap_or_default(),
             name,
             group,
             plan,
-            inputs,
-            ranges: policy.inputs.iter().map(|i| i.range.test()).collect(),
+            typing,
             consumers: program.plans().map(|p| consumers(p.policy())).collect(),
             plan_names: policy.plans.iter().map(|p| p.name.clone()).collect(),
             adjustment: adjustment.zip(reason),
@@ -860,15 +885,19 @@ impl Columns {
         };
         let no_consumers = Vec::new();
         let consumers = self.consumers.get(plan).unwrap_or(&no_consumers);
+        let consumer = |i: usize| consumers.get(i).cloned().flatten().unwrap_or_default();
+        // An input the employee's plan does not use is not read: missing.
         let inputs = &mut record.inputs;
         inputs.clear();
-        for (i, (input, &column)) in policy.inputs.iter().zip(&self.inputs).enumerate() {
-            // An input the employee's plan does not use is not read.
-            let Some(Some(consumer)) = consumers.get(i) else {
-                inputs.push(Value::Missing);
+        inputs.resize(policy.inputs.len(), Value::Missing);
+        let steps = self.typing.get(plan).map_or(&[][..], Vec::as_slice);
+        for step in steps {
+            let (Some(input), Some(slot)) =
+                (policy.inputs.get(step.input), inputs.get_mut(step.input))
+            else {
                 continue;
             };
-            let Some(column) = column else {
+            let Some(column) = step.column else {
                 let plan_name = self.plan_names.get(plan).cloned().unwrap_or_default();
                 problems.push(CellProblem {
                     column: input.name.clone(),
@@ -876,21 +905,20 @@ impl Columns {
                     message: format!(
                         "the data has no such column, and plan `{plan_name}` needs it"
                     ),
-                    rule: consumer.clone(),
+                    rule: consumer(step.input),
                 });
-                inputs.push(Value::Num(Default::default()));
+                *slot = Value::Num(Default::default());
                 continue;
             };
             // The usual cell, read without making a `CellRef`, and checked
             // against its range inline, not by `within_range` (values passed
             // to a call go through memory, and stall the read after).
-            let range = self.ranges.get(i).copied().unwrap_or(RangeTest::Other);
             if let Some(value) = row
                 .plain_text(column)
                 .and_then(|text| cell::usual(input.ty, text))
-                .filter(|v| !matches!(v, Value::Num(n) if !range.holds(*n, &input.range)))
+                .filter(|v| !matches!(v, Value::Num(n) if !step.range.holds(*n, &input.range)))
             {
-                inputs.push(value);
+                *slot = value;
                 continue;
             }
             let raw = cell(column);
@@ -898,28 +926,28 @@ impl Columns {
             // What the policy says an empty cell means.
             match (empty, input.missing) {
                 (true, Missing::Exclude) => {
-                    inputs.push(Value::Missing);
+                    *slot = Value::Missing;
                     continue;
                 }
                 (true, Missing::Default(v)) => {
-                    inputs.push(match v {
+                    *slot = match v {
                         InputValue::Number(n) => Value::Num(n),
                         InputValue::Bool(b) => Value::Bool(b),
-                    });
+                    };
                     continue;
                 }
                 _ => {}
             }
             match parse_cell(input.ty, raw).and_then(|v| within_range(input, v)) {
-                Ok(value) => inputs.push(value),
+                Ok(value) => *slot = value,
                 Err(message) => {
                     problems.push(CellProblem {
                         column: self.header(column),
                         value: raw.shown(),
                         message,
-                        rule: consumer.clone(),
+                        rule: consumer(step.input),
                     });
-                    inputs.push(Value::Num(Default::default()));
+                    *slot = Value::Num(Default::default());
                 }
             }
         }
