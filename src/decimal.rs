@@ -57,25 +57,29 @@ pub fn plain(text: &str) -> Option<Decimal> {
         Some(rest) => (true, rest),
         None => (false, text),
     };
-    let (mut mantissa, mut scale, mut digits, mut point) = (0u64, 0u32, 0u32, false);
-    for b in unsigned.bytes() {
-        match b {
-            b'0'..=b'9' => {
-                digits += 1;
-                // 18 digits always fit in 64 bits.
-                if digits > 18 {
-                    return None;
-                }
-                mantissa = mantissa * 10 + u64::from(b - b'0');
-                scale += u32::from(point);
-            }
-            b'.' if !point => point = true,
-            _ => return None,
-        }
-    }
-    if digits == 0 {
+    let bytes = unsigned.as_bytes();
+    // 18 digits and a point at most: 18 digits always fit in 64 bits, so
+    // the loop need not count them.
+    if bytes.len() > 19 {
         return None;
     }
+    let (mut mantissa, mut point) = (0u64, None);
+    for (i, &b) in bytes.iter().enumerate() {
+        let digit = b.wrapping_sub(b'0');
+        if digit < 10 {
+            mantissa = mantissa * 10 + u64::from(digit);
+        } else if b == b'.' && point.is_none() {
+            point = Some(i);
+        } else {
+            return None;
+        }
+    }
+    let digits = bytes.len() - usize::from(point.is_some());
+    if digits == 0 || digits > 18 {
+        return None;
+    }
+    // The digits after the point: at most 18.
+    let scale = point.map_or(0, |p| bytes.len() - p - 1) as u32;
     let mut n = Decimal::from_parts(mantissa as u32, (mantissa >> 32) as u32, 0, false, scale);
     // `-0` reads as 0, as rust_decimal reads it.
     n.set_sign_negative(negative && mantissa != 0);
@@ -216,6 +220,37 @@ mod tests {
         ] {
             assert_eq!(plain(text), None, "{text}");
         }
+        // Random texts of digits, points and minus signs: what rust_decimal
+        // reads exactly, within 18 digits, is read alike; the rest refused.
+        let alphabet = b"0123456789.-09";
+        let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+        let mut read = 0;
+        for _ in 0..100_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let len = (x % 23) as usize;
+            let text: String = (0..len)
+                .map(|i| {
+                    let pick = (x >> (i * 2 + 5)) % alphabet.len() as u64;
+                    char::from(alphabet[pick as usize])
+                })
+                .collect();
+            let unsigned = text.strip_prefix('-').unwrap_or(&text);
+            let digits = unsigned.bytes().filter(u8::is_ascii_digit).count();
+            let plain_shape = !unsigned.is_empty()
+                && unsigned.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+                && unsigned.matches('.').count() <= 1
+                && (1..=18).contains(&digits);
+            let expected = plain_shape
+                .then(|| Decimal::from_str_exact(&text).ok())
+                .flatten();
+            let got = plain(&text);
+            read += usize::from(got.is_some());
+            let shown = |d: Option<Decimal>| d.map(|d| (d.to_string(), d.serialize()));
+            assert_eq!(shown(got), shown(expected), "{text:?}");
+        }
+        assert!(read > 5_000, "{read} read");
     }
 
     /// `push_decimal` writes what `Display` writes, for every sign, scale

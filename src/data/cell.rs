@@ -282,6 +282,7 @@ fn plain(text: &str, ty: InputType) -> Result<Decimal, String> {
 /// optional exponent. The error is a short reason, or empty.
 /// The usual cell, `-1234.50`, read in one pass without copying it; `None`
 /// for anything written otherwise.
+#[inline]
 fn plain_number(text: &str) -> Option<Decimal> {
     // -0 is 0.
     crate::decimal::plain(text).map(|n| if n.is_zero() { Decimal::ZERO } else { n })
