@@ -893,7 +893,10 @@ impl PlanProgram {
         } else {
             Vec::new()
         };
-        if included != Decimal::ONE && !included.is_zero() {
+        // Exactly one (the usual total of weights) by its mantissa: a
+        // Decimal comparison is a call.
+        let is_one = included.mantissa() == 10i128.pow(included.scale());
+        if !is_one && !included.is_zero() {
             weighted = weighted.checked_div(included.into()).ok_or(overflow)?;
             for c in contributions.iter_mut().flatten() {
                 *c = c.checked_div(included).ok_or(overflow)?;

@@ -32,12 +32,15 @@ pub fn parse_cell(ty: InputType, cell: CellRef<'_>) -> Result<Value, String> {
 pub(super) fn usual(ty: InputType, text: &str) -> Option<Value> {
     let n = match ty {
         InputType::Money | InputType::Number => plain_number(text)?,
-        InputType::Score => {
-            plain_number(text).filter(|n| *n <= Decimal::ONE_HUNDRED && !n.is_sign_negative())?
-        }
+        // Bounds compared on the mantissa (at most 18 digits and 18
+        // decimals): rust_decimal's comparison is a call.
+        InputType::Score => plain_number(text).filter(|n| {
+            !n.is_sign_negative() && n.mantissa().unsigned_abs() <= 100 * 10u128.pow(n.scale())
+        })?,
         InputType::Percent => match text.strip_suffix('%') {
             Some(number) => hundredth(plain_number(number)?)?,
-            None => plain_number(text).filter(|n| n.abs() < Decimal::ONE)?,
+            None => plain_number(text)
+                .filter(|n| n.mantissa().unsigned_abs() < 10u128.pow(n.scale()))?,
         },
         InputType::YesNo => {
             return match text {
