@@ -142,13 +142,13 @@ impl Num {
         let (a, b, scale) = if sa == sb {
             (self.magnitude(), other.magnitude(), sa)
         } else if sa < sb {
-            match POWERS.get((sb - sa) as usize) {
-                Some(p) => (self.magnitude() * p, other.magnitude(), sb),
+            match aligned_magnitude(self.magnitude(), sb - sa) {
+                Some(a) => (a, other.magnitude(), sb),
                 None => return self.slow(other, add_or_sub(subtract)),
             }
         } else {
-            match POWERS.get((sa - sb) as usize) {
-                Some(p) => (self.magnitude(), other.magnitude() * p, sa),
+            match aligned_magnitude(other.magnitude(), sa - sb) {
+                Some(b) => (self.magnitude(), b, sa),
                 None => return self.slow(other, add_or_sub(subtract)),
             }
         };
@@ -339,6 +339,21 @@ pub fn order(a: Num, b: Num) -> Ordering {
     }
 }
 
+/// A 96-bit magnitude × 10^`by`, to add to or take from another 96-bit
+/// one in 128 bits, or `None` where that could overflow (rust_decimal then
+/// works it out in wider arithmetic, which [`Num::slow`] leaves to it).
+/// Up to 10⁹ the product stays below 2¹²⁶; past it (a quotient's 28
+/// decimals against a table's 2) it is checked against that.
+#[inline(always)]
+fn aligned_magnitude(m: u128, by: u32) -> Option<u128> {
+    match POWERS.get(by as usize) {
+        Some(p) => Some(m * p),
+        None => m
+            .checked_mul(*POWERS_128.get(by as usize)?)
+            .filter(|aligned| *aligned < 1 << 126),
+    }
+}
+
 /// `m` × 10^`by`, or `None` past 127 bits.
 #[inline(always)]
 fn aligned(m: i128, by: u32) -> Option<i128> {
@@ -429,6 +444,27 @@ mod tests {
             prop_assert!(same_option(x.checked_div(y), a.checked_div(b)), "{a} / {b}");
             prop_assert!(same(-x, -a));
             prop_assert!(same(x.abs(), a.abs()));
+        }
+
+        /// A quotient's 20 to 28 decimals against a table's few: the
+        /// scales ten or more apart, aligned in checked 128-bit arithmetic.
+        #[test]
+        fn far_apart_scales_add_as_rust_decimal_does(
+            small in any::<u32>(),
+            small_scale in 0u32..=4,
+            wide in any::<u128>(),
+            wide_scale in 14u32..=28,
+            negative in any::<(bool, bool)>(),
+        ) {
+            let mut a = Decimal::from_i128_with_scale(i128::from(small), small_scale);
+            let mut b = Decimal::from_i128_with_scale((wide >> 32) as i128, wide_scale);
+            a.set_sign_negative(negative.0);
+            b.set_sign_negative(negative.1);
+            let (x, y) = (Num::from(a), Num::from(b));
+            for (p, q, x, y) in [(a, b, x, y), (b, a, y, x)] {
+                prop_assert!(same_option(x.checked_add(y), p.checked_add(q)), "{p} + {q}");
+                prop_assert!(same_option(x.checked_sub(y), p.checked_sub(q)), "{p} - {q}");
+            }
         }
 
         #[test]
