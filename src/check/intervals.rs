@@ -88,17 +88,24 @@ impl Interval {
     }
 
     /// How to test many values against the interval: the usual ranges of
-    /// data (none, `>= 0`, `> 0`) by the value's sign and zero alone.
+    /// data (none, `>= 0`, `> 0`, from 0 to a positive bound such as 100%
+    /// or a score's 100) by the value's sign, zero and mantissa.
     pub(crate) fn test(&self) -> RangeTest {
         match (self.lo, self.hi) {
             (None, None) => RangeTest::Any,
             (Some(lo), None) if lo.value.is_zero() && lo.closed => RangeTest::AtLeastZero,
             (Some(lo), None) if lo.value.is_zero() => RangeTest::AboveZero,
-            // A percentage from 0% to 100%.
             (Some(lo), Some(hi))
-                if lo.value.is_zero() && lo.closed && hi.value == Decimal::ONE && hi.closed =>
+                if lo.value.is_zero()
+                    && lo.closed
+                    && hi.closed
+                    && hi.value.is_sign_positive()
+                    && !hi.value.is_zero() =>
             {
-                RangeTest::ZeroToOne
+                RangeTest::ZeroTo {
+                    mantissa: hi.value.mantissa().unsigned_abs(),
+                    scale: hi.value.scale(),
+                }
             }
             _ => RangeTest::Other,
         }
@@ -224,8 +231,11 @@ pub(crate) enum RangeTest {
     Any,
     AtLeastZero,
     AboveZero,
-    /// From 0 to 1, both included.
-    ZeroToOne,
+    /// From 0 to a positive bound (`mantissa` at `scale`), both included.
+    ZeroTo {
+        mantissa: u128,
+        scale: u32,
+    },
     /// Any other interval: compared end by end.
     Other,
 }
@@ -239,13 +249,30 @@ impl RangeTest {
             // Negative zero is zero.
             RangeTest::AtLeastZero => v.is_zero() || !v.is_sign_negative(),
             RangeTest::AboveZero => !v.is_zero() && !v.is_sign_negative(),
-            // At most 1: the mantissa at most 10 to the power of the scale.
-            RangeTest::ZeroToOne => {
-                let mantissa = v.mantissa();
-                mantissa == 0 || (mantissa > 0 && mantissa.unsigned_abs() <= 10u128.pow(v.scale()))
+            RangeTest::ZeroTo { mantissa, scale } => {
+                let m = v.mantissa();
+                m == 0 || (m > 0 && at_most(m.unsigned_abs(), v.scale(), mantissa, scale))
             }
             RangeTest::Other => interval.contains(v),
         }
+    }
+}
+
+/// Whether `m` at scale `s` is at most `bound` at scale `bs`, in 128-bit
+/// arithmetic (both at most 96 bits and 28 decimals): the smaller scale's
+/// mantissa is brought up to the other's, and a product past 128 bits is
+/// larger than any 96-bit mantissa.
+#[inline(always)]
+fn at_most(m: u128, s: u32, bound: u128, bs: u32) -> bool {
+    let power = |k: u32| 10u128.checked_pow(k);
+    if s >= bs {
+        power(s - bs)
+            .and_then(|p| bound.checked_mul(p))
+            .is_none_or(|b| m <= b)
+    } else {
+        power(bs - s)
+            .and_then(|p| m.checked_mul(p))
+            .is_some_and(|m| m <= bound)
     }
 }
 
@@ -375,7 +402,15 @@ mod tests {
         assert_eq!(at_least("0.00").test(), RangeTest::AtLeastZero);
         assert_eq!(at_least("0.01").test(), RangeTest::Other);
         let percent = Interval::closed(Decimal::ZERO, "1.00".parse().unwrap());
-        assert_eq!(percent.test(), RangeTest::ZeroToOne);
+        assert_eq!(
+            percent.test(),
+            RangeTest::ZeroTo {
+                mantissa: 100,
+                scale: 2
+            }
+        );
+        let score = Interval::closed(Decimal::ZERO, Decimal::ONE_HUNDRED);
+        assert!(matches!(score.test(), RangeTest::ZeroTo { .. }));
         assert_eq!(Interval::ALL.test(), RangeTest::Any);
     }
 
