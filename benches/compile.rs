@@ -34,3 +34,33 @@ fn bundled(bencher: Bencher, name: &str) {
 fn large_200_indicators_10_plans_50_pay_items(bencher: Bencher) {
     compile(bencher, large_policy::text());
 }
+
+/// A broken policy of 6,000 lines with 3,000 unknown names (and weights
+/// that add up to 3,000%): checking it and drawing every report, as
+/// `kpi check` does. Lines are found in an index, miette reads each report
+/// from a few lines before it, "did you mean" skips words too far to
+/// suggest, and a wrong total marks 20 weights: it took 5.5 s before, and
+/// takes a few hundred milliseconds.
+#[divan::bench(sample_count = 10)]
+fn check_and_report_3000_mistakes(bencher: Bencher) {
+    let mut text = String::from(
+        "policy \"big\" {\n  period quarter\n  employee id 工号\n  input 完成率 percent\n",
+    );
+    for i in 0..3000 {
+        text.push_str(&format!(
+            "  indicator 指标{i} weight 1% {{ measure 完成率 points linear {{ 0% => 0, 100% => 75, 125% => 100 }} }}\n  let 值{i} = 不存在{i} + 1\n"
+        ));
+    }
+    text.push_str("  grades { A >= 85, B >= 70, C otherwise }\n}\n");
+    let bytes = text.into_bytes();
+    let (_, diagnostics) = kpi::check_bytes("big.kpi", bytes.clone());
+    assert_eq!(diagnostics.len(), 3001);
+    bencher.bench(|| {
+        let (source, diagnostics) = kpi::check_bytes("big.kpi", black_box(bytes.clone()));
+        black_box(kpi::diagnostic::render(
+            &source,
+            &diagnostics,
+            kpi::diagnostic::Style::Plain,
+        ))
+    });
+}

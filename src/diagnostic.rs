@@ -404,7 +404,7 @@ pub fn render(source: &Source, diagnostics: &[Diagnostic], style: Style) -> Stri
     let named = source.named_source();
     let source = CharColumns {
         named: &named,
-        text: source.text(),
+        source,
     };
     let mut out = String::new();
     for diagnostic in diagnostics {
@@ -432,10 +432,12 @@ struct Report<'a> {
 /// counts bytes, so a mistake after `input 成交额 ` was said to be at column
 /// 17 where an editor (and kpi's JSON and SARIF output) puts it at 11. Only
 /// the reference `file:line:column` above a report shows a column; it is
-/// read with no context lines, and that is what is corrected here.
+/// read with no context lines, and that is what is corrected here. Each
+/// span is read from a few lines before it rather than from the top of the
+/// file, which miette would scan for every report.
 struct CharColumns<'a> {
     named: &'a miette::NamedSource<std::sync::Arc<str>>,
-    text: &'a str,
+    source: &'a Source,
 }
 
 impl miette::SourceCode for CharColumns<'_> {
@@ -445,24 +447,31 @@ impl miette::SourceCode for CharColumns<'_> {
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
-        let contents = self
-            .named
-            .read_span(span, context_lines_before, context_lines_after)?;
+        let text = self.source.text();
+        let (start, line) = self
+            .source
+            .report_window(span.offset(), context_lines_before);
+        let (Some(window), Some(offset)) = (text.get(start..), span.offset().checked_sub(start))
+        else {
+            return self
+                .named
+                .read_span(span, context_lines_before, context_lines_after);
+        };
+        let within = miette::SourceSpan::new(offset.into(), span.len());
+        let contents = window.read_span(&within, context_lines_before, context_lines_after)?;
         // With context lines, miette gives column 0: nothing to correct.
-        if context_lines_before > 0 {
-            return Ok(contents);
-        }
-        let offset = span.offset().min(self.text.len());
-        let before = self.text.get(..offset).unwrap_or_default();
-        let line_start = before.rfind(['\n', '\r']).map_or(0, |i| i + 1);
-        let column = before.get(line_start..).unwrap_or_default().chars().count();
+        let column = match context_lines_before {
+            0 => self.source.line_col(span.offset()).1.saturating_sub(1),
+            _ => contents.column(),
+        };
+        let read = contents.span();
         Ok(Box::new(miette::MietteSpanContents::new_named(
-            contents.name().unwrap_or_default().to_string(),
+            self.named.name().to_string(),
             contents.data(),
-            *contents.span(),
-            contents.line(),
+            miette::SourceSpan::new((read.offset() + start).into(), read.len()),
+            contents.line() + line,
             column,
-            contents.line_count(),
+            contents.line_count() + line,
         )))
     }
 }

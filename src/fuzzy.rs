@@ -11,9 +11,19 @@ pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
     }
     let len = word.chars().count();
     let allowed = (len / 3).max(1);
+    let letters = letters(word);
     candidates
         .into_iter()
         .filter(|c| *c != word)
+        // Cheap bounds first (a policy with thousands of unknown names
+        // asks thousands of times over thousands of names): a word of
+        // another length, or with letters the other lacks, needs at least
+        // that many edits.
+        .filter(|c| {
+            let other = c.chars().count();
+            other.abs_diff(len) <= allowed
+                && (letters & !self::letters(c)).count_ones() as usize <= allowed
+        })
         .map(|c| {
             let distance = if c.eq_ignore_ascii_case(word) {
                 0
@@ -25,6 +35,16 @@ pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         .filter(|(distance, c)| *distance <= allowed && *distance < c.chars().count().max(1))
         .min_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)))
         .map(|(_, c)| c)
+}
+
+/// Which of 64 groups the word's letters fall in (ASCII letters by their
+/// lower case, so that a difference of case costs nothing): a group set
+/// here and not in another word's stands for a letter only this one has.
+fn letters(word: &str) -> u64 {
+    word.chars().fold(0, |set, c| {
+        let c = c.to_ascii_lowercase() as u32;
+        set | 1 << (c.wrapping_mul(0x9E37_79B9) >> 26)
+    })
 }
 
 #[cfg(test)]
@@ -43,5 +63,51 @@ mod tests {
             Some("成交金额")
         );
         assert_eq!(closest("营业", ["营业额"]), Some("营业额"));
+    }
+
+    /// The cheap bounds only skip words that are too far anyway: the
+    /// suggestion is the one comparing every word in full gives, over
+    /// random words of Latin and Chinese letters.
+    #[test]
+    fn the_bounds_never_change_a_suggestion() {
+        let full = |word: &str, candidates: &[String]| {
+            let allowed = (word.chars().count() / 3).max(1);
+            candidates
+                .iter()
+                .filter(|c| *c != word)
+                .map(|c| {
+                    let d = if c.eq_ignore_ascii_case(word) {
+                        0
+                    } else {
+                        strsim::osa_distance(word, c)
+                    };
+                    (d, c.as_str())
+                })
+                .filter(|(d, c)| *d <= allowed && *d < c.chars().count().max(1))
+                .min_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)))
+                .map(|(_, c)| c.to_string())
+        };
+        let letters = ['a', 'b', 'C', 'c', '成', '交', '额', '目', '标', '1'];
+        let mut x: u32 = 0x9E37_79B9;
+        let mut word = || {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            (0..1 + x % 7)
+                .map(|i| letters[((x >> (i * 3)) % letters.len() as u32) as usize])
+                .collect::<String>()
+        };
+        let mut suggested = 0;
+        for _ in 0..300 {
+            let candidates: Vec<String> = (0..40).map(|_| word()).collect();
+            for _ in 0..20 {
+                let w = word();
+                let expected = full(&w, &candidates);
+                suggested += usize::from(expected.is_some());
+                let got = closest(&w, candidates.iter().map(String::as_str)).map(str::to_string);
+                assert_eq!(got, expected, "{w} among {candidates:?}");
+            }
+        }
+        assert!(suggested > 500, "{suggested}");
     }
 }

@@ -1,6 +1,6 @@
 //! Policy source text and byte spans into it.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use serde::Serialize;
 
@@ -52,6 +52,40 @@ impl From<Span> for miette::SourceSpan {
 pub struct Source {
     name: Arc<str>,
     text: Arc<str>,
+    /// Where lines start, made when first asked for: counting lines from
+    /// the start for every diagnostic made reporting thousands of mistakes
+    /// in a large policy take seconds.
+    lines: Arc<OnceLock<Lines>>,
+}
+
+/// The offsets at which lines start: after each `\n`, for line numbers as
+/// kpi reports them, and after each line break as miette counts them
+/// (`\n`, `\r\n` or a lone `\r`), for its reports.
+#[derive(Debug, Default)]
+struct Lines {
+    newline: Vec<usize>,
+    miette: Vec<usize>,
+}
+
+impl Lines {
+    fn of(text: &str) -> Lines {
+        let bytes = text.as_bytes();
+        let mut lines = Lines {
+            newline: vec![0],
+            miette: vec![0],
+        };
+        for (i, &b) in bytes.iter().enumerate() {
+            match b {
+                b'\n' => {
+                    lines.newline.push(i + 1);
+                    lines.miette.push(i + 1);
+                }
+                b'\r' if bytes.get(i + 1) != Some(&b'\n') => lines.miette.push(i + 1),
+                _ => {}
+            }
+        }
+        lines
+    }
 }
 
 impl Source {
@@ -59,7 +93,12 @@ impl Source {
         Self {
             name: Arc::from(name.into()),
             text: Arc::from(text.into()),
+            lines: Arc::default(),
         }
+    }
+
+    fn lines(&self) -> &Lines {
+        self.lines.get_or_init(|| Lines::of(&self.text))
     }
 
     /// A source from a file's bytes. Bytes that are not UTF-8 are read with
@@ -100,10 +139,17 @@ impl Source {
 
     /// One-based line and column (in characters) of a byte offset.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
-        let offset = offset.min(self.text.len());
+        // Within the text, and not inside a character (the end of a span
+        // over a byte that was not UTF-8, now a replacement character).
+        let mut offset = offset.min(self.text.len());
+        while !self.text.is_char_boundary(offset) {
+            offset += 1;
+        }
         let before = self.text.get(..offset).unwrap_or("");
-        let line = before.matches('\n').count() + 1;
-        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let starts = &self.lines().newline;
+        // The lines starting at or before the offset: it is on the last.
+        let line = starts.partition_point(|&start| start <= offset).max(1);
+        let line_start = starts.get(line - 1).copied().unwrap_or(0);
         // A byte-order mark is not a column an editor shows.
         let column = before
             .get(line_start..)
@@ -118,5 +164,94 @@ impl Source {
 
     pub(crate) fn named_source(&self) -> miette::NamedSource<Arc<str>> {
         miette::NamedSource::new(&self.name, Arc::clone(&self.text))
+    }
+
+    /// Where to start reading for a report of the text at `offset` with
+    /// `before` lines of context: the start of a line (as miette counts
+    /// lines) some lines before, and that line's index from 0. miette
+    /// counts lines from where it starts reading, so reading from here
+    /// rather than from the top gives the same report in time that does
+    /// not grow with the file.
+    pub(crate) fn report_window(&self, offset: usize, before: usize) -> (usize, usize) {
+        let starts = &self.lines().miette;
+        let line = starts
+            .partition_point(|&start| start <= offset)
+            .saturating_sub(1);
+        let first = line.saturating_sub(before + 1);
+        (starts.get(first).copied().unwrap_or(0), first)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Source;
+
+    /// Lines and columns from the index are those counted from the top,
+    /// for every offset of texts with every kind of line end, Chinese and a
+    /// byte-order mark; a report read from its window starts where miette,
+    /// reading from the top, would start it.
+    #[test]
+    fn lines_found_in_the_index_are_lines_counted_from_the_top() {
+        let pieces = ["a", "成交", "\n", "\r\n", "\r", " ", "\u{FEFF}", "//", "x1"];
+        let mut x: u32 = 0x2545_F491;
+        let mut checked = 0;
+        for _ in 0..1_000 {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            let mut text = String::new();
+            for _ in 0..(x % 60) {
+                x ^= x << 13;
+                x ^= x >> 17;
+                x ^= x << 5;
+                text.push_str(pieces[x as usize % pieces.len()]);
+            }
+            let source = Source::new("t.kpi", text.clone());
+            for offset in 0..=text.len() {
+                let mut at = offset;
+                while !text.is_char_boundary(at) {
+                    at += 1;
+                }
+                let before = &text[..at];
+                let line = before.matches('\n').count() + 1;
+                let start = before.rfind('\n').map_or(0, |i| i + 1);
+                let column = before[start..].chars().filter(|c| *c != '\u{FEFF}').count() + 1;
+                assert_eq!(
+                    source.line_col(offset),
+                    (line, column),
+                    "{text:?} at {offset}"
+                );
+                checked += 1;
+                if !text.is_char_boundary(offset) {
+                    continue;
+                }
+                for context in 0..3 {
+                    let span = miette::SourceSpan::new(offset.into(), 0);
+                    let whole =
+                        miette::SourceCode::read_span(text.as_str(), &span, context, context);
+                    let (w, line) = source.report_window(offset, context);
+                    let within = miette::SourceSpan::new((offset - w).into(), 0);
+                    let part = miette::SourceCode::read_span(&text[w..], &within, context, context);
+                    match (whole, part) {
+                        (Ok(whole), Ok(part)) => {
+                            assert_eq!(whole.data(), part.data(), "{text:?} at {offset}");
+                            assert_eq!(whole.line(), part.line() + line, "{text:?} at {offset}");
+                            assert_eq!(
+                                whole.span().offset(),
+                                part.span().offset() + w,
+                                "{text:?} at {offset}"
+                            );
+                        }
+                        (Err(_), Err(_)) => {}
+                        (whole, part) => panic!(
+                            "{text:?} at {offset}: {:?} vs {:?}",
+                            whole.is_ok(),
+                            part.is_ok()
+                        ),
+                    }
+                }
+            }
+        }
+        assert!(checked > 30_000, "{checked} offsets");
     }
 }

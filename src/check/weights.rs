@@ -5,6 +5,9 @@ use rust_decimal::Decimal;
 use crate::ast::IndicatorDecl;
 use crate::diagnostic::{Code, Diagnostic};
 
+/// How many weights a report of a wrong total marks.
+const MARKED: usize = 20;
+
 pub(super) fn check(indicators: &[&IndicatorDecl], diags: &mut Vec<Diagnostic>) {
     if indicators.is_empty() {
         return;
@@ -31,14 +34,23 @@ pub(super) fn check(indicators: &[&IndicatorDecl], diags: &mut Vec<Diagnostic>) 
             Code::WeightSum,
             format!("the indicator weights add up to {}, not 100%", percent(sum)),
         );
-        for indicator in indicators {
+        // Each weight is marked, up to a number a report can show: past
+        // it, the report would be the policy again (and slow to draw).
+        for indicator in indicators.iter().take(MARKED) {
             d = d.label(
                 indicator.weight_span,
                 format!("{} {}", indicator.name.text, percent(indicator.weight)),
             );
         }
+        let unmarked = match indicators.len().saturating_sub(MARKED) {
+            0 => String::new(),
+            n => format!(
+                " (the first {MARKED} of {} indicators are marked; {n} more follow)",
+                indicators.len()
+            ),
+        };
         diags.push(d.help(format!(
-            "weights must add up to exactly 100%: {verb} {} across the indicators",
+            "weights must add up to exactly 100%: {verb} {} across the indicators{unmarked}",
             percent(diff)
         )));
     }
