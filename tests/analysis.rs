@@ -343,6 +343,22 @@ fn boundary_cases_written_as_examples_pass_and_are_formatted() {
         .output()
         .unwrap();
     assert!(check.status.success());
+
+    // Written again: the examples are there already, and the file is left
+    // as it is (it once gained every example twice, which the checker
+    // then refused as names given twice).
+    let again = std::process::Command::new(kpi)
+        .args(["test", "--boundaries", "--write"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(again.status.success());
+    assert!(
+        String::from_utf8_lossy(&again.stdout).contains("nothing written"),
+        "{}",
+        String::from_utf8_lossy(&again.stdout)
+    );
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), text);
 }
 
 #[test]

@@ -283,8 +283,13 @@ fn around(
 
 /// The cases as examples to append to a policy: one per record, pinning
 /// the indicator's points, the score and the grade.
-pub fn as_examples(policy: &CheckedPolicy, boundary: &Boundary) -> String {
+pub fn as_examples(
+    policy: &CheckedPolicy,
+    boundary: &Boundary,
+    written: &std::collections::HashSet<String>,
+) -> (String, usize) {
     let mut out = String::new();
+    let mut count = 0;
     for case in &boundary.cases {
         if case.inputs.is_empty() {
             continue;
@@ -294,11 +299,17 @@ pub fn as_examples(policy: &CheckedPolicy, boundary: &Boundary) -> String {
             .as_ref()
             .map(|i| format!("{i}, "))
             .unwrap_or_default();
-        out.push_str(&format!(
-            "\n  example \"boundary: {owner}{}, {}\" {{\n",
+        let name = format!(
+            "boundary: {owner}{}, {}",
             boundary.what.replace('"', "'"),
             case.side
-        ));
+        );
+        // Written by an earlier `--write`: the policy holds it already.
+        if written.contains(&name) {
+            continue;
+        }
+        count += 1;
+        out.push_str(&format!("\n  example \"{name}\" {{\n"));
         let used = policy.used_inputs();
         for (k, (input, value)) in policy.inputs.iter().zip(&case.inputs).enumerate() {
             if !used.get(k).copied().unwrap_or(true) {
@@ -326,5 +337,5 @@ pub fn as_examples(policy: &CheckedPolicy, boundary: &Boundary) -> String {
         }
         out.push_str("  }\n");
     }
-    out
+    (out, count)
 }

@@ -89,6 +89,10 @@ pub(crate) fn run(args: Args) -> u8 {
             print!("{}", boundary_table(&boundaries, policy));
             if args.write {
                 match write_boundaries(file, &program, &boundaries) {
+                    Ok(0) => println!(
+                        "  {} has every boundary example already: nothing written",
+                        file.display()
+                    ),
                     Ok(n) => println!(
                         "  wrote {} to {}",
                         super::count(n, "example", "examples"),
@@ -198,6 +202,19 @@ fn write_boundaries(
     // before its closing brace, last first so the offsets stay right.
     let mut inserts: Vec<(usize, String)> = Vec::new();
     let mut written = 0;
+    // The examples the policy has, in its plans too: a boundary example
+    // written before is not written again (example names are unique).
+    let mut existing = std::collections::HashSet::new();
+    let mut items: Vec<&kpi::ast::Item> = ast.items.iter().collect();
+    while let Some(item) = items.pop() {
+        match item {
+            kpi::ast::Item::Example(e) => {
+                existing.insert(e.name.text.clone());
+            }
+            kpi::ast::Item::Plan(p) => items.extend(&p.items),
+            _ => {}
+        }
+    }
     for plan in program.plans() {
         let policy = plan.policy();
         let name = policy.plan.as_ref().map(|p| p.name.clone());
@@ -205,8 +222,9 @@ fn write_boundaries(
             .iter()
             .filter(|b| b.plan == name && b.input.is_some())
             .map(|b| {
-                written += b.cases.len();
-                kpi::analysis::cases::as_examples(policy, b)
+                let (text, count) = kpi::analysis::cases::as_examples(policy, b, &existing);
+                written += count;
+                text
             })
             .collect();
         if text.is_empty() {
@@ -222,6 +240,10 @@ fn write_boundaries(
         .ok_or_else(|| format!("cannot find where to write in {}", file.display()))?;
         let brace = source.text()[..end].rfind('}').unwrap_or(end);
         inserts.push((brace, text));
+    }
+    // Nothing new: the file is left as it is.
+    if written == 0 {
+        return Ok(0);
     }
     let mut text = source.text().to_string();
     inserts.sort_by_key(|i| std::cmp::Reverse(i.0));
