@@ -222,7 +222,7 @@ fn pipeline<S: Default, O: Send>(
     let take = || pending.lock().ok().and_then(|mut units| units.take());
     let stopped = AtomicBool::new(false);
     let (sender, queue) = mpsc::sync_channel::<(usize, Unit)>(UNITS_AHEAD);
-    let queue = Mutex::new(queue);
+    let queue = Mutex::new(Some(queue));
     let work_here = |units: &mut dyn Iterator<Item = Unit>, check: &mut IdCheck<_>| {
         let mut worker = Worker::default();
         for unit in units {
@@ -273,10 +273,35 @@ fn pipeline<S: Default, O: Send>(
             let units = std::iter::from_fn(|| next_unit(&queue)).map(|(_, unit)| unit);
             return work_here(&mut { units }, &mut check);
         }
+        // Once this stage stops, however it stops (every worker gone, by a
+        // panic say), the reader must not wait forever to hand on a unit.
+        let _close = CloseQueue {
+            queue: &queue,
+            stopped: &stopped,
+        };
         for done in in_order(finished) {
             check.hand_on(done, &spares);
         }
     });
+}
+
+type Queue = Mutex<Option<mpsc::Receiver<(usize, Unit)>>>;
+
+/// Drops the queue of units when the last stage ends, so that a reader
+/// blocked on a full queue wakes (its send fails) and stops.
+struct CloseQueue<'a> {
+    queue: &'a Queue,
+    stopped: &'a AtomicBool,
+}
+
+impl Drop for CloseQueue<'_> {
+    fn drop(&mut self) {
+        self.stopped.store(true, Ordering::Relaxed);
+        // A worker that panicked holding the lock poisoned it; the queue
+        // is still there to drop.
+        let mut queue = self.queue.lock().unwrap_or_else(|e| e.into_inner());
+        *queue = None;
+    }
 }
 
 /// How many units of rows at most wait between two stages: enough to keep
@@ -319,8 +344,8 @@ fn units(feed: Feed) -> Box<dyn Iterator<Item = Unit> + Send> {
 }
 
 /// The next unit of the shared queue, or `None` once the reader is done.
-fn next_unit(queue: &Mutex<mpsc::Receiver<(usize, Unit)>>) -> Option<(usize, Unit)> {
-    queue.lock().ok()?.recv().ok()
+fn next_unit(queue: &Queue) -> Option<(usize, Unit)> {
+    queue.lock().ok()?.as_ref()?.recv().ok()
 }
 
 /// A worker's buffers: the row each row of a block is read into, and the
@@ -870,6 +895,43 @@ pub fn collect(program: &Program, source: DataSource) -> Result<Batch, HeaderErr
 #[cfg(test)]
 mod tests {
     use super::SeenIds;
+
+    /// Workers that all panic (a bug) must not leave the reader waiting
+    /// forever on a full queue: the run ends, with the panic.
+    #[test]
+    #[allow(clippy::panic, clippy::unwrap_used)]
+    fn a_panic_in_every_worker_ends_the_run() {
+        let text = "policy \"p\" {\n  period month\n  currency CNY\n  input y score \"review\"\n  indicator i \"review\" weight 100% {\n    points y\n  }\n}\n";
+        let source = crate::source::Source::new("p.kpi", text);
+        let Ok(compiled) = crate::compile(&source) else {
+            panic!("the policy compiles")
+        };
+        let program = compiled.program;
+        // Some 4 MB: many more 128 KB blocks than the queues hold.
+        let mut csv = String::from("id,y\n");
+        for n in 0..400_000 {
+            csv.push_str(&format!("E{n},50\n"));
+        }
+        let (ended, wait) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let options = crate::data::ReadOptions::default();
+            let source = crate::data::open_bytes("d.csv", csv.into_bytes(), &options).unwrap();
+            let columns = crate::data::Columns::map(&program, &source.headers, "line").unwrap();
+            let work = |_: &mut (), _: &crate::data::RawRow, _: &mut Vec<u8>| -> () {
+                panic!("a bug in evaluation")
+            };
+            let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                super::pipeline(source, &columns, &work, |_, _| {})
+            }));
+            ended.send(run.is_err()).unwrap();
+        });
+        let panicked = wait.recv_timeout(std::time::Duration::from_secs(120));
+        assert_eq!(
+            panicked,
+            Ok(true),
+            "the run hangs, or ends without its panic"
+        );
+    }
 
     #[test]
     fn repeated_ids_name_the_first_row() {

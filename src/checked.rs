@@ -104,6 +104,86 @@ impl CheckedPolicy {
         read
     }
 
+    /// How a pay formula's amount stands to the quarters an employee was
+    /// appraised in, for `missing quarters prorate` ([`Extent`]).
+    pub fn extent(&self, expr: &Expr) -> Extent {
+        let mut known = vec![Known::Unvisited; self.values.len()];
+        self.extent_in(expr, &mut known)
+    }
+
+    /// `known` holds each `let`'s extent once worked out, so a value read
+    /// many times (a chain of lets each reading the one before twice) is
+    /// walked once.
+    fn extent_in(&self, expr: &Expr, known: &mut Vec<Known>) -> Extent {
+        use Extent::{Full, Partial, Zero};
+        let mut of = |e: &Expr| self.extent_in(e, known);
+        match &expr.kind {
+            ExprKind::Number(n) if n.is_zero() => Zero,
+            ExprKind::Number(_) | ExprKind::Bool(_) | ExprKind::GradeConst(_) => Full,
+            ExprKind::Measure(_) => Full,
+            ExprKind::Ref(Node::Input(i)) => match self.inputs.get(*i) {
+                Some(input) if input.yearly == crate::ast::YearlyRule::Sum => Partial,
+                _ => Full,
+            },
+            // A pay item adds amounts prorated already, or left whole.
+            ExprKind::Ref(Node::Pay(_)) => Partial,
+            ExprKind::Ref(Node::Value(i)) => {
+                let (Some(Known::Unvisited), Some(value)) =
+                    (known.get(*i).copied(), self.values.get(*i))
+                else {
+                    return match known.get(*i) {
+                        Some(Known::Extent(e)) => *e,
+                        // A value met again on its own path (a cycle,
+                        // which the checker reports): nothing to learn.
+                        _ => Zero,
+                    };
+                };
+                if let Some(k) = known.get_mut(*i) {
+                    *k = Known::InProgress;
+                }
+                let extent = self.extent_in(&value.expr, known);
+                if let Some(k) = known.get_mut(*i) {
+                    *k = Known::Extent(extent);
+                }
+                extent
+            }
+            // Points, scores and grades are not amounts of the quarters.
+            ExprKind::Ref(_) => Full,
+            ExprKind::Neg(e) | ExprKind::FullMarks(e) => of(e),
+            // Conditions decide which amount; they are not one.
+            ExprKind::Not(_) | ExprKind::Cmp(..) | ExprKind::And(..) | ExprKind::Or(..) => Full,
+            ExprKind::Arith(op, a, b) => {
+                let (a, b) = (of(a), of(b));
+                match op {
+                    ArithOp::Add | ArithOp::Sub => a.join(b),
+                    ArithOp::Mul => a.times(b),
+                    ArithOp::Div => a.over(b),
+                }
+            }
+            ExprKind::If(_, then, otherwise) => {
+                let then = of(then);
+                then.join(of(otherwise))
+            }
+            ExprKind::Call(_, args) | ExprKind::ByGrade(args) => args
+                .iter()
+                .fold(Zero, |all, a| all.join(self.extent_in(a, known))),
+            ExprKind::Linear { points, .. } => points.iter().fold(Zero, |all, (_, value)| {
+                all.join(self.extent_in(value, known))
+            }),
+            ExprKind::Steps {
+                bands, otherwise, ..
+            } => {
+                let bands = bands.iter().fold(Zero, |all, (_, _, value)| {
+                    all.join(self.extent_in(value, known))
+                });
+                match otherwise {
+                    Some(o) => bands.join(self.extent_in(o, known)),
+                    None => bands,
+                }
+            }
+        }
+    }
+
     /// Which inputs the policy uses, by input index: an input no formula,
     /// tie-breaker or veto reads is not needed from the data.
     pub fn used_inputs(&self) -> Vec<bool> {
@@ -491,6 +571,60 @@ pub enum Function {
     TrimmedAverage,
     /// The first value present: the approver's score, else the supervisor's.
     FirstOf,
+}
+
+/// What [`CheckedPolicy::extent`] knows of a `let` so far.
+#[derive(Debug, Clone, Copy)]
+enum Known {
+    Unvisited,
+    InProgress,
+    Extent(Extent),
+}
+
+/// How an amount stands to the quarters an employee was appraised in,
+/// which decides whether `missing quarters prorate` scales it: an amount of
+/// the whole year's kind (a base pay, a fixed bonus) is `Full` and is
+/// scaled; an amount the year adds up over the quarters present (an input
+/// whose yearly rule is `sum`, such as collections, times a rate), or made
+/// of pay items (prorated already), is `Partial` and is not; a ratio of two
+/// such sums is a rate, `Full`. Conditions, table subjects and thresholds
+/// choose an amount and are not one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Extent {
+    /// Zero: takes the other's kind.
+    Zero,
+    Full,
+    Partial,
+    /// Both kinds added together: no one scaling is right.
+    Mixed,
+}
+
+impl Extent {
+    fn join(self, other: Extent) -> Extent {
+        match (self, other) {
+            (Extent::Zero, x) | (x, Extent::Zero) => x,
+            (a, b) if a == b => a,
+            _ => Extent::Mixed,
+        }
+    }
+
+    fn times(self, other: Extent) -> Extent {
+        match (self, other) {
+            (Extent::Zero, _) | (_, Extent::Zero) => Extent::Zero,
+            (Extent::Full, x) | (x, Extent::Full) => x,
+            _ => Extent::Mixed,
+        }
+    }
+
+    fn over(self, other: Extent) -> Extent {
+        match (self, other) {
+            (Extent::Zero, _) => Extent::Zero,
+            (x, Extent::Full) => x,
+            // A sum over a sum: a rate, the same whatever the quarters.
+            (Extent::Partial, Extent::Partial) => Extent::Full,
+            _ => Extent::Mixed,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]

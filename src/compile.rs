@@ -5,8 +5,7 @@ use std::sync::Arc;
 
 use rust_decimal::Decimal;
 
-use crate::ast::YearlyRule;
-use crate::checked::{CheckedPolicy, Expr, ExprKind, Function, Node, VetoEffect};
+use crate::checked::{CheckedPolicy, Expr, ExprKind, Extent, Function, Node, VetoEffect};
 use crate::num::{Num, order};
 use crate::program::{
     GradeBands, Layout, LinearTable, Op, PlanProgram, Program, Step, StepsTable, Value,
@@ -101,22 +100,14 @@ fn step(policy: &CheckedPolicy, layout: &Layout, node: Node) -> Option<Step> {
 }
 
 /// Whether a pay item is scaled by the share of the year's quarters an
-/// employee was appraised in (`missing quarters prorate`). Not one that
-/// reads a pay item, directly or through `let` values: that adds up
-/// amounts prorated already. Nor one that reads an input the year adds up
-/// (`yearly sum`, such as collections): the sum covers only the quarters
-/// present, and scaling it would count the missing quarters twice. (The
-/// checker refuses a pay item that mixes such a sum with an amount that
-/// is not one.)
+/// employee was appraised in (`missing quarters prorate`): not one whose
+/// amount the year already adds up over the quarters present (a commission
+/// on collections, `yearly sum`: scaling it would count the missing
+/// quarters twice), nor one made of pay items (prorated already). An
+/// amount of both kinds is prorated, as every pay item once was, and the
+/// checker warns of it ([`crate::checked::Extent`]).
 fn prorated(policy: &CheckedPolicy, expr: &Expr) -> bool {
-    !policy.reads(expr).iter().any(|node| match node {
-        Node::Pay(_) => true,
-        Node::Input(i) => policy
-            .inputs
-            .get(*i)
-            .is_some_and(|input| input.yearly == YearlyRule::Sum),
-        _ => false,
-    })
+    policy.extent(expr) != Extent::Partial
 }
 
 /// A linear table's points as numbers, if all are constants in increasing

@@ -76,6 +76,7 @@ pub enum Code {
     Year,
     // warnings
     UnusedInput,
+    ProratedInPart,
     // analysis (kpi analyze)
     ZeroDivisor,
     GradeNeverGiven,
@@ -139,6 +140,7 @@ impl Code {
         Code::Override,
         Code::Year,
         Code::UnusedInput,
+        Code::ProratedInPart,
         Code::ZeroDivisor,
         Code::GradeNeverGiven,
         Code::UnboundedPay,
@@ -211,7 +213,7 @@ impl Code {
             }
             Code::QuotaInfeasible => "quotas that no group of people can satisfy together",
             Code::Year => {
-                "a yearly roll-up rule that does not fit its input (`yearly sum` of a yes/no), or a pay item that `missing quarters prorate` can prorate only in part"
+                "a yearly roll-up rule that does not fit its input (`yearly sum` of a yes/no)"
             }
             Code::Override => {
                 "an override of the score or grade that cannot apply (no grades, no score, the reason in the same column)"
@@ -220,6 +222,9 @@ impl Code {
                 "plans per role that are not set up right (no plan column, an example outside the plans, a replacement of another kind)"
             }
             Code::UnusedInput => "(warning) an input nothing uses",
+            Code::ProratedInPart => {
+                "(warning) a pay item adding an amount the year sums over the quarters present to one it does not, under `missing quarters prorate`"
+            }
             Code::ZeroDivisor => {
                 "(warning, kpi analyze) a divisor that can be zero within the inputs' declared ranges"
             }
@@ -289,6 +294,7 @@ impl Code {
             Code::Override => "kpi::override",
             Code::Year => "kpi::year",
             Code::UnusedInput => "kpi::unused_input",
+            Code::ProratedInPart => "kpi::year::prorated_in_part",
             Code::ZeroDivisor => "kpi::analyze::zero_divisor",
             Code::GradeNeverGiven => "kpi::analyze::grade_never_given",
             Code::UnboundedPay => "kpi::analyze::unbounded_pay",

@@ -92,7 +92,8 @@ pub fn roll_up(
                 continue;
             };
             match result {
-                Ok(_) if slot.is_some() => quarter_failures.push((
+                // A second row, good or not, does not replace the first.
+                _ if slot.is_some() => quarter_failures.push((
                     quarter.name.clone(),
                     RowError {
                         row: row.number,
@@ -117,22 +118,28 @@ pub fn roll_up(
         None => None,
     };
     if let Some(f) = &mut figures {
-        quarter_failures.extend(f.failures.drain(..).map(|e| (FIGURES.to_string(), e)));
+        let mut failures = std::mem::take(&mut f.failures);
         // Figures for someone no quarter has: most likely a mistyped id,
-        // whose figures would otherwise replace nobody's sums.
-        for (id, given) in f.by_id.iter().filter(|(id, _)| !people.contains_key(*id)) {
-            quarter_failures.push((
-                FIGURES.to_string(),
-                RowError {
-                    row: given.row,
-                    row_word: f.row_word,
-                    id: Some(id.clone()),
-                    problem: RowProblem::Year(
-                        "no quarter has this employee, so these figures replace nobody's: check the id".to_string(),
-                    ),
-                },
-            ));
+        // whose figures would otherwise replace nobody's sums. A row
+        // failed already (a bad cell) is reported once.
+        let unknown = f
+            .by_id
+            .iter()
+            .filter(|(id, given)| given.values.is_some() && !people.contains_key(*id));
+        for (id, given) in unknown {
+            failures.push(RowError {
+                row: given.row,
+                row_word: f.row_word,
+                id: Some(id.clone()),
+                problem: RowProblem::Year(
+                    "no quarter has this employee, so these figures replace nobody's: check the id"
+                        .to_string(),
+                ),
+            });
         }
+        // In file order, as every other file's failures are.
+        failures.sort_by_key(|e| e.row);
+        quarter_failures.extend(failures.into_iter().map(|e| (FIGURES.to_string(), e)));
     }
     let names: Vec<String> = quarters.iter().map(|q| q.name.clone()).collect();
     let mut records = Vec::new();
@@ -321,6 +328,7 @@ fn yearly_figures(program: &Program, table: &RawTable) -> Result<Figures, YearHe
             }],
             unknown: Vec::new(),
             duplicates: Vec::new(),
+            two_columns: Vec::new(),
         }));
     };
     let columns: Vec<Option<usize>> = policy
@@ -338,9 +346,31 @@ fn yearly_figures(program: &Program, table: &RawTable) -> Result<Figures, YearHe
         policy.plan_column.as_deref(),
         policy.quota_group_column(),
     ];
+    // A second column for an input (its name and its label both there)
+    // is not silently dropped: which one counts must be said.
+    let mut two_columns = Vec::new();
+    for (input, column) in policy.inputs.iter().zip(&columns) {
+        let Some(first) = *column else { continue };
+        let names = std::iter::once(input.name.as_str())
+            .chain(input.label.as_deref())
+            .chain(input.aliases.iter().map(|a| a.trim()));
+        for other in names.filter_map(at).filter(|&i| i != first) {
+            let pair = [headers[first].clone(), headers[other].clone()];
+            if !two_columns
+                .iter()
+                .any(|t: &crate::data::TwoColumns| t.columns == pair)
+            {
+                two_columns.push(crate::data::TwoColumns {
+                    input: input.name.clone(),
+                    columns: pair,
+                });
+            }
+        }
+    }
     let known = |i: usize| {
         i == id_column
             || columns.contains(&Some(i))
+            || two_columns.iter().any(|t| t.columns[1] == headers[i])
             || described.iter().flatten().any(|c| at(c) == Some(i))
     };
     let names: Vec<&str> = policy
@@ -363,11 +393,12 @@ fn yearly_figures(program: &Program, table: &RawTable) -> Result<Figures, YearHe
             duplicates.push(h.clone());
         }
     }
-    if !unknown.is_empty() || !duplicates.is_empty() {
+    if !unknown.is_empty() || !duplicates.is_empty() || !two_columns.is_empty() {
         return Err(header_error(HeaderError {
             missing: Vec::new(),
             unknown,
             duplicates,
+            two_columns,
         }));
     }
     let mut figures = Figures {

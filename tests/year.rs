@@ -168,6 +168,54 @@ fn prorate_leaves_pay_on_a_yearly_sum_alone() {
     assert!(text.contains("= ¥2,500.00 × 2% = ¥50.00\n"), "{text}");
 }
 
+/// What `prorate` scales is decided by the amount, not by every input a
+/// formula reads: a sum in a condition only chooses an amount (a bonus for
+/// selling over a line is a bonus of the year's kind); a ratio of two sums
+/// is a rate (a base pay times the completion rate is still a base pay).
+/// An amount that adds a sum to a base pay is prorated whole, as before,
+/// and `kpi check` warns of it.
+#[test]
+fn prorate_scales_amounts_of_the_years_kind_only() {
+    let with_pay = |pay: &str| {
+        POLICY
+            .replace("missing quarters average", "missing quarters prorate")
+            .replace(
+                "  pay 绩效 = 基数 * by grade { A 1.2, B 1.0, C 0.8 }\n",
+                &format!(
+                    "  pay 绩效 = 基数 * by grade {{ A 1.2, B 1.0, C 0.8 }}\n  pay 其他 = {pay}\n"
+                ),
+            )
+    };
+    // Y2, in Q3 and Q4 only: 2,500 sold of a 2,000 target, base 6,000.
+    let paid = |pay: &str| {
+        let batch = year(&with_pay(pay), &company());
+        common::pay(&batch.outcomes[1], "其他")
+    };
+    // Sales in a condition: a ¥1,000 bonus of the year's kind, halved.
+    assert_eq!(paid("if 销售额 >= ¥2,000 then ¥1,000 else ¥0"), "500.00");
+    // A ratio of two sums is a rate: 6,000 × 125% = 7,500, halved.
+    assert_eq!(paid("基数 * (销售额 / 销售目标)"), "3750.00");
+    // A commission on the sum: 2% of 2,500, whole.
+    assert_eq!(
+        paid("if 销售额 >= ¥2,000 then 销售额 * 2% else ¥0"),
+        "50.00"
+    );
+    // Both kinds: prorated whole, (50 + 6,000) × 2/4 = 3,025, and warned.
+    let mixed = with_pay("销售额 * 2% + 基数");
+    let batch = year(&mixed, &company());
+    assert_eq!(common::pay(&batch.outcomes[1], "其他"), "3025.00");
+    let (_, diagnostics) = kpi::check_bytes("mixed.kpi", mixed.into_bytes());
+    let warned: Vec<&str> = diagnostics.iter().map(|d| d.code.as_str()).collect();
+    assert_eq!(warned, ["kpi::year::prorated_in_part"]);
+    for clean in [
+        "if 销售额 >= ¥2,000 then ¥1,000 else ¥0",
+        "基数 * (销售额 / 销售目标)",
+    ] {
+        let (_, diagnostics) = kpi::check_bytes("clean.kpi", with_pay(clean).into_bytes());
+        assert!(diagnostics.is_empty(), "{clean}: {diagnostics:?}");
+    }
+}
+
 #[test]
 fn a_missing_quarter_without_a_rule_fails_and_is_never_a_zero() {
     let silent = POLICY.replace("  year { missing quarters average }\n", "");
@@ -369,7 +417,13 @@ fn yearly_figures_for_an_employee_twice_or_for_nobody_are_reported() {
     let program = common::program(POLICY);
     let table = figures(
         ["id", "销售目标"],
-        &[("Y1", "5000"), ("Y1", "4000"), ("Y9", "3000"), ("", "1000")],
+        &[
+            ("Y1", "5000"),
+            ("Y1", "4000"),
+            ("Y9", "3000"),
+            ("", "1000"),
+            ("Y8", "lots"),
+        ],
     );
     let year = kpi::year::roll_up(&program, &company(), Some(&table)).unwrap();
     let failures: Vec<String> = year
@@ -377,22 +431,33 @@ fn yearly_figures_for_an_employee_twice_or_for_nobody_are_reported() {
         .iter()
         .map(|(file, e)| format!("{file}: {e}"))
         .collect();
-    assert_eq!(failures.len(), 3, "{failures:#?}");
+    // In file order, each row once: Y8's bad cell is its failure, not also
+    // its unknown id.
+    assert_eq!(failures.len(), 4, "{failures:#?}");
     assert!(
         failures[0].contains("line 3") && failures[0].contains("line 2"),
         "{}",
         failures[0]
     );
-    assert!(failures[1].contains("no employee id"), "{}", failures[1]);
     assert!(
-        failures[2].contains("line 4") && failures[2].contains("Y9"),
+        failures[1].contains("line 4") && failures[1].contains("Y9"),
+        "{}",
+        failures[1]
+    );
+    assert!(
+        failures[1].contains("no quarter has this employee"),
+        "{}",
+        failures[1]
+    );
+    assert!(
+        failures[2].contains("line 5") && failures[2].contains("no employee id"),
         "{}",
         failures[2]
     );
     assert!(
-        failures[2].contains("no quarter has this employee"),
+        failures[3].contains("line 6") && failures[3].contains("lots"),
         "{}",
-        failures[2]
+        failures[3]
     );
     // The first row's 5,000 counts: 4,000 of 5,000 = 80% → 60 points.
     let (_, y1) = year.records[0].as_ref().unwrap();
@@ -412,4 +477,53 @@ fn a_yearly_figures_column_that_is_no_input_is_refused() {
     assert_eq!(e.file, "the yearly figures");
     let shown = e.error.to_string();
     assert!(shown.contains("`销售目表` (`销售目标`?)"), "{shown}");
+}
+
+/// An input given by two columns of the yearly figures (its name and its
+/// label) is refused naming both: which of two figures replaces the sum
+/// must be said, not guessed.
+#[test]
+fn a_yearly_figures_input_given_twice_is_refused_naming_both_columns() {
+    let policy = POLICY.replace("input 销售目标 money", "input 销售目标 money \"target\"");
+    let program = common::program(&policy);
+    let mut table = figures(["id", "销售目标"], &[("Y1", "5000")]);
+    table.headers.push("target".to_string());
+    let e = kpi::year::roll_up(&program, &company(), Some(&table)).unwrap_err();
+    assert_eq!(
+        e.error.to_string(),
+        "the columns `销售目标` and `target` both give `销售目标`: keep the one that counts\n"
+    );
+    // Either column alone is the input.
+    for header in ["销售目标", "target"] {
+        let table = figures(["id", header], &[("Y1", "5000")]);
+        let year = kpi::year::roll_up(&program, &company(), Some(&table)).unwrap();
+        assert!(year.quarter_failures.is_empty(), "{header}");
+    }
+}
+
+/// An employee twice in one quarter: the first row counts even when the
+/// second cannot be read, and the second is reported.
+#[test]
+fn a_second_row_in_a_quarter_never_replaces_the_first() {
+    let quarters = quarters([
+        &[("Y1", "1250", "80", "5000"), ("Y1", "lots", "90", "5000")],
+        &[("Y1", "750", "90", "5000")],
+        &[("Y1", "1000", "70", "5000")],
+        &[("Y1", "1000", "80", "6000")],
+    ]);
+    let program = common::program(POLICY);
+    let year = kpi::year::roll_up(&program, &quarters, None).unwrap();
+    assert_eq!(year.quarter_failures.len(), 1);
+    let (file, failure) = &year.quarter_failures[0];
+    assert_eq!(file, "Q1");
+    assert_eq!(
+        failure.to_string(),
+        "line 3 (id Y1): the employee appears twice in this quarter; the first row counts"
+    );
+    // The year of the first rows: 4,000 of 4,000 = 100% → 75 points × 60%
+    // = 45, plus the reviews' average 80 × 40% = 32: 77.
+    let (_, y1) = year.records[0].as_ref().unwrap();
+    let outcome = program.evaluate(y1).unwrap();
+    assert_eq!(common::points(&outcome, "销售"), "75.00");
+    assert_eq!(common::score(&outcome), "77.00");
 }

@@ -698,13 +698,17 @@ pub(super) fn unknown_grade(
     }
 }
 
-/// Under `missing quarters prorate`, a pay item that reads both an amount
-/// the year adds up (`yearly sum`: it covers only the quarters present, so
-/// it is not prorated) and a money input that is not one (a base pay, the
-/// latest quarter's: prorated): no single scaling is right for it.
+/// Under `missing quarters prorate`, a pay item whose amount adds one the
+/// year sums over the quarters present (not prorated) to one of the whole
+/// year's kind (prorated): it is prorated as a whole, as pay items were
+/// before, which scales the summed part twice. A warning: the author
+/// decides, and can split it.
 fn prorated_in_part(policy: &CheckedPolicy) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
     for pay in &policy.pay {
+        if policy.extent(&pay.expr) != crate::checked::Extent::Mixed {
+            continue;
+        }
         let inputs: Vec<&Input> = policy
             .reads(&pay.expr)
             .into_iter()
@@ -713,29 +717,23 @@ fn prorated_in_part(policy: &CheckedPolicy) -> Vec<Diagnostic> {
                 _ => None,
             })
             .collect();
-        let summed = inputs.iter().find(|i| i.yearly == ast::YearlyRule::Sum);
-        let other = inputs
-            .iter()
-            .find(|i| i.ty == InputType::Money && i.yearly != ast::YearlyRule::Sum);
-        let (Some(summed), Some(other)) = (summed, other) else {
-            continue;
-        };
-        diags.push(
-            Diagnostic::error(
-                Code::Year,
-                format!(
-                    "pay item `{}` mixes `{}`, added up over the quarters, with `{}`, which is not: `missing quarters prorate` cannot scale part of it",
-                    pay.name, summed.name, other.name
-                ),
-            )
-            .label(pay.expr.span, "one formula, two kinds of amount")
-            .label(other.name_span, "not a yearly sum: prorated")
-            .label(summed.name_span, "a yearly sum: covers only the quarters present, not prorated")
-            .help(format!(
-                "split it into two pay items, one of `{}` and one of `{}`, and add them in a third if a total is needed",
-                summed.name, other.name
-            )),
-        );
+        let mut d = Diagnostic::warning(
+            Code::ProratedInPart,
+            format!(
+                "pay item `{}` adds an amount the year sums over the quarters present to one it does not: `missing quarters prorate` scales it all, the summed part twice",
+                pay.name
+            ),
+        )
+        .label(pay.expr.span, "two kinds of amount in one formula");
+        if let Some(summed) = inputs.iter().find(|i| i.yearly == ast::YearlyRule::Sum) {
+            d = d.label(
+                summed.name_span,
+                "summed over the quarters present: not to be prorated",
+            );
+        }
+        diags.push(d.help(
+            "split it into two pay items, one of the summed amount (a commission) and one of the rest (a base pay, a fixed sum), and add them in a third if a total is needed; a total of pay items is not prorated again",
+        ));
     }
     diags
 }

@@ -558,6 +558,17 @@ pub struct HeaderError {
     pub unknown: Vec<UnknownColumn>,
     /// Columns named twice.
     pub duplicates: Vec<String>,
+    /// Inputs given by two columns (by name and by label or alias), where
+    /// only one may count.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub two_columns: Vec<TwoColumns>,
+}
+
+/// An input two columns of one file give, each by another of its names.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TwoColumns {
+    pub input: String,
+    pub columns: [String; 2],
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -600,6 +611,14 @@ impl fmt::Display for HeaderError {
         }
         for d in &self.duplicates {
             writeln!(f, "the column `{d}` appears twice")?;
+        }
+        for t in &self.two_columns {
+            let [a, b] = &t.columns;
+            writeln!(
+                f,
+                "the columns `{a}` and `{b}` both give `{}`: keep the one that counts",
+                t.input
+            )?;
         }
         Ok(())
     }
@@ -769,6 +788,7 @@ impl Columns {
                 missing,
                 unknown,
                 duplicates,
+                two_columns: Vec::new(),
             });
         }
         // Per plan, the inputs it uses, each with its column and range.
