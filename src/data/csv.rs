@@ -210,7 +210,7 @@ impl Block {
         let plain = self.delimiter.is_ascii()
             && !matches!(self.delimiter, b'"' | b'\n' | b'\r')
             && memchr::memchr(b'"', text).is_none();
-        if let (true, Ok(text)) = (plain, std::str::from_utf8(text)) {
+        if let (true, Ok(text)) = (plain, simdutf8::basic::from_utf8(text)) {
             let mut start = 0;
             let ends = memchr::memchr_iter(b'\n', text.as_bytes());
             // The last line may have no line end.
