@@ -53,6 +53,31 @@ pub fn exact(text: &str) -> Option<Decimal> {
 /// `None` for anything else.
 #[inline]
 pub fn plain(text: &str) -> Option<Decimal> {
+    plain_parts(text).map(Plain::decimal)
+}
+
+/// A plain number's parts as read (at most 18 digits: the mantissa fits in
+/// 64 bits). Checks made on these, before a `Decimal` is put together,
+/// need not read its four fields back (a read that stalls on the writes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Plain {
+    pub mantissa: u64,
+    pub scale: u32,
+    /// Never set with a zero mantissa: `-0` is 0.
+    pub negative: bool,
+}
+
+impl Plain {
+    #[inline(always)]
+    pub fn decimal(self) -> Decimal {
+        let m = self.mantissa;
+        Decimal::from_parts(m as u32, (m >> 32) as u32, 0, self.negative, self.scale)
+    }
+}
+
+/// [`plain`], as its parts.
+#[inline(always)]
+pub fn plain_parts(text: &str) -> Option<Plain> {
     let (negative, unsigned) = match text.strip_prefix('-') {
         Some(rest) => (true, rest),
         None => (false, text),
@@ -80,10 +105,12 @@ pub fn plain(text: &str) -> Option<Decimal> {
     }
     // The digits after the point: at most 18.
     let scale = point.map_or(0, |p| bytes.len() - p - 1) as u32;
-    let mut n = Decimal::from_parts(mantissa as u32, (mantissa >> 32) as u32, 0, false, scale);
-    // `-0` reads as 0, as rust_decimal reads it.
-    n.set_sign_negative(negative && mantissa != 0);
-    Some(n)
+    Some(Plain {
+        mantissa,
+        scale,
+        // `-0` reads as 0, as rust_decimal reads it.
+        negative: negative && mantissa != 0,
+    })
 }
 
 /// Appends `d` as its `Display` writes it (`-12.50`, `0.05`).

@@ -241,19 +241,20 @@ pub(crate) enum RangeTest {
 }
 
 impl RangeTest {
-    /// Whether `v` lies in `interval`, the interval this test was made from.
+    /// Whether the plain number `v` lies in `interval`, the interval this
+    /// test was made from: on its parts, without putting a `Decimal`
+    /// together first.
     #[inline(always)]
-    pub(crate) fn holds(self, v: Decimal, interval: &Interval) -> bool {
+    pub(crate) fn holds_plain(self, v: crate::decimal::Plain, interval: &Interval) -> bool {
         match self {
             RangeTest::Any => true,
-            // Negative zero is zero.
-            RangeTest::AtLeastZero => v.is_zero() || !v.is_sign_negative(),
-            RangeTest::AboveZero => !v.is_zero() && !v.is_sign_negative(),
+            RangeTest::AtLeastZero => v.mantissa == 0 || !v.negative,
+            RangeTest::AboveZero => v.mantissa != 0 && !v.negative,
             RangeTest::ZeroTo { mantissa, scale } => {
-                let m = v.mantissa();
-                m == 0 || (m > 0 && at_most(m.unsigned_abs(), v.scale(), mantissa, scale))
+                v.mantissa == 0
+                    || (!v.negative && at_most(u128::from(v.mantissa), v.scale, mantissa, scale))
             }
-            RangeTest::Other => interval.contains(v),
+            RangeTest::Other => interval.contains(v.decimal()),
         }
     }
 }
@@ -367,7 +368,7 @@ mod tests {
                 }
             })
         };
-        let mut checked = 0;
+        let (mut checked, mut tested_plain) = (0, 0);
         for lo in 0..=2 * ends.len() {
             for hi in 0..=2 * ends.len() {
                 let interval = Interval {
@@ -380,17 +381,27 @@ mod tests {
                         slow(&interval, v),
                         "{v} in {interval:?}"
                     );
-                    assert_eq!(
-                        interval.test().holds(v, &interval),
-                        slow(&interval, v),
-                        "{v} in {interval:?}, tested as {:?}",
-                        interval.test()
-                    );
+                    // As a plain number reads it: 64-bit mantissa, no -0.
+                    if let Ok(mantissa) = u64::try_from(v.mantissa().unsigned_abs()) {
+                        let plain = crate::decimal::Plain {
+                            mantissa,
+                            scale: v.scale(),
+                            negative: v.is_sign_negative() && mantissa != 0,
+                        };
+                        assert_eq!(
+                            interval.test().holds_plain(plain, &interval),
+                            slow(&interval, v),
+                            "{v} in {interval:?}, tested as {:?}",
+                            interval.test()
+                        );
+                        tested_plain += 1;
+                    }
                     checked += usize::from(interval.contains(v));
                 }
             }
         }
         assert!(checked > 100, "{checked}");
+        assert!(tested_plain > 1_000, "{tested_plain}");
         // The quick tests were among those taken, on zero at other scales.
         let at_least = |value: &str| Interval {
             lo: Some(End {

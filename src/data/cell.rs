@@ -4,6 +4,7 @@ use rust_decimal::Decimal;
 
 use super::CellRef;
 use crate::ast::InputType;
+use crate::decimal::Plain;
 use crate::program::Value;
 
 /// Parses a cell for an input of type `ty`, or says in words what is wrong.
@@ -30,52 +31,68 @@ pub fn parse_cell(ty: InputType, cell: CellRef<'_>) -> Result<Value, String> {
 /// reads it; `None` for anything else, which that then reads (or refuses).
 #[inline(always)]
 pub(super) fn usual(ty: InputType, text: &str) -> Option<Value> {
+    match usual_parts(ty, text)? {
+        Usual::Num(n) => Some(Value::Num(n.decimal())),
+        Usual::Bool(b) => Some(Value::Bool(b)),
+    }
+}
+
+/// What [`usual`] reads, a number still as its parts: how rows are typed,
+/// with the input's range checked on the parts.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Usual {
+    Num(Plain),
+    Bool(bool),
+}
+
+#[inline(always)]
+pub(super) fn usual_parts(ty: InputType, text: &str) -> Option<Usual> {
     let n = match ty {
         InputType::Money | InputType::Number => plain_number(text)?,
         // Bounds compared on the mantissa (at most 18 digits and 18
         // decimals): rust_decimal's comparison is a call.
-        InputType::Score => plain_number(text).filter(|n| {
-            !n.is_sign_negative() && n.mantissa().unsigned_abs() <= 100 * 10u128.pow(n.scale())
-        })?,
+        InputType::Score => plain_number(text)
+            .filter(|n| !n.negative && u128::from(n.mantissa) <= 100 * 10u128.pow(n.scale))?,
         InputType::Percent => match text.strip_suffix('%') {
-            Some(number) => hundredth(plain_number(number)?)?,
-            None => plain_number(text)
-                .filter(|n| n.mantissa().unsigned_abs() < 10u128.pow(n.scale()))?,
+            Some(number) => hundredth_of_plain(plain_number(number)?),
+            None => plain_number(text).filter(|n| u128::from(n.mantissa) < 10u128.pow(n.scale))?,
         },
         InputType::YesNo => {
             return match text {
-                "yes" | "是" => Some(Value::Bool(true)),
-                "no" | "否" => Some(Value::Bool(false)),
+                "yes" | "是" => Some(Usual::Bool(true)),
+                "no" | "否" => Some(Usual::Bool(false)),
                 _ => None,
             };
         }
     };
-    Some(Value::Num(n))
+    Some(Usual::Num(n))
 }
 
 /// `n / 100` exactly as rust_decimal's division gives it, by moving the
 /// point rather than dividing: a mantissa that 100 divides keeps its scale
-/// (`100` is `1`, `120.00` is `1.20`), any other gains two decimals (`85` is `0.85`, `10` is `0.10`, `12.50` is `0.1250`), and zero
-/// is `0`. A test checks this against the division, bit for bit.
-#[inline]
-fn hundredth(n: Decimal) -> Option<Decimal> {
-    let (mantissa, scale) = (n.mantissa(), n.scale());
-    if mantissa == 0 {
-        return Some(Decimal::ZERO);
+/// (`100` is `1`, `120.00` is `1.20`), any other gains two decimals (`85`
+/// is `0.85`, `12.50` is `0.1250`; a plain number has at most 18, so two
+/// more always fit), and zero is `0`. The test of [`usual`] against the
+/// full reading, which divides, checks it bit for bit.
+#[inline(always)]
+fn hundredth_of_plain(n: Plain) -> Plain {
+    if n.mantissa == 0 {
+        return Plain {
+            mantissa: 0,
+            scale: 0,
+            negative: false,
+        };
     }
-    // In 64 bits when the mantissa fits (a typed percentage always does):
-    // a 128-bit division is a call into a slow routine.
-    let divides = match u64::try_from(mantissa.unsigned_abs()) {
-        Ok(small) => small % 100 == 0,
-        Err(_) => mantissa % 100 == 0,
-    };
-    if divides {
-        return Decimal::try_from_i128_with_scale(mantissa / 100, scale).ok();
+    if n.mantissa % 100 == 0 {
+        return Plain {
+            mantissa: n.mantissa / 100,
+            ..n
+        };
     }
-    if scale + 2 > 28 {
-        return n.checked_div(Decimal::ONE_HUNDRED);
+    Plain {
+        scale: n.scale + 2,
+        ..n
     }
-    Decimal::try_from_i128_with_scale(mantissa, scale + 2).ok()
 }
 
 /// [`parse_cell`] for any cell.
@@ -199,7 +216,7 @@ fn yes_no(text: &str) -> Result<bool, String> {
 fn money(text: &str) -> Result<Decimal, String> {
     // The usual cell, `1234.50`: none of the signs, codes or units below.
     if let Some(n) = plain_number(text) {
-        return Ok(n);
+        return Ok(n.decimal());
     }
     if text.ends_with(['%', '％']) {
         return Err(format!("`{text}` is a percentage, not an amount of money"));
@@ -285,15 +302,25 @@ fn plain(text: &str, ty: InputType) -> Result<Decimal, String> {
 /// optional exponent. The error is a short reason, or empty.
 /// The usual cell, `-1234.50`, read in one pass without copying it; `None`
 /// for anything written otherwise.
-#[inline]
-fn plain_number(text: &str) -> Option<Decimal> {
-    // -0 is 0.
-    crate::decimal::plain(text).map(|n| if n.is_zero() { Decimal::ZERO } else { n })
+#[inline(always)]
+fn plain_number(text: &str) -> Option<Plain> {
+    // -0 is 0, and any zero is a plain 0.
+    crate::decimal::plain_parts(text).map(|n| {
+        if n.mantissa == 0 {
+            Plain {
+                mantissa: 0,
+                scale: 0,
+                negative: false,
+            }
+        } else {
+            n
+        }
+    })
 }
 
 fn decimal(text: &str) -> Result<Decimal, String> {
     if let Some(n) = plain_number(text) {
-        return Ok(n);
+        return Ok(n.decimal());
     }
     let cleaned: String = text.chars().filter(|c| *c != ',' && *c != '_').collect();
     let looks_numeric = !cleaned.is_empty()

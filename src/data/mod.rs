@@ -933,13 +933,19 @@ impl Columns {
             // The usual cell, read without making a `CellRef`, and checked
             // against its range inline, not by `within_range` (values passed
             // to a call go through memory, and stall the read after).
-            if let Some(value) = row
+            match row
                 .plain_text(column)
-                .and_then(|text| cell::usual(input.ty, text))
-                .filter(|v| !matches!(v, Value::Num(n) if !step.range.holds(*n, &input.range)))
+                .and_then(|text| cell::usual_parts(input.ty, text))
             {
-                *slot = value;
-                continue;
+                Some(cell::Usual::Num(n)) if step.range.holds_plain(n, &input.range) => {
+                    *slot = Value::Num(n.decimal());
+                    continue;
+                }
+                Some(cell::Usual::Bool(b)) => {
+                    *slot = Value::Bool(b);
+                    continue;
+                }
+                _ => {}
             }
             let raw = cell(column);
             let empty = raw == CellRef::Empty;
