@@ -777,7 +777,9 @@ impl Columns {
             let unknown = headers
                 .iter()
                 .enumerate()
-                .filter(|(i, h)| !used.contains(i) && !h.is_empty())
+                // A column named twice is reported as that, not also as
+                // one the policy does not use.
+                .filter(|(i, h)| !used.contains(i) && !h.is_empty() && !duplicates.contains(h))
                 .map(|(_, h)| UnknownColumn {
                     column: h.clone(),
                     did_you_mean: crate::fuzzy::closest(h, names.iter().copied())
