@@ -165,11 +165,12 @@ fn child(rows: usize) {
         // As `kpi eval` runs it: each CSV line put together on the worker
         // that evaluated the row, by the writer's renderer.
         let renderer = writer.renderer().expect("CSV renders ahead");
+        let detail = writer.detail();
         let render =
             |_: &kpi::eval::Record, outcome: &kpi::outcome::Outcome, line: &mut Vec<u8>| {
                 assert!(renderer(&program, outcome, line), "rendered");
             };
-        kpi::batch::run_rendered(&program, source, render, |result| {
+        kpi::batch::run_rendered(&program, source, detail, render, |result| {
             if let kpi::batch::Rendered::Evaluated((), line) = result {
                 writer.rendered(line).expect("written");
             }

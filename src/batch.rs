@@ -19,7 +19,7 @@ use crate::data::{
 };
 use crate::distribution::{Distribution, Tally};
 use crate::eval::{EvalError, RankingFacts, Record, Scratch};
-use crate::outcome::{Outcome, RankingNote};
+use crate::outcome::{Detail, Outcome, RankingNote};
 use crate::program::Program;
 use crate::ranking::{self, Candidate};
 use crate::spares::Spares;
@@ -113,12 +113,15 @@ pub enum Rendered<'t, T> {
 /// record and an outcome per plan of its own, reused from row to row
 /// ([`Columns::record_into`], [`Program::evaluate_into`]), and writes the
 /// text of a whole chunk of rows into one buffer, so that nothing is
-/// allocated per row, moved between threads or freed on another. A policy
-/// that ranks or counts quotas needs every outcome at the end: its rows
-/// are rendered as [`run`] hands them on, in the same order.
+/// allocated per row, moved between threads or freed on another. Each
+/// outcome is worked out to `detail`: [`Detail::Columns`] where `render`
+/// writes only the report's columns. A policy that ranks or counts quotas
+/// needs every outcome at the end: its rows are evaluated in full and
+/// rendered as [`run`] hands them on, in the same order.
 pub fn run_rendered<T: Send>(
     program: &Program,
     source: DataSource,
+    detail: Detail,
     render: impl Fn(&Record, &Outcome, &mut Vec<u8>) -> T + Sync,
     mut each: impl FnMut(Rendered<'_, T>),
 ) -> Result<Summary, HeaderError> {
@@ -148,7 +151,7 @@ pub fn run_rendered<T: Send>(
         }
         // In bounds: made so just above.
         let outcome = &mut outcomes[record.plan];
-        match program.evaluate_into(record, scratch, outcome) {
+        match program.evaluate_into_with(record, scratch, outcome, detail) {
             Ok(()) => {
                 let start = text.len();
                 let rendered = render(record, outcome, text);

@@ -13,7 +13,7 @@ use serde::Serialize;
 use crate::ast::CmpOp;
 use crate::checked::{ArithOp, CheckedPolicy, Node};
 use crate::num::{Num, greatest, least, order};
-use crate::outcome::Outcome;
+use crate::outcome::{Detail, Outcome};
 use crate::program::{GradeBands, LinearTable, Op, PlanProgram, Program, Step, StepsTable, Value};
 use crate::round::round;
 use crate::source::Span;
@@ -492,9 +492,20 @@ impl Program {
         scratch: &mut Scratch,
         outcome: &mut Outcome,
     ) -> Result<(), EvalError> {
+        self.evaluate_into_with(record, scratch, outcome, Detail::Full)
+    }
+
+    /// [`Self::evaluate_into`], working out only the `detail` asked for.
+    pub fn evaluate_into_with(
+        &self,
+        record: &Record,
+        scratch: &mut Scratch,
+        outcome: &mut Outcome,
+        detail: Detail,
+    ) -> Result<(), EvalError> {
         let plan = self.plan(record.plan);
         plan.run_in(record, None, &mut NoTrace, &mut scratch.frame)?;
-        outcome.fill(plan, record, &scratch.frame);
+        outcome.fill(plan, record, &scratch.frame, detail);
         Ok(())
     }
 

@@ -12,7 +12,7 @@ use std::process::Command;
 
 use kpi::batch::{self, Rendered, RowResult};
 use kpi::data::{self, ReadOptions};
-use kpi::outcome::Outcome;
+use kpi::outcome::{Detail, Outcome};
 use kpi::program::Program;
 use kpi::report::writer::{OutcomeWriter, XlsxWriter, csv_line};
 
@@ -399,7 +399,12 @@ fn reading_ahead_on_a_second_thread_keeps_every_row_in_order() {
         csv_line(&program, outcome, &mut line);
         String::from_utf8(line).unwrap()
     };
-    let source = data::open_bytes("big.csv", data.into_bytes(), &ReadOptions::default()).unwrap();
+    let source = data::open_bytes(
+        "big.csv",
+        data.clone().into_bytes(),
+        &ReadOptions::default(),
+    )
+    .unwrap();
     // Each worker types and evaluates into one record and one outcome,
     // reused row after row (bad rows among them): every outcome must be
     // the one evaluating that row afresh gives, field for field.
@@ -408,6 +413,7 @@ fn reading_ahead_on_a_second_thread_keeps_every_row_in_order() {
     let rendered = batch::run_rendered(
         &program,
         source,
+        Detail::Full,
         |_, outcome, text| {
             csv_line(&program, outcome, text);
             outcome.clone()
@@ -445,6 +451,33 @@ fn reading_ahead_on_a_second_thread_keeps_every_row_in_order() {
             .flatten()
             .all(|l| l.ends_with('\n') && l.starts_with('E'))
     );
+
+    // Worked out only as far as the report's columns, as `kpi eval` does
+    // for CSV: the same lines, and outcomes without contributions (which
+    // the full ones have).
+    let source = data::open_bytes("big.csv", data.into_bytes(), &ReadOptions::default()).unwrap();
+    let mut column_lines: Vec<Result<String, usize>> = Vec::new();
+    let mut without = 0;
+    batch::run_rendered(
+        &program,
+        source,
+        Detail::Columns,
+        |_, outcome, text| {
+            csv_line(&program, outcome, text);
+            outcome.contributions.is_empty()
+        },
+        |r| match r {
+            Rendered::Evaluated(no_contributions, line) => {
+                column_lines.push(Ok(String::from_utf8(line.to_vec()).unwrap()));
+                without += usize::from(no_contributions);
+            }
+            Rendered::Failed(e) => column_lines.push(Err(e.row)),
+        },
+    )
+    .unwrap();
+    assert_eq!(column_lines, lines);
+    assert_eq!(without, summary.evaluated);
+    assert!(reused.iter().flatten().all(|o| !o.contributions.is_empty()));
 }
 
 /// A panic where the results are handed on (a writer's bug) stops the
@@ -555,6 +588,7 @@ fn outcomes_evaluated_into_reused_buffers_equal_fresh_ones_across_plans() {
     let summary = batch::run_rendered(
         &program,
         open(),
+        Detail::Full,
         |_, outcome, _| outcome.clone(),
         |r| match r {
             Rendered::Evaluated(outcome, _) => reused.push(outcome),

@@ -177,6 +177,7 @@ pub(crate) fn run(args: Args) -> u8 {
     // the whole row. A row the renderer could not put together goes to the
     // writer whole, which says why.
     let renderer = writer.renderer();
+    let detail = writer.detail();
     let render = |record: &Record, outcome: &Outcome, text: &mut Vec<u8>| {
         let start = text.len();
         match renderer {
@@ -210,7 +211,7 @@ pub(crate) fn run(args: Args) -> u8 {
     };
     let (summary, row_words) = match input {
         Input::Period(source) if renderer.is_some() => (
-            kpi::batch::run_rendered(&program, source, render, |row| match row {
+            kpi::batch::run_rendered(&program, source, detail, render, |row| match row {
                 Rendered::Evaluated(None, line) => handle(Row::Line(line)),
                 Rendered::Evaluated(Some(row), _) => handle(Row::Whole(&row.0, &row.1)),
                 Rendered::Failed(e) => handle(Row::Failed(e)),

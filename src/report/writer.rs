@@ -14,7 +14,7 @@ use crate::batch::Summary;
 use super::Cell;
 use crate::data::{RowError, RowProblem};
 use crate::eval::Record;
-use crate::outcome::Outcome;
+use crate::outcome::{Detail, Outcome};
 use crate::program::{Program, Value};
 
 /// Receives each evaluated row and each failure, in the order of the file.
@@ -25,6 +25,11 @@ pub trait OutcomeWriter {
     /// for a writer that takes whole outcomes only.
     fn renderer(&self) -> Option<Renderer> {
         None
+    }
+    /// How much of each outcome the [`renderer`](OutcomeWriter::renderer)
+    /// shows, and so needs worked out.
+    fn detail(&self) -> Detail {
+        Detail::Full
     }
     /// A row its [`renderer`](OutcomeWriter::renderer) rendered.
     fn rendered(&mut self, _row: &[u8]) -> io::Result<()> {
@@ -160,6 +165,11 @@ impl<W: Write> OutcomeWriter for CsvWriter<'_, W> {
             csv_line(program, outcome, line);
             true
         })
+    }
+
+    /// The report's columns: no contributions.
+    fn detail(&self) -> Detail {
+        Detail::Columns
     }
 
     fn rendered(&mut self, row: &[u8]) -> io::Result<()> {
