@@ -259,6 +259,19 @@ impl RawRow {
         self.cell(i).unwrap_or(CellRef::Empty)
     }
 
+    /// Cell `i` without the spaces around it, as
+    /// `cell_or_empty(i).trimmed()` gives it, but trimmed once: an id, a
+    /// name or a plan read from every row.
+    #[inline]
+    pub fn trimmed(&self, i: usize) -> std::borrow::Cow<'_, str> {
+        match &self.cells {
+            Cells::Text { text, ends, gap } => {
+                std::borrow::Cow::Borrowed(written(text, ends, *gap, i).map_or("", trim))
+            }
+            Cells::Each(_) => self.cell_or_empty(i).trimmed(),
+        }
+    }
+
     /// About how many bytes the row took in its file: its cells' text, a
     /// separator after each and a line break (what a CSV line holds,
     /// quotes aside), to estimate a file's rows from its size.
@@ -843,7 +856,7 @@ impl Columns {
     ) -> Result<(), RowError> {
         let policy = program.policy();
         let cell = |i: usize| row.cell_or_empty(i);
-        crate::outcome::replace_text(&mut record.id, &cell(self.id).trimmed());
+        crate::outcome::replace_text(&mut record.id, &row.trimmed(self.id));
         let id = &record.id;
         let mut problems = Vec::new();
         if id.is_empty() {
@@ -854,12 +867,9 @@ impl Columns {
                 rule: String::new(),
             });
         }
-        let name = self
-            .name
-            .map(|i| cell(i).trimmed())
-            .filter(|n| !n.is_empty());
+        let name = self.name.map(|i| row.trimmed(i)).filter(|n| !n.is_empty());
         crate::outcome::replace_optional_text(&mut record.name, name.as_deref());
-        let group = self.group.map(|column| (column, cell(column).trimmed()));
+        let group = self.group.map(|column| (column, row.trimmed(column)));
         crate::outcome::replace_optional_text(&mut record.group, group.as_ref().map(|(_, g)| &**g));
         if let Some((column, value)) = group
             && value.is_empty()
@@ -873,7 +883,7 @@ impl Columns {
         }
         let plan = match self.plan {
             Some(column) => {
-                let value = cell(column).trimmed();
+                let value = row.trimmed(column);
                 match program.plan_named(&value) {
                     Some(plan) => plan,
                     None => {
@@ -1086,7 +1096,7 @@ impl Columns {
 
     /// [`Self::id_of`], borrowed from the row where it can be.
     pub fn id_text<'r>(&self, row: &'r RawRow) -> std::borrow::Cow<'r, str> {
-        row.cell_or_empty(self.id).trimmed()
+        row.trimmed(self.id)
     }
 
     /// The employee name of a row, if the policy names a name column.
@@ -1421,5 +1431,15 @@ mod tests {
         // A row kept cell by cell reads its cells the full way.
         let each = RawRow::new(2, vec![Cell::Text("E1".into())]);
         assert_eq!(each.plain_text(0), None);
+        // Trimmed once, as the cell's own trimming gives it, past the
+        // last cell too, however the row is kept.
+        let kept = RawRow::new(2, cells.iter().map(|c| Cell::Text((*c).into())).collect());
+        for i in 0..cells.len() + 2 {
+            assert_eq!(row.trimmed(i), row.cell_or_empty(i).trimmed(), "cell {i}");
+            assert_eq!(kept.trimmed(i), kept.cell_or_empty(i).trimmed(), "cell {i}");
+            assert_eq!(row.trimmed(i), kept.trimmed(i), "cell {i}");
+        }
+        assert_eq!(row.trimmed(1), "张三");
+        assert_eq!(row.trimmed(2), "");
     }
 }
