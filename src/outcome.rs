@@ -81,9 +81,9 @@ pub struct RankingNote {
 /// How much of an outcome is worked out when it is filled: everything
 /// (JSON, explanations, the library's API), or what the report's columns
 /// show (the CSV line), which leaves out each indicator's contribution
-/// (its points × weight): putting those in order was 3% of a large CSV
-/// run. An outcome filled for the columns has no contributions at all,
-/// never stale ones.
+/// (its points × weight) and the weighted score before rounding: putting
+/// those in order was 3% of a large CSV run. An outcome filled for the
+/// columns has none of them at all, never stale ones.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Detail {
     #[default]
@@ -190,8 +190,7 @@ impl Outcome {
             &mut self.plan,
             policy.plan.as_ref().map(|p| p.name.as_str()),
         );
-        self.weighted_score = policy
-            .has_score()
+        self.weighted_score = (policy.has_score() && detail == Detail::Full)
             .then(|| at_least(frame.weighted, decimals));
         self.score = policy.has_score().then(|| num(layout.score));
         replace_optional_text(&mut self.grade, grade);
