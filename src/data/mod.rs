@@ -99,7 +99,14 @@ pub(crate) fn trim(text: &str) -> &str {
             starts_visibly(first)
                 && (last.is_ascii_graphic()
                     || (!last.is_ascii()
-                        && text.chars().next_back().is_some_and(|c| !c.is_whitespace())))
+                        // The last character's lead byte: the last byte
+                        // that is not a continuation byte (10xxxxxx).
+                        && bytes
+                            .iter()
+                            .rev()
+                            .take(4)
+                            .find(|&&b| b & 0xC0 != 0x80)
+                            .is_some_and(|&lead| starts_visibly(lead))))
         }
         _ => false,
     };
