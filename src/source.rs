@@ -56,6 +56,8 @@ pub struct Source {
     /// the start for every diagnostic made reporting thousands of mistakes
     /// in a large policy take seconds.
     lines: Arc<OnceLock<Lines>>,
+    /// The text had lone `\r` line ends, made `\n` (see [`Source::new`]).
+    lone_cr: bool,
 }
 
 /// The offsets at which lines start: after each `\n`, for line numbers as
@@ -89,12 +91,46 @@ impl Lines {
 }
 
 impl Source {
+    /// A lone `\r` (the line end of old Mac files) is made a `\n`, byte for
+    /// byte, so that every offset still points where it did in the file:
+    /// the grammar, the formatter and line numbers all end lines at `\n`,
+    /// and a comment would otherwise run on to the end of the file.
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> Self {
+        let text = text.into();
+        let lone_cr = text
+            .as_bytes()
+            .windows(2)
+            .any(|w| w[0] == b'\r' && w[1] != b'\n')
+            || text.ends_with('\r');
+        let text = if lone_cr {
+            let mut bytes = text.into_bytes();
+            // From the end, knowing what each byte was followed by.
+            let mut before_lf = false;
+            for b in bytes.iter_mut().rev() {
+                let was = *b;
+                if was == b'\r' && !before_lf {
+                    *b = b'\n';
+                }
+                before_lf = was == b'\n';
+            }
+            // One ASCII byte for another: still UTF-8.
+            String::from_utf8(bytes)
+                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+        } else {
+            text
+        };
         Self {
             name: Arc::from(name.into()),
-            text: Arc::from(text.into()),
+            text: Arc::from(text),
             lines: Arc::default(),
+            lone_cr,
         }
+    }
+
+    /// Whether the text's lone `\r` line ends were made `\n`: the file
+    /// itself differs from [`Source::text`] there.
+    pub fn rewrote_line_ends(&self) -> bool {
+        self.lone_cr
     }
 
     fn lines(&self) -> &Lines {
@@ -207,6 +243,10 @@ mod tests {
                 text.push_str(pieces[x as usize % pieces.len()]);
             }
             let source = Source::new("t.kpi", text.clone());
+            // Lone `\r`s are line ends made `\n`, in place.
+            assert_eq!(source.text().len(), text.len());
+            assert_eq!(source.rewrote_line_ends(), source.text() != text);
+            let text = source.text().to_string();
             for offset in 0..=text.len() {
                 let mut at = offset;
                 while !text.is_char_boundary(at) {

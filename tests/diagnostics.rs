@@ -146,3 +146,51 @@ fn report_references_count_columns_in_characters() {
     // Reports were checked, many on lines where bytes and characters differ.
     assert!(checked > 100 && wide > 20, "{checked} reports, {wide} wide");
 }
+
+/// A policy saved with old Mac line ends (a lone `\r`) reads as the same
+/// policy with `\n`: its comments end at the line end (rather than running
+/// on to the end of the file), and each mistake is reported at the same
+/// line and column. `\r\n` reads the same too.
+#[test]
+fn every_kind_of_line_end_reads_the_same_policy() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/errors");
+    let mut compared = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "kpi") {
+            continue;
+        }
+        // A fixture that is not UTF-8 (the encoding mistake) has no lines
+        // to compare.
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            continue;
+        };
+        if text.contains('\r') || !text.contains("//") {
+            continue;
+        }
+        let reports = |text: String| {
+            let (source, diagnostics) = kpi::check_bytes("p.kpi", text.into_bytes());
+            let codes: Vec<String> = diagnostics.iter().map(|d| d.code.to_string()).collect();
+            let places: Vec<(usize, usize)> = diagnostics
+                .iter()
+                .map(|d| source.line_col(d.primary_span().start))
+                .collect();
+            (codes, places)
+        };
+        let expected = reports(text.clone());
+        // The analyzer's fixtures check clean.
+        if expected.0.is_empty() {
+            continue;
+        }
+        for line_end in ["\r", "\r\n"] {
+            assert_eq!(
+                reports(text.replace('\n', line_end)),
+                expected,
+                "{} with {line_end:?}",
+                path.display()
+            );
+        }
+        compared += 1;
+    }
+    assert!(compared > 20, "{compared}");
+}

@@ -96,3 +96,36 @@ fn a_formula_that_would_change_is_caught() {
     assert!(formatted.contains("let z = -(a + b) * c"), "{formatted}");
     assert!(formatted.contains("let w = a / (b / c) / a"), "{formatted}");
 }
+
+/// A policy saved with lone `\r` line ends reads as written with `\n`:
+/// `kpi fmt --check` says so and fails, and `kpi fmt` writes the bundled
+/// policy back exactly as it is with `\n`.
+#[test]
+fn lone_carriage_returns_are_written_as_newlines() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let original = std::fs::read_to_string(root.join("policies/operations_director.kpi")).unwrap();
+    let dir = std::env::temp_dir().join(format!("kpi-fmt-cr-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("cr.kpi");
+    std::fs::write(&file, original.replace('\n', "\r")).unwrap();
+    let kpi = env!("CARGO_BIN_EXE_kpi");
+    let check = std::process::Command::new(kpi)
+        .args(["fmt", "--check"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(check.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&check.stdout).contains("lines end in a lone \\r"),
+        "{}",
+        String::from_utf8_lossy(&check.stdout)
+    );
+    let fmt = std::process::Command::new(kpi)
+        .arg("fmt")
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(fmt.status.success());
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), original);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -61,12 +61,18 @@ pub(crate) fn run(args: Args) -> u8 {
                 continue;
             }
         };
-        if formatted == source.text() {
+        if formatted == source.text() && !source.rewrote_line_ends() {
             continue;
         }
         if args.check {
             unformatted += 1;
             print!("{}", diff(&source, &formatted));
+            if source.rewrote_line_ends() {
+                println!(
+                    "{}: lines end in a lone \\r (kpi fmt writes \\n)",
+                    file.display()
+                );
+            }
         } else if let Err(e) = std::fs::write(file, &formatted) {
             eprintln!("error: cannot write {}: {e}", file.display());
             return exit::CANNOT_RUN;
