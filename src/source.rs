@@ -60,33 +60,19 @@ pub struct Source {
     lone_cr: bool,
 }
 
-/// The offsets at which lines start: after each `\n`, for line numbers as
-/// kpi reports them, and after each line break as miette counts them
-/// (`\n`, `\r\n` or a lone `\r`), for its reports.
+/// The offsets at which lines start: after each `\n`. The text has no
+/// lone `\r` ([`Source::new`]), so these are the lines miette counts too.
 #[derive(Debug, Default)]
 struct Lines {
-    newline: Vec<usize>,
-    miette: Vec<usize>,
+    starts: Vec<usize>,
 }
 
 impl Lines {
     fn of(text: &str) -> Lines {
-        let bytes = text.as_bytes();
-        let mut lines = Lines {
-            newline: vec![0],
-            miette: vec![0],
-        };
-        for (i, &b) in bytes.iter().enumerate() {
-            match b {
-                b'\n' => {
-                    lines.newline.push(i + 1);
-                    lines.miette.push(i + 1);
-                }
-                b'\r' if bytes.get(i + 1) != Some(&b'\n') => lines.miette.push(i + 1),
-                _ => {}
-            }
+        let newlines = memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1);
+        Lines {
+            starts: std::iter::once(0).chain(newlines).collect(),
         }
-        lines
     }
 }
 
@@ -96,29 +82,24 @@ impl Source {
     /// the grammar, the formatter and line numbers all end lines at `\n`,
     /// and a comment would otherwise run on to the end of the file.
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> Self {
-        let text = text.into();
-        let lone_cr = text
-            .as_bytes()
-            .windows(2)
-            .any(|w| w[0] == b'\r' && w[1] != b'\n')
-            || text.ends_with('\r');
-        let text = if lone_cr {
-            let mut bytes = text.into_bytes();
+        let mut text = text.into();
+        let mut lone_cr = false;
+        if text.contains('\r') {
+            let mut bytes = std::mem::take(&mut text).into_bytes();
             // From the end, knowing what each byte was followed by.
             let mut before_lf = false;
             for b in bytes.iter_mut().rev() {
                 let was = *b;
                 if was == b'\r' && !before_lf {
                     *b = b'\n';
+                    lone_cr = true;
                 }
                 before_lf = was == b'\n';
             }
             // One ASCII byte for another: still UTF-8.
-            String::from_utf8(bytes)
-                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
-        } else {
-            text
-        };
+            text = String::from_utf8(bytes)
+                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+        }
         Self {
             name: Arc::from(name.into()),
             text: Arc::from(text),
@@ -182,7 +163,7 @@ impl Source {
             offset += 1;
         }
         let before = self.text.get(..offset).unwrap_or("");
-        let starts = &self.lines().newline;
+        let starts = &self.lines().starts;
         // The lines starting at or before the offset: it is on the last.
         let line = starts.partition_point(|&start| start <= offset).max(1);
         let line_start = starts.get(line - 1).copied().unwrap_or(0);
@@ -209,7 +190,7 @@ impl Source {
     /// rather than from the top gives the same report in time that does
     /// not grow with the file.
     pub(crate) fn report_window(&self, offset: usize, before: usize) -> (usize, usize) {
-        let starts = &self.lines().miette;
+        let starts = &self.lines().starts;
         let line = starts
             .partition_point(|&start| start <= offset)
             .saturating_sub(1);
