@@ -68,6 +68,13 @@ pub struct Plain {
 }
 
 impl Plain {
+    /// A plain `0`, as every zero cell reads (`-0` and `0.00` too).
+    pub const ZERO: Plain = Plain {
+        mantissa: 0,
+        scale: 0,
+        negative: false,
+    };
+
     #[inline(always)]
     pub fn decimal(self) -> Decimal {
         let m = self.mantissa;

@@ -77,11 +77,7 @@ pub(super) fn usual_parts(ty: InputType, text: &str) -> Option<Usual> {
 #[inline(always)]
 fn hundredth_of_plain(n: Plain) -> Plain {
     if n.mantissa == 0 {
-        return Plain {
-            mantissa: 0,
-            scale: 0,
-            negative: false,
-        };
+        return Plain::ZERO;
     }
     if n.mantissa % 100 == 0 {
         return Plain {
@@ -305,17 +301,7 @@ fn plain(text: &str, ty: InputType) -> Result<Decimal, String> {
 #[inline(always)]
 fn plain_number(text: &str) -> Option<Plain> {
     // -0 is 0, and any zero is a plain 0.
-    crate::decimal::plain_parts(text).map(|n| {
-        if n.mantissa == 0 {
-            Plain {
-                mantissa: 0,
-                scale: 0,
-                negative: false,
-            }
-        } else {
-            n
-        }
-    })
+    crate::decimal::plain_parts(text).map(|n| if n.mantissa == 0 { Plain::ZERO } else { n })
 }
 
 fn decimal(text: &str) -> Result<Decimal, String> {
