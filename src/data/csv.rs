@@ -84,7 +84,6 @@ fn read_blocks<R: Read + Send + 'static>(
         spares: Arc::default(),
         carry: Vec::new(),
         searched: 0,
-        lineless: 0,
         at_start: true,
         line: 1,
         scanner: None,
@@ -354,12 +353,9 @@ struct Blocks {
     spares: Arc<Spares<Vec<u8>>>,
     /// Text read past the last block's end: the start of a record.
     carry: Vec<u8>,
-    /// How much of `carry` is known to hold no quote.
-    searched: usize,
     /// How much of the text being read into a block is known to hold no
-    /// line end: a line longer than a block is searched once, not again
-    /// from its start each time more of it is read.
-    lineless: usize,
+    /// quote (and, before any quote, no line end).
+    searched: usize,
     /// No block has been handed out: the text read starts the file.
     at_start: bool,
     /// The line number at the start of `carry`.
@@ -417,7 +413,6 @@ impl Iterator for Blocks {
                 let line = self.line;
                 self.line += count_lines(read.get(..end).unwrap_or_default());
                 self.searched = self.searched.saturating_sub(end);
-                self.lineless = 0;
                 self.at_start = false;
                 if let Some((_, scanned)) = &mut self.scanner {
                     *scanned = scanned.saturating_sub(end);
@@ -452,18 +447,14 @@ impl Blocks {
     /// Where the last whole record of `text` ends (0 if none does).
     fn records_end(&mut self, text: &[u8]) -> usize {
         if self.scanner.is_none() {
-            let unsearched = text.get(self.searched..).unwrap_or_default();
+            // What was searched already holds no quote, and no line end
+            // either (it is the text after a block's last one, or text
+            // with none): a line longer than a block is searched once.
+            let from = self.searched.min(text.len());
+            let unsearched = text.get(from..).unwrap_or_default();
             if memchr::memchr(b'"', unsearched).is_none() {
                 self.searched = text.len();
-                let from = self.lineless.min(text.len());
-                let unread = text.get(from..).unwrap_or_default();
-                return match memchr::memrchr(b'\n', unread) {
-                    Some(i) => from + i + 1,
-                    None => {
-                        self.lineless = text.len();
-                        0
-                    }
-                };
+                return memchr::memrchr(b'\n', unsearched).map_or(0, |i| from + i + 1);
             }
             let reader = if self.at_start {
                 // The file's start, where a byte-order mark is the file's.
