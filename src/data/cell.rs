@@ -72,13 +72,11 @@ pub(super) fn usual_parts(ty: InputType, text: &str) -> Option<Usual> {
 /// point rather than dividing: a mantissa that 100 divides keeps its scale
 /// (`100` is `1`, `120.00` is `1.20`), any other gains two decimals (`85`
 /// is `0.85`, `12.50` is `0.1250`; a plain number has at most 18, so two
-/// more always fit), and zero is `0`. The test of [`usual`] against the
+/// more always fit), and zero (read as [`Plain::ZERO`]) stays `0`. The
+/// test of [`usual`] against the
 /// full reading, which divides, checks it bit for bit.
 #[inline(always)]
 fn hundredth_of_plain(n: Plain) -> Plain {
-    if n.mantissa == 0 {
-        return Plain::ZERO;
-    }
     if n.mantissa % 100 == 0 {
         return Plain {
             mantissa: n.mantissa / 100,

@@ -814,10 +814,11 @@ impl Columns {
             });
         }
         // Per plan, the inputs it uses, each with its column and range.
-        let typing = program
-            .plans()
-            .map(|p| {
-                let used = consumers(p.policy());
+        let consumers: Vec<Vec<Option<String>>> =
+            program.plans().map(|p| consumers(p.policy())).collect();
+        let typing = consumers
+            .iter()
+            .map(|used| {
                 (0..policy.inputs.len())
                     .filter(|i| matches!(used.get(*i), Some(Some(_))))
                     .map(|i| Typing {
@@ -837,7 +838,7 @@ impl Columns {
             group,
             plan,
             typing,
-            consumers: program.plans().map(|p| consumers(p.policy())).collect(),
+            consumers,
             plan_names: policy.plans.iter().map(|p| p.name.clone()).collect(),
             adjustment: adjustment.zip(reason),
             headers,
