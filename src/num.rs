@@ -52,7 +52,7 @@ impl Num {
     /// A number from its parts, as `Decimal::from_parts` makes it: a zero
     /// magnitude is positive.
     #[inline]
-    fn new(magnitude: u128, scale: u32, negative: bool) -> Num {
+    pub(crate) fn new(magnitude: u128, scale: u32, negative: bool) -> Num {
         let sign = if negative && magnitude != 0 { SIGN } else { 0 };
         Num(magnitude | u128::from(scale) << SCALE_SHIFT | sign)
     }

@@ -251,29 +251,16 @@ impl RangeTest {
             RangeTest::AtLeastZero => v.mantissa == 0 || !v.negative,
             RangeTest::AboveZero => v.mantissa != 0 && !v.negative,
             RangeTest::ZeroTo { mantissa, scale } => {
-                v.mantissa == 0
-                    || (!v.negative && at_most(u128::from(v.mantissa), v.scale, mantissa, scale))
+                // Compared as num::order compares: the mantissa at the
+                // larger scale.
+                let (magnitude, bound) = (
+                    Num::new(u128::from(v.mantissa), v.scale, false),
+                    Num::new(mantissa, scale, false),
+                );
+                v.mantissa == 0 || (!v.negative && order(magnitude, bound).is_le())
             }
             RangeTest::Other => interval.contains(v.decimal()),
         }
-    }
-}
-
-/// Whether `m` at scale `s` is at most `bound` at scale `bs`, in 128-bit
-/// arithmetic (both at most 96 bits and 28 decimals): the smaller scale's
-/// mantissa is brought up to the other's, and a product past 128 bits is
-/// larger than any 96-bit mantissa.
-#[inline(always)]
-fn at_most(m: u128, s: u32, bound: u128, bs: u32) -> bool {
-    let power = |k: u32| 10u128.checked_pow(k);
-    if s >= bs {
-        power(s - bs)
-            .and_then(|p| bound.checked_mul(p))
-            .is_none_or(|b| m <= b)
-    } else {
-        power(bs - s)
-            .and_then(|p| m.checked_mul(p))
-            .is_some_and(|m| m <= bound)
     }
 }
 
