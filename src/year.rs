@@ -310,7 +310,8 @@ struct FiguresRow {
 fn yearly_figures(program: &Program, table: &RawTable) -> Result<Figures, YearHeaderError> {
     let policy = program.policy();
     let headers: Vec<String> = table.headers.iter().map(|h| h.trim().to_string()).collect();
-    let at = |name: &str| headers.iter().position(|h| h == name);
+    let index = crate::data::HeaderIndex::of(&headers);
+    let at = |name: &str| index.get(name);
     let header_error = |error: HeaderError| YearHeaderError {
         file: FIGURES.to_string(),
         error,
@@ -331,15 +332,7 @@ fn yearly_figures(program: &Program, table: &RawTable) -> Result<Figures, YearHe
             two_columns: Vec::new(),
         }));
     };
-    let columns: Vec<Option<usize>> = policy
-        .inputs
-        .iter()
-        .map(|i| {
-            at(&i.name)
-                .or_else(|| i.label.as_deref().and_then(at))
-                .or_else(|| i.aliases.iter().find_map(|a| at(a.trim())))
-        })
-        .collect();
+    let columns: Vec<Option<usize>> = policy.inputs.iter().map(|i| index.input(i)).collect();
     // Columns that describe the employee, kept for people reading the file.
     let described = [
         policy.name_column.as_deref(),
@@ -367,8 +360,11 @@ fn yearly_figures(program: &Program, table: &RawTable) -> Result<Figures, YearHe
             }
         }
     }
+    let duplicates = index.duplicates.clone();
+    // A column named twice is reported as that, not also as unknown.
     let known = |i: usize| {
-        i == id_column
+        duplicates.contains(&headers[i])
+            || i == id_column
             || columns.contains(&Some(i))
             || two_columns.iter().any(|t| t.columns[1] == headers[i])
             || described.iter().flatten().any(|c| at(c) == Some(i))
@@ -387,12 +383,6 @@ fn yearly_figures(program: &Program, table: &RawTable) -> Result<Figures, YearHe
             did_you_mean: crate::fuzzy::closest(h, names.iter().copied()).map(str::to_string),
         })
         .collect();
-    let mut duplicates: Vec<String> = Vec::new();
-    for (i, h) in headers.iter().enumerate() {
-        if !h.is_empty() && headers[..i].contains(h) && !duplicates.contains(h) {
-            duplicates.push(h.clone());
-        }
-    }
     if !unknown.is_empty() || !duplicates.is_empty() || !two_columns.is_empty() {
         return Err(header_error(HeaderError {
             missing: Vec::new(),

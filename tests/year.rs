@@ -527,3 +527,14 @@ fn a_second_row_in_a_quarter_never_replaces_the_first() {
     assert_eq!(common::points(&outcome, "销售"), "75.00");
     assert_eq!(common::score(&outcome), "77.00");
 }
+
+/// A yearly figures column named twice is reported as that, as in a
+/// quarter's file, and not also as a column that is no input.
+#[test]
+fn a_yearly_figures_column_named_twice_is_reported_once() {
+    let program = common::program(POLICY);
+    let mut table = figures(["id", "销售目标"], &[("Y1", "5000")]);
+    table.headers.push("销售目标".to_string());
+    let e = kpi::year::roll_up(&program, &company(), Some(&table)).unwrap_err();
+    assert_eq!(e.error.to_string(), "the column `销售目标` appears twice\n");
+}

@@ -655,6 +655,42 @@ struct Typing {
     range: RangeTest,
 }
 
+/// A header's columns by name (trimmed; columns with no name, the
+/// trailing commas spreadsheets leave, hold nothing the policy could ask
+/// for), and the names given twice. A name given twice is its first column.
+pub(crate) struct HeaderIndex<'h> {
+    index: HashMap<&'h str, usize>,
+    pub(crate) duplicates: Vec<String>,
+}
+
+impl<'h> HeaderIndex<'h> {
+    pub(crate) fn of(headers: &'h [String]) -> HeaderIndex<'h> {
+        let mut index = HashMap::new();
+        let mut duplicates: Vec<String> = Vec::new();
+        for (i, h) in headers.iter().enumerate().filter(|(_, h)| !h.is_empty()) {
+            if index.contains_key(h.as_str()) {
+                if !duplicates.contains(h) {
+                    duplicates.push(h.clone());
+                }
+            } else {
+                index.insert(h.as_str(), i);
+            }
+        }
+        HeaderIndex { index, duplicates }
+    }
+
+    pub(crate) fn get(&self, name: &str) -> Option<usize> {
+        self.index.get(name).copied()
+    }
+
+    /// The column of `input`: by its name, else its label, else an alias.
+    pub(crate) fn input(&self, input: &crate::checked::Input) -> Option<usize> {
+        self.get(&input.name)
+            .or_else(|| input.label.as_deref().and_then(|l| self.get(l.trim())))
+            .or_else(|| input.aliases.iter().find_map(|a| self.get(a.trim())))
+    }
+}
+
 /// Where each input's value is in a row.
 #[derive(Debug, Clone)]
 pub struct Columns {
@@ -689,23 +725,12 @@ impl Columns {
     ) -> Result<Columns, HeaderError> {
         let policy = program.policy();
         let headers: Vec<String> = headers.iter().map(|h| h.trim().to_string()).collect();
-        let mut duplicates = Vec::new();
-        let mut index: HashMap<&str, usize> = HashMap::new();
-        for (i, h) in headers.iter().enumerate() {
-            // Columns with no name (the trailing commas spreadsheets leave)
-            // hold nothing the policy could ask for.
-            if h.is_empty() {
-                continue;
-            }
-            if index.insert(h.as_str(), i).is_some() && !duplicates.contains(h) {
-                duplicates.push(h.clone());
-            }
-        }
+        let index = HeaderIndex::of(&headers);
+        let duplicates = index.duplicates.clone();
         let find = |name: &str, label: Option<&str>| {
             index
                 .get(name)
                 .or_else(|| label.and_then(|l| index.get(l.trim())))
-                .copied()
         };
         let mut missing = Vec::new();
         let suggest = |name: &str| {
@@ -757,13 +782,7 @@ impl Columns {
         }
         let mut inputs = Vec::new();
         for (input, required) in policy.inputs.iter().zip(required) {
-            let by_alias = || {
-                input
-                    .aliases
-                    .iter()
-                    .find_map(|a| index.get(a.trim()).copied())
-            };
-            match find(&input.name, input.label.as_deref()).or_else(by_alias) {
+            match index.input(input) {
                 Some(i) => inputs.push(Some(i)),
                 None if !required => inputs.push(None),
                 None => missing.push(MissingColumn {
