@@ -8,7 +8,7 @@ use rust_decimal::Decimal;
 use crate::checked::{CheckedPolicy, Expr, ExprKind, Extent, Function, Node, VetoEffect};
 use crate::num::{Num, order};
 use crate::program::{
-    GradeBands, Layout, LinearTable, Op, PlanProgram, Program, Step, StepsTable, Value,
+    GradeBands, Layout, LinearTable, Op, PlanProgram, Program, Slot, Step, StepsTable,
 };
 use crate::round::Rounder;
 
@@ -67,6 +67,7 @@ fn step(policy: &CheckedPolicy, layout: &Layout, node: Node) -> Option<Step> {
                 .indicators
                 .iter()
                 .try_fold(Decimal::ZERO, |sum, i| sum.checked_add(i.weight)),
+            weights: policy.indicators.iter().map(|i| i.weight.into()).collect(),
         },
         Node::Grade => Step::Grade {
             bands: GradeBands::new(
@@ -114,7 +115,7 @@ fn prorated(policy: &CheckedPolicy, expr: &Expr) -> bool {
 /// order; otherwise they are evaluated (and their order checked) each time.
 fn constant_points(at: &[Op], values: &[Op]) -> Option<Vec<(Num, Num)>> {
     let number = |op: &Op| match op {
-        Op::Const(Value::Num(n)) => Some(Num::from(*n)),
+        Op::Const(Slot::Num(n)) => Some(*n),
         _ => None,
     };
     let points: Vec<(Num, Num)> = at
@@ -134,9 +135,9 @@ fn op(layout: &Layout, e: &Expr) -> Op {
     let o = |e: &Expr| op(layout, e);
     let pair = |a: &Expr, b: &Expr| Box::new([o(a), o(b)]);
     match &e.kind {
-        ExprKind::Number(n) => Op::Const(Value::Num(*n)),
-        ExprKind::Bool(b) => Op::Const(Value::Bool(*b)),
-        ExprKind::GradeConst(g) => Op::Const(Value::Grade(grade_index(*g))),
+        ExprKind::Number(n) => Op::Const(Slot::Num((*n).into())),
+        ExprKind::Bool(b) => Op::Const(Slot::Bool(*b)),
+        ExprKind::GradeConst(g) => Op::Const(Slot::Grade(grade_index(*g))),
         ExprKind::Ref(node) => Op::Slot(layout.slot(*node)),
         ExprKind::Measure(i) => Op::Slot(layout.measure(*i)),
         ExprKind::Neg(x) => Op::Neg(Box::new(o(x))),
@@ -162,7 +163,7 @@ fn op(layout: &Layout, e: &Expr) -> Op {
                 (_, _) => args
                     .into_iter()
                     .next()
-                    .unwrap_or(Op::Const(Value::Num(Default::default()))),
+                    .unwrap_or(Op::Const(Slot::Num(Num::ZERO))),
             }
         }
         ExprKind::FullMarks(x) => Op::FullMarks(Box::new(o(x)), e.span),

@@ -14,7 +14,9 @@ use crate::ast::CmpOp;
 use crate::checked::{ArithOp, CheckedPolicy, Node};
 use crate::num::{Num, greatest, least, order};
 use crate::outcome::{Detail, Outcome};
-use crate::program::{GradeBands, LinearTable, Op, PlanProgram, Program, Step, StepsTable, Value};
+use crate::program::{
+    GradeBands, LinearTable, Op, PlanProgram, Program, Slot, Step, StepsTable, Value,
+};
 use crate::round::round;
 use crate::source::Span;
 
@@ -392,7 +394,7 @@ fn take_given<T: Tracer>(
     let Some(value) = given else {
         return false;
     };
-    set(&mut frame.slots, slot, value);
+    set(&mut frame.slots, slot, value.into());
     t.event(|| Event::Given { node, value });
     true
 }
@@ -400,10 +402,10 @@ fn take_given<T: Tracer>(
 /// The evaluator's working state for one record.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Frame {
-    pub slots: Vec<Value>,
+    pub slots: Vec<Slot>,
     pub weighted: Decimal,
     /// Points × weight of each indicator, as the score step summed them.
-    pub contributions: Vec<Option<Decimal>>,
+    pub contributions: Vec<Option<Num>>,
     pub grade_veto: Option<usize>,
     pub grade_by_score: Option<u16>,
     pub zeroed_by: Vec<Option<usize>>,
@@ -435,14 +437,14 @@ pub struct Scratch {
 pub struct Decision<'a> {
     pub score: Option<Decimal>,
     pub grade: Option<&'a str>,
-    pay: &'a [Value],
+    pay: &'a [Slot],
 }
 
 impl Decision<'_> {
     /// The amount of the policy's `i`-th pay item.
     pub fn pay(&self, i: usize) -> Option<Decimal> {
         match self.pay.get(i) {
-            Some(Value::Num(n)) => Some(*n),
+            Some(Slot::Num(n)) => Some((*n).into()),
             _ => None,
         }
     }
@@ -464,11 +466,11 @@ impl Program {
         let layout = &plan.layout;
         let slots = &scratch.frame.slots;
         let score = match slots.get(layout.score) {
-            Some(Value::Num(n)) if policy.has_score() => Some(*n),
+            Some(Slot::Num(n)) if policy.has_score() => Some((*n).into()),
             _ => None,
         };
         let grade = match slots.get(layout.grade) {
-            Some(Value::Grade(g)) => policy.grades.get(usize::from(*g)).map(|g| g.name.as_str()),
+            Some(Slot::Grade(g)) => policy.grades.get(usize::from(*g)).map(|g| g.name.as_str()),
             _ => None,
         };
         let pay = slots
@@ -570,7 +572,7 @@ impl PlanProgram {
         Ok(Traced {
             outcome: Outcome::new(self, record, &frame),
             events: trace.events,
-            slots: frame.slots,
+            slots: frame.slots.into_iter().map(Value::from).collect(),
         })
     }
 
@@ -590,19 +592,19 @@ impl PlanProgram {
                 r.ties
                     .iter()
                     .map(|t| match frame.slots.get(self.layout.slot(t.node)) {
-                        Some(Value::Num(n)) => Some(*n),
+                        Some(Slot::Num(n)) => Some((*n).into()),
                         _ => None,
                     })
                     .collect()
             });
         let facts = RankingFacts {
             score: match frame.slots.get(self.layout.score) {
-                Some(Value::Num(n)) => *n,
+                Some(Slot::Num(n)) => (*n).into(),
                 _ => Decimal::ZERO,
             },
             ties,
             grade: match frame.slots.get(self.layout.grade) {
-                Some(Value::Grade(g)) => *g,
+                Some(Slot::Grade(g)) => *g,
                 _ => 0,
             },
             // A veto's or the general manager's grade is kept by the ranking.
@@ -634,12 +636,14 @@ impl PlanProgram {
     ) -> Result<(), EvalError> {
         let policy = &*self.policy;
         frame.slots.clear();
-        frame
-            .slots
-            .extend(record.inputs.iter().take(self.layout.len).copied());
-        frame
-            .slots
-            .resize(self.layout.len, Value::Num(Decimal::ZERO));
+        frame.slots.extend(
+            record
+                .inputs
+                .iter()
+                .take(self.layout.len)
+                .map(|v| Slot::from(*v)),
+        );
+        frame.slots.resize(self.layout.len, Slot::Num(Num::ZERO));
         frame.weighted = Decimal::ZERO;
         frame.contributions.clear();
         frame.grade_veto = None;
@@ -676,12 +680,12 @@ impl PlanProgram {
                 // A value that reads a missing optional input is missing too;
                 // whatever needs it later fails or is left out.
                 let value = match eval(op, &frame.slots, t) {
-                    Err(f) if f.missing() => Value::Missing,
+                    Err(f) if f.missing() => Slot::Missing,
                     other => other?,
                 };
                 t.event(|| Event::Value {
                     index: *index,
-                    value,
+                    value: value.into(),
                 });
                 set(&mut frame.slots, layout.values + index, value);
             }
@@ -706,7 +710,7 @@ impl PlanProgram {
                 // An indicator that reads a missing optional input is left
                 // out, and the other weights re-normalised.
                 let excluded = |f: Fault, frame: &mut Frame, t: &mut T| {
-                    set(&mut frame.slots, layout.indicators + index, Value::Missing);
+                    set(&mut frame.slots, layout.indicators + index, Slot::Missing);
                     t.event(|| Event::Excluded {
                         index: *index,
                         missing: f.slot(),
@@ -812,7 +816,10 @@ impl PlanProgram {
                 });
                 set_number(&mut frame.slots, layout.adjustments + index, capped);
             }
-            Step::Score { total_weight } => self.score(*total_weight, frame, t)?,
+            Step::Score {
+                total_weight,
+                weights,
+            } => self.score(*total_weight, weights, frame, t)?,
             Step::Grade { bands, vetoes } => self.grade(bands, vetoes, frame, t)?,
             Step::Pay {
                 index,
@@ -855,6 +862,7 @@ impl PlanProgram {
     fn score<T: Tracer>(
         &self,
         total_weight: Option<Decimal>,
+        weights: &[Num],
         frame: &mut Frame,
         t: &mut T,
     ) -> Eval<()> {
@@ -865,19 +873,19 @@ impl PlanProgram {
         contributions.clear();
         let mut weighted = Num::ZERO;
         let mut left_out = false;
-        for (i, indicator) in policy.indicators.iter().enumerate() {
+        for (i, weight) in weights.iter().enumerate() {
             let slot = layout.indicators + i;
             // Left out for a missing value.
-            if let Some(Value::Missing) = frame.slots.get(slot) {
+            if let Some(Slot::Missing) = frame.slots.get(slot) {
                 left_out = true;
                 contributions.push(None);
                 continue;
             }
             let c = number_in(&frame.slots, slot)
-                .checked_mul(indicator.weight.into())
+                .checked_mul(*weight)
                 .ok_or(overflow)?;
             weighted = weighted.checked_add(c).ok_or(overflow)?;
-            contributions.push(Some(c.into()));
+            contributions.push(Some(c));
         }
         // The weights of the indicators that count: all of them (summed
         // at compile time) unless some were left out.
@@ -899,8 +907,8 @@ impl PlanProgram {
         // Re-normalise when indicators were left out: divide once, at
         // the end, so that the only inexact step is this division.
         // The products before re-normalising, for the trace only.
-        let products = if T::ENABLED {
-            contributions.clone()
+        let products: Vec<Option<Decimal>> = if T::ENABLED {
+            contributions.iter().map(|c| c.map(Decimal::from)).collect()
         } else {
             Vec::new()
         };
@@ -910,7 +918,7 @@ impl PlanProgram {
         if !is_one && !included.is_zero() {
             weighted = weighted.checked_div(included.into()).ok_or(overflow)?;
             for c in contributions.iter_mut().flatten() {
-                *c = c.checked_div(included).ok_or(overflow)?;
+                *c = c.checked_div(included.into()).ok_or(overflow)?;
             }
         }
         let (mut bonuses, mut deductions) = (Num::ZERO, Num::ZERO);
@@ -957,17 +965,18 @@ impl PlanProgram {
                 score: d(score),
             })
         });
-        let mut score = Decimal::from(score);
+        let mut score = score;
         if let Some(OverrideValue::Score(s)) = frame.adjustment {
             let s = round(s, policy.score_rounding).ok_or(overflow)?;
-            frame.before_adjustment = Some(Value::Num(score));
+            let before = Decimal::from(score);
+            frame.before_adjustment = Some(Value::Num(before));
             t.event(|| Event::Override {
-                before: Value::Num(score),
+                before: Value::Num(before),
                 after: Value::Num(s),
             });
-            score = s;
+            score = s.into();
         }
-        set_decimal(&mut frame.slots, layout.score, score);
+        set_number(&mut frame.slots, layout.score, score);
         Ok(())
     }
 
@@ -981,7 +990,7 @@ impl PlanProgram {
         t: &mut T,
     ) -> Eval<()> {
         let layout = &self.layout;
-        let score = decimal_in(&frame.slots, layout.score);
+        let score = Decimal::from(number_in(&frame.slots, layout.score));
         let by_score = bands
             .grade_of(score)
             .ok_or(Fault::new(FaultKind::NoGrade, Span::default()))?;
@@ -1018,13 +1027,13 @@ impl PlanProgram {
             });
             grade = g;
         }
-        set(&mut frame.slots, layout.grade, Value::Grade(grade));
+        set(&mut frame.slots, layout.grade, Slot::Grade(grade));
         Ok(())
     }
 
     /// Turns a fault into an error naming the rule, its line, its formula
     /// and the values it read.
-    fn describe(&self, fault: Fault, step: &Step, slots: &[Value]) -> EvalError {
+    fn describe(&self, fault: Fault, step: &Step, slots: &[Slot]) -> EvalError {
         let policy = &*self.policy;
         let node = match step {
             Step::Value { index, .. } => Node::Value(*index),
@@ -1057,21 +1066,21 @@ impl PlanProgram {
         let mut values = Vec::new();
         for (i, input) in policy.inputs.iter().enumerate() {
             if mentions(policy, span, &input.name) {
-                values.push((input.name.clone(), show(policy, get(slots, i))));
+                values.push((input.name.clone(), show(policy, get(slots, i).into())));
             }
         }
         for (i, value) in policy.values.iter().enumerate() {
             if mentions(policy, span, &value.name) {
                 values.push((
                     value.name.clone(),
-                    show(policy, get(slots, self.layout.values + i)),
+                    show(policy, get(slots, self.layout.values + i).into()),
                 ));
             }
         }
         if fault.kind == FaultKind::NoGrade {
             values.push((
                 "score".to_string(),
-                show(policy, get(slots, self.layout.score)),
+                show(policy, get(slots, self.layout.score).into()),
             ));
         }
         let formula = policy.source.slice(span);
@@ -1128,46 +1137,33 @@ fn within(x: Num, lo: Num, hi: Num) -> Num {
     }
 }
 
-fn get(slots: &[Value], i: usize) -> Value {
-    slots.get(i).copied().unwrap_or(Value::Num(Decimal::ZERO))
+fn get(slots: &[Slot], i: usize) -> Slot {
+    slots.get(i).copied().unwrap_or(Slot::Num(Num::ZERO))
 }
 
 /// The number in slot `i` (zero for none), read in place: copying the
 /// whole `Value` out first costs a stalled load.
 #[inline]
-fn number_in(slots: &[Value], i: usize) -> Num {
+fn number_in(slots: &[Slot], i: usize) -> Num {
     match slots.get(i) {
-        Some(Value::Num(n)) => Num::from(*n),
+        Some(Slot::Num(n)) => *n,
         _ => Num::ZERO,
     }
 }
 
-/// [`number_in`], as a `Decimal`.
-fn decimal_in(slots: &[Value], i: usize) -> Decimal {
-    match slots.get(i) {
-        Some(Value::Num(n)) => *n,
-        _ => Decimal::ZERO,
-    }
-}
-
-/// Puts a number in slot `i`.
-#[inline]
-fn set_number(slots: &mut [Value], i: usize, n: Num) {
-    set_decimal(slots, i, n.into());
-}
-
-/// Puts a decimal in slot `i`. A computed slot holds a number already (a
+/// Puts a number in slot `i`. A computed slot holds a number already (a
 /// frame starts them at zero), so only the number is written: building a
-/// whole `Value` and copying it in costs a stalled load.
-fn set_decimal(slots: &mut [Value], i: usize, n: Decimal) {
+/// whole `Slot` and copying it in costs a stalled load.
+#[inline]
+fn set_number(slots: &mut [Slot], i: usize, n: Num) {
     match slots.get_mut(i) {
-        Some(Value::Num(slot)) => *slot = n,
-        Some(slot) => *slot = Value::Num(n),
+        Some(Slot::Num(slot)) => *slot = n,
+        Some(slot) => *slot = Slot::Num(n),
         None => {}
     }
 }
 
-fn set(slots: &mut [Value], i: usize, value: Value) {
+fn set(slots: &mut [Slot], i: usize, value: Slot) {
     if let Some(slot) = slots.get_mut(i) {
         *slot = value;
     }
@@ -1175,10 +1171,10 @@ fn set(slots: &mut [Value], i: usize, value: Value) {
 
 /// The number in a value. The checker guarantees numbers where numbers
 /// are read, and a missing value never reaches here (reading one faults).
-fn num(value: Value) -> Num {
+fn num(value: Slot) -> Num {
     match value {
-        Value::Num(n) => n.into(),
-        Value::Bool(_) | Value::Grade(_) | Value::Missing => Num::ZERO,
+        Slot::Num(n) => n,
+        Slot::Bool(_) | Slot::Grade(_) | Slot::Missing => Num::ZERO,
     }
 }
 
@@ -1221,7 +1217,7 @@ fn note<T: Tracer>(t: &mut T, pending: &Pending, event: impl FnOnce() -> Event) 
 
 /// A formula's value, or its first fault.
 #[inline]
-fn eval<T: Tracer>(op: &Op, slots: &[Value], t: &mut T) -> Eval<Value> {
+fn eval<T: Tracer>(op: &Op, slots: &[Slot], t: &mut T) -> Eval<Slot> {
     let mut pending = None;
     let v = value(op, slots, t, &mut pending);
     pending.map_or(Ok(v), Err)
@@ -1229,7 +1225,7 @@ fn eval<T: Tracer>(op: &Op, slots: &[Value], t: &mut T) -> Eval<Value> {
 
 /// A number-valued formula's value, or its first fault.
 #[inline]
-fn eval_number<T: Tracer>(op: &Op, slots: &[Value], t: &mut T) -> Eval<Num> {
+fn eval_number<T: Tracer>(op: &Op, slots: &[Slot], t: &mut T) -> Eval<Num> {
     let mut pending = None;
     let n = operand(op, slots, t, &mut pending);
     pending.map_or(Ok(n), Err)
@@ -1237,7 +1233,7 @@ fn eval_number<T: Tracer>(op: &Op, slots: &[Value], t: &mut T) -> Eval<Num> {
 
 /// Whether a yes/no formula holds, or its first fault.
 #[inline]
-fn eval_truth<T: Tracer>(op: &Op, slots: &[Value], t: &mut T) -> Eval<bool> {
+fn eval_truth<T: Tracer>(op: &Op, slots: &[Slot], t: &mut T) -> Eval<bool> {
     let mut pending = None;
     let holds = truth(op, slots, t, &mut pending);
     pending.map_or(Ok(holds), Err)
@@ -1246,22 +1242,22 @@ fn eval_truth<T: Tracer>(op: &Op, slots: &[Value], t: &mut T) -> Eval<bool> {
 /// A formula of any type: numbers and yes/no go to their own walks; what
 /// is left here is what may be of any type (a constant, a slot, a branch,
 /// `first_of`, a by-grade table).
-fn value<T: Tracer>(op: &Op, slots: &[Value], t: &mut T, p: &mut Pending) -> Value {
+fn value<T: Tracer>(op: &Op, slots: &[Slot], t: &mut T, p: &mut Pending) -> Slot {
     match op {
         Op::Const(v) => *v,
         Op::Slot(i) => match get(slots, *i) {
-            Value::Missing => {
+            Slot::Missing => {
                 fail(p, Fault::missing_in(*i));
-                Value::Missing
+                Slot::Missing
             }
             v => v,
         },
-        Op::Not(_) | Op::Cmp(..) | Op::And(_) | Op::Or(_) => Value::Bool(truth(op, slots, t, p)),
+        Op::Not(_) | Op::Cmp(..) | Op::And(_) | Op::Or(_) => Slot::Bool(truth(op, slots, t, p)),
         Op::If(parts, span) => value(branch(parts, *span, slots, t, p), slots, t, p),
         Op::FirstOf(args, span) => first_of(args, *span, slots, t, p),
         Op::ByGrade(slot, values) => match values.get(grade_in(slots, *slot)) {
             Some(v) => value(v, slots, t, p),
-            None => Value::Num(Decimal::ZERO),
+            None => Slot::Num(Num::ZERO),
         },
         Op::Neg(_)
         | Op::Arith(..)
@@ -1272,21 +1268,21 @@ fn value<T: Tracer>(op: &Op, slots: &[Value], t: &mut T, p: &mut Pending) -> Val
         | Op::Average(..)
         | Op::FullMarks(..)
         | Op::Linear(_)
-        | Op::Steps(_) => Value::Num(number(op, slots, t, p).into()),
+        | Op::Steps(_) => Slot::Num(number(op, slots, t, p)),
     }
 }
 
 /// A formula the checker typed as a number.
-fn number<T: Tracer>(op: &Op, slots: &[Value], t: &mut T, p: &mut Pending) -> Num {
+fn number<T: Tracer>(op: &Op, slots: &[Slot], t: &mut T, p: &mut Pending) -> Num {
     // Constants and slots are read in place: copying the whole `Value` out
     // first costs a stalled load on every read.
     match op {
-        Op::Const(Value::Num(n)) => Num::from(*n),
+        Op::Const(Slot::Num(n)) => *n,
         Op::Const(_) => Num::ZERO,
         Op::Slot(i) => match slots.get(*i) {
-            Some(Value::Num(n)) => Num::from(*n),
-            Some(Value::Missing) => fail(p, Fault::missing_in(*i)),
-            Some(Value::Bool(_) | Value::Grade(_)) | None => Num::ZERO,
+            Some(Slot::Num(n)) => *n,
+            Some(Slot::Missing) => fail(p, Fault::missing_in(*i)),
+            Some(Slot::Bool(_) | Slot::Grade(_)) | None => Num::ZERO,
         },
         Op::Neg(x) => -operand(x, slots, t, p),
         Op::Arith(a, operands, span) => {
@@ -1333,11 +1329,11 @@ fn number<T: Tracer>(op: &Op, slots: &[Value], t: &mut T, p: &mut Pending) -> Nu
 /// operands are leaves, and a call of [`number`] for each costs more than
 /// the read itself (its frame is large, for the operations it holds).
 #[inline(always)]
-fn operand<T: Tracer>(op: &Op, slots: &[Value], t: &mut T, p: &mut Pending) -> Num {
+fn operand<T: Tracer>(op: &Op, slots: &[Slot], t: &mut T, p: &mut Pending) -> Num {
     match op {
-        Op::Const(Value::Num(n)) => Num::from(*n),
+        Op::Const(Slot::Num(n)) => *n,
         Op::Slot(i) => match slots.get(*i) {
-            Some(Value::Num(n)) => Num::from(*n),
+            Some(Slot::Num(n)) => *n,
             _ => number(op, slots, t, p),
         },
         _ => number(op, slots, t, p),
@@ -1346,11 +1342,11 @@ fn operand<T: Tracer>(op: &Op, slots: &[Value], t: &mut T, p: &mut Pending) -> N
 
 /// [`operand`] for a value of any type.
 #[inline(always)]
-fn leaf_value<T: Tracer>(op: &Op, slots: &[Value], t: &mut T, p: &mut Pending) -> Value {
+fn leaf_value<T: Tracer>(op: &Op, slots: &[Slot], t: &mut T, p: &mut Pending) -> Slot {
     match op {
         Op::Const(v) => *v,
         Op::Slot(i) => match slots.get(*i) {
-            Some(v) if !matches!(v, Value::Missing) => *v,
+            Some(v) if !matches!(v, Slot::Missing) => *v,
             _ => value(op, slots, t, p),
         },
         _ => value(op, slots, t, p),
@@ -1359,7 +1355,7 @@ fn leaf_value<T: Tracer>(op: &Op, slots: &[Value], t: &mut T, p: &mut Pending) -
 
 /// The least (`min`) or the greatest of the arguments.
 #[inline(never)]
-fn extreme<T: Tracer>(args: &[Op], min: bool, slots: &[Value], t: &mut T, p: &mut Pending) -> Num {
+fn extreme<T: Tracer>(args: &[Op], min: bool, slots: &[Slot], t: &mut T, p: &mut Pending) -> Num {
     let mut best: Option<Num> = None;
     for arg in args {
         let v = operand(arg, slots, t, p);
@@ -1377,7 +1373,7 @@ fn extreme<T: Tracer>(args: &[Op], min: bool, slots: &[Value], t: &mut T, p: &mu
 fn clamp<T: Tracer>(
     parts: &[Op; 3],
     span: Span,
-    slots: &[Value],
+    slots: &[Slot],
     t: &mut T,
     p: &mut Pending,
 ) -> Num {
@@ -1392,16 +1388,16 @@ fn clamp<T: Tracer>(
 }
 
 /// A formula the checker typed as yes/no.
-fn truth<T: Tracer>(op: &Op, slots: &[Value], t: &mut T, p: &mut Pending) -> bool {
+fn truth<T: Tracer>(op: &Op, slots: &[Slot], t: &mut T, p: &mut Pending) -> bool {
     match op {
         Op::Not(x) => !truth(x, slots, t, p),
         Op::Cmp(c, operands) => {
             let [l, r] = &**operands;
             match (leaf_value(l, slots, t, p), leaf_value(r, slots, t, p)) {
-                (Value::Num(a), Value::Num(b)) => compare(*c, a.into(), b.into()),
+                (Slot::Num(a), Slot::Num(b)) => compare(*c, a, b),
                 (a, b) => match c {
-                    CmpOp::Eq => a == b,
-                    CmpOp::Ne => a != b,
+                    CmpOp::Eq => a.same(b),
+                    CmpOp::Ne => !a.same(b),
                     _ => false,
                 },
             }
@@ -1415,7 +1411,7 @@ fn truth<T: Tracer>(op: &Op, slots: &[Value], t: &mut T, p: &mut Pending) -> boo
             truth(l, slots, t, p) || truth(r, slots, t, p)
         }
         Op::If(parts, span) => truth(branch(parts, *span, slots, t, p), slots, t, p),
-        _ => value(op, slots, t, p) == Value::Bool(true),
+        _ => matches!(value(op, slots, t, p), Slot::Bool(true)),
     }
 }
 
@@ -1423,7 +1419,7 @@ fn truth<T: Tracer>(op: &Op, slots: &[Value], t: &mut T, p: &mut Pending) -> boo
 fn branch<'a, T: Tracer>(
     parts: &'a [Op; 3],
     span: Span,
-    slots: &[Value],
+    slots: &[Slot],
     t: &mut T,
     p: &mut Pending,
 ) -> &'a Op {
@@ -1434,9 +1430,9 @@ fn branch<'a, T: Tracer>(
 }
 
 /// The grade in `slot`, as an index into a by-grade table.
-fn grade_in(slots: &[Value], slot: usize) -> usize {
+fn grade_in(slots: &[Slot], slot: usize) -> usize {
     match get(slots, slot) {
-        Value::Grade(g) => usize::from(g),
+        Slot::Grade(g) => usize::from(g),
         _ => 0,
     }
 }
@@ -1446,13 +1442,13 @@ fn grade_in(slots: &[Value], slot: usize) -> usize {
 fn first_of<T: Tracer>(
     args: &[Op],
     span: Span,
-    slots: &[Value],
+    slots: &[Slot],
     t: &mut T,
     p: &mut Pending,
-) -> Value {
+) -> Slot {
     // After a fault nothing more counts, not even a trace of what follows.
     if p.is_some() {
-        return Value::Missing;
+        return Slot::Missing;
     }
     // Each argument is walked on its own (`eval`), to see whether it alone
     // is missing.
@@ -1463,12 +1459,12 @@ fn first_of<T: Tracer>(
             Err(f) if f.missing() => missing = f,
             Err(f) => {
                 fail(p, f);
-                return Value::Missing;
+                return Slot::Missing;
             }
         }
     }
     fail(p, missing);
-    Value::Missing
+    Slot::Missing
 }
 
 /// The mean of the arguments present (a missing one is skipped); trimmed:
@@ -1478,7 +1474,7 @@ fn average<T: Tracer>(
     args: &[Op],
     trimmed: bool,
     span: Span,
-    slots: &[Value],
+    slots: &[Slot],
     t: &mut T,
     p: &mut Pending,
 ) -> Num {
@@ -1533,7 +1529,7 @@ fn compare(op: CmpOp, a: Num, b: Num) -> bool {
 }
 
 #[inline(never)]
-fn steps<T: Tracer>(table: &StepsTable, slots: &[Value], t: &mut T, p: &mut Pending) -> Num {
+fn steps<T: Tracer>(table: &StepsTable, slots: &[Slot], t: &mut T, p: &mut Pending) -> Num {
     let subject = operand(&table.subject, slots, t, p);
     for (index, (op, threshold, value)) in table.bands.iter().enumerate() {
         let threshold = operand(threshold, slots, t, p);
@@ -1568,7 +1564,7 @@ fn steps<T: Tracer>(table: &StepsTable, slots: &[Value], t: &mut T, p: &mut Pend
 }
 
 #[inline(never)]
-fn linear<T: Tracer>(table: &LinearTable, slots: &[Value], t: &mut T, p: &mut Pending) -> Num {
+fn linear<T: Tracer>(table: &LinearTable, slots: &[Slot], t: &mut T, p: &mut Pending) -> Num {
     let subject = operand(&table.subject, slots, t, p);
     let fault = |kind| Fault::new(kind, table.span);
     let evaluated;

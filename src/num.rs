@@ -283,13 +283,9 @@ impl std::ops::Neg for Num {
 impl From<Decimal> for Num {
     #[inline(always)]
     fn from(d: Decimal) -> Num {
-        // `serialize` is the flags word, then the mantissa's three words
-        // from the lowest: read as one little-endian integer, the mantissa
-        // is everything above the flags.
-        let word = u128::from_le_bytes(d.serialize());
-        let flags = word as u32;
-        let (scale, negative) = ((flags >> 16) & 0xff, flags >> 31 == 1);
-        Num::with_sign(word >> 32, scale, negative)
+        let d = d.unpack();
+        let magnitude = u128::from(d.lo) | u128::from(d.mid) << 32 | u128::from(d.hi) << 64;
+        Num::with_sign(magnitude, d.scale, d.negative)
     }
 }
 

@@ -10,7 +10,7 @@ use crate::ast::AdjustmentKind;
 use crate::ast::OverrideTarget;
 use crate::checked::VetoEffect;
 use crate::eval::{Frame, OverrideValue, Record};
-use crate::program::{PlanProgram, Value};
+use crate::program::{PlanProgram, Slot, Value};
 
 pub use crate::scores::{Name, Scores};
 
@@ -112,7 +112,7 @@ impl Outcome {
         let layout = &program.layout;
         let decimals = program.score_rounder.scale();
         let num = |slot: usize| match frame.slots.get(slot) {
-            Some(Value::Num(n)) => *n,
+            Some(Slot::Num(n)) => Decimal::from(*n),
             _ => Decimal::ZERO,
         };
         let grade_name = |g: u16| policy.grades.get(usize::from(g)).map(|g| g.name.as_str());
@@ -121,7 +121,7 @@ impl Outcome {
         self.indicators.refill(
             &keys.indicators,
             (0..keys.indicators.len()).map(|i| match frame.slots.get(layout.indicators + i) {
-                Some(Value::Num(n)) => Some(*n),
+                Some(Slot::Num(n)) => Some(Decimal::from(*n)),
                 _ => None,
             }),
         );
@@ -132,7 +132,7 @@ impl Outcome {
                     .contributions
                     .iter()
                     .take(keys.indicators.len())
-                    .map(|c| c.map(|c| at_least(c, decimals))),
+                    .map(|c| c.map(|c| at_least(c.into(), decimals))),
             ),
             Detail::Columns => self
                 .contributions
@@ -152,7 +152,7 @@ impl Outcome {
         self.pay
             .refill(&keys.pay, (0..keys.pay.len()).map(|i| num(layout.pay + i)));
         let grade = match frame.slots.get(layout.grade) {
-            Some(Value::Grade(g)) if !policy.grades.is_empty() => grade_name(*g),
+            Some(Slot::Grade(g)) if !policy.grades.is_empty() => grade_name(*g),
             _ => None,
         };
         self.vetoes.clear();

@@ -256,6 +256,58 @@ pub enum Value {
     Missing,
 }
 
+/// A [`Value`] as the evaluator keeps it in a slot and in a formula's
+/// constants: its number a [`Num`], so that reading or writing a number
+/// converts nothing (a walk of the usual record read and wrote some fifty
+/// numbers, each converted from and back to a `Decimal`). A record's inputs
+/// are converted once, as they are put in the frame; what is reported is
+/// converted back as the outcome is filled.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Slot {
+    Num(Num),
+    Bool(bool),
+    Grade(u16),
+    Missing,
+}
+
+impl Slot {
+    /// Whether the two are equal as [`Value`]s are: numbers by value
+    /// (`1.0` equals `1.00`, `-0` equals `0`).
+    pub fn same(self, other: Slot) -> bool {
+        match (self, other) {
+            (Slot::Num(a), Slot::Num(b)) => crate::num::order(a, b).is_eq(),
+            (Slot::Bool(a), Slot::Bool(b)) => a == b,
+            (Slot::Grade(a), Slot::Grade(b)) => a == b,
+            (Slot::Missing, Slot::Missing) => true,
+            _ => false,
+        }
+    }
+}
+
+impl From<Value> for Slot {
+    #[inline]
+    fn from(value: Value) -> Slot {
+        match value {
+            Value::Num(n) => Slot::Num(n.into()),
+            Value::Bool(b) => Slot::Bool(b),
+            Value::Grade(g) => Slot::Grade(g),
+            Value::Missing => Slot::Missing,
+        }
+    }
+}
+
+impl From<Slot> for Value {
+    #[inline]
+    fn from(slot: Slot) -> Value {
+        match slot {
+            Slot::Num(n) => Value::Num(n.into()),
+            Slot::Bool(b) => Value::Bool(b),
+            Slot::Grade(g) => Value::Grade(g),
+            Slot::Missing => Value::Missing,
+        }
+    }
+}
+
 /// One thing the evaluator computes, writing its slot.
 #[derive(Debug, Clone)]
 pub(crate) enum Step {
@@ -279,6 +331,8 @@ pub(crate) enum Step {
         /// what the weighted points are divided by when none is left out
         /// (`None` if it overflows: then it is summed, and fails, per record).
         total_weight: Option<Decimal>,
+        /// Each indicator's weight, by index, made a `Num` once.
+        weights: Vec<Num>,
     },
     Grade {
         /// Score intervals of each grade, by grade index.
@@ -383,7 +437,7 @@ impl GradeBands {
 /// A compiled expression.
 #[derive(Debug, Clone)]
 pub(crate) enum Op {
-    Const(Value),
+    Const(Slot),
     Slot(usize),
     Neg(Box<Op>),
     Not(Box<Op>),
@@ -560,5 +614,37 @@ mod tests {
         assert_eq!(at("60.50"), Some(3));
         assert_eq!(at("60.49"), Some(4));
         assert_eq!(at("-3.00"), Some(4));
+    }
+
+    /// A slot is a value with its number held as a `Num`: it goes there
+    /// and back unchanged (a negative zero too), and two slots are equal
+    /// exactly when their values are.
+    #[test]
+    fn slots_hold_values_and_compare_as_values_do() {
+        let n = |s: &str| Value::Num(s.parse().unwrap());
+        let values = [
+            n("1.0"),
+            n("1.00"),
+            n("-0"),
+            n("0.00"),
+            n("-2.5"),
+            n("79228162514264337593543950335"),
+            Value::Num(-Decimal::ZERO),
+            Value::Bool(true),
+            Value::Bool(false),
+            Value::Grade(0),
+            Value::Grade(3),
+            Value::Missing,
+        ];
+        for a in values {
+            let back = Value::from(Slot::from(a));
+            assert_eq!(back, a);
+            if let (Value::Num(x), Value::Num(y)) = (a, back) {
+                assert_eq!(x.serialize(), y.serialize(), "{x}: the same scale and sign");
+            }
+            for b in values {
+                assert_eq!(Slot::from(a).same(Slot::from(b)), a == b, "{a:?} and {b:?}");
+            }
+        }
     }
 }

@@ -16,7 +16,7 @@ use serde::Serialize;
 use crate::ast::InputType;
 use crate::checked::{CheckedPolicy, Expr, ExprKind, Node};
 use crate::eval::{NoTrace, Record};
-use crate::program::{PlanProgram, Program, Value};
+use crate::program::{PlanProgram, Program, Slot, Value};
 
 /// The cases around one threshold.
 #[derive(Debug, Clone, Serialize)]
@@ -217,7 +217,7 @@ fn around(
         };
         let frame = plan.run(&record, None, &mut NoTrace).ok()?;
         let num = |s: usize| match frame.slots.get(s) {
-            Some(Value::Num(n)) => Some(*n),
+            Some(Slot::Num(n)) => Some(Decimal::from(*n)),
             _ => None,
         };
         let s = num(slot)?;
@@ -227,7 +227,7 @@ fn around(
             .then(|| num(plan.layout.slot(Node::Score)))
             .flatten();
         let grade = match frame.slots.get(plan.layout.slot(Node::Grade)) {
-            Some(Value::Grade(g)) => policy.grades.get(usize::from(*g)).map(|g| g.name.clone()),
+            Some(Slot::Grade(g)) => policy.grades.get(usize::from(*g)).map(|g| g.name.clone()),
             _ => None,
         };
         Some(Case {

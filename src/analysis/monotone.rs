@@ -17,7 +17,7 @@ use crate::ast::{AdjustmentKind, Better, CmpOp, InputType};
 use crate::checked::{ArithOp, CheckedPolicy, Expr, ExprKind, Function, Node, VetoEffect};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::eval::{NoTrace, Record};
-use crate::program::{PlanProgram, Value};
+use crate::program::{PlanProgram, Slot, Value};
 
 /// How a value moves as one input rises, everything else fixed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -857,8 +857,8 @@ fn witness(plan: &PlanProgram, x: usize, better: Better, node: Node) -> Option<W
             let Ok(frame) = plan.run(&record, None, &mut NoTrace) else {
                 continue;
             };
-            if let Some(Value::Num(v)) = frame.slots.get(plan.layout.slot(node)) {
-                results.push((c, *v));
+            if let Some(Slot::Num(v)) = frame.slots.get(plan.layout.slot(node)) {
+                results.push((c, Decimal::from(*v)));
             }
         }
         // Rising input: each step to the better value must not lower it.
