@@ -245,7 +245,8 @@ impl Layout {
     }
 }
 
-/// A value in a slot.
+/// A value: a record's input, or one the evaluator worked out (which it
+/// holds in its slots as a [`Slot`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Value {
     Num(Decimal),
