@@ -20,7 +20,7 @@ use crate::data::{
 use crate::distribution::{Distribution, Tally};
 use crate::eval::{EvalError, RankingFacts, Record, Scratch};
 use crate::outcome::{Detail, Outcome, RankingNote};
-use crate::program::Program;
+use crate::program::{Program, Slot};
 use crate::ranking::{self, Candidate};
 use crate::spares::Spares;
 
@@ -111,7 +111,9 @@ pub enum Rendered<'t, T> {
 /// the buffer it is given and returns anything else to hand on, and `each`
 /// gets both. Each thread types and evaluates every row into a
 /// record and an outcome per plan of its own, reused from row to row
-/// ([`Columns::record_into`], [`Program::evaluate_into`]), and writes the
+/// ([`Columns::record_into`], [`Program::evaluate_into`]; the inputs are
+/// typed straight into the evaluator's slots, so the record `render` is
+/// given has the row's id, name, plan and group but no inputs), and writes the
 /// text of a whole chunk of rows into one buffer, so that nothing is
 /// allocated per row, moved between threads or freed on another. Each
 /// outcome is worked out to `detail`: [`Detail::Columns`] where `render`
@@ -142,16 +144,17 @@ pub fn run_rendered<T: Send>(
     let work = |reused: &mut Reused, row: &RawRow, text: &mut Vec<u8>| {
         let Reused {
             record,
+            inputs,
             scratch,
             outcomes,
         } = reused;
-        columns.record_into(program, row, record)?;
+        columns.type_into(program, row, record, inputs)?;
         if outcomes.len() <= record.plan {
             outcomes.resize_with(record.plan + 1, Outcome::default);
         }
         // In bounds: made so just above.
         let outcome = &mut outcomes[record.plan];
-        match program.evaluate_into_with(record, scratch, outcome, detail) {
+        match program.evaluate_typed_into(record, inputs, scratch, outcome, detail) {
             Ok(()) => {
                 let start = text.len();
                 let rendered = render(record, outcome, text);
@@ -186,7 +189,10 @@ pub fn run_rendered<T: Send>(
 /// them wait on each other).
 #[derive(Default)]
 struct Reused {
+    /// The row's record, with its inputs typed into `inputs`, the
+    /// evaluator's form, instead: its own stay empty.
     record: Record,
+    inputs: Vec<Slot>,
     scratch: Scratch,
     outcomes: Vec<Outcome>,
 }

@@ -80,6 +80,12 @@ impl Plain {
         let m = self.mantissa;
         Decimal::from_parts(m as u32, (m >> 32) as u32, 0, self.negative, self.scale)
     }
+
+    /// The same number as the evaluator holds it.
+    #[inline(always)]
+    pub(crate) fn num(self) -> crate::num::Num {
+        crate::num::Num::new(u128::from(self.mantissa), self.scale, self.negative)
+    }
 }
 
 /// [`plain`], as its parts.

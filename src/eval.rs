@@ -461,7 +461,7 @@ impl Program {
         scratch: &'a mut Scratch,
     ) -> Result<Decision<'a>, EvalError> {
         let plan = self.plan(record.plan);
-        plan.run_in(record, None, &mut NoTrace, &mut scratch.frame)?;
+        plan.run_in(record, None, None, &mut NoTrace, &mut scratch.frame)?;
         let policy = plan.policy();
         let layout = &plan.layout;
         let slots = &scratch.frame.slots;
@@ -506,7 +506,24 @@ impl Program {
         detail: Detail,
     ) -> Result<(), EvalError> {
         let plan = self.plan(record.plan);
-        plan.run_in(record, None, &mut NoTrace, &mut scratch.frame)?;
+        plan.run_in(record, None, None, &mut NoTrace, &mut scratch.frame)?;
+        outcome.fill(plan, record, &scratch.frame, detail);
+        Ok(())
+    }
+
+    /// [`Self::evaluate_into_with`] of a record whose inputs were typed
+    /// into `inputs` rather than into the record
+    /// ([`crate::data::Columns::type_into`]).
+    pub(crate) fn evaluate_typed_into(
+        &self,
+        record: &Record,
+        inputs: &[Slot],
+        scratch: &mut Scratch,
+        outcome: &mut Outcome,
+        detail: Detail,
+    ) -> Result<(), EvalError> {
+        let plan = self.plan(record.plan);
+        plan.run_in(record, Some(inputs), None, &mut NoTrace, &mut scratch.frame)?;
         outcome.fill(plan, record, &scratch.frame, detail);
         Ok(())
     }
@@ -621,28 +638,35 @@ impl PlanProgram {
         tracer: &mut T,
     ) -> Result<Frame, EvalError> {
         let mut frame = Frame::default();
-        self.run_in(record, ranked_grade, tracer, &mut frame)?;
+        self.run_in(record, None, ranked_grade, tracer, &mut frame)?;
         Ok(frame)
     }
 
     /// [`Self::run`] in a frame from an earlier run, whose buffers are
-    /// reused: evaluating many records this way allocates nothing.
+    /// reused: evaluating many records this way allocates nothing. The
+    /// inputs are the record's, or `typed` when given.
     pub(crate) fn run_in<T: Tracer>(
         &self,
         record: &Record,
+        typed: Option<&[Slot]>,
         ranked_grade: Option<u16>,
         tracer: &mut T,
         frame: &mut Frame,
     ) -> Result<(), EvalError> {
         let policy = &*self.policy;
         frame.slots.clear();
-        frame.slots.extend(
-            record
-                .inputs
-                .iter()
-                .take(self.layout.len)
-                .map(|v| Slot::from(*v)),
-        );
+        match typed {
+            Some(inputs) => frame
+                .slots
+                .extend_from_slice(inputs.get(..self.layout.len).unwrap_or(inputs)),
+            None => frame.slots.extend(
+                record
+                    .inputs
+                    .iter()
+                    .take(self.layout.len)
+                    .map(|v| Slot::from(*v)),
+            ),
+        }
         frame.slots.resize(self.layout.len, Slot::Num(Num::ZERO));
         frame.weighted = Decimal::ZERO;
         frame.contributions.clear();

@@ -20,7 +20,7 @@ use crate::ast::{InputType, OverrideTarget};
 use crate::check::intervals::RangeTest;
 use crate::checked::{CheckedPolicy, InputValue, Missing, Node};
 use crate::eval::{Override, OverrideValue, Record};
-use crate::program::{Program, Value};
+use crate::program::{Program, Slot, Value};
 
 pub use cell::parse_cell;
 pub use compact_str::CompactString;
@@ -715,6 +715,55 @@ pub struct Columns {
     row_word: &'static str,
 }
 
+/// Where typing puts a row's inputs, by the policy's order: a record's
+/// [`Value`]s, or the evaluator's [`Slot`]s, so that the pipeline does not
+/// make a `Decimal` of each number only for the evaluator to take it apart.
+pub(crate) trait Inputs {
+    /// As many inputs as the policy has, every one missing.
+    fn reset(&mut self, len: usize);
+    fn set(&mut self, i: usize, value: Value);
+    /// A number read as its parts (the usual cell).
+    fn set_plain(&mut self, i: usize, n: crate::decimal::Plain);
+}
+
+impl Inputs for Vec<Value> {
+    fn reset(&mut self, len: usize) {
+        self.clear();
+        self.resize(len, Value::Missing);
+    }
+
+    fn set(&mut self, i: usize, value: Value) {
+        if let Some(slot) = self.get_mut(i) {
+            *slot = value;
+        }
+    }
+
+    #[inline]
+    fn set_plain(&mut self, i: usize, n: crate::decimal::Plain) {
+        self.set(i, Value::Num(n.decimal()));
+    }
+}
+
+impl Inputs for Vec<Slot> {
+    fn reset(&mut self, len: usize) {
+        self.clear();
+        self.resize(len, Slot::Missing);
+    }
+
+    fn set(&mut self, i: usize, value: Value) {
+        if let Some(slot) = self.get_mut(i) {
+            *slot = value.into();
+        }
+    }
+
+    #[inline]
+    fn set_plain(&mut self, i: usize, n: crate::decimal::Plain) {
+        if let Some(slot) = self.get_mut(i) {
+            *slot = Slot::Num(n.num());
+        }
+    }
+}
+
 impl Columns {
     /// Maps a header to the policy: each input by its name or its label,
     /// the id column by the name the policy gives it.
@@ -881,6 +930,22 @@ impl Columns {
         row: &RawRow,
         record: &mut Record,
     ) -> Result<(), RowError> {
+        let mut inputs = std::mem::take(&mut record.inputs);
+        let typed = self.type_into(program, row, record, &mut inputs);
+        record.inputs = inputs;
+        typed
+    }
+
+    /// [`Self::record_into`], with the inputs put in `inputs` rather than in
+    /// the record (whose own are left as they were): the pipeline types
+    /// them straight into the evaluator's form ([`Slot`]s).
+    pub(crate) fn type_into(
+        &self,
+        program: &Program,
+        row: &RawRow,
+        record: &mut Record,
+        inputs: &mut impl Inputs,
+    ) -> Result<(), RowError> {
         let policy = program.policy();
         let cell = |i: usize| row.cell_or_empty(i);
         crate::outcome::replace_text(&mut record.id, &row.trimmed(self.id));
@@ -946,16 +1011,13 @@ impl Columns {
         let consumers = self.consumers.get(plan).unwrap_or(&no_consumers);
         let consumer = |i: usize| consumers.get(i).cloned().flatten().unwrap_or_default();
         // An input the employee's plan does not use is not read: missing.
-        let inputs = &mut record.inputs;
-        inputs.clear();
-        inputs.resize(policy.inputs.len(), Value::Missing);
+        inputs.reset(policy.inputs.len());
         let steps = self.typing.get(plan).map_or(&[][..], Vec::as_slice);
         for step in steps {
-            let (Some(input), Some(slot)) =
-                (policy.inputs.get(step.input), inputs.get_mut(step.input))
-            else {
+            let Some(input) = policy.inputs.get(step.input) else {
                 continue;
             };
+            let slot = step.input;
             let Some(column) = step.column else {
                 let plan_name = self.plan_names.get(plan).cloned().unwrap_or_default();
                 problems.push(CellProblem {
@@ -966,7 +1028,7 @@ impl Columns {
                     ),
                     rule: consumer(step.input),
                 });
-                *slot = Value::Num(Default::default());
+                inputs.set(slot, Value::Num(Default::default()));
                 continue;
             };
             // The usual cell, read without making a `CellRef`, and checked
@@ -977,11 +1039,11 @@ impl Columns {
                 .and_then(|text| cell::usual_parts(input.ty, text))
             {
                 Some(cell::Usual::Num(n)) if step.range.holds_plain(n, &input.range) => {
-                    *slot = Value::Num(n.decimal());
+                    inputs.set_plain(slot, n);
                     continue;
                 }
                 Some(cell::Usual::Bool(b)) => {
-                    *slot = Value::Bool(b);
+                    inputs.set(slot, Value::Bool(b));
                     continue;
                 }
                 _ => {}
@@ -991,20 +1053,21 @@ impl Columns {
             // What the policy says an empty cell means.
             match (empty, input.missing) {
                 (true, Missing::Exclude) => {
-                    *slot = Value::Missing;
+                    inputs.set(slot, Value::Missing);
                     continue;
                 }
                 (true, Missing::Default(v)) => {
-                    *slot = match v {
+                    let value = match v {
                         InputValue::Number(n) => Value::Num(n),
                         InputValue::Bool(b) => Value::Bool(b),
                     };
+                    inputs.set(slot, value);
                     continue;
                 }
                 _ => {}
             }
             match parse_cell(input.ty, raw).and_then(|v| within_range(input, v)) {
-                Ok(value) => *slot = value,
+                Ok(value) => inputs.set(slot, value),
                 Err(message) => {
                     problems.push(CellProblem {
                         column: self.header(column),
@@ -1012,7 +1075,7 @@ impl Columns {
                         message,
                         rule: consumer(step.input),
                     });
-                    *slot = Value::Num(Default::default());
+                    inputs.set(slot, Value::Num(Default::default()));
                 }
             }
         }
@@ -1468,5 +1531,102 @@ mod tests {
         }
         assert_eq!(row.trimmed(1), "张三");
         assert_eq!(row.trimmed(2), "");
+    }
+
+    /// The pipeline types a row's inputs straight into the evaluator's
+    /// slots: the same numbers, to the scale and sign, and the same
+    /// problems, as typing them into a record, for generated rows and for
+    /// cells of every kind (empty optional, defaulted, yes/no, percent,
+    /// money, out of range, not a number, an unknown plan).
+    #[test]
+    fn typing_into_slots_gives_what_typing_into_a_record_gives() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let text = std::fs::read_to_string(root.join("policies/foreign_trade_sales.kpi"))
+            .unwrap_or_default();
+        let program = crate::compile(&crate::source::Source::new("p.kpi", text))
+            .map(|c| c.program)
+            .unwrap_or_else(|_| panic!("the policy compiles"));
+        let mut data = Vec::new();
+        crate::generate::csv(program.policy(), 500, 7, &mut data).unwrap_or_default();
+        let mut data = String::from_utf8(data).unwrap_or_default();
+        let header: Vec<&str> = data.lines().next().unwrap_or_default().split(',').collect();
+        let first: Vec<String> = data
+            .lines()
+            .nth(1)
+            .unwrap_or_default()
+            .split(',')
+            .map(str::to_string)
+            .collect();
+        let column = |name: &str| header.iter().position(|h| *h == name);
+        // The first row again, on the sales plan (which reads every cell
+        // below), with one cell changed.
+        let mut first = first;
+        if let Some(plan) = column("岗位").and_then(|i| first.get_mut(i)) {
+            *plan = "业务员".to_string();
+        }
+        let mut edited = String::new();
+        for (name, value) in [
+            ("项目审定", ""),
+            ("项目复评", " "),
+            ("差错率", "0.5"),
+            ("差错率", "150%"),
+            ("差错率", "x"),
+            ("成交额", "\"¥1,200.50\""),
+            ("成交额", "-5"),
+            ("新客户数", "1e3"),
+            ("严重违规", "是"),
+            ("严重违规", "maybe"),
+            ("岗位", "清洁工"),
+            ("改进提案", "-0"),
+            ("绩效基数", "0.000"),
+        ] {
+            let mut row = first.clone();
+            if let Some(cell) = column(name).and_then(|i| row.get_mut(i)) {
+                *cell = value.to_string();
+            }
+            edited.push_str(&row.join(","));
+            edited.push('\n');
+        }
+        data.push_str(&edited);
+        let source = open_bytes("d.csv", data.into_bytes(), &ReadOptions::default())
+            .unwrap_or_else(|_| panic!("the data opens"));
+        let columns = Columns::map(&program, &source.headers, source.row_word)
+            .unwrap_or_else(|_| panic!("the header fits"));
+        let (mut record, mut typed) = (Record::default(), Record::default());
+        let mut slots: Vec<Slot> = Vec::new();
+        let mut failed = 0;
+        for row in source {
+            let Ok(row) = row else {
+                panic!("a row reads");
+            };
+            let into_record = columns.record_into(&program, &row, &mut record);
+            let into_slots = columns.type_into(&program, &row, &mut typed, &mut slots);
+            assert_eq!(
+                into_record.as_ref().err().map(ToString::to_string),
+                into_slots.as_ref().err().map(ToString::to_string),
+                "row {}",
+                row.number
+            );
+            failed += usize::from(into_record.is_err());
+            if into_record.is_err() {
+                continue;
+            }
+            assert!(
+                typed.inputs.is_empty(),
+                "the record's own inputs are not filled"
+            );
+            assert_eq!(typed.id, record.id);
+            assert_eq!(typed.plan, record.plan);
+            assert_eq!(slots.len(), record.inputs.len());
+            for (slot, value) in slots.iter().zip(&record.inputs) {
+                let back = Value::from(*slot);
+                assert_eq!(back, *value, "row {}", row.number);
+                if let (Value::Num(a), Value::Num(b)) = (back, value) {
+                    assert_eq!(a.serialize(), b.serialize(), "row {}: {b}", row.number);
+                }
+            }
+        }
+        // 150%, x, -5, maybe and the unknown plan (1e3 reads as 1000).
+        assert_eq!(failed, 5);
     }
 }
