@@ -94,17 +94,16 @@ impl Num {
     #[inline]
     pub fn decimal(self) -> Decimal {
         let m = self.magnitude();
-        let d = Decimal::from_parts(
+        let mut d = Decimal::from_parts(
             m as u32,
             (m >> 32) as u32,
             (m >> 64) as u32,
-            self.is_sign_negative(),
+            false,
             self.scale(),
         );
-        if m == 0 && self.is_sign_negative() {
-            // `from_parts` drops the sign of a zero; `-0.00` keeps it.
-            return -d;
-        }
+        // Set afterwards: `from_parts` drops the sign of a zero, and
+        // `-0.00` keeps it.
+        d.set_sign_negative(self.is_sign_negative());
         d
     }
 
