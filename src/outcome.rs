@@ -218,12 +218,14 @@ impl Outcome {
 }
 
 /// `text` in place of what `to` held, in its buffer.
+#[inline]
 pub(crate) fn replace_text(to: &mut String, text: &str) {
     to.clear();
     to.push_str(text);
 }
 
 /// [`replace_text`] for a text that may be absent.
+#[inline]
 pub(crate) fn replace_optional_text(to: &mut Option<String>, text: Option<&str>) {
     match (to.as_mut(), text) {
         (Some(to), Some(text)) => replace_text(to, text),
