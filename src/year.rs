@@ -341,25 +341,7 @@ fn yearly_figures(program: &Program, table: &RawTable) -> Result<Figures, YearHe
     ];
     // A second column for an input (its name and its label both there)
     // is not silently dropped: which one counts must be said.
-    let mut two_columns = Vec::new();
-    for (input, column) in policy.inputs.iter().zip(&columns) {
-        let Some(first) = *column else { continue };
-        let names = std::iter::once(input.name.as_str())
-            .chain(input.label.as_deref())
-            .chain(input.aliases.iter().map(|a| a.trim()));
-        for other in names.filter_map(at).filter(|&i| i != first) {
-            let pair = [headers[first].clone(), headers[other].clone()];
-            if !two_columns
-                .iter()
-                .any(|t: &crate::data::TwoColumns| t.columns == pair)
-            {
-                two_columns.push(crate::data::TwoColumns {
-                    input: input.name.clone(),
-                    columns: pair,
-                });
-            }
-        }
-    }
+    let two_columns = index.two_columns(&headers, &policy.inputs, &columns);
     let duplicates = index.duplicates.clone();
     // A column named twice is reported as that, not also as unknown.
     let known = |i: usize| {

@@ -607,3 +607,61 @@ fn outcomes_evaluated_into_reused_buffers_equal_fresh_ones_across_plans() {
         assert_eq!(got, fresh, "row {i}");
     }
 }
+
+/// An input given by two columns of the data (its name and its label, or
+/// its label and an alias) is refused naming both, as in the yearly
+/// figures: reading one and ignoring the other would drop a column the
+/// user meant unseen. Either column alone is the input.
+#[test]
+fn an_input_given_by_two_columns_is_refused_naming_both() {
+    let program = program();
+    let header = "工号,姓名,成交额,成交目标,差错率,民主评议,新客户数,客户投诉,严重违规,绩效基数";
+    let row = "E1,张三,1000,1000,1%,90,2,0,no,6000";
+    let open = |header: &str, row: &str| {
+        let text = format!("{header}\n{row}\n");
+        data::open_bytes("d.csv", text.into_bytes(), &ReadOptions::default()).unwrap()
+    };
+    let refused = |header: String, row: String| {
+        let source = open(&header, &row);
+        data::Columns::map(&program, &source.headers, source.row_word)
+            .unwrap_err()
+            .to_string()
+    };
+    assert_eq!(
+        refused(format!("{header},deal value"), format!("{row},2000")),
+        "the columns `成交额` and `deal value` both give `成交额`: keep the one that counts\n"
+    );
+    // By its label and an alias: the label counts first, and both are named.
+    let by_label = header.replace("新客户数", "new customers");
+    assert_eq!(
+        refused(format!("{by_label},新客户"), format!("{row},3")),
+        "the columns `new customers` and `新客户` both give `新客户数`: keep the one that counts\n"
+    );
+    // A label that is another input's name is not a second column: that
+    // column is the other input's.
+    let text = std::fs::read_to_string(fixture("sales.kpi"))
+        .unwrap()
+        .replace(
+            "input 客户投诉 number  \"complaints\"",
+            "input 客户投诉 number  \"严重违规\"",
+        );
+    assert!(text.contains("\"严重违规\" default 0"));
+    let labelled = kpi::compile(&kpi::source::Source::new("sales.kpi", text))
+        .unwrap()
+        .program;
+    let source = open(header, row);
+    assert!(data::Columns::map(&labelled, &source.headers, source.row_word).is_ok());
+    // Either column alone is the input.
+    for header in [header.to_string(), header.replace("成交额", "deal value")] {
+        let source = open(&header, row);
+        let columns = data::Columns::map(&program, &source.headers, source.row_word).unwrap();
+        let record = columns
+            .record(&program, &source.into_iter().next().unwrap().unwrap())
+            .unwrap();
+        assert_eq!(
+            record.inputs[0],
+            kpi::program::Value::Num(rust_decimal::Decimal::from(1000)),
+            "{header}"
+        );
+    }
+}

@@ -685,9 +685,46 @@ impl<'h> HeaderIndex<'h> {
 
     /// The column of `input`: by its name, else its label, else an alias.
     pub(crate) fn input(&self, input: &crate::checked::Input) -> Option<usize> {
-        self.get(&input.name)
-            .or_else(|| input.label.as_deref().and_then(|l| self.get(l.trim())))
-            .or_else(|| input.aliases.iter().find_map(|a| self.get(a.trim())))
+        self.names(input).find_map(|n| self.get(n))
+    }
+
+    /// An input's names, in the order a column is looked for by them.
+    fn names<'i>(&self, input: &'i crate::checked::Input) -> impl Iterator<Item = &'i str> {
+        std::iter::once(input.name.as_str())
+            .chain(input.label.as_deref().map(str::trim))
+            .chain(input.aliases.iter().map(|a| a.trim()))
+    }
+
+    /// The inputs two columns give, each by another of its names (its name
+    /// and its label, say), with `columns` the column each input was
+    /// found in ([`Self::input`], in the inputs' order): only one of the
+    /// two would count, and which must be said rather than the other
+    /// dropped unseen. A column another input is read from is that
+    /// input's, even if its name is also this one's label.
+    pub(crate) fn two_columns(
+        &self,
+        headers: &[String],
+        inputs: &[crate::checked::Input],
+        columns: &[Option<usize>],
+    ) -> Vec<TwoColumns> {
+        let mut found: Vec<TwoColumns> = Vec::new();
+        for (input, column) in inputs.iter().zip(columns) {
+            let Some(first) = *column else { continue };
+            let others = self.names(input).filter_map(|n| self.get(n));
+            for other in others.filter(|&i| i != first && !columns.contains(&Some(i))) {
+                let (Some(a), Some(b)) = (headers.get(first), headers.get(other)) else {
+                    continue;
+                };
+                let pair = [a.clone(), b.clone()];
+                if !found.iter().any(|t| t.columns == pair) {
+                    found.push(TwoColumns {
+                        input: input.name.clone(),
+                        columns: pair,
+                    });
+                }
+            }
+        }
+        found
     }
 }
 
@@ -842,13 +879,22 @@ impl Columns {
                 }),
             }
         }
-        if !missing.is_empty() || !duplicates.is_empty() {
+        // As in the yearly figures: an input given by two columns is
+        // refused, not read from one with the other ignored.
+        let found: Vec<Option<usize>> = policy.inputs.iter().map(|i| index.input(i)).collect();
+        let two_columns = index.two_columns(&headers, &policy.inputs, &found);
+        if !missing.is_empty() || !duplicates.is_empty() || !two_columns.is_empty() {
             // The columns nothing uses: when an input has no column, one of
             // these is likely its misspelt name.
+            let second: Vec<usize> = two_columns
+                .iter()
+                .filter_map(|t| index.get(&t.columns[1]))
+                .collect();
             let used: Vec<usize> = inputs
                 .iter()
                 .copied()
                 .flatten()
+                .chain(second)
                 .chain(id)
                 .chain(name)
                 .chain(group)
@@ -878,7 +924,7 @@ impl Columns {
                 missing,
                 unknown,
                 duplicates,
-                two_columns: Vec::new(),
+                two_columns,
             });
         }
         // Per plan, the inputs it uses, each with its column and range.
