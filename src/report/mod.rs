@@ -108,7 +108,7 @@ pub(crate) fn cells(program: &Program, outcome: &Outcome, for_people: bool) -> V
             Cell::Text(text) => text.to_string(),
             Cell::Number(d) => {
                 let mut text = String::new();
-                crate::decimal::push_decimal(&mut text, d);
+                crate::decimal::push_decimal(&mut text, *d);
                 text
             }
         });
@@ -121,7 +121,9 @@ pub(crate) fn cells(program: &Program, outcome: &Outcome, for_people: bool) -> V
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Cell<'a> {
     Text(&'a str),
-    Number(Decimal),
+    /// By reference: the outcome wrote it a moment ago, and a copy of it
+    /// whole would wait for those writes (see `decimal::write_decimal`).
+    Number(&'a Decimal),
 }
 
 /// [`cells`], handed one at a time to `cell`: the CSV writer writes a
@@ -149,20 +151,20 @@ pub(crate) fn each_cell(
     let columns = program.columns_of(outcome);
     for place in &columns.indicators {
         match place.and_then(|i| outcome.indicators.get_index(i)) {
-            Some((_, Some(d))) => cell(Cell::Number(*d)),
+            Some((_, Some(d))) => cell(Cell::Number(d)),
             Some((_, None)) => cell(Cell::Text(left_out)),
             None => cell(Cell::Text("")),
         }
     }
     for place in &columns.adjustments {
         match place.and_then(|i| outcome.adjustments.get_index(i)) {
-            Some((_, d)) => cell(Cell::Number(*d)),
+            Some((_, d)) => cell(Cell::Number(d)),
             None => cell(Cell::Text("")),
         }
     }
     if policy.has_score() {
         match &outcome.score {
-            Some(d) => cell(Cell::Number(*d)),
+            Some(d) => cell(Cell::Number(d)),
             None => cell(Cell::Text("")),
         }
     }
@@ -188,7 +190,7 @@ pub(crate) fn each_cell(
         if for_people {
             cell(Cell::Text(&format::money(*d, currency)));
         } else {
-            cell(Cell::Number(*d));
+            cell(Cell::Number(d));
         }
     }
 }
