@@ -1125,7 +1125,11 @@ impl Columns {
                 }
             }
         }
-        record.final_adjustment = self.final_adjustment(program, row, &mut problems);
+        // Written only where there may be one: moving even a `None` of this
+        // size through memory costs a stall on every row.
+        if self.adjustment.is_some() || record.final_adjustment.is_some() {
+            record.final_adjustment = self.final_adjustment(program, row, &mut problems);
+        }
         record.plan = plan;
         record.year = None;
         if problems.is_empty() {
