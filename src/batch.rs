@@ -148,31 +148,33 @@ pub fn run_rendered<T: Send>(
             scratch,
             outcomes,
         } = reused;
-        columns.type_into(program, row, record, inputs)?;
+        // A failure is boxed, so that the result comes back in two
+        // registers: returned through memory, it was read back whole while
+        // its parts were still being written, a stall on every row.
+        columns
+            .type_into(program, row, record, inputs)
+            .map_err(Box::new)?;
         if outcomes.len() <= record.plan {
             outcomes.resize_with(record.plan + 1, Outcome::default);
         }
         // In bounds: made so just above.
         let outcome = &mut outcomes[record.plan];
         match program.evaluate_typed_into(record, inputs, scratch, outcome, detail) {
-            Ok(()) => {
-                let start = text.len();
-                let rendered = render(record, outcome, text);
-                Ok((start..text.len(), rendered))
-            }
-            Err(e) => Err(eval_failure(row.number, row_word, &record.id, e)),
+            Ok(()) => Ok(render(record, outcome, text)),
+            Err(e) => Err(Box::new(eval_failure(row.number, row_word, &record.id, e))),
         }
     };
     let mut summary = Summary::default();
     pipeline(source, &columns, &work, |row, text| {
         summary.read += 1;
-        match row.and_then(|r| r) {
-            Ok((span, rendered)) => {
+        match row {
+            Ok(Ok(rendered)) => {
                 summary.evaluated += 1;
-                each(Rendered::Evaluated(
-                    rendered,
-                    text.get(span).unwrap_or_default(),
-                ));
+                each(Rendered::Evaluated(rendered, text));
+            }
+            Ok(Err(e)) => {
+                summary.failed += 1;
+                each(Rendered::Failed(*e));
             }
             Err(e) => {
                 summary.failed += 1;
@@ -209,7 +211,7 @@ fn eval_failure(row: usize, row_word: &'static str, id: &str, e: EvalError) -> R
 
 /// Reads the rows of `source`, does `work` on each, and hands the results to
 /// `each` in the order of the file, each with the text `work` wrote for
-/// its unit of rows. Each thread that works keeps an `S` of its own
+/// that row. Each thread that works keeps an `S` of its own
 /// (buffers to reuse) that `work` is given with every row.
 ///
 /// Three stages: one thread reads the file in units (blocks of CSV text,
@@ -378,10 +380,12 @@ struct Done<O> {
 /// A [`Done`]'s buffers, emptied, to be reused.
 type DoneBuffers<O> = (Vec<u8>, Vec<Done1<O>>);
 
-/// One row of a [`Done`]: `work`'s result, or why the row could not be read.
+/// One row of a [`Done`]: `work`'s result, or why the row could not be read,
+/// and where the text `work` wrote for it is in the unit's.
 struct Done1<O> {
     number: usize,
     id: CompactString,
+    text: std::ops::Range<usize>,
     result: Result<O, RowError>,
 }
 
@@ -403,14 +407,20 @@ impl<S> Worker<S> {
         }
         let mut each = |read: Result<&RawRow, RowError>| {
             rows.push(match read {
-                Ok(row) => Done1 {
-                    number: row.number,
-                    id: columns.id_text(row).as_ref().into(),
-                    result: Ok(work(state, row, &mut text)),
-                },
+                Ok(row) => {
+                    let start = text.len();
+                    let result = work(state, row, &mut text);
+                    Done1 {
+                        number: row.number,
+                        id: columns.id_text(row).as_ref().into(),
+                        text: start..text.len(),
+                        result: Ok(result),
+                    }
+                }
                 Err(e) => Done1 {
                     number: e.row,
                     id: CompactString::default(),
+                    text: 0..0,
                     result: Err(e),
                 },
             });
@@ -513,7 +523,7 @@ impl<F> IdCheck<F> {
                 },
                 other => other,
             };
-            (self.each)(result, &text);
+            (self.each)(result, text.get(row.text).unwrap_or_default());
         }
         text.clear();
         spares.give((text, rows));
