@@ -332,7 +332,7 @@ fn yearly_figures(program: &Program, table: &RawTable) -> Result<Figures, YearHe
             two_columns: Vec::new(),
         }));
     };
-    let columns: Vec<Option<usize>> = policy.inputs.iter().map(|i| index.input(i)).collect();
+    let columns = index.inputs(&policy.inputs);
     // Columns that describe the employee, kept for people reading the file.
     let described = [
         policy.name_column.as_deref(),
@@ -341,7 +341,11 @@ fn yearly_figures(program: &Program, table: &RawTable) -> Result<Figures, YearHe
     ];
     // A second column for an input (its name and its label both there)
     // is not silently dropped: which one counts must be said.
-    let two_columns = index.two_columns(&headers, &policy.inputs, &columns);
+    let taken: Vec<usize> = std::iter::once(Some(id_column))
+        .chain(described.iter().map(|c| c.and_then(at)))
+        .flatten()
+        .collect();
+    let two_columns = index.two_columns(&headers, &policy.inputs, &columns, &taken);
     let duplicates = index.duplicates.clone();
     // A column named twice is reported as that, not also as unknown.
     let known = |i: usize| {

@@ -651,6 +651,40 @@ fn an_input_given_by_two_columns_is_refused_naming_both() {
         .program;
     let source = open(header, row);
     assert!(data::Columns::map(&labelled, &source.headers, source.row_word).is_ok());
+    // Nor when the input's own column is absent: it is read by its alias,
+    // never from the other input's column.
+    let text = std::fs::read_to_string(fixture("sales.kpi"))
+        .unwrap()
+        .replace(
+            "input 客户投诉 number  \"complaints\"",
+            "input 客户投诉 number  \"严重违规\" aliases \"投诉\"",
+        );
+    assert!(text.contains("aliases \"投诉\" default 0"));
+    let aliased = kpi::compile(&kpi::source::Source::new("sales.kpi", text))
+        .unwrap()
+        .program;
+    let source = open(
+        &header.replace("客户投诉", "投诉"),
+        "E1,张三,1000,1000,1%,90,2,7,no,6000",
+    );
+    let columns = data::Columns::map(&aliased, &source.headers, source.row_word).unwrap();
+    let record = columns
+        .record(&aliased, &source.into_iter().next().unwrap().unwrap())
+        .unwrap();
+    assert_eq!(
+        record.inputs[5],
+        kpi::program::Value::Num(rust_decimal::Decimal::from(7))
+    );
+    // Nor an alias that is the name of the employee-name column.
+    let text = std::fs::read_to_string(fixture("sales.kpi"))
+        .unwrap()
+        .replace("aliases \"新客户\", \"new clients\"", "aliases \"姓名\"");
+    assert!(text.contains("aliases \"姓名\""));
+    let named = kpi::compile(&kpi::source::Source::new("sales.kpi", text))
+        .unwrap()
+        .program;
+    let source = open(header, row);
+    assert!(data::Columns::map(&named, &source.headers, source.row_word).is_ok());
     // Either column alone is the input.
     for header in [header.to_string(), header.replace("成交额", "deal value")] {
         let source = open(&header, row);
@@ -664,4 +698,65 @@ fn an_input_given_by_two_columns_is_refused_naming_both() {
             "{header}"
         );
     }
+}
+
+/// Rows that cannot be read (a ragged line) and rows that cannot be typed,
+/// between good ones: through the pipeline as `kpi eval` runs it, each good
+/// row comes with its own CSV line, the failures name their lines, and the
+/// file's order holds.
+#[test]
+fn each_rendered_row_gets_its_own_line_between_failures() {
+    let program = program();
+    let header = "工号,姓名,成交额,成交目标,差错率,民主评议,新客户数,客户投诉,严重违规,绩效基数";
+    let text = format!(
+        "{header}\n\
+         E1,张三,1000,1000,1%,90,2,0,no,6000\n\
+         E2,李四,1000,1000,1%,90,2,0,no,6000,extra,cells\n\
+         E3,王五,1200,1000,0.5%,80,3,1,no,7000\n\
+         E4,赵六,lots,1000,1%,90,2,0,no,6000\n\
+         E5,钱七,900,1000,2%,70,1,0,yes,5000\n"
+    );
+    let open = || data::open_bytes("d.csv", text.clone().into_bytes(), &ReadOptions::default());
+    // Each good row's line, worked out on its own.
+    let source = open().unwrap();
+    let columns = data::Columns::map(&program, &source.headers, source.row_word).unwrap();
+    let mut expected: Vec<Result<String, usize>> = Vec::new();
+    for row in source {
+        expected.push(match row {
+            Ok(row) => match columns.record(&program, &row) {
+                Ok(record) => {
+                    let mut line = Vec::new();
+                    csv_line(&program, &program.evaluate(&record).unwrap(), &mut line);
+                    Ok(String::from_utf8(line).unwrap())
+                }
+                Err(e) => Err(e.row),
+            },
+            Err(e) => Err(e.row),
+        });
+    }
+    let mut got: Vec<Result<String, usize>> = Vec::new();
+    let summary = batch::run_rendered(
+        &program,
+        open().unwrap(),
+        Detail::Columns,
+        |_, outcome, line| csv_line(&program, outcome, line),
+        |r| match r {
+            Rendered::Evaluated((), line) => {
+                got.push(Ok(String::from_utf8(line.to_vec()).unwrap()))
+            }
+            Rendered::Failed(e) => got.push(Err(e.row)),
+        },
+    )
+    .unwrap();
+    assert_eq!(got, expected);
+    // Lines 3 (ragged) and 5 (`lots`) fail; E1, E3 and E5 have their own lines.
+    assert_eq!(
+        got.iter()
+            .filter_map(|r| r.as_ref().err())
+            .collect::<Vec<_>>(),
+        [&3, &5]
+    );
+    let ids: Vec<&str> = got.iter().flatten().map(|l| &l[..2]).collect();
+    assert_eq!(ids, ["E1", "E3", "E5"]);
+    assert_eq!((summary.read, summary.evaluated, summary.failed), (5, 3, 2));
 }

@@ -683,9 +683,24 @@ impl<'h> HeaderIndex<'h> {
         self.index.get(name).copied()
     }
 
-    /// The column of `input`: by its name, else its label, else an alias.
-    pub(crate) fn input(&self, input: &crate::checked::Input) -> Option<usize> {
-        self.names(input).find_map(|n| self.get(n))
+    /// The column of each input: by its name, else its label, else an
+    /// alias; but never by a label or alias that is the name of a column
+    /// another input is read from by its name (that column is the other
+    /// input's).
+    pub(crate) fn inputs(&self, inputs: &[crate::checked::Input]) -> Vec<Option<usize>> {
+        let by_name: Vec<Option<usize>> = inputs.iter().map(|i| self.get(&i.name)).collect();
+        inputs
+            .iter()
+            .zip(&by_name)
+            .map(|(input, name)| {
+                name.or_else(|| {
+                    self.names(input)
+                        .skip(1)
+                        .filter_map(|n| self.get(n))
+                        .find(|c| !by_name.contains(&Some(*c)))
+                })
+            })
+            .collect()
     }
 
     /// An input's names, in the order a column is looked for by them.
@@ -697,21 +712,24 @@ impl<'h> HeaderIndex<'h> {
 
     /// The inputs two columns give, each by another of its names (its name
     /// and its label, say), with `columns` the column each input was
-    /// found in ([`Self::input`], in the inputs' order): only one of the
-    /// two would count, and which must be said rather than the other
-    /// dropped unseen. A column another input is read from is that
-    /// input's, even if its name is also this one's label.
+    /// found in ([`Self::inputs`]): only one of the two would count, and
+    /// which must be said rather than the other dropped unseen. A column
+    /// another input is read from is that input's, and one in `taken` (the
+    /// id, name, plan or group column) is that, even if its name is also
+    /// this input's label or alias.
     pub(crate) fn two_columns(
         &self,
         headers: &[String],
         inputs: &[crate::checked::Input],
         columns: &[Option<usize>],
+        taken: &[usize],
     ) -> Vec<TwoColumns> {
         let mut found: Vec<TwoColumns> = Vec::new();
         for (input, column) in inputs.iter().zip(columns) {
             let Some(first) = *column else { continue };
             let others = self.names(input).filter_map(|n| self.get(n));
-            for other in others.filter(|&i| i != first && !columns.contains(&Some(i))) {
+            let other_use = |i: usize| columns.contains(&Some(i)) || taken.contains(&i);
+            for other in others.filter(|&i| i != first && !other_use(i)) {
                 let (Some(a), Some(b)) = (headers.get(first), headers.get(other)) else {
                     continue;
                 };
@@ -866,9 +884,10 @@ impl Columns {
                 did_you_mean: suggest(&rule.reason_column),
             });
         }
+        let found = index.inputs(&policy.inputs);
         let mut inputs = Vec::new();
-        for (input, required) in policy.inputs.iter().zip(required) {
-            match index.input(input) {
+        for ((input, required), column) in policy.inputs.iter().zip(required).zip(&found) {
+            match *column {
                 Some(i) => inputs.push(Some(i)),
                 None if !required => inputs.push(None),
                 None => missing.push(MissingColumn {
@@ -881,8 +900,11 @@ impl Columns {
         }
         // As in the yearly figures: an input given by two columns is
         // refused, not read from one with the other ignored.
-        let found: Vec<Option<usize>> = policy.inputs.iter().map(|i| index.input(i)).collect();
-        let two_columns = index.two_columns(&headers, &policy.inputs, &found);
+        let taken: Vec<usize> = [id, name, group, plan, adjustment, reason]
+            .into_iter()
+            .flatten()
+            .collect();
+        let two_columns = index.two_columns(&headers, &policy.inputs, &found, &taken);
         if !missing.is_empty() || !duplicates.is_empty() || !two_columns.is_empty() {
             // The columns nothing uses: when an input has no column, one of
             // these is likely its misspelt name.
@@ -1598,7 +1620,19 @@ mod tests {
             .unwrap_or_else(|_| panic!("the policy compiles"));
         let mut data = Vec::new();
         crate::generate::csv(program.policy(), 500, 7, &mut data).unwrap_or_default();
-        let mut data = String::from_utf8(data).unwrap_or_default();
+        // With the general manager's override columns: every tenth row
+        // overridden, one of them without a reason (refused).
+        let mut data: String = String::from_utf8(data)
+            .unwrap_or_default()
+            .lines()
+            .enumerate()
+            .map(|(i, line)| match i {
+                0 => format!("{line},总经理调整,调整原因\n"),
+                30 => format!("{line},A,\n"),
+                i if i % 10 == 0 => format!("{line},S,见会议纪要\n"),
+                _ => format!("{line},,\n"),
+            })
+            .collect();
         let header: Vec<&str> = data.lines().next().unwrap_or_default().split(',').collect();
         let first: Vec<String> = data
             .lines()
@@ -1644,7 +1678,7 @@ mod tests {
             .unwrap_or_else(|_| panic!("the header fits"));
         let (mut record, mut typed) = (Record::default(), Record::default());
         let mut slots: Vec<Slot> = Vec::new();
-        let mut failed = 0;
+        let (mut failed, mut overridden) = (0, 0);
         for row in source {
             let Ok(row) = row else {
                 panic!("a row reads");
@@ -1667,6 +1701,8 @@ mod tests {
             );
             assert_eq!(typed.id, record.id);
             assert_eq!(typed.plan, record.plan);
+            assert_eq!(typed.final_adjustment, record.final_adjustment);
+            overridden += usize::from(record.final_adjustment.is_some());
             assert_eq!(slots.len(), record.inputs.len());
             for (slot, value) in slots.iter().zip(&record.inputs) {
                 let back = Value::from(*slot);
@@ -1676,7 +1712,9 @@ mod tests {
                 }
             }
         }
-        // 150%, x, -5, maybe and the unknown plan (1e3 reads as 1000).
-        assert_eq!(failed, 5);
+        // 150%, x, -5, maybe and the unknown plan (1e3 reads as 1000), and
+        // the override without a reason.
+        assert_eq!(failed, 6);
+        assert_eq!(overridden, 49);
     }
 }
