@@ -29,6 +29,26 @@ fn program() -> Program {
         .program
 }
 
+/// The data fixtures' policy with `from` replaced by `to` (which must be
+/// in it).
+fn edited_program(from: &str, to: &str) -> Program {
+    let text = std::fs::read_to_string(fixture("sales.kpi")).unwrap();
+    assert!(text.contains(from), "the fixture has `{from}`");
+    kpi::compile(&kpi::source::Source::new(
+        "sales.kpi",
+        text.replace(from, to),
+    ))
+    .unwrap()
+    .program
+}
+
+/// The first row of `source`, typed.
+fn first_record(program: &Program, source: data::DataSource) -> kpi::eval::Record {
+    let columns = data::Columns::map(program, &source.headers, source.row_word).unwrap();
+    let row = source.into_iter().next().unwrap().unwrap();
+    columns.record(program, &row).unwrap()
+}
+
 /// Outcomes, failures as people read them, and the counts.
 fn run(file: &str) -> (Vec<Outcome>, Vec<String>, batch::Summary) {
     let program = program();
@@ -639,59 +659,36 @@ fn an_input_given_by_two_columns_is_refused_naming_both() {
     );
     // A label that is another input's name is not a second column: that
     // column is the other input's.
-    let text = std::fs::read_to_string(fixture("sales.kpi"))
-        .unwrap()
-        .replace(
-            "input 客户投诉 number  \"complaints\"",
-            "input 客户投诉 number  \"严重违规\"",
-        );
-    assert!(text.contains("\"严重违规\" default 0"));
-    let labelled = kpi::compile(&kpi::source::Source::new("sales.kpi", text))
-        .unwrap()
-        .program;
+    let labelled = edited_program(
+        "input 客户投诉 number  \"complaints\"",
+        "input 客户投诉 number  \"严重违规\"",
+    );
     let source = open(header, row);
     assert!(data::Columns::map(&labelled, &source.headers, source.row_word).is_ok());
     // Nor when the input's own column is absent: it is read by its alias,
     // never from the other input's column.
-    let text = std::fs::read_to_string(fixture("sales.kpi"))
-        .unwrap()
-        .replace(
-            "input 客户投诉 number  \"complaints\"",
-            "input 客户投诉 number  \"严重违规\" aliases \"投诉\"",
-        );
-    assert!(text.contains("aliases \"投诉\" default 0"));
-    let aliased = kpi::compile(&kpi::source::Source::new("sales.kpi", text))
-        .unwrap()
-        .program;
-    let source = open(
-        &header.replace("客户投诉", "投诉"),
-        "E1,张三,1000,1000,1%,90,2,7,no,6000",
+    let aliased = edited_program(
+        "input 客户投诉 number  \"complaints\"",
+        "input 客户投诉 number  \"严重违规\" aliases \"投诉\"",
     );
-    let columns = data::Columns::map(&aliased, &source.headers, source.row_word).unwrap();
-    let record = columns
-        .record(&aliased, &source.into_iter().next().unwrap().unwrap())
-        .unwrap();
+    let record = first_record(
+        &aliased,
+        open(
+            &header.replace("客户投诉", "投诉"),
+            "E1,张三,1000,1000,1%,90,2,7,no,6000",
+        ),
+    );
     assert_eq!(
         record.inputs[5],
         kpi::program::Value::Num(rust_decimal::Decimal::from(7))
     );
     // Nor an alias that is the name of the employee-name column.
-    let text = std::fs::read_to_string(fixture("sales.kpi"))
-        .unwrap()
-        .replace("aliases \"新客户\", \"new clients\"", "aliases \"姓名\"");
-    assert!(text.contains("aliases \"姓名\""));
-    let named = kpi::compile(&kpi::source::Source::new("sales.kpi", text))
-        .unwrap()
-        .program;
+    let named = edited_program("aliases \"新客户\", \"new clients\"", "aliases \"姓名\"");
     let source = open(header, row);
     assert!(data::Columns::map(&named, &source.headers, source.row_word).is_ok());
     // Either column alone is the input.
     for header in [header.to_string(), header.replace("成交额", "deal value")] {
-        let source = open(&header, row);
-        let columns = data::Columns::map(&program, &source.headers, source.row_word).unwrap();
-        let record = columns
-            .record(&program, &source.into_iter().next().unwrap().unwrap())
-            .unwrap();
+        let record = first_record(&program, open(&header, row));
         assert_eq!(
             record.inputs[0],
             kpi::program::Value::Num(rust_decimal::Decimal::from(1000)),
