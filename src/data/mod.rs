@@ -781,40 +781,41 @@ pub(crate) trait Inputs {
     fn set_plain(&mut self, i: usize, n: crate::decimal::Plain);
 }
 
-impl Inputs for Vec<Value> {
-    fn reset(&mut self, len: usize) {
-        self.clear();
-        self.resize(len, Value::Missing);
-    }
+/// A typed input as [`Inputs`] keeps it: a `Value` or a `Slot`.
+pub(crate) trait Input: Copy + From<Value> {
+    fn plain(n: crate::decimal::Plain) -> Self;
+}
 
-    fn set(&mut self, i: usize, value: Value) {
-        if let Some(slot) = self.get_mut(i) {
-            *slot = value;
-        }
-    }
-
+impl Input for Value {
     #[inline]
-    fn set_plain(&mut self, i: usize, n: crate::decimal::Plain) {
-        self.set(i, Value::Num(n.decimal()));
+    fn plain(n: crate::decimal::Plain) -> Value {
+        Value::Num(n.decimal())
     }
 }
 
-impl Inputs for Vec<Slot> {
+impl Input for Slot {
+    #[inline]
+    fn plain(n: crate::decimal::Plain) -> Slot {
+        Slot::Num(n.num())
+    }
+}
+
+impl<T: Input> Inputs for Vec<T> {
     fn reset(&mut self, len: usize) {
         self.clear();
-        self.resize(len, Slot::Missing);
+        self.resize(len, T::from(Value::Missing));
     }
 
     fn set(&mut self, i: usize, value: Value) {
         if let Some(slot) = self.get_mut(i) {
-            *slot = value.into();
+            *slot = T::from(value);
         }
     }
 
     #[inline]
     fn set_plain(&mut self, i: usize, n: crate::decimal::Plain) {
         if let Some(slot) = self.get_mut(i) {
-            *slot = Slot::Num(n.num());
+            *slot = T::plain(n);
         }
     }
 }
