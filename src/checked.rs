@@ -164,23 +164,19 @@ impl CheckedPolicy {
                 let then = of(then);
                 then.join(of(otherwise))
             }
-            ExprKind::Call(_, args) | ExprKind::ByGrade(args) => args
+            ExprKind::Call(_, args) | ExprKind::ByGrade(args) => {
+                args.iter().fold(Zero, |all, a| all.join(of(a)))
+            }
+            ExprKind::Linear { points, .. } => points
                 .iter()
-                .fold(Zero, |all, a| all.join(self.extent_in(a, known))),
-            ExprKind::Linear { points, .. } => points.iter().fold(Zero, |all, (_, value)| {
-                all.join(self.extent_in(value, known))
-            }),
+                .fold(Zero, |all, (_, value)| all.join(of(value))),
             ExprKind::Steps {
                 bands, otherwise, ..
-            } => {
-                let bands = bands.iter().fold(Zero, |all, (_, _, value)| {
-                    all.join(self.extent_in(value, known))
-                });
-                match otherwise {
-                    Some(o) => bands.join(self.extent_in(o, known)),
-                    None => bands,
-                }
-            }
+            } => bands
+                .iter()
+                .map(|(_, _, value)| value)
+                .chain(otherwise.as_deref())
+                .fold(Zero, |all, value| all.join(of(value))),
         }
     }
 
