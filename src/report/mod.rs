@@ -41,6 +41,7 @@ pub(crate) fn columns(program: &Program) -> Vec<(String, Kind)> {
     if let Some(group) = policy.quota_group_column() {
         columns.push((group.to_string(), Kind::Text));
     }
+    debug_assert_eq!(columns.len(), identity_columns(program));
     columns.extend(
         program
             .indicator_names()
@@ -70,6 +71,15 @@ pub(crate) fn columns(program: &Program) -> Vec<(String, Kind)> {
     }
     columns.extend(policy.pay.iter().map(|p| (p.name.clone(), Kind::Money)));
     columns
+}
+
+/// How many of the first [`columns`] say who a row is (the id, name, plan
+/// and group columns): the workbook puts the inputs after them.
+pub(crate) fn identity_columns(program: &Program) -> usize {
+    let policy = program.policy();
+    1 + usize::from(policy.name_column.is_some())
+        + usize::from(policy.plan_column.is_some())
+        + usize::from(policy.quota_group_column().is_some())
 }
 
 /// `17/40`, or `17/40: B → C (C + D >= 30%)` when forced ranking moved the grade.

@@ -410,6 +410,18 @@ impl OutcomeWriter for XlsxWriter<'_> {
     }
 }
 
+/// A report cell kept until the workbook is laid out.
+enum OwnedCell {
+    Text(String),
+    Number(Decimal),
+}
+
+/// The sheet column of the `c`-th column (a sheet has 16,384; the report
+/// has a few dozen).
+fn column_number(c: usize) -> u16 {
+    u16::try_from(c).unwrap_or(u16::MAX)
+}
+
 /// A decimal as a spreadsheet number. Spreadsheets store binary floating
 /// point; the amounts of a payroll (cents below 10^13) convert exactly to
 /// what Excel shows.
@@ -440,76 +452,28 @@ fn workbook(
     let mut workbook = Workbook::new();
     let sheet = workbook.add_worksheet();
     sheet.set_name("Results")?;
-    let mut col: u16 = 0;
-    let mut head = |name: &str,
-                    sheet: &mut rust_xlsxwriter::Worksheet|
-     -> Result<u16, rust_xlsxwriter::XlsxError> {
-        sheet.write_string_with_format(0, col, name, &header)?;
-        col += 1;
-        Ok(col - 1)
-    };
-    head(&policy.id_column, sheet)?;
-    if let Some(name) = &policy.name_column {
-        head(name, sheet)?;
-    }
-    let group_column = policy.quota_group_column();
-    if let Some(group) = group_column {
-        head(group, sheet)?;
-    }
-    let ranked = policy.has_forced_ranking();
-    for input in &policy.inputs {
-        head(&input.name, sheet)?;
-    }
-    if let Some(plan) = &policy.plan_column {
-        head(plan, sheet)?;
-    }
-    let indicators = program.indicator_names();
-    let adjustments = program.adjustment_names();
-    for name in indicators {
-        head(name, sheet)?;
-    }
-    for name in adjustments {
-        head(name, sheet)?;
-    }
-    if policy.has_score() {
-        head("score", sheet)?;
-    }
-    if !policy.grades.is_empty() {
-        head("grade", sheet)?;
-    }
-    if program.has_vetoes() {
-        head("veto", sheet)?;
-    }
-    if ranked {
-        head("ranking", sheet)?;
-    }
-    let overrides = policy.override_rule.is_some();
-    if overrides {
-        head("override", sheet)?;
-    }
-    for item in &policy.pay {
-        head(&item.name, sheet)?;
+    // The report's columns, as the CSV has them, with the inputs after the
+    // columns that say who a row is: the header and every row are laid out
+    // from this one list, so that no cell can stand under another's name,
+    // and the sheet reads back as data.
+    let columns = super::columns(program);
+    let identity = super::identity_columns(program);
+    let (who, results) = columns.split_at(identity.min(columns.len()));
+    let header_names = who
+        .iter()
+        .map(|(name, _)| name.as_str())
+        .chain(policy.inputs.iter().map(|input| input.name.as_str()))
+        .chain(results.iter().map(|(name, _)| name.as_str()));
+    for (c, name) in header_names.enumerate() {
+        sheet.write_string_with_format(0, column_number(c), name, &header)?;
     }
     sheet.set_freeze_panes(1, 0)?;
+    let inputs_at = who.len();
+    let results_at = inputs_at + policy.inputs.len();
     for (r, (record, outcome)) in rows.iter().enumerate() {
         let row = u32::try_from(r + 1).unwrap_or(u32::MAX);
-        let mut c: u16 = 0;
-        let mut next = || {
-            c += 1;
-            c - 1
-        };
-        sheet.write_string(row, next(), &outcome.id)?;
-        if policy.name_column.is_some() {
-            sheet.write_string(row, next(), outcome.name.as_deref().unwrap_or(""))?;
-        }
-        if group_column.is_some() {
-            sheet.write_string(row, next(), outcome.group.as_deref().unwrap_or(""))?;
-        }
-        if policy.plan_column.is_some() {
-            sheet.write_string(row, next(), outcome.plan.as_deref().unwrap_or(""))?;
-        }
-        for (input, value) in policy.inputs.iter().zip(&record.inputs) {
-            let at = next();
+        for (i, (input, value)) in policy.inputs.iter().zip(&record.inputs).enumerate() {
+            let at = column_number(inputs_at + i);
             match (value, input.ty) {
                 (Value::Num(n), InputType::Money) => {
                     sheet.write_number_with_format(row, at, number(*n), &money)?
@@ -524,35 +488,35 @@ fn workbook(
                 (Value::Grade(_) | Value::Missing, _) => sheet,
             };
         }
-        for name in indicators {
-            let at = next();
-            if let Some(Some(p)) = outcome.indicators.get(name.as_str()) {
-                sheet.write_number_with_format(row, at, number(*p), &points)?;
+        // The report's cells, in the order of its columns.
+        let mut cells = Vec::with_capacity(columns.len());
+        super::each_cell(program, outcome, false, |cell| {
+            cells.push(match cell {
+                Cell::Text(text) => OwnedCell::Text(text.to_string()),
+                Cell::Number(d) => OwnedCell::Number(*d),
+            })
+        });
+        for (i, (cell, (_, kind))) in cells.iter().zip(&columns).enumerate() {
+            let at = column_number(if i < identity {
+                i
+            } else {
+                results_at + (i - identity)
+            });
+            match (cell, kind) {
+                (OwnedCell::Text(text), _) if text.is_empty() => {}
+                (OwnedCell::Text(text), _) => {
+                    sheet.write_string(row, at, text)?;
+                }
+                (OwnedCell::Number(d), super::Kind::Money) => {
+                    sheet.write_number_with_format(row, at, number(*d), &money)?;
+                }
+                (OwnedCell::Number(d), super::Kind::Points) => {
+                    sheet.write_number_with_format(row, at, number(*d), &points)?;
+                }
+                (OwnedCell::Number(d), super::Kind::Text) => {
+                    sheet.write_number(row, at, number(*d))?;
+                }
             }
-        }
-        for name in adjustments {
-            let at = next();
-            if let Some(adjustment) = outcome.adjustments.get(name.as_str()) {
-                sheet.write_number_with_format(row, at, number(*adjustment), &points)?;
-            }
-        }
-        if let Some(score) = outcome.score {
-            sheet.write_number_with_format(row, next(), number(score), &points)?;
-        }
-        if !policy.grades.is_empty() {
-            sheet.write_string(row, next(), outcome.grade.as_deref().unwrap_or(""))?;
-        }
-        if program.has_vetoes() {
-            sheet.write_string(row, next(), outcome.vetoes.join("; "))?;
-        }
-        if ranked {
-            sheet.write_string(row, next(), super::ranking_cell(outcome))?;
-        }
-        if overrides {
-            sheet.write_string(row, next(), super::override_cell(outcome))?;
-        }
-        for amount in outcome.pay.values() {
-            sheet.write_number_with_format(row, next(), number(*amount), &money)?;
         }
     }
     sheet.autofit();
