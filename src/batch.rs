@@ -39,11 +39,41 @@ pub struct Summary {
     pub read: usize,
     pub evaluated: usize,
     pub failed: usize,
+    /// The lines with no values (`,,,,`), passed over: no employee is on
+    /// them, but every line of the file is accounted for.
+    pub empty: Vec<usize>,
     /// Each group's grades against the quotas (policies with quotas only).
     pub distribution: Option<Distribution>,
     /// Groups where forced ranking could not make every quota hold: their
     /// grades stay as the scores gave them.
     pub unranked: Vec<UnrankedGroup>,
+}
+
+impl Summary {
+    /// `; 2 lines with no values passed over (lines 7, 9)`, to follow
+    /// the counts of rows, or nothing when there were none.
+    pub fn empty_note(&self) -> String {
+        const SHOWN: usize = 10;
+        let Some(&first) = self.empty.first() else {
+            return String::new();
+        };
+        let n = self.empty.len();
+        let lines: Vec<String> = self
+            .empty
+            .iter()
+            .take(SHOWN)
+            .map(usize::to_string)
+            .collect();
+        let more = if n > SHOWN { ", …" } else { "" };
+        if n == 1 {
+            format!("; 1 line with no values passed over (line {first})")
+        } else {
+            format!(
+                "; {n} lines with no values passed over (lines {}{more})",
+                lines.join(", ")
+            )
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -91,10 +121,13 @@ pub fn run(
         evaluate_row(program, ranking, row_word, typed)
     };
     let mut finish = Finish::new(program, row_word, each);
+    let empty = source.empty_rows();
     pipeline(source, &columns, &evaluate, |row, _| {
         finish.row(row.and_then(|r| r))
     });
-    Ok(finish.end())
+    let mut summary = finish.end();
+    summary.empty = empty.lines();
+    Ok(summary)
 }
 
 /// What became of one row, with an evaluated row rendered (see
@@ -165,6 +198,7 @@ pub fn run_rendered<T: Send>(
         }
     };
     let mut summary = Summary::default();
+    let empty = source.empty_rows();
     pipeline(source, &columns, &work, |row, text| {
         summary.read += 1;
         match row {
@@ -182,6 +216,7 @@ pub fn run_rendered<T: Send>(
             }
         }
     });
+    summary.empty = empty.lines();
     Ok(summary)
 }
 

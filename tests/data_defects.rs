@@ -161,3 +161,294 @@ fn a_workbook_of_a_policy_with_plans_heads_each_column_with_its_own_name() {
     assert_eq!(first.trimmed(2), "业务员");
     assert_eq!(comparable(first.cell_or_empty(3)), "1500000");
 }
+
+/// Outcomes by id, failures as people read them, and the counts, of a data
+/// file under the data fixtures' policy.
+fn run_sales(
+    path: &Path,
+    options: &ReadOptions,
+) -> (
+    Vec<(kpi::eval::Record, kpi::outcome::Outcome)>,
+    Vec<kpi::data::RowError>,
+    kpi::batch::Summary,
+) {
+    let text = std::fs::read_to_string(root().join("tests/fixtures/data/sales.kpi")).unwrap();
+    let program = kpi::compile(&kpi::source::Source::new("sales.kpi", text))
+        .unwrap()
+        .program;
+    let source = data::open(path, options).unwrap();
+    let (mut evaluated, mut failed) = (Vec::new(), Vec::new());
+    let summary = kpi::batch::run(&program, source, |r| match r {
+        kpi::batch::RowResult::Evaluated(record, outcome) => evaluated.push((*record, *outcome)),
+        kpi::batch::RowResult::Failed(e) => failed.push(e),
+    })
+    .unwrap();
+    (evaluated, failed, summary)
+}
+
+fn fixture(name: &str) -> PathBuf {
+    root().join("tests/fixtures/data").join(name)
+}
+
+/// Case 2: a name typed `"王芳` (quote opened) and a later `"abc"def` made
+/// the reader swallow four lines into one value: two employees vanished and
+/// E002 was paid from another row's figures. Each line is now a row: the
+/// two bad lines fail, naming their column, and every other line is read.
+#[test]
+fn a_stray_quote_fails_its_own_line_and_no_other() {
+    let (evaluated, failed, summary) =
+        run_sales(&fixture("stray-quote.csv"), &ReadOptions::default());
+    assert_eq!(
+        (summary.read, summary.evaluated, summary.failed),
+        (6, 4, 2),
+        "{failed:?}"
+    );
+    // The row of only separators is accounted for, not silently dropped.
+    assert_eq!(summary.empty, [7]);
+    let ids: Vec<&str> = evaluated.iter().map(|(r, _)| r.id.as_str()).collect();
+    assert_eq!(ids, ["E001", "E003", "E004", "E006"]);
+    // E003 is paid from its own line: 1,200,000 / 1,000,000 → 95 points,
+    // 1.5% → 60, review 88: 57 + 12 + 17.6 = 86.6, +2 bonus = 88.60, A;
+    // 4,567.85 × 1.3 = 5,938.205 → ¥5,938.21.
+    let (_, e003) = &evaluated[1];
+    assert_eq!(e003.score.unwrap().to_string(), "88.60");
+    assert_eq!(e003.pay["绩效工资"].to_string(), "5938.21");
+    let messages: Vec<String> = failed.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        messages,
+        [
+            "line 3: column `姓名` = `\"王芳,800000,1000000,2.5%,80,4,0,否,5000`: the quotation mark that opens this value is not closed on its line: close it where the value ends (`\"王芳\"`), or remove it (a value written over several lines needs --multiline)",
+            "line 6: column `姓名` = `\"abc\"def`: a quotation mark closes this value before it ends: remove the quotes, or quote the whole value with each quote in it doubled (`\"\"\"abc\"\"def\"`)",
+        ]
+    );
+
+    // As the command line says it, with the separators' line named.
+    let o = kpi(&[
+        "eval",
+        "tests/fixtures/data/sales.kpi",
+        "--data",
+        "tests/fixtures/data/stray-quote.csv",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let stderr = text(&o.stderr);
+    assert_eq!(
+        stderr.lines().last(),
+        Some("6 rows read, 4 evaluated, 2 failed; 1 line with no values passed over (line 7)")
+    );
+}
+
+/// With --multiline a quoted value may hold line ends (a note over two
+/// lines); without it, the value's two lines fail, each at its line.
+#[test]
+fn a_value_over_two_lines_is_read_with_multiline_and_refused_without() {
+    let path = fixture("multiline-note.csv");
+    let (evaluated, failed, summary) = run_sales(&path, &ReadOptions::default());
+    assert_eq!((summary.read, summary.evaluated, summary.failed), (3, 1, 2));
+    assert_eq!(evaluated[0].0.id, "E002");
+    assert_eq!(
+        failed.iter().map(|e| e.row).collect::<Vec<_>>(),
+        [2, 3],
+        "{failed:?}"
+    );
+    assert!(
+        failed[0]
+            .to_string()
+            .contains("column `备注` = `\"大客户签约`")
+    );
+    assert!(
+        failed[1]
+            .to_string()
+            .contains("it has 1 value where the header has 11 columns")
+    );
+
+    let multiline = ReadOptions {
+        multiline: true,
+        ..ReadOptions::default()
+    };
+    let (evaluated, failed, summary) = run_sales(&path, &multiline);
+    assert_eq!((summary.read, summary.evaluated, summary.failed), (2, 2, 0));
+    assert!(failed.is_empty());
+    // E001 read whole: 87.50 + 100 + 90 → 90.5 + 4 − 3 = 91.50, A, ¥7,800.00.
+    assert_eq!(evaluated[0].1.score.unwrap().to_string(), "91.50");
+    assert_eq!(evaluated[0].1.pay["绩效工资"].to_string(), "7800.00");
+
+    // A quote left open with --multiline takes the lines after it, and
+    // says which.
+    let (_, failed, summary) = run_sales(&fixture("stray-quote.csv"), &multiline);
+    assert_eq!((summary.read, summary.evaluated, summary.failed), (3, 2, 1));
+    assert!(
+        failed[0]
+            .to_string()
+            .contains("lines 3–6 were read as this one row"),
+        "{}",
+        failed[0]
+    );
+}
+
+/// A sample CSV and its policy, compiled, with each employee's record as
+/// the unmutated file gives it.
+struct Sample {
+    program: kpi::program::Program,
+    text: String,
+    /// The records each id's lines give, alone.
+    records: std::collections::HashMap<String, Vec<kpi::eval::Record>>,
+}
+
+fn sample(policy: &str, data: &str) -> Sample {
+    let source = std::fs::read_to_string(root().join(policy)).unwrap();
+    let program = kpi::compile(&kpi::source::Source::new(policy, source))
+        .unwrap()
+        .program;
+    let bytes = std::fs::read(root().join(data)).unwrap();
+    let text = String::from_utf8(bytes).unwrap();
+    let text = text.trim_start_matches('\u{FEFF}').replace("\r\n", "\n");
+    // Each line's record, typed alone under the header: what an employee
+    // evaluated from that line must have.
+    let (header, body) = text.split_once('\n').unwrap();
+    let mut records: std::collections::HashMap<String, Vec<kpi::eval::Record>> = Default::default();
+    for line in body.lines() {
+        if let Some((typed, _)) = records_of(&program, &format!("{header}\n{line}\n")) {
+            for (id, record) in typed {
+                records.entry(id).or_default().push(record);
+            }
+        }
+    }
+    assert!(records.len() > 5, "{data}");
+    Sample {
+        program,
+        text,
+        records,
+    }
+}
+
+/// Each evaluated row's id and record, the rows that failed, and the
+/// summary; `None` if the header does not fit.
+fn records_of(
+    program: &kpi::program::Program,
+    text: &str,
+) -> Option<(Vec<(String, kpi::eval::Record)>, usize)> {
+    evaluate_text(program, text).map(|(records, summary)| (records, summary.failed))
+}
+
+fn evaluate_text(
+    program: &kpi::program::Program,
+    text: &str,
+) -> Option<(Vec<(String, kpi::eval::Record)>, kpi::batch::Summary)> {
+    let source = data::open_bytes(
+        "mutated.csv",
+        text.as_bytes().to_vec(),
+        &ReadOptions::default(),
+    )
+    .ok()?;
+    let mut records = Vec::new();
+    let summary = kpi::batch::run(program, source, |r| {
+        if let kpi::batch::RowResult::Evaluated(record, _) = r {
+            records.push((record.id.clone(), *record));
+        }
+    })
+    .ok()?;
+    Some((records, summary))
+}
+
+fn samples() -> &'static [Sample] {
+    static SAMPLES: std::sync::OnceLock<Vec<Sample>> = std::sync::OnceLock::new();
+    SAMPLES.get_or_init(|| {
+        vec![
+            sample(
+                "policies/foreign_trade_sales.kpi",
+                "examples/foreign_trade_sales.csv",
+            ),
+            sample(
+                "policies/marketing_director_pay.kpi",
+                "examples/marketing_director_pay.csv",
+            ),
+            sample(
+                "policies/operations_director.kpi",
+                "examples/operations_director.csv",
+            ),
+            sample(
+                "tests/fixtures/data/sales.kpi",
+                "tests/fixtures/data/sales-bom.csv",
+            ),
+        ]
+    })
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(200))]
+
+    /// A quote, a separator or a line break typed anywhere after the header
+    /// of a sample CSV: every line of the file is a row read (evaluated or
+    /// failed) or a line with no values noted, and every employee evaluated
+    /// from a line the edits did not touch has that line's own figures.
+    #[test]
+    fn edits_never_lose_a_line_or_move_figures_between_lines(
+        which in 0usize..4,
+        edits in proptest::collection::vec((0.0f64..1.0, 0usize..3), 1..4),
+    ) {
+        let sample = &samples()[which];
+        let header_end = sample.text.find('\n').unwrap() + 1;
+        let mut text = sample.text.clone();
+        // Where each edit went, as a byte offset in the edited text.
+        let mut at = Vec::new();
+        for (place, what) in edits {
+            let body = text.len() - header_end;
+            let mut offset = header_end + (place * body as f64) as usize;
+            while !text.is_char_boundary(offset) {
+                offset += 1;
+            }
+            let typed = ["\"", ",", "\n"][what];
+            text.insert_str(offset, typed);
+            for earlier in &mut at {
+                if *earlier >= offset {
+                    *earlier += typed.len();
+                }
+            }
+            at.push(offset);
+        }
+        let Some((records, summary)) = evaluate_text(&sample.program, &text) else {
+            return Ok(());
+        };
+        // Every line after the header that is not blank is accounted for.
+        let lines: Vec<&str> = text[header_end..].split('\n').collect();
+        let written = lines.iter().filter(|l| !l.is_empty()).count();
+        proptest::prop_assert_eq!(
+            summary.read + summary.empty.len(),
+            written,
+            "{:?}: {} read, {:?} empty",
+            text,
+            summary.read,
+            summary.empty
+        );
+        proptest::prop_assert_eq!(summary.read, summary.evaluated + summary.failed);
+        // The ids on the lines the edits touched.
+        let mut touched = std::collections::HashSet::new();
+        let mut start = header_end;
+        for line in &lines {
+            let end = start + line.len();
+            if at.iter().any(|&a| a >= start.saturating_sub(1) && a <= end + 1) {
+                for id in line.split(',') {
+                    touched.insert(id.to_string());
+                    touched.insert(id.trim_matches('"').to_string());
+                }
+            }
+            start = end + 1;
+        }
+        for (id, record) in &records {
+            if touched.contains(id) {
+                continue;
+            }
+            let lines = sample.records.get(id);
+            proptest::prop_assert!(lines.is_some(), "{id} is in no line of the file");
+            proptest::prop_assert!(
+                lines.unwrap().iter().any(|line| line.inputs == record.inputs),
+                "{} has figures from another line: {:?} in {:?}",
+                id,
+                record.inputs,
+                text
+            );
+        }
+    }
+}

@@ -271,10 +271,11 @@ pub(crate) fn run(args: Args) -> u8 {
         }
     }
     eprintln!(
-        "{} read, {} evaluated, {} failed",
+        "{} read, {} evaluated, {} failed{}",
         super::count(summary.read, row_words.0, row_words.1),
         summary.evaluated,
-        summary.failed
+        summary.failed,
+        summary.empty_note()
     );
     if summary.failed == 0 && year_failures == 0 {
         exit::OK

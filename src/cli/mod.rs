@@ -211,6 +211,10 @@ pub(crate) struct ReadArgs {
     /// The separator of a CSV file: `,`, `;` or `tab`, instead of detecting it.
     #[arg(long)]
     delimiter: Option<String>,
+    /// A quoted CSV value may run over several lines. Without it every line
+    /// is one row, and a quotation mark left open fails its line only.
+    #[arg(long)]
+    multiline: bool,
 }
 
 impl ReadArgs {
@@ -229,6 +233,7 @@ impl ReadArgs {
             sheet: self.sheet.clone(),
             encoding: self.encoding.clone(),
             delimiter,
+            multiline: self.multiline,
         })
     }
 }

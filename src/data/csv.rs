@@ -13,7 +13,10 @@ use encoding_rs_io::DecodeReaderBytesBuilder;
 
 use crate::spares::Spares;
 
-use super::{CellRef, DataSource, RawRow, ReadOptions, RowError, RowProblem, Rows};
+use super::{
+    CellProblem, CellRef, DataSource, EmptyRows, MAX_LINE_BYTES, RawRow, ReadOptions, RowError,
+    RowProblem, Rows,
+};
 
 /// How much of the file is looked at to detect its encoding and separator.
 const SAMPLE: usize = 64 * 1024;
@@ -78,9 +81,13 @@ fn read_blocks<R: Read + Send + 'static>(
                 .build(start),
         )
     };
+    let empty = Arc::<EmptyRows>::default();
     let mut blocks = Blocks {
         input: CrLf::new(text),
         block: block.max(1),
+        multiline: options.multiline,
+        header: Arc::from(Vec::new()),
+        empty: empty.clone(),
         spares: Arc::default(),
         carry: Vec::new(),
         searched: 0,
@@ -95,15 +102,16 @@ fn read_blocks<R: Read + Send + 'static>(
     let first = match blocks.next() {
         Some(Ok(block)) => Some(block),
         Some(Err(RowError {
+            row,
             problem: RowProblem::Unreadable(why),
             ..
-        })) => return Err(why),
+        })) => return Err(format!("line {row}: {why}")),
         Some(Err(e)) => return Err(e.to_string()),
         None => None,
     };
     let (headers, first) = match first {
         Some(block) => {
-            let (headers, rest) = block.split_header();
+            let (headers, rest) = block.split_header()?;
             (headers, Some(rest))
         }
         None => (Vec::new(), None),
@@ -112,8 +120,10 @@ fn read_blocks<R: Read + Send + 'static>(
         return Err("the file has no header row".to_string());
     }
     blocks.fields = headers.len();
+    blocks.header = Arc::from(headers.clone());
     let first = first.map(|mut block| {
         block.fields = headers.len();
+        block.header = blocks.header.clone();
         block
     });
     Ok(DataSource {
@@ -121,6 +131,7 @@ fn read_blocks<R: Read + Send + 'static>(
         row_word: "line",
         len: None,
         bytes,
+        empty,
         rows: Rows::Csv {
             blocks: Box::new(first.into_iter().map(Ok).chain(blocks)),
             pending: Vec::new().into_iter(),
@@ -154,6 +165,13 @@ pub(crate) struct Block {
     delimiter: u8,
     /// How many columns the header has.
     fields: usize,
+    /// The header's names, for messages about a column.
+    header: Arc<[String]>,
+    /// A quoted value may hold line ends (`--multiline`); otherwise every
+    /// line is a record of its own.
+    multiline: bool,
+    /// Where the rows of only separators are noted.
+    empty: Arc<EmptyRows>,
 }
 
 impl Drop for Block {
@@ -169,13 +187,38 @@ impl Block {
     }
 
     /// The file's first record as the header, and the block after it.
-    fn split_header(mut self) -> (Vec<String>, Block) {
+    fn split_header(mut self) -> Result<(Vec<String>, Block), String> {
         let mut reader = csv_core::ReaderBuilder::new()
             .delimiter(self.delimiter)
             .build();
         let mut header = Vec::new();
         // Lines before the header: blank ones, passed over by the reader.
-        let text = self.text.get(..self.end).unwrap_or_default();
+        let mut text = self.text.get(..self.end).unwrap_or_default();
+        if !self.multiline {
+            // The header is one line, as every record is.
+            let blank = text.iter().take_while(|&&b| b == b'\n').count();
+            let line_end = memchr::memchr(b'\n', text.get(blank..).unwrap_or_default());
+            if let Some(end) = line_end {
+                text = text.get(..blank + end + 1).unwrap_or_default();
+            }
+            let line = text.get(blank..).unwrap_or_default();
+            // The reader takes a byte-order mark before the header for the
+            // file's own, and so does this check.
+            let line = line.strip_prefix("\u{FEFF}".as_bytes()).unwrap_or(line);
+            if let Some(problem) = quote_problem(line, self.delimiter) {
+                let why = match problem.kind {
+                    QuoteKind::Unclosed => "opens a quotation mark it never closes",
+                    QuoteKind::ClosedMidValue => {
+                        "has a quotation mark that closes a name before it ends"
+                    }
+                };
+                return Err(format!(
+                    "line {}: the header {why} (column {}): fix the quotes, or read a file whose values run over several lines with --multiline",
+                    self.line + blank,
+                    problem.column + 1
+                ));
+            }
+        }
         let (end, _) = next_record(&mut reader, text, &mut RecordBuf::default(), |r| {
             header = r
                 .cells()
@@ -188,7 +231,7 @@ impl Block {
         });
         self.line += count_lines(text.get(..end).unwrap_or_default());
         self.start = end;
-        (header, self)
+        Ok((header, self))
     }
 
     /// Each row of the block in order, read into `row`, whose buffers are
@@ -197,12 +240,7 @@ impl Block {
     /// passed over.
     pub(crate) fn rows(&self, row: &mut RawRow, mut each: impl FnMut(Result<&RawRow, RowError>)) {
         let text = self.text.get(self.start..self.end).unwrap_or_default();
-        let mut each_read = |row: &RawRow| {
-            if row.cells().all(|c| c == CellRef::Empty) {
-                return;
-            }
-            each(fit(row, self.fields).map(|()| row));
-        };
+
         // The usual block: no quotes, UTF-8 throughout. Its records are its
         // lines, and its cells what lies between separators, as the csv
         // reader would read them; each row is copied out of it once.
@@ -220,7 +258,7 @@ impl Block {
                 start = end + 1;
                 if !line.is_empty() {
                     row.fill_split(number, line, self.delimiter);
-                    each_read(row);
+                    self.hand_on(row, &mut each);
                 }
             }
             return;
@@ -228,6 +266,35 @@ impl Block {
         // Anything else is read by the csv reader's own state machine.
         let mut reader = mid_file_reader(self.delimiter);
         let mut buf = RecordBuf::default();
+        if !self.multiline {
+            // A line at a time: a quote left open ends with its line, so
+            // it never takes the lines after it.
+            let mut start = 0;
+            let ends = memchr::memchr_iter(b'\n', text);
+            let ends = ends.chain((!text.ends_with(b"\n")).then_some(text.len()));
+            for (number, end) in (self.line..).zip(ends) {
+                let line = text.get(start..end).unwrap_or_default();
+                // With its line end, where it has one: the record ends there.
+                let record = text
+                    .get(start..(end + 1).min(text.len()))
+                    .unwrap_or_default();
+                start = end + 1;
+                if line.is_empty() {
+                    continue;
+                }
+                if let Some(problem) = quote_problem(line, self.delimiter) {
+                    each(Err(self.quote_error(number, line, problem)));
+                    continue;
+                }
+                let (_, found) = next_record(&mut reader, record, &mut buf, |record| {
+                    row.fill_record(number, record.bytes(), record.ends());
+                });
+                if found {
+                    self.hand_on(row, &mut each);
+                }
+            }
+            return;
+        }
         let (mut at, mut line) = (0, self.line);
         loop {
             // The record's line is that of its first byte: blank lines
@@ -240,10 +307,156 @@ impl Block {
             if !found {
                 return;
             }
-            each_read(row);
+            let record = rest.get(blank..end).unwrap_or_default();
+            match quote_problem(record, self.delimiter) {
+                Some(problem) => each(Err(self.quote_error(line + blank, record, problem))),
+                None => self.hand_on(row, &mut each),
+            }
             line += count_lines(rest.get(..end).unwrap_or_default());
             at += end;
         }
+    }
+}
+
+impl Block {
+    /// Hands a row read to `each`, or why it cannot be used: its values do
+    /// not fit the header's columns. A row of only separators carries no
+    /// employee: it is noted, not handed on.
+    #[inline]
+    fn hand_on<'r>(&self, row: &'r RawRow, each: &mut impl FnMut(Result<&'r RawRow, RowError>)) {
+        if row.cells().all(|c| c == CellRef::Empty) {
+            // A blank line is no row at all (never read as one); a line of
+            // separators or spaces is noted.
+            self.empty.note(row.number);
+            return;
+        }
+        each(fit(row, self.fields).map(|()| row));
+    }
+
+    /// The failure of a row whose quotes do not follow CSV's rules: it names
+    /// the column and the value as written.
+    fn quote_error(&self, number: usize, record: &[u8], problem: QuoteProblem) -> RowError {
+        let column = self
+            .header
+            .get(problem.column)
+            .cloned()
+            .unwrap_or_else(|| format!("column {}", problem.column + 1));
+        let written =
+            String::from_utf8_lossy(record.get(problem.value.clone()).unwrap_or_default());
+        let written = written.trim_end_matches('\n');
+        // The value as far as its first separator or line end: what the
+        // writer most likely meant to quote.
+        let first = written
+            .split(['\n', char::from(self.delimiter)])
+            .next()
+            .unwrap_or_default();
+        let mut message = match problem.kind {
+            QuoteKind::Unclosed if self.multiline => {
+                "the quotation mark that opens this value is never closed, so every line after it was read into it: close the quote or remove it".to_string()
+            }
+            QuoteKind::Unclosed => format!(
+                "the quotation mark that opens this value is not closed on its line: close it where the value ends (`{first}\"`), or remove it (a value written over several lines needs --multiline)"
+            ),
+            QuoteKind::ClosedMidValue if written.contains('\n') => {
+                "a quotation mark closes this value before it ends: remove the quotes, or double each quote inside the value".to_string()
+            }
+            QuoteKind::ClosedMidValue => format!(
+                "a quotation mark closes this value before it ends: remove the quotes, or quote the whole value with each quote in it doubled (`\"{}\"`)",
+                written.replace('"', "\"\"")
+            ),
+        };
+        // With --multiline, the lines the value took.
+        let lines = count_lines(record.strip_suffix(b"\n").unwrap_or(record));
+        if lines > 0 {
+            message.push_str(&format!(
+                "; lines {number}–{} were read as this one row",
+                number + lines
+            ));
+        }
+        // The value shown is its first line.
+        let mut value = written.lines().next().unwrap_or_default().to_string();
+        if written.contains('\n') {
+            value.push('…');
+        }
+        RowError {
+            row: number,
+            row_word: "line",
+            id: None,
+            problem: RowProblem::Cells(vec![CellProblem {
+                column,
+                value,
+                message,
+                rule: String::new(),
+            }]),
+        }
+    }
+}
+
+/// A value whose quotes break CSV's rules (RFC 4180), which csv readers
+/// read on as best they can, and so differently: the value's column, where
+/// it lies in the record, and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct QuoteProblem {
+    column: usize,
+    value: std::ops::Range<usize>,
+    kind: QuoteKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum QuoteKind {
+    /// `"王芳,800000,…`: the quote opened is never closed.
+    Unclosed,
+    /// `"abc"def`: the value goes on after its closing quote.
+    ClosedMidValue,
+}
+
+/// The first value of `record` (one record's text, its line end perhaps
+/// after it) whose quotes break CSV's rules, if any. A quote inside a value
+/// that does not start with one (`5" screen`) is text, as every CSV reader
+/// and Excel read it.
+fn quote_problem(record: &[u8], delimiter: u8) -> Option<QuoteProblem> {
+    let mut column = 0;
+    let mut at = 0;
+    loop {
+        let start = at;
+        if record.get(at) == Some(&b'"') {
+            at += 1;
+            // To the closing quote: a doubled quote is a quote in the text.
+            loop {
+                let Some(quote) = memchr::memchr(b'"', record.get(at..).unwrap_or_default()) else {
+                    return Some(QuoteProblem {
+                        column,
+                        value: start..record.len(),
+                        kind: QuoteKind::Unclosed,
+                    });
+                };
+                at += quote + 1;
+                if record.get(at) == Some(&b'"') {
+                    at += 1;
+                } else {
+                    break;
+                }
+            }
+            match record.get(at) {
+                None | Some(b'\n') => return None,
+                Some(&b) if b == delimiter => {}
+                Some(_) => {
+                    let end =
+                        memchr::memchr2(delimiter, b'\n', record.get(at..).unwrap_or_default())
+                            .map_or(record.len(), |i| at + i);
+                    return Some(QuoteProblem {
+                        column,
+                        value: start..end,
+                        kind: QuoteKind::ClosedMidValue,
+                    });
+                }
+            }
+        }
+        match memchr::memchr(delimiter, record.get(at..).unwrap_or_default()) {
+            Some(i) => at += i + 1,
+            None => return None,
+        }
+        column += 1;
     }
 }
 
@@ -349,6 +562,11 @@ struct Blocks {
     input: CrLf<Box<dyn Read + Send>>,
     /// How many bytes to read for a block ([`BLOCK`]).
     block: usize,
+    /// A quoted value may hold line ends: records are found by following
+    /// the quotes. Otherwise a record ends at its line's end.
+    multiline: bool,
+    header: Arc<[String]>,
+    empty: Arc<EmptyRows>,
     /// Buffers of blocks already read, to read the next ones into.
     spares: Arc<Spares<Vec<u8>>>,
     /// Text read past the last block's end: the start of a record.
@@ -425,7 +643,17 @@ impl Iterator for Blocks {
                     line,
                     delimiter: self.delimiter,
                     fields: self.fields,
+                    header: self.header.clone(),
+                    multiline: self.multiline,
+                    empty: self.empty.clone(),
                 }));
+            }
+            if filled > MAX_LINE_BYTES {
+                // No record ends in more than a line may hold: refuse it now,
+                // rather than read on into memory.
+                let failure = self.too_long(read);
+                self.spares.give(text);
+                return Some(Err(failure));
             }
             if self.ended {
                 // The text left cannot be read: the records before it have
@@ -444,8 +672,69 @@ impl Iterator for Blocks {
 }
 
 impl Blocks {
+    /// The failure of a line longer than [`MAX_LINE_BYTES`], `read` its
+    /// start: the line is passed over to its end, and reading goes on after
+    /// it (a record over several lines, with `--multiline`, ends the file).
+    fn too_long(&mut self, read: &[u8]) -> RowError {
+        let blank = read.iter().take_while(|&&b| b == b'\n').count();
+        let row = self.line + blank;
+        let limit = MAX_LINE_BYTES / (1024 * 1024);
+        let mut message = format!(
+            "the line is longer than {limit} MiB, the most a line of data may be: is this a CSV file of one row per employee?"
+        );
+        if self.multiline {
+            message.push_str(" (with --multiline, a quote left open makes the rest of the file one line; reading stops here)");
+            self.ended = true;
+        } else {
+            self.skip_line();
+            self.line = row + 1;
+        }
+        self.at_start = false;
+        self.searched = 0;
+        RowError {
+            row,
+            row_word: "line",
+            id: None,
+            problem: RowProblem::Unreadable(message),
+        }
+    }
+
+    /// Reads past the next line end, keeping what follows it in `carry`.
+    fn skip_line(&mut self) {
+        let mut chunk = vec![0; 64 * 1024];
+        loop {
+            match self.input.read(&mut chunk) {
+                Ok(0) => {
+                    self.ended = true;
+                    return;
+                }
+                Ok(n) => {
+                    let read = chunk.get(..n).unwrap_or_default();
+                    if let Some(i) = memchr::memchr(b'\n', read) {
+                        self.carry
+                            .extend_from_slice(read.get(i + 1..).unwrap_or_default());
+                        return;
+                    }
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    self.ended = true;
+                    self.failure = Some(e.to_string());
+                    return;
+                }
+            }
+        }
+    }
+
     /// Where the last whole record of `text` ends (0 if none does).
     fn records_end(&mut self, text: &[u8]) -> usize {
+        if !self.multiline {
+            // Every record is a line: quotes do not matter here.
+            let from = self.searched.min(text.len());
+            self.searched = text.len();
+            let unsearched = text.get(from..).unwrap_or_default();
+            return memchr::memrchr(b'\n', unsearched).map_or(0, |i| from + i + 1);
+        }
         if self.scanner.is_none() {
             // What was searched already holds no quote, and no line end
             // either (it is the text after a block's last one, or text
@@ -580,8 +869,11 @@ fn fit(row: &RawRow, fields: usize) -> Result<(), RowError> {
         row_word: "line",
         id: None,
         problem: RowProblem::Unreadable(format!(
-            "it has {} values where the header has {fields} columns: {why}",
-            row.len()
+            "it has {} where the header has {fields} columns: {why}",
+            match row.len() {
+                1 => "1 value".to_string(),
+                n => format!("{n} values"),
+            }
         )),
     })
 }
@@ -725,6 +1017,20 @@ mod tests {
     fn read_by_csv_crate(text: &[u8], delimiter: u8) -> Rows {
         let mut normalized = Vec::new();
         CrLf::new(text).read_to_end(&mut normalized).unwrap();
+        let mut ends = Vec::new();
+        {
+            let mut reader = ::csv::ReaderBuilder::new()
+                .delimiter(delimiter)
+                .flexible(true)
+                .from_reader(normalized.as_slice());
+            let mut record = ::csv::ByteRecord::new();
+            let _ = reader.byte_headers();
+            while reader.read_byte_record(&mut record).unwrap() {
+                ends.push(record.position().unwrap().byte() as usize);
+            }
+            ends.push(normalized.len());
+        }
+        let mut next_start = ends.into_iter().skip(1);
         let mut reader = ::csv::ReaderBuilder::new()
             .delimiter(delimiter)
             .flexible(true)
@@ -757,6 +1063,12 @@ mod tests {
                 .collect();
             let mut row = RawRow::default();
             row.fill_record(number, record.as_slice(), &ends);
+            // A record whose quotes break the rules fails, whatever it holds.
+            let raw = &normalized[start + blank..next_start.next().unwrap()];
+            if quote_problem(raw, delimiter).is_some() {
+                rows.push(Err(format!("line {number}: quotes")));
+                continue;
+            }
             if row.cells().all(|c| c == CellRef::Empty) {
                 continue;
             }
@@ -769,19 +1081,106 @@ mod tests {
         (headers, rows)
     }
 
+    /// The header and rows of `text` as kpi reads them each line on its
+    /// own (the default): every line read by the csv crate alone, after a
+    /// blank line so that a byte-order mark starting it is text, as it is
+    /// anywhere but the file's start.
+    fn read_lines_by_csv_crate(text: &[u8], delimiter: u8) -> Result<Rows, String> {
+        let mut normalized = Vec::new();
+        CrLf::new(text).read_to_end(&mut normalized).unwrap();
+        let mut lines = normalized
+            .split(|&b| b == b'\n')
+            .enumerate()
+            .filter(|(_, line)| !line.is_empty());
+        let parse = |line: &[u8], first: bool| {
+            let text = if first {
+                line.to_vec()
+            } else {
+                [b"\n".as_slice(), line].concat()
+            };
+            let mut reader = ::csv::ReaderBuilder::new()
+                .delimiter(delimiter)
+                .has_headers(false)
+                .flexible(true)
+                .from_reader(text.as_slice());
+            let mut record = ::csv::ByteRecord::new();
+            assert!(reader.read_byte_record(&mut record).unwrap());
+            record
+        };
+        let Some((_, header)) = lines.next() else {
+            return Err("no header".to_string());
+        };
+        let unmarked = header.strip_prefix("\u{FEFF}".as_bytes()).unwrap_or(header);
+        if quote_problem(unmarked, delimiter).is_some() {
+            return Err("the header's quotes".to_string());
+        }
+        let headers: Vec<String> = parse(header, true)
+            .iter()
+            .map(|h| {
+                String::from_utf8_lossy(h)
+                    .trim_start_matches('\u{FEFF}')
+                    .to_string()
+            })
+            .collect();
+        let mut rows = Vec::new();
+        for (i, line) in lines {
+            let number = i + 1;
+            if quote_problem(line, delimiter).is_some() {
+                rows.push(Err(format!("line {number}: quotes")));
+                continue;
+            }
+            let record = parse(line, false);
+            let ends: Vec<usize> = record
+                .iter()
+                .scan(0, |end, cell| {
+                    *end += cell.len();
+                    Some(*end)
+                })
+                .collect();
+            let mut row = RawRow::default();
+            row.fill_record(number, record.as_slice(), &ends);
+            if row.cells().all(|c| c == CellRef::Empty) {
+                continue;
+            }
+            rows.push(
+                fit(&row, headers.len())
+                    .map(|()| row)
+                    .map_err(|e| e.to_string()),
+            );
+        }
+        Ok((headers, rows))
+    }
+
     /// The header and rows of `text` as kpi reads them, in blocks of about
-    /// `block` bytes.
-    fn read_by_blocks(text: &[u8], delimiter: u8, block: usize) -> Result<Rows, String> {
+    /// `block` bytes; a refusal for its quotes as `line N: quotes`.
+    fn read_by_blocks(
+        text: &[u8],
+        delimiter: u8,
+        block: usize,
+        multiline: bool,
+    ) -> Result<Rows, String> {
         let options = ReadOptions {
             encoding: Some("utf-8".to_string()),
             delimiter: Some(delimiter),
+            multiline,
             ..ReadOptions::default()
         };
         let source = read_blocks(Cursor::new(text.to_vec()), None, &options, block)?;
         let headers = source.headers.clone();
         Ok((
             headers,
-            source.map(|r| r.map_err(|e| e.to_string())).collect(),
+            source
+                .map(|r| {
+                    r.map_err(|e| match &e.problem {
+                        RowProblem::Cells(cells)
+                            if cells.iter().any(|c| c.message.contains("quotation mark")) =>
+                        {
+                            format!("line {}: quotes", e.row)
+                        }
+                        _ => e.to_string(),
+                    })
+                })
+                .collect(),
         ))
     }
 
@@ -849,14 +1248,30 @@ mod tests {
             }
             let delimiter = if case % 5 == 0 { b';' } else { b',' };
             let expected = read_by_csv_crate(&text, delimiter);
+            let by_lines = read_lines_by_csv_crate(&text, delimiter);
             for block in [1, 2, 3, 7, 16, 61, BLOCK] {
-                let got = read_by_blocks(&text, delimiter, block).unwrap();
+                let got = read_by_blocks(&text, delimiter, block, true).unwrap();
                 assert_eq!(
                     got,
                     expected,
-                    "case {case}, blocks of {block}: {:?}",
+                    "case {case}, --multiline, blocks of {block}: {:?}",
                     String::from_utf8_lossy(&text)
                 );
+                let got = read_by_blocks(&text, delimiter, block, false);
+                match (&got, &by_lines) {
+                    (Ok(got), Ok(by_lines)) => assert_eq!(
+                        got,
+                        by_lines,
+                        "case {case}, lines, blocks of {block}: {:?}",
+                        String::from_utf8_lossy(&text)
+                    ),
+                    // A header whose quotes break the rules refuses the file.
+                    (Err(_), Err(_)) => {}
+                    _ => panic!(
+                        "case {case}, lines, blocks of {block}: {got:?} / {by_lines:?}: {:?}",
+                        String::from_utf8_lossy(&text)
+                    ),
+                }
             }
         }
         // Both ways of splitting a block into rows were taken.

@@ -8,7 +8,7 @@ use std::path::Path;
 
 use serde_json::{Map, Value as Json};
 
-use super::{Cell, DataSource, RawRow, RowError, RowProblem, Rows, shortened};
+use super::{Cell, DataSource, RawRow, RowError, RowProblem, shortened};
 
 pub(super) fn open_array(path: &Path) -> Result<DataSource, String> {
     let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
@@ -50,13 +50,13 @@ pub(super) fn array_from_slice(bytes: &[u8]) -> Result<DataSource, String> {
                 )),
             }),
         });
-    Ok(DataSource {
+    Ok(DataSource::of_rows(
         headers,
-        row_word: "record",
-        len: Some(len),
-        bytes: None,
-        rows: Rows::each(rows),
-    })
+        "record",
+        Some(len),
+        None,
+        rows,
+    ))
 }
 
 /// JSON Lines, streamed. The first record names the fields; a line that is
@@ -125,13 +125,13 @@ pub(super) fn lines_from_reader<R: std::io::Read + Send + 'static>(
             )),
         })
     });
-    Ok(DataSource {
+    Ok(DataSource::of_rows(
         headers,
-        row_word: "line",
-        len: None,
+        "line",
+        None,
         bytes,
-        rows: Rows::each(std::iter::once(Ok(first_row)).chain(rest)),
-    })
+        std::iter::once(Ok(first_row)).chain(rest),
+    ))
 }
 
 fn unreadable(number: usize, message: String) -> RowError {

@@ -13,6 +13,7 @@ mod sheet;
 use std::collections::HashMap;
 use std::fmt;
 use std::path::Path;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -380,13 +381,13 @@ impl RawTable {
     /// The table as a source, for [`crate::batch`].
     pub fn source(&self) -> DataSource {
         let rows: Vec<Result<RawRow, RowError>> = self.rows.iter().cloned().map(Ok).collect();
-        DataSource {
-            headers: self.headers.clone(),
-            row_word: self.row_word,
-            len: Some(rows.len()),
-            bytes: None,
-            rows: Rows::each(rows.into_iter()),
-        }
+        DataSource::of_rows(
+            self.headers.clone(),
+            self.row_word,
+            Some(rows.len()),
+            None,
+            rows.into_iter(),
+        )
     }
 }
 
@@ -399,7 +400,63 @@ pub struct DataSource {
     pub len: Option<usize>,
     /// The file's size, for a progress bar.
     pub bytes: Option<u64>,
+    /// Where the rows of only separators are noted as they are read.
+    empty: Arc<EmptyRows>,
     rows: Rows,
+}
+
+/// The most bytes one line of a data file may hold (1 MiB): no row of one
+/// employee's figures comes near it, and a file that is not CSV at all (one
+/// huge line) is refused as soon as the limit is passed, rather than read
+/// whole into memory.
+pub const MAX_LINE_BYTES: usize = 1 << 20;
+
+/// The lines of a CSV file that hold no value, only separators or spaces
+/// (`,,,,`: a spreadsheet row whose cells were cleared). They carry no employee, so
+/// they are not rows, but each is noted, so that every line of the file is
+/// accounted for; they are noted by whichever thread splits their block.
+#[derive(Debug, Default)]
+pub struct EmptyRows(std::sync::Mutex<Vec<usize>>);
+
+impl EmptyRows {
+    pub(crate) fn note(&self, line: usize) {
+        if let Ok(mut lines) = self.0.lock() {
+            lines.push(line);
+        }
+    }
+
+    /// The lines noted so far, in order.
+    pub fn lines(&self) -> Vec<usize> {
+        let mut lines = self.0.lock().map(|l| l.clone()).unwrap_or_default();
+        lines.sort_unstable();
+        lines
+    }
+}
+
+impl DataSource {
+    /// A source of `rows` read already.
+    fn of_rows(
+        headers: Vec<String>,
+        row_word: &'static str,
+        len: Option<usize>,
+        bytes: Option<u64>,
+        rows: impl Iterator<Item = RowResult> + Send + 'static,
+    ) -> DataSource {
+        DataSource {
+            headers,
+            row_word,
+            len,
+            bytes,
+            empty: Arc::default(),
+            rows: Rows::each(rows),
+        }
+    }
+
+    /// Where the rows of only separators are noted: read it once the rows
+    /// have been read.
+    pub fn empty_rows(&self) -> Arc<EmptyRows> {
+        self.empty.clone()
+    }
 }
 
 type RowResult = Result<RawRow, RowError>;
@@ -475,6 +532,10 @@ pub struct ReadOptions {
     pub encoding: Option<String>,
     /// The separator of a CSV file, instead of detecting it.
     pub delimiter: Option<u8>,
+    /// A quoted CSV value may hold line ends. Off, every line is a record
+    /// of its own, so that a quote left open fails its line only, rather
+    /// than swallowing the lines after it into one value.
+    pub multiline: bool,
 }
 
 /// The data file could not be read at all.

@@ -10,7 +10,7 @@ use std::path::Path;
 
 use calamine::{Data, Reader, Sheets, open_workbook_auto, open_workbook_auto_from_rs};
 
-use super::{Cell, DataSource, RawRow, Rows};
+use super::{Cell, DataSource, RawRow};
 
 pub(super) fn open(path: &Path, sheet: Option<&str>) -> Result<DataSource, String> {
     let workbook = open_workbook_auto(path).map_err(|e| e.to_string())?;
@@ -76,13 +76,13 @@ fn read_sheet<RS: std::io::Read + std::io::Seek>(
         let number = start_row + i + 1;
         data.push(Ok(RawRow::new(number, row.iter().map(cell).collect())));
     }
-    Ok(DataSource {
+    Ok(DataSource::of_rows(
         headers,
-        row_word: "row",
-        len: Some(data.len()),
-        bytes: None,
-        rows: Rows::each(data.into_iter()),
-    })
+        "row",
+        Some(data.len()),
+        None,
+        data.into_iter(),
+    ))
 }
 
 fn cell(data: &Data) -> Cell {

@@ -611,8 +611,11 @@ fn workbook(
         r + 1,
         0,
         format!(
-            "{} rows read, {} evaluated, {} failed",
-            summary.read, summary.evaluated, summary.failed
+            "{} rows read, {} evaluated, {} failed{}",
+            summary.read,
+            summary.evaluated,
+            summary.failed,
+            summary.empty_note()
         ),
     )?;
     failed.set_freeze_panes(1, 0)?;
