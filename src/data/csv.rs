@@ -202,6 +202,13 @@ impl Block {
                 text = text.get(..blank + end + 1).unwrap_or_default();
             }
             let line = text.get(blank..).unwrap_or_default();
+            if line.len() > MAX_LINE_BYTES {
+                return Err(format!(
+                    "line {}: {}",
+                    self.line + blank,
+                    too_long_message()
+                ));
+            }
             // The reader takes a byte-order mark before the header for the
             // file's own, and so does this check.
             let line = line.strip_prefix("\u{FEFF}".as_bytes()).unwrap_or(line);
@@ -256,7 +263,9 @@ impl Block {
                 // Between line ends, which are characters of their own.
                 let line = text.get(start..end).unwrap_or_default();
                 start = end + 1;
-                if !line.is_empty() {
+                if line.len() > MAX_LINE_BYTES {
+                    each(Err(too_long(number, false)));
+                } else if !line.is_empty() {
                     row.fill_split(number, line, self.delimiter);
                     self.hand_on(row, &mut each);
                 }
@@ -280,6 +289,10 @@ impl Block {
                     .unwrap_or_default();
                 start = end + 1;
                 if line.is_empty() {
+                    continue;
+                }
+                if line.len() > MAX_LINE_BYTES {
+                    each(Err(too_long(number, false)));
                     continue;
                 }
                 if let Some(problem) = quote_problem(line, self.delimiter) {
@@ -308,9 +321,13 @@ impl Block {
                 return;
             }
             let record = rest.get(blank..end).unwrap_or_default();
-            match quote_problem(record, self.delimiter) {
-                Some(problem) => each(Err(self.quote_error(line + blank, record, problem))),
-                None => self.hand_on(row, &mut each),
+            if record.len() > MAX_LINE_BYTES {
+                each(Err(too_long(line + blank, true)));
+            } else {
+                match quote_problem(record, self.delimiter) {
+                    Some(problem) => each(Err(self.quote_error(line + blank, record, problem))),
+                    None => self.hand_on(row, &mut each),
+                }
             }
             line += count_lines(rest.get(..end).unwrap_or_default());
             at += end;
@@ -390,6 +407,28 @@ impl Block {
             }]),
         }
     }
+}
+
+/// The failure of line `row`, longer than [`MAX_LINE_BYTES`].
+fn too_long(row: usize, multiline: bool) -> RowError {
+    let mut message = too_long_message();
+    if multiline {
+        message
+            .push_str(" (with --multiline, a quote left open makes the rest of the file one line)");
+    }
+    RowError {
+        row,
+        row_word: "line",
+        id: None,
+        problem: RowProblem::Unreadable(message),
+    }
+}
+
+fn too_long_message() -> String {
+    let limit = MAX_LINE_BYTES / (1024 * 1024);
+    format!(
+        "the line is longer than {limit} MiB, the most a line of data may be: is this a CSV file of one row per employee?"
+    )
 }
 
 /// A value whose quotes break CSV's rules (RFC 4180), which csv readers
@@ -678,12 +717,7 @@ impl Blocks {
     fn too_long(&mut self, read: &[u8]) -> RowError {
         let blank = read.iter().take_while(|&&b| b == b'\n').count();
         let row = self.line + blank;
-        let limit = MAX_LINE_BYTES / (1024 * 1024);
-        let mut message = format!(
-            "the line is longer than {limit} MiB, the most a line of data may be: is this a CSV file of one row per employee?"
-        );
         if self.multiline {
-            message.push_str(" (with --multiline, a quote left open makes the rest of the file one line; reading stops here)");
             self.ended = true;
         } else {
             self.skip_line();
@@ -691,12 +725,7 @@ impl Blocks {
         }
         self.at_start = false;
         self.searched = 0;
-        RowError {
-            row,
-            row_word: "line",
-            id: None,
-            problem: RowProblem::Unreadable(message),
-        }
+        too_long(row, self.multiline)
     }
 
     /// Reads past the next line end, keeping what follows it in `carry`.

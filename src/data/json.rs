@@ -3,12 +3,12 @@
 //! `arbitrary_precision`), so 0.1 stays 0.1.
 
 use std::fs::File;
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 
 use serde_json::{Map, Value as Json};
 
-use super::{Cell, DataSource, RawRow, RowError, RowProblem, shortened};
+use super::{Cell, DataSource, MAX_LINE_BYTES, RawRow, RowError, RowProblem, shortened};
 
 pub(super) fn open_array(path: &Path) -> Result<DataSource, String> {
     let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
@@ -72,8 +72,7 @@ pub(super) fn lines_from_reader<R: std::io::Read + Send + 'static>(
     file: R,
     bytes: Option<u64>,
 ) -> Result<DataSource, String> {
-    let mut lines = BufReader::new(file)
-        .lines()
+    let mut lines = bounded_lines(BufReader::new(file))
         .enumerate()
         .map(|(i, l)| (i + 1, l));
     // The first record, for the header.
@@ -132,6 +131,65 @@ pub(super) fn lines_from_reader<R: std::io::Read + Send + 'static>(
         bytes,
         std::iter::once(Ok(first_row)).chain(rest),
     ))
+}
+
+/// The lines of `input`, each at most [`MAX_LINE_BYTES`] long: a longer
+/// line is an error as soon as the limit is passed, and the rest of it is
+/// read past without being kept, so that memory stays bounded.
+fn bounded_lines(mut input: impl BufRead) -> impl Iterator<Item = std::io::Result<String>> {
+    let mut ended = false;
+    std::iter::from_fn(move || {
+        if ended {
+            return None;
+        }
+        let mut line = Vec::new();
+        let limit = MAX_LINE_BYTES as u64 + 1;
+        match (&mut input).take(limit).read_until(b'\n', &mut line) {
+            Ok(0) => {
+                ended = true;
+                return None;
+            }
+            Ok(_) => {}
+            Err(e) => {
+                ended = true;
+                return Some(Err(e));
+            }
+        }
+        if line.len() > MAX_LINE_BYTES && !line.ends_with(b"\n") {
+            // Past the rest of the line, a buffer at a time.
+            loop {
+                let (done, used) = match input.fill_buf() {
+                    Ok([]) => (true, 0),
+                    Ok(buf) => match memchr::memchr(b'\n', buf) {
+                        Some(i) => (true, i + 1),
+                        None => (false, buf.len()),
+                    },
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => (false, 0),
+                    Err(_) => (true, 0),
+                };
+                input.consume(used);
+                if done {
+                    break;
+                }
+            }
+            let limit = MAX_LINE_BYTES / (1024 * 1024);
+            return Some(Err(std::io::Error::other(format!(
+                "the line is longer than {limit} MiB, the most a line of data may be"
+            ))));
+        }
+        if line.ends_with(b"\n") {
+            line.pop();
+            if line.ends_with(b"\r") {
+                line.pop();
+            }
+        }
+        Some(String::from_utf8(line).map_err(|_| {
+            std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                "stream did not contain valid UTF-8",
+            )
+        }))
+    })
 }
 
 fn unreadable(number: usize, message: String) -> RowError {
