@@ -528,8 +528,11 @@ fn a_panic_handing_rows_on_ends_the_run_instead_of_hanging() {
 /// A UTF-8 file with a byte that is not UTF-8 in one name: that cell reads
 /// U+FFFD in its place (as decoding the file would make it), the row is
 /// still evaluated, and every row keeps its line number and its values.
+/// A byte that is not UTF-8 spoils one character, never its neighbours;
+/// in a number it fails the cell, and in the id or name, which must read
+/// as written on a payslip, it fails the row, naming the column.
 #[test]
-fn a_byte_that_is_not_utf8_spoils_one_character_not_the_row() {
+fn a_byte_that_is_not_utf8_spoils_one_character_and_fails_its_row() {
     let program = program();
     let mut data =
         "工号,姓名,成交额,成交目标,差错率,民主评议,新客户数,客户投诉,严重违规,绩效基数\n"
@@ -555,25 +558,28 @@ fn a_byte_that_is_not_utf8_spoils_one_character_not_the_row() {
     assert_eq!(rows[2].cell(5), Some(data::CellRef::Empty));
     assert_eq!(rows[2].cell(2), Some(data::CellRef::Text("125,000")));
     assert_eq!(rows[2].cell(10), None);
-    let scores: Vec<String> = rows
-        .iter()
-        .map(|row| {
-            let record = columns.record(&program, row).unwrap();
-            program
-                .evaluate(&record)
-                .unwrap()
-                .score
-                .unwrap()
-                .to_string()
-        })
-        .collect();
+    let score = |row: &data::RawRow| {
+        let record = columns.record(&program, row).unwrap();
+        program
+            .evaluate(&record)
+            .unwrap()
+            .score
+            .unwrap()
+            .to_string()
+    };
     // Deal 100% → 75 points × 60%, errors ≤ 1% → 100 × 20%, review 90 × 20%
     // = 45 + 20 + 18 = 83, plus 3 new customers × 2 = 6: 89. E3: deal 125%
     // → 100 × 60%, errors ≤ 3% → 60 × 20%, review left out, so
     // (60 + 12) / 80% = 90, plus 6: 96.
-    assert_eq!(scores[0], scores[1]);
-    assert_eq!(scores[0], "89.00");
-    assert_eq!(scores[2], "96.00");
+    assert_eq!(score(&rows[0]), "89.00");
+    assert_eq!(score(&rows[2]), "96.00");
+    let failure = columns.record(&program, &rows[1]).unwrap_err().to_string();
+    assert!(
+        failure.starts_with(
+            "line 3 (id E2): column `姓名` = `\u{FFFD}李`: it holds bytes the file's encoding does not have"
+        ),
+        "{failure}"
+    );
 }
 
 /// `run_rendered` types and evaluates every row of a thread into one record

@@ -47,6 +47,7 @@ fn comparable(cell: CellRef<'_>) -> String {
             Err(_) => t.to_string(),
         },
         CellRef::Bool(b) => b.to_string(),
+        CellRef::Date(d) => d.to_string(),
     }
 }
 
@@ -509,4 +510,136 @@ fn a_line_past_the_limit_is_refused_and_the_rows_after_it_are_read() {
     assert_eq!(failed[0].row, 2);
     assert!(failed[0].to_string().contains("longer than 1 MiB"));
     assert_eq!(evaluated[1].0.id, "E003");
+}
+
+/// Case 3: a cell formatted as a date in the 成交额 column was read as its
+/// serial number (¥46,112.00) and the row paid. A date, time or boolean
+/// cell where a number goes fails its row, naming the cell and what it
+/// holds (dates.xlsx, made by openpyxl: make_defects.py).
+#[test]
+fn a_date_time_or_boolean_cell_is_never_read_as_a_number() {
+    let (evaluated, failed, summary) = run_sales(&fixture("dates.xlsx"), &ReadOptions::default());
+    assert_eq!((summary.read, summary.evaluated, summary.failed), (5, 2, 3));
+    let ids: Vec<&str> = evaluated.iter().map(|(r, _)| r.id.as_str()).collect();
+    assert_eq!(ids, ["E001", "E005"]);
+    // E005: 100% → 75 × 60% + 100 × 20% + 100 × 20% = 85.00, A; 3,000 × 1.3.
+    assert_eq!(evaluated[1].1.score.unwrap().to_string(), "85.00");
+    assert_eq!(evaluated[1].1.pay["绩效工资"].to_string(), "3900.00");
+    let messages: Vec<String> = failed.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        messages,
+        [
+            "row 3 (id E002): column `成交额` = `2026-03-31`: the cell holds the date 2026-03-31, not an amount of money: type the figure into the cell, or format the cell as a number (used by indicator `成交`)",
+            "row 4 (id E003): column `民主评议` = `09:30:00`: the cell holds the time 09:30:00, not a score: type the figure into the cell, or format the cell as a number (used by indicator `评议`)",
+            "row 5 (id E004): column `成交目标` = `2026-03-31 18:00:00`: the cell holds the date 2026-03-31 18:00:00, not an amount of money: type the figure into the cell, or format the cell as a number (used by indicator `成交`); column `绩效基数` = `true`: the cell holds the yes/no value TRUE, not an amount of money (used by pay item `绩效工资`)",
+        ]
+    );
+}
+
+/// Case 4: one byte that is not UTF-8 in the first 64 KB switched the
+/// whole file to GB18030, garbling every header. A file that is UTF-8 but
+/// for a few bytes is read as UTF-8, and the row with the bad bytes fails,
+/// naming its column; a GBK file is still read as GBK.
+#[test]
+fn a_mostly_utf8_file_with_a_bad_byte_is_read_as_utf8_and_the_row_reported() {
+    let (evaluated, failed, summary) =
+        run_sales(&fixture("bad-byte-utf8.csv"), &ReadOptions::default());
+    assert_eq!((summary.read, summary.evaluated, summary.failed), (4, 3, 1));
+    let names: Vec<&str> = evaluated
+        .iter()
+        .map(|(r, _)| r.name.as_deref().unwrap())
+        .collect();
+    assert_eq!(names, ["张三", "李四", "赵六"]);
+    assert_eq!(failed[0].row, 4);
+    assert_eq!(failed[0].id.as_deref(), Some("E003"));
+    assert!(
+        failed[0]
+            .to_string()
+            .contains("column `姓名` = `����`: it holds bytes the file's encoding does not have"),
+        "{}",
+        failed[0]
+    );
+    let source = data::open(&fixture("bad-byte-utf8.csv"), &ReadOptions::default()).unwrap();
+    assert_eq!(source.encoding.unwrap().name, "UTF-8");
+    assert!(source.encoding.unwrap().guessed);
+    // A file of GBK throughout is GBK.
+    let gbk = data::open(&fixture("sales-gbk.csv"), &ReadOptions::default()).unwrap();
+    assert_eq!(gbk.encoding.unwrap().name, "gb18030");
+    assert_eq!(gbk.headers[0], "工号");
+}
+
+/// Case 4, the hint: a header that does not fit, in a guessed encoding
+/// other than UTF-8, says which encoding was assumed and how to give one.
+#[test]
+fn a_header_that_does_not_fit_names_the_encoding_guessed() {
+    let o = kpi(&[
+        "eval",
+        "tests/fixtures/data/sales.kpi",
+        "--data",
+        "tests/fixtures/data/gbk-mismatch.csv",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let stderr = text(&o.stderr);
+    assert!(
+        stderr.contains("columns the policy does not use: `员工编号`"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("hint: the file was read as GB18030, guessed from its bytes; if the column names above look garbled, give the encoding: --encoding utf-8"),
+        "{stderr}"
+    );
+    // Given, the encoding is not second-guessed.
+    let o = kpi(&[
+        "eval",
+        "tests/fixtures/data/sales.kpi",
+        "--data",
+        "tests/fixtures/data/gbk-mismatch.csv",
+        "--encoding",
+        "gbk",
+    ]);
+    assert!(!text(&o.stderr).contains("guessed"));
+}
+
+/// Case 8: `1_000` was read as 1000, and `4567,85` (a decimal comma) as
+/// 456,785. Both are refused as not numbers; `"1,300,000"` is still read.
+#[test]
+fn underscores_and_commas_that_do_not_group_thousands_are_refused() {
+    let (evaluated, failed, summary) =
+        run_sales(&fixture("underscores.csv"), &ReadOptions::default());
+    assert_eq!((summary.read, summary.evaluated, summary.failed), (4, 2, 2));
+    // E004's "1,300,000" / 1,000,000 = 130% → 100 points.
+    assert_eq!(evaluated[1].0.id, "E004");
+    assert_eq!(
+        evaluated[1].1.indicators["成交"].unwrap().to_string(),
+        "100.00"
+    );
+    let messages: Vec<String> = failed.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        messages,
+        [
+            "line 3 (id E002): column `成交额` = `800_000`: `800_000` is not an amount of money: `_` is not part of a number (write 1000000 or 1,000,000) (used by indicator `成交`)",
+            "line 4 (id E003): column `绩效基数` = `4567,85`: `4567,85` is not an amount of money: a comma separates thousands (1,200,000.50); a decimal point is written `.` (used by pay item `绩效工资`)",
+        ]
+    );
+    for (cell, read) in [
+        ("1,200", Some("1200")),
+        ("-12,345,678.9", Some("-12345678.9")),
+        ("¥1,125,000.00", Some("1125000.00")),
+        ("1,2", None),
+        ("12,34", None),
+        ("1234,567", None),
+        ("1,200.5,0", None),
+        (",100", None),
+        ("1_000", None),
+    ] {
+        let value = data::parse_cell(kpi::ast::InputType::Money, CellRef::Text(cell));
+        match read {
+            Some(n) => assert_eq!(
+                value,
+                Ok(kpi::program::Value::Num(n.parse().unwrap())),
+                "{cell}"
+            ),
+            None => assert!(value.is_err(), "{cell}: {value:?}"),
+        }
+    }
 }

@@ -236,6 +236,13 @@ pub(crate) fn run(args: Args) -> u8 {
         Ok(s) => s,
         Err(header) => {
             eprint!("error: {data_name} does not fit the policy:\n{header}");
+            if let Some(hint) = args
+                .data
+                .first()
+                .and_then(|data| super::encoding_hint(data, &options))
+            {
+                eprintln!("hint: {hint}");
+            }
             eprintln!(
                 "hint: a column matches an input by its name, its label or an alias (`kpi inputs {}`)",
                 args.policy.display()

@@ -61,6 +61,9 @@ pub(crate) fn run(args: Args) -> u8 {
                 "error: {} does not fit the policy:\n{header}",
                 data.display()
             );
+            if let Some(hint) = super::encoding_hint(data, &options) {
+                eprintln!("hint: {hint}");
+            }
             return exit::PROBLEMS;
         }
     };

@@ -254,6 +254,13 @@ pub(crate) struct YearArgs {
     yearly_figures: Option<PathBuf>,
 }
 
+/// After a header that does not fit: which encoding `path` was read in,
+/// where it was guessed and may be wrong (see `TextEncoding::hint`).
+pub(crate) fn encoding_hint(path: &Path, options: &kpi::data::ReadOptions) -> Option<String> {
+    let source = kpi::data::open(path, options).ok()?;
+    source.encoding?.hint(&source.headers)
+}
+
 impl YearArgs {
     /// The quarters in `data`, read and rolled up with the yearly figures.
     pub(crate) fn roll_up(
@@ -269,6 +276,9 @@ impl YearArgs {
         };
         kpi::year::roll_up(program, &quarters, figures.as_ref()).map_err(|e| {
             eprint!("error: {} does not fit the policy:\n{}", e.file, e.error);
+            if let Some(hint) = encoding_hint(Path::new(&e.file), options) {
+                eprintln!("hint: {hint}");
+            }
             exit::PROBLEMS
         })
     }

@@ -97,8 +97,21 @@ fn parse_cell_in_full(ty: InputType, cell: CellRef<'_>) -> Result<Value, String>
         CellRef::Bool(b) => {
             return match ty {
                 InputType::YesNo => Ok(Value::Bool(b)),
-                _ => Err(format!("`{b}` is yes/no, not {}", words(ty))),
+                _ => Err(format!(
+                    "the cell holds the yes/no value {}, not {}",
+                    if b { "TRUE" } else { "FALSE" },
+                    words(ty)
+                )),
             };
+        }
+        // Excel stores a date as a day count, which must never be read as
+        // an amount: 2026-03-31 is 46112.
+        CellRef::Date(when) => {
+            return Err(format!(
+                "the cell holds the {} {when}, not {}: type the figure into the cell, or format the cell as a number",
+                if when.contains('-') { "date" } else { "time" },
+                words(ty)
+            ));
         }
         CellRef::Text(t) | CellRef::Number(t) => super::trim(t),
     };
@@ -302,11 +315,38 @@ fn plain_number(text: &str) -> Option<Plain> {
     crate::decimal::plain_parts(text).map(|n| if n.mantissa == 0 { Plain::ZERO } else { n })
 }
 
+/// Whether the commas of `text` (a number) group its whole part in
+/// thousands: `1,200`, `-12,345,678.9`; not `1,2`, `1234,567`, `1,200.5,0`.
+fn thousands_grouped(text: &str) -> bool {
+    let unsigned = text.trim_start_matches(['-', '+']);
+    let whole = unsigned.split(['.', 'e', 'E']).next().unwrap_or_default();
+    if unsigned.len() > whole.len() && unsigned[whole.len()..].contains(',') {
+        return false;
+    }
+    let mut groups = whole.split(',');
+    let first = groups.next().unwrap_or_default();
+    (1..=3).contains(&first.len())
+        && first.bytes().all(|b| b.is_ascii_digit())
+        && groups.all(|g| g.len() == 3 && g.bytes().all(|b| b.is_ascii_digit()))
+}
+
 fn decimal(text: &str) -> Result<Decimal, String> {
     if let Some(n) = plain_number(text) {
         return Ok(n.decimal());
     }
-    let cleaned: String = text.chars().filter(|c| *c != ',' && *c != '_').collect();
+    // A comma separates thousands, and only thousands: `1,2` or `12,34`
+    // is a decimal comma or a typo, never twelve or 1,234. An underscore
+    // (`1_000`) is no way HR writes a number, and Excel does not read it.
+    if text.contains('_') && text.bytes().any(|b| b.is_ascii_digit()) {
+        return Err(": `_` is not part of a number (write 1000000 or 1,000,000)".to_string());
+    }
+    if text.contains(',') && !thousands_grouped(text) {
+        return Err(
+            ": a comma separates thousands (1,200,000.50); a decimal point is written `.`"
+                .to_string(),
+        );
+    }
+    let cleaned: String = text.chars().filter(|c| *c != ',').collect();
     let looks_numeric = !cleaned.is_empty()
         && cleaned
             .chars()

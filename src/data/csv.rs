@@ -55,6 +55,10 @@ fn read_blocks<R: Read + Send + 'static>(
         })?,
         None => detect_encoding(&sample),
     };
+    let read_as = super::TextEncoding {
+        name: encoding.name(),
+        guessed: options.encoding.is_none() && Encoding::for_bom(&sample).is_none(),
+    };
     let (text, _, _) = encoding.decode(&sample);
     let header_line = text
         .trim_start_matches('\u{FEFF}')
@@ -131,6 +135,7 @@ fn read_blocks<R: Read + Send + 'static>(
         row_word: "line",
         len: None,
         bytes,
+        encoding: Some(read_as),
         empty,
         rows: Rows::Csv {
             blocks: Box::new(first.into_iter().map(Ok).chain(blocks)),
@@ -960,18 +965,50 @@ impl<R: Read> Read for CrLf<R> {
     }
 }
 
-/// UTF-8 when the sample is UTF-8 (a character cut at its end is fine);
-/// a byte-order mark decides for UTF-16; otherwise GB18030, which reads
-/// GBK and GB2312 too, as Chinese-locale Excel writes CSV.
+/// A byte-order mark decides (UTF-8, UTF-16). Otherwise the sample's bytes
+/// are weighed: text that is UTF-8 but for a few bytes (a name pasted from
+/// another file) is UTF-8, whose bad bytes then fail their rows; text with
+/// more bytes that are not UTF-8 than characters that are (beyond ASCII)
+/// is GB18030, which reads GBK and GB2312 too, as Chinese-locale Excel
+/// writes CSV. A character cut at the sample's end is not counted.
 fn detect_encoding(sample: &[u8]) -> &'static Encoding {
     if let Some((encoding, _)) = Encoding::for_bom(sample) {
         return encoding;
     }
-    match std::str::from_utf8(sample) {
-        Ok(_) => encoding_rs::UTF_8,
-        Err(e) if e.error_len().is_none() => encoding_rs::UTF_8,
-        Err(_) => encoding_rs::GB18030,
+    let (mut wide, mut bad) = (0usize, 0usize);
+    let mut rest = sample;
+    loop {
+        match std::str::from_utf8(rest) {
+            Ok(text) => {
+                wide += wide_characters(text);
+                break;
+            }
+            Err(e) => {
+                let (good, after) = rest.split_at(e.valid_up_to());
+                // Valid up to there: the check above said so.
+                wide += std::str::from_utf8(good).map_or(0, wide_characters);
+                let Some(len) = e.error_len() else {
+                    break;
+                };
+                bad += 1;
+                rest = after.get(len..).unwrap_or_default();
+            }
+        }
     }
+    // GBK text read as UTF-8 is nearly all bad bytes, and a GBK pair makes
+    // a three-byte UTF-8 character (CJK) only by chance: one bad byte in
+    // four characters is far from it.
+    if bad == 0 || bad * 4 <= wide {
+        encoding_rs::UTF_8
+    } else {
+        encoding_rs::GB18030
+    }
+}
+
+/// How many characters of `text` take three or four bytes in UTF-8 (CJK
+/// among them).
+fn wide_characters(text: &str) -> usize {
+    text.bytes().filter(|&b| b >= 0xE0).count()
 }
 
 /// The separator the header line uses most: comma, tab or semicolon.

@@ -36,6 +36,9 @@ pub enum Cell {
     /// A number from JSON, as its exact source text.
     Number(CompactString),
     Bool(bool),
+    /// A workbook cell holding a date, a time or a duration, as it reads
+    /// (`2026-03-31`, `12:30:00`): never a number, whatever Excel stores.
+    Date(CompactString),
 }
 
 impl Cell {
@@ -48,6 +51,7 @@ impl Cell {
             Cell::Text(t) => CellRef::Text(t),
             Cell::Number(t) => CellRef::Number(t),
             Cell::Bool(b) => CellRef::Bool(*b),
+            Cell::Date(t) => CellRef::Date(t),
         }
     }
 }
@@ -61,6 +65,8 @@ pub enum CellRef<'a> {
     /// A number from JSON or a workbook, as its exact text.
     Number(&'a str),
     Bool(bool),
+    /// A date or time from a workbook, as it reads.
+    Date(&'a str),
 }
 
 impl<'a> CellRef<'a> {
@@ -68,7 +74,7 @@ impl<'a> CellRef<'a> {
     pub fn shown(self) -> String {
         match self {
             CellRef::Empty => String::new(),
-            CellRef::Text(t) | CellRef::Number(t) => t.to_string(),
+            CellRef::Text(t) | CellRef::Number(t) | CellRef::Date(t) => t.to_string(),
             CellRef::Bool(b) => b.to_string(),
         }
     }
@@ -77,7 +83,7 @@ impl<'a> CellRef<'a> {
     pub fn trimmed(self) -> std::borrow::Cow<'a, str> {
         match self {
             CellRef::Empty => "".into(),
-            CellRef::Text(t) | CellRef::Number(t) => trim(t).into(),
+            CellRef::Text(t) | CellRef::Number(t) | CellRef::Date(t) => trim(t).into(),
             CellRef::Bool(b) => b.to_string().into(),
         }
     }
@@ -400,9 +406,40 @@ pub struct DataSource {
     pub len: Option<usize>,
     /// The file's size, for a progress bar.
     pub bytes: Option<u64>,
+    /// The encoding a text file was read in, and whether it was guessed
+    /// from the file's bytes (`None` for workbooks and JSON).
+    pub encoding: Option<TextEncoding>,
     /// Where the rows of only separators are noted as they are read.
     empty: Arc<EmptyRows>,
     rows: Rows,
+}
+
+/// The encoding a CSV file was read in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TextEncoding {
+    /// encoding_rs's name: `UTF-8`, `gb18030`, `UTF-16LE`, …
+    pub name: &'static str,
+    /// Guessed from the file's bytes, not given with `--encoding`.
+    pub guessed: bool,
+}
+
+impl TextEncoding {
+    /// A hint for a header that does not fit, read in a guessed encoding
+    /// other than UTF-8, or with characters that could not be read: the
+    /// names may be garbled by a wrong guess.
+    pub fn hint(&self, headers: &[String]) -> Option<String> {
+        let garbled = headers
+            .iter()
+            .any(|h| h.contains(char::REPLACEMENT_CHARACTER));
+        if !self.guessed || (self.name == "UTF-8" && !garbled) {
+            return None;
+        }
+        let other = if self.name == "UTF-8" { "gbk" } else { "utf-8" };
+        Some(format!(
+            "the file was read as {}, guessed from its bytes; if the column names above look garbled, give the encoding: --encoding {other}",
+            self.name.to_ascii_uppercase()
+        ))
+    }
 }
 
 /// The most bytes one line of a data file may hold (1 MiB): no row of one
@@ -447,6 +484,7 @@ impl DataSource {
             row_word,
             len,
             bytes,
+            encoding: None,
             empty: Arc::default(),
             rows: Rows::each(rows),
         }
@@ -1093,6 +1131,24 @@ impl Columns {
         crate::outcome::replace_optional_text(&mut record.name, name.as_deref());
         let group = self.group.map(|column| (column, row.trimmed(column)));
         crate::outcome::replace_optional_text(&mut record.group, group.as_ref().map(|(_, g)| &**g));
+        // Who the row is must read as written: a byte the file's encoding
+        // does not have (a name pasted from a GBK file into a UTF-8 one)
+        // would put a garbled id or name on a payslip.
+        let who = [
+            Some((self.id, id.as_str())),
+            self.name.zip(record.name.as_deref()),
+            self.group.zip(record.group.as_deref()),
+        ];
+        for (column, text) in who.into_iter().flatten() {
+            if text.contains(char::REPLACEMENT_CHARACTER) {
+                problems.push(CellProblem {
+                    column: self.header(column),
+                    value: text.to_string(),
+                    message: "it holds bytes the file's encoding does not have (shown as �): the file mixes encodings; save it again as UTF-8 (Excel: CSV UTF-8), or give its encoding with --encoding".to_string(),
+                    rule: String::new(),
+                });
+            }
+        }
         if let Some((column, value)) = group
             && value.is_empty()
         {

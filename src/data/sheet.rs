@@ -94,7 +94,28 @@ fn cell(data: &Data) -> Cell {
         // Rust prints the shortest decimal that reads back as the same f64.
         Data::Float(f) => Cell::Number(format!("{f}").into()),
         Data::Bool(b) => Cell::Bool(*b),
+        Data::DateTime(when) => Cell::Date(date_text(when).into()),
+        Data::DateTimeIso(when) | Data::DurationIso(when) => Cell::Date(when.as_str().into()),
         other => Cell::Text(text(other).into()),
+    }
+}
+
+/// A date cell as a person reads it: `2026-03-31`, `2026-03-31 09:30:00`,
+/// a time of day `09:30:00`, or a duration `[h]:mm:ss` as `36:00:00`.
+fn date_text(when: &calamine::ExcelDateTime) -> String {
+    if when.is_duration() {
+        let seconds = (when.as_f64() * 86_400.0).round() as i64;
+        let (h, m, s) = (seconds / 3600, seconds % 3600 / 60, seconds % 60);
+        return format!("{h:02}:{m:02}:{s:02}");
+    }
+    let (year, month, day, hour, minute, second, _) = when.to_ymd_hms_milli();
+    let time = format!("{hour:02}:{minute:02}:{second:02}");
+    if when.as_f64() < 1.0 {
+        time
+    } else if (hour, minute, second) == (0, 0, 0) {
+        format!("{year:04}-{month:02}-{day:02}")
+    } else {
+        format!("{year:04}-{month:02}-{day:02} {time}")
     }
 }
 
@@ -104,6 +125,7 @@ fn text(data: &Data) -> String {
         Data::Float(f) => format!("{f}"),
         Data::Int(i) => i.to_string(),
         Data::Bool(b) => b.to_string(),
+        Data::DateTime(when) => date_text(when),
         Data::Empty => String::new(),
         other => other.to_string(),
     }
