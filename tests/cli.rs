@@ -409,7 +409,16 @@ fn check_formats_for_ci() {
     for format in ["json", "github", "sarif"] {
         let o = kpi(&["check", "--format", format, fixture]);
         assert_eq!(o.status.code(), Some(1));
-        insta::assert_snapshot!(format!("check_format_{format}"), stdout(&o));
+        // The folder kpi ran in is the SARIF log's base: the same in every
+        // clone once named so.
+        let base = format!(
+            "file://{}/",
+            env!("CARGO_MANIFEST_DIR")
+                .replace(' ', "%20")
+                .replace('\\', "/")
+        );
+        let out = stdout(&o).replace(&base, "file:///[the folder kpi ran in]/");
+        insta::assert_snapshot!(format!("check_format_{format}"), out);
     }
     let github = stdout(&kpi(&["check", "--format", "github", fixture]));
     assert!(
@@ -750,4 +759,73 @@ fn check_summarises_each_policys_bounds_in_a_line() {
         err.contains("policies/operations_director.kpi: score 2 … 99.25;"),
         "{err}"
     );
+}
+
+/// SARIF artifact locations are URI references (RFC 3986): a file name with
+/// a space, `%`, `#`, a line break or Chinese is percent-encoded, relative
+/// to the folder kpi ran in (`originalUriBaseIds`), and decodes back to the
+/// name; GitHub's annotations name the file as it is.
+#[test]
+fn sarif_names_files_by_percent_encoded_uri_references() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("sarif names");
+    std::fs::create_dir_all(&dir).unwrap();
+    let broken = "policy \"x\" {\n  period quarter\n  input a number\n  indicator i weight 90% { points a }\n}\n";
+    for name in ["有 空格.kpi", "100%.kpi", "a#b?.kpi", "two\nlines.kpi"] {
+        std::fs::write(dir.join(name), broken).unwrap();
+        let o = Command::new(env!("CARGO_BIN_EXE_kpi"))
+            .args(["check", "--format", "sarif", name])
+            .current_dir(&dir)
+            .output()
+            .unwrap();
+        let log: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+        let run = &log["runs"][0];
+        let base = run["originalUriBaseIds"]["SRCROOT"]["uri"]
+            .as_str()
+            .unwrap();
+        assert!(
+            base.starts_with("file:///") && base.ends_with("/sarif%20names/"),
+            "{base}"
+        );
+        let location = &run["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"];
+        assert_eq!(location["uriBaseId"], "SRCROOT");
+        let uri = location["uri"].as_str().unwrap();
+        // Only unreserved characters, `/` and percent-encoded bytes.
+        let bytes = uri.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            let b = bytes[i];
+            if b == b'%' {
+                assert!(
+                    bytes.len() > i + 2
+                        && bytes[i + 1].is_ascii_hexdigit()
+                        && bytes[i + 2].is_ascii_hexdigit(),
+                    "{uri}"
+                );
+                i += 3;
+            } else {
+                assert!(
+                    b.is_ascii_alphanumeric() || b"-._~/".contains(&b),
+                    "{name}: {uri}"
+                );
+                i += 1;
+            }
+        }
+        let decoded = percent_encoding::percent_decode_str(uri)
+            .decode_utf8()
+            .unwrap();
+        assert_eq!(decoded, name);
+        // GitHub's annotations are unchanged: the name as given, escaped
+        // as workflow commands are.
+        let github = Command::new(env!("CARGO_BIN_EXE_kpi"))
+            .args(["check", "--format", "github", name])
+            .current_dir(&dir)
+            .output()
+            .unwrap();
+        let expected = name.replace('%', "%25").replace('\n', "%0A");
+        assert!(
+            stdout(&github).starts_with(&format!("::error file={expected},")),
+            "{}",
+            stdout(&github)
+        );
+    }
 }

@@ -192,14 +192,75 @@ pub fn sarif(files: &[FileDiagnostics<'_>]) -> String {
             "results": results,
         }]
     });
+    let mut log = log;
+    if let (Some(base), Some(run)) = (base_uri(), log["runs"].get_mut(0)) {
+        run["originalUriBaseIds"] = base;
+    }
     let mut text = serde_json::to_string_pretty(&log).unwrap_or_default();
     text.push('\n');
     text
 }
 
+/// The characters a URI path keeps as they are (RFC 3986: unreserved,
+/// `/` between segments); everything else, a space, `%`, `#`, a line
+/// break, Chinese, is percent-encoded as its UTF-8 bytes.
+const PATH: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~')
+    .remove(b'/');
+
+/// The base the relative file names of a SARIF log are resolved against:
+/// the folder kpi ran in, as SARIF's `originalUriBaseIds` recommends.
+const BASE: &str = "SRCROOT";
+
+/// A file name as a SARIF artifact location: a relative name as a
+/// percent-encoded relative reference against [`BASE`], an absolute one as
+/// a `file:` URI.
+fn artifact_location(file: &str) -> serde_json::Value {
+    let slashed = file.replace('\\', "/");
+    let encoded = percent_encoding::utf8_percent_encode(&slashed, PATH).to_string();
+    match absolute(&slashed) {
+        Some(rooted) => {
+            let rooted = percent_encoding::utf8_percent_encode(&rooted, PATH).to_string();
+            json!({ "uri": format!("file://{rooted}") })
+        }
+        None => json!({ "uri": encoded, "uriBaseId": BASE }),
+    }
+}
+
+/// `path` from the root, with a leading `/` (`C:/x` becomes `/C:/x`), if it
+/// is absolute.
+fn absolute(path: &str) -> Option<String> {
+    if path.starts_with('/') {
+        return Some(path.to_string());
+    }
+    let bytes = path.as_bytes();
+    let drive =
+        bytes.len() > 2 && bytes[0].is_ascii_alphabetic() && bytes[1] == b':' && bytes[2] == b'/';
+    drive.then(|| format!("/{path}"))
+}
+
+/// The `originalUriBaseIds` entry for [`BASE`]: the current folder as a
+/// `file:` URI ending in `/`.
+fn base_uri() -> Option<serde_json::Value> {
+    let folder = std::env::current_dir().ok()?;
+    let folder = folder.to_str()?.replace('\\', "/");
+    let rooted = absolute(&folder)?;
+    let mut uri = format!(
+        "file://{}",
+        percent_encoding::utf8_percent_encode(&rooted, PATH)
+    );
+    if !uri.ends_with('/') {
+        uri.push('/');
+    }
+    Some(json!({ BASE: { "uri": uri } }))
+}
+
 fn physical(file: &str, r: Region) -> serde_json::Value {
     json!({
-        "artifactLocation": { "uri": file },
+        "artifactLocation": artifact_location(file),
         "region": {
             "startLine": r.line,
             "startColumn": r.column,
