@@ -174,10 +174,14 @@ fn places<'a, N: AsRef<str> + 'a>(
     columns: &[String],
     names: impl Iterator<Item = &'a N>,
 ) -> Vec<Option<usize>> {
-    let names: Vec<&str> = names.map(AsRef::as_ref).collect();
+    // A table keeps this linear: a policy may have thousands of indicators.
+    let mut place: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for (i, name) in names.map(AsRef::as_ref).enumerate() {
+        place.entry(name).or_insert(i);
+    }
     columns
         .iter()
-        .map(|c| names.iter().position(|n| *n == c.as_str()))
+        .map(|c| place.get(c.as_str()).copied())
         .collect()
 }
 

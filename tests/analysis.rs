@@ -501,3 +501,41 @@ fn a_dip_in_a_scoring_curve_is_found() {
         "the table goes against its own trend: 销售额 / 销售目标 = 100% gives 80, 销售额 / 销售目标 = 110% gives 70"
     );
 }
+
+/// The help of a divisor that can be 0 names the input the divisor reads,
+/// found from the formula: `目标10` is not `目标1`, though its text holds it;
+/// through a `let`, the inputs the value reads.
+#[test]
+fn a_zero_divisors_help_names_the_input_it_reads() {
+    let program = common::program(
+        r#"
+policy "p" {
+  period quarter
+  input 实绩 number
+  input 目标1 number
+  input 目标10 number
+  let 合计目标 = 目标1 + 目标10
+  indicator a weight 50% { points min(100, 实绩 / 目标10 * 100) }
+  indicator b weight 50% { points min(100, 实绩 / 合计目标 * 100) }
+}
+"#,
+    );
+    let a = analyze(&program);
+    let helps: Vec<&str> = a
+        .findings
+        .iter()
+        .filter(|f| f.code.as_str() == "kpi::analyze::zero_divisor")
+        .filter_map(|f| f.help.as_deref())
+        .collect();
+    assert_eq!(helps.len(), 2, "{:?}", codes(&a));
+    assert!(
+        helps[0].contains("so that `目标10` cannot be 0, e.g. `input 目标10 … range > 0`"),
+        "{}",
+        helps[0]
+    );
+    assert!(
+        helps[1].contains("so that `合计目标` cannot be 0, e.g. `input 目标1 … range > 0`"),
+        "{}",
+        helps[1]
+    );
+}

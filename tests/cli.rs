@@ -25,6 +25,18 @@ fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
+/// `out` with the folder kpi ran in (a SARIF log's base) named the same
+/// in every clone.
+fn same_in_every_clone(out: &str) -> String {
+    let base = format!(
+        "file://{}/",
+        env!("CARGO_MANIFEST_DIR")
+            .replace(' ', "%20")
+            .replace('\\', "/")
+    );
+    out.replace(&base, "file:///[the folder kpi ran in]/")
+}
+
 /// Writes a scratch file for one test.
 fn scratch(name: &str, contents: &str) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli");
@@ -409,16 +421,10 @@ fn check_formats_for_ci() {
     for format in ["json", "github", "sarif"] {
         let o = kpi(&["check", "--format", format, fixture]);
         assert_eq!(o.status.code(), Some(1));
-        // The folder kpi ran in is the SARIF log's base: the same in every
-        // clone once named so.
-        let base = format!(
-            "file://{}/",
-            env!("CARGO_MANIFEST_DIR")
-                .replace(' ', "%20")
-                .replace('\\', "/")
+        insta::assert_snapshot!(
+            format!("check_format_{format}"),
+            same_in_every_clone(&stdout(&o))
         );
-        let out = stdout(&o).replace(&base, "file:///[the folder kpi ran in]/");
-        insta::assert_snapshot!(format!("check_format_{format}"), out);
     }
     let github = stdout(&kpi(&["check", "--format", "github", fixture]));
     assert!(
@@ -495,7 +501,7 @@ fn every_check_format_over_the_broken_policy_corpus() {
             out.contains("tests/fixtures/errors/syntax-encoding.kpi"),
             "{format}"
         );
-        insta::assert_snapshot!(format!("check_corpus_{format}"), out);
+        insta::assert_snapshot!(format!("check_corpus_{format}"), same_in_every_clone(&out));
     }
     let json: serde_json::Value = serde_json::from_str(&stdout(&kpi(&[
         "check",

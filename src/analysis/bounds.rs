@@ -28,7 +28,7 @@ pub struct Bounds<'a> {
     /// The indicator whose formulas are being evaluated (for `measure`).
     indicator: Option<usize>,
     facts: Vec<Fact<'a>>,
-    zero_divisors: Vec<Span>,
+    zero_divisors: Vec<(Span, &'a Expr)>,
     /// Grades the score reaches, by index (bit `i`: grade `i`).
     pub by_score: u128,
     /// Grades a veto can force.
@@ -100,8 +100,8 @@ impl<'a> Bounds<'a> {
             };
             b.nodes.insert(node, abs);
         }
-        b.zero_divisors.sort();
-        b.zero_divisors.dedup();
+        b.zero_divisors.sort_by_key(|(span, _)| *span);
+        b.zero_divisors.dedup_by_key(|(span, _)| *span);
         b
     }
 
@@ -122,8 +122,8 @@ impl<'a> Bounds<'a> {
             .unwrap_or(Abs::NOTHING)
     }
 
-    /// Divisions whose divisor can be zero: the divisors' spans.
-    pub fn zero_divisors(&self) -> &[Span] {
+    /// Divisions whose divisor can be zero: the divisors, with their spans.
+    pub fn zero_divisors(&self) -> &[(Span, &'a Expr)] {
         &self.zero_divisors
     }
 
@@ -337,7 +337,7 @@ impl<'a> Bounds<'a> {
                         if domain::has_zero(&yr) {
                             // A literal 0 is the checker's error already.
                             if !matches!(b.kind, ExprKind::Number(_)) {
-                                self.zero_divisors.push(b.span);
+                                self.zero_divisors.push((b.span, b));
                             }
                             let nonzero = [
                                 yr.intersect(

@@ -154,8 +154,8 @@ pub fn analyze(program: &Program) -> Analysis {
     for plan in program.plans() {
         let policy = plan.policy();
         let mut bounds = Bounds::new(policy);
-        for span in bounds.zero_divisors() {
-            findings.push(zero_divisor(policy, *span));
+        for (span, divisor) in bounds.zero_divisors() {
+            findings.push(zero_divisor(policy, *span, divisor));
         }
         let monotone = monotone::check(plan, &mut bounds);
         findings.extend(monotone.findings);
@@ -341,6 +341,38 @@ fn base_amounts(policy: &CheckedPolicy) -> Vec<bool> {
 
 /// Which inputs any of the formulas reads, directly or through values and
 /// pay items: one walk, each value visited once.
+/// The inputs `e` reads through the values, pay items and measures it
+/// names, each visited once (a set of those seen, not a table the size of
+/// the policy).
+fn inputs_through(policy: &CheckedPolicy, e: &Expr) -> Vec<usize> {
+    let mut inputs = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let mut work = vec![e];
+    while let Some(e) = work.pop() {
+        e.walk(&mut |sub| {
+            let next = match &sub.kind {
+                ExprKind::Ref(Node::Input(i)) => {
+                    inputs.push(*i);
+                    None
+                }
+                ExprKind::Ref(Node::Value(v)) => policy.values.get(*v).map(|v| &v.expr),
+                ExprKind::Ref(Node::Pay(p)) => policy.pay.get(*p).map(|p| &p.expr),
+                ExprKind::Measure(i) => policy
+                    .indicators
+                    .get(*i)
+                    .and_then(|ind| ind.measure.as_ref()),
+                _ => None,
+            };
+            if let Some(next) = next
+                && seen.insert(std::ptr::from_ref(next))
+            {
+                work.push(next);
+            }
+        });
+    }
+    inputs
+}
+
 pub(crate) fn inputs_read<'a>(policy: &'a CheckedPolicy, exprs: Vec<&'a Expr>) -> Vec<bool> {
     let mut read = vec![false; policy.inputs.len()];
     let mut seen_values = vec![false; policy.values.len()];
@@ -500,33 +532,28 @@ fn factor<'a>(bounds: &mut Bounds<'a>, known: &Known, e: &'a Expr) -> Option<Int
 
 // ---------------------------------------------------------------- findings
 
-fn zero_divisor(policy: &CheckedPolicy, span: crate::source::Span) -> Diagnostic {
+fn zero_divisor(policy: &CheckedPolicy, span: crate::source::Span, divisor: &Expr) -> Diagnostic {
     let text = policy.source.slice(span).trim().to_string();
-    // The inputs the divisor names, or failing that, those of the values
-    // it names: for the help's example.
-    let named = |name: &str| text.contains(name);
-    let mut inputs: Vec<&str> = policy
-        .inputs
+    // The inputs the divisor reads, for the help's example: those it names
+    // itself, or failing that, those of the values it names. Found from the
+    // formula, not its text (whose `目标10` also holds `目标1`), and
+    // without a table of every input, once per divisor of a large policy.
+    let mut direct = Vec::new();
+    divisor.for_each_ref(&mut |node| {
+        if let Node::Input(i) = node {
+            direct.push(i);
+        }
+    });
+    if direct.is_empty() {
+        direct = inputs_through(policy, divisor);
+    }
+    direct.sort_unstable();
+    direct.dedup();
+    let inputs: Vec<&str> = direct
         .iter()
-        .filter(|x| named(&x.name))
+        .filter_map(|&i| policy.inputs.get(i))
         .map(|x| x.name.as_str())
         .collect();
-    if inputs.is_empty() {
-        let values: Vec<&Expr> = policy
-            .values
-            .iter()
-            .filter(|v| named(&v.name))
-            .map(|v| &v.expr)
-            .collect();
-        let read = inputs_read(policy, values);
-        inputs = policy
-            .inputs
-            .iter()
-            .zip(read)
-            .filter(|(_, r)| *r)
-            .map(|(x, _)| x.name.as_str())
-            .collect();
-    }
     let help = match inputs.first() {
         Some(first) => format!(
             "declare the values the data may hold so that `{text}` cannot be 0, e.g. `input {first} … range > 0`; a row where it is 0 fails with a division by zero"

@@ -242,6 +242,8 @@ fn score_dir<'a>(policy: &'a CheckedPolicy, dirs: &mut Directions<'_, 'a>) -> Di
 /// not inputs × size).
 struct Readers {
     values: Vec<Vec<usize>>,
+    /// Each value's place in the policy's dependency order.
+    value_order: Vec<usize>,
     indicators: Vec<Vec<usize>>,
     adjustments: Vec<Vec<usize>>,
 }
@@ -272,8 +274,17 @@ impl Readers {
                 }
             }
         }
+        let mut value_order = vec![0; policy.values.len()];
+        for (place, &node) in policy.order.iter().enumerate() {
+            if let Node::Value(v) = node
+                && let Some(slot) = value_order.get_mut(v)
+            {
+                *slot = place;
+            }
+        }
         let mut readers = Readers {
             values: vec![Vec::new(); n],
+            value_order,
             indicators: vec![Vec::new(); n],
             adjustments: vec![Vec::new(); n],
         };
@@ -320,35 +331,29 @@ struct Directions<'b, 'a> {
     known: std::collections::HashMap<Node, Dir>,
     /// The values, indicators and bonus/deduction items that read `x`:
     /// everything else is constant in it.
-    reading_values: Vec<bool>,
+    reading_values: std::collections::HashSet<usize>,
     indicators: Vec<usize>,
     adjustments: Vec<usize>,
 }
 
 impl<'b, 'a> Directions<'b, 'a> {
     fn new(bounds: &'b mut Bounds<'a>, readers: &Readers, x: usize) -> Directions<'b, 'a> {
-        let policy = bounds.policy();
-        let mut reading_values = vec![false; policy.values.len()];
-        for &v in readers.values.get(x).into_iter().flatten() {
-            if let Some(r) = reading_values.get_mut(v) {
-                *r = true;
-            }
-        }
+        // Only the values that read `x`, in dependency order: the work for
+        // one input is the size of what reads it, not of the policy.
+        let mut reading: Vec<usize> = readers.values.get(x).cloned().unwrap_or_default();
+        reading.sort_unstable_by_key(|&v| readers.value_order.get(v).copied());
         let mut d = Directions {
             bounds,
             x,
             known: std::collections::HashMap::new(),
-            reading_values,
+            reading_values: reading.iter().copied().collect(),
             indicators: readers.indicators.get(x).cloned().unwrap_or_default(),
             adjustments: readers.adjustments.get(x).cloned().unwrap_or_default(),
         };
-        for &node in &policy.order {
-            if let Node::Value(v) = node
-                && d.reading_values.get(v).copied().unwrap_or(false)
-            {
-                let dir = d.node(node);
-                d.known.insert(node, dir);
-            }
+        for v in reading {
+            let node = Node::Value(v);
+            let dir = d.node(node);
+            d.known.insert(node, dir);
         }
         d
     }
@@ -372,7 +377,7 @@ impl<'b, 'a> Directions<'b, 'a> {
         match node {
             Node::Input(i) if i == self.x => Dir::Up,
             Node::Input(_) => Dir::Const,
-            Node::Value(v) if !self.reading_values.get(v).copied().unwrap_or(false) => Dir::Const,
+            Node::Value(v) if !self.reading_values.contains(&v) => Dir::Const,
             Node::Value(v) => match policy.values.get(v) {
                 Some(v) => self.expr(&v.expr),
                 None => Dir::Any,
