@@ -9,6 +9,7 @@ mod cell;
 mod csv;
 mod json;
 mod sheet;
+pub(crate) mod spares;
 
 use std::collections::HashMap;
 use std::fmt;

@@ -7,4 +7,4 @@ use pest_derive::Parser;
 pub struct PolicyParser;
 
 // Makes edits to the grammar rebuild the crate.
-const _GRAMMAR: &str = include_str!("../../grammar/policy.pest");
+const _GRAMMAR: &str = include_str!("../../../grammar/policy.pest");
