@@ -6,10 +6,10 @@
 //! two runs of the same input.
 
 use crate::data::{Columns, ReadOptions};
-use crate::diagnostic::{self, Style};
-use crate::formatter;
+use crate::language::diagnostic::{self, Style};
+use crate::language::source::Source;
 use crate::report::diagnostics::{self as machine, FileDiagnostics};
-use crate::source::Source;
+use crate::tools::formatter;
 
 /// The bundled policies, which the data target evaluates when its input
 /// carries no policy of its own.
@@ -116,7 +116,7 @@ pub fn policy_and_data(bytes: &[u8]) {
     let Ok(rows) = read() else { return };
     for row in rows.take(3).flatten() {
         if let Ok(record) = columns.record(&program, &row) {
-            let _ = crate::explain::explain(&program, &record);
+            let _ = crate::tools::explain::explain(&program, &record);
         }
     }
 }

@@ -53,11 +53,9 @@ pub mod tools;
 // The library's paths as they were before the folders: `kpi::ast`,
 // `kpi::eval::Record`, ... stay where users found them.
 pub use company::{distribution, ranking, year};
-pub(crate) use data::spares;
 pub use engine::{compile, eval, outcome, program, round, scores};
 pub use language::{ast, check, checked, diagnostic, format, fuzzy, source, syntax, types};
 pub use numbers::decimal;
-pub(crate) use numbers::num;
 pub use tools::{analysis, diff, explain, formatter, generate, testing};
 
 use diagnostic::Diagnostic;

@@ -14,15 +14,15 @@ use indexmap::IndexMap;
 
 use compact_str::CompactString;
 
+use crate::company::distribution::{Distribution, Tally};
+use crate::company::ranking::{self, Candidate};
+use crate::data::spares::Spares;
 use crate::data::{
     Block, Columns, DataSource, Feed, HeaderError, RawRow, RawTable, RowError, RowProblem,
 };
-use crate::distribution::{Distribution, Tally};
-use crate::eval::{EvalError, RankingFacts, Record, Scratch};
-use crate::outcome::{Detail, Outcome, RankingNote};
-use crate::program::{Program, Slot};
-use crate::ranking::{self, Candidate};
-use crate::spares::Spares;
+use crate::engine::eval::{EvalError, RankingFacts, Record, Scratch};
+use crate::engine::outcome::{Detail, Outcome, RankingNote};
+use crate::engine::program::{Program, Slot};
 
 /// What became of one row.
 #[derive(Debug, Clone)]
@@ -679,7 +679,7 @@ impl<'p, F: FnMut(RowResult)> Finish<'p, F> {
 struct Held {
     number: usize,
     record: Record,
-    outcome: Result<Outcome, crate::eval::EvalError>,
+    outcome: Result<Outcome, crate::engine::eval::EvalError>,
     facts: RankingFacts,
 }
 
@@ -956,7 +956,7 @@ mod tests {
     #[allow(clippy::panic, clippy::unwrap_used)]
     fn a_panic_in_every_worker_ends_the_run() {
         let text = "policy \"p\" {\n  period month\n  currency CNY\n  input y score \"review\"\n  indicator i \"review\" weight 100% {\n    points y\n  }\n}\n";
-        let source = crate::source::Source::new("p.kpi", text);
+        let source = crate::language::source::Source::new("p.kpi", text);
         let Ok(compiled) = crate::compile(&source) else {
             panic!("the policy compiles")
         };

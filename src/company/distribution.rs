@@ -9,7 +9,7 @@ use indexmap::IndexMap;
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::Serialize;
 
-use crate::checked::{CheckedPolicy, HeadcountRounding, QuotaLimit};
+use crate::language::checked::{CheckedPolicy, HeadcountRounding, QuotaLimit};
 
 /// The distribution of every group, in the order the groups first appear.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -80,7 +80,7 @@ pub struct Tally {
 
 impl Tally {
     /// Counts one outcome's final grade in its group.
-    pub fn add(&mut self, policy: &CheckedPolicy, outcome: &crate::outcome::Outcome) {
+    pub fn add(&mut self, policy: &CheckedPolicy, outcome: &crate::engine::outcome::Outcome) {
         let Some(grade) = outcome
             .grade
             .as_deref()
@@ -113,7 +113,7 @@ impl Tally {
     /// The distribution of outcomes held in memory.
     pub fn of<'a>(
         policy: &CheckedPolicy,
-        outcomes: impl IntoIterator<Item = &'a crate::outcome::Outcome>,
+        outcomes: impl IntoIterator<Item = &'a crate::engine::outcome::Outcome>,
     ) -> Distribution {
         let mut tally = Tally::default();
         for o in outcomes {

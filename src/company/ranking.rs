@@ -15,8 +15,8 @@ use std::collections::VecDeque;
 
 use rust_decimal::Decimal;
 
-use crate::checked::Quotas;
-use crate::distribution::headcount;
+use crate::company::distribution::headcount;
+use crate::language::checked::Quotas;
 
 /// One person of a group, as the ranking sees them.
 #[derive(Debug, Clone)]
@@ -241,12 +241,12 @@ fn compare(a: &Candidate, b: &Candidate, lower_first: &[bool]) -> Ordering {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checked::{QuotaLimit, Ranking};
-    use crate::distribution::headcount;
-    use crate::source::Span;
+    use crate::company::distribution::headcount;
+    use crate::language::checked::{QuotaLimit, Ranking};
+    use crate::language::source::Span;
     use HeadcountRounding::{HalfUp, Strict};
 
-    use crate::checked::HeadcountRounding;
+    use crate::language::checked::HeadcountRounding;
 
     fn limit(grades: &[u16], at_most: bool, percent: i64) -> QuotaLimit {
         QuotaLimit {
@@ -351,7 +351,7 @@ mod tests {
                         counts[usize::from(p.grade)] += 1;
                     }
                     for l in &q.limits {
-                        let c = crate::distribution::check(l, &counts, m, q.rounding);
+                        let c = crate::company::distribution::check(l, &counts, m, q.rounding);
                         assert!(c.holds, "case {case}: {:?}", l.grades);
                     }
                 }

@@ -17,15 +17,15 @@
 use indexmap::IndexMap;
 use rust_decimal::Decimal;
 
-use crate::ast::{MissingQuarters, YearlyRule};
 use crate::data::{
     CellProblem, CellRef, Columns, HeaderError, RawTable, RowError, RowProblem, parse_cell,
     within_range,
 };
-use crate::eval::{Record, YearGiven};
-use crate::outcome::Outcome;
-use crate::program::{Program, Value};
-use crate::round::round;
+use crate::engine::eval::{Record, YearGiven};
+use crate::engine::outcome::Outcome;
+use crate::engine::program::{Program, Value};
+use crate::engine::round::round;
+use crate::language::ast::{MissingQuarters, YearlyRule};
 
 /// One quarter's data, with the name it is shown by (`Q1`, `2026Q1.csv`).
 #[derive(Debug, Clone)]
@@ -321,7 +321,7 @@ fn yearly_figures(program: &Program, table: &RawTable) -> Result<Figures, YearHe
             missing: vec![crate::data::MissingColumn {
                 input: policy.id_column.clone(),
                 label: Some("employee id".to_string()),
-                did_you_mean: crate::fuzzy::closest(
+                did_you_mean: crate::language::fuzzy::closest(
                     &policy.id_column,
                     headers.iter().map(String::as_str),
                 )
@@ -366,7 +366,8 @@ fn yearly_figures(program: &Program, table: &RawTable) -> Result<Figures, YearHe
         .filter(|(i, h)| !h.is_empty() && !known(*i))
         .map(|(_, h)| crate::data::UnknownColumn {
             column: h.clone(),
-            did_you_mean: crate::fuzzy::closest(h, names.iter().copied()).map(str::to_string),
+            did_you_mean: crate::language::fuzzy::closest(h, names.iter().copied())
+                .map(str::to_string),
         })
         .collect();
     if !unknown.is_empty() || !duplicates.is_empty() || !two_columns.is_empty() {

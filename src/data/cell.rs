@@ -3,9 +3,9 @@
 use rust_decimal::Decimal;
 
 use super::CellRef;
-use crate::ast::InputType;
-use crate::decimal::Plain;
-use crate::program::Value;
+use crate::engine::program::Value;
+use crate::language::ast::InputType;
+use crate::numbers::decimal::Plain;
 
 /// Parses a cell for an input of type `ty`, or says in words what is wrong.
 ///
@@ -312,7 +312,8 @@ fn plain(text: &str, ty: InputType) -> Result<Decimal, String> {
 #[inline(always)]
 fn plain_number(text: &str) -> Option<Plain> {
     // -0 is 0, and any zero is a plain 0.
-    crate::decimal::plain_parts(text).map(|n| if n.mantissa == 0 { Plain::ZERO } else { n })
+    crate::numbers::decimal::plain_parts(text)
+        .map(|n| if n.mantissa == 0 { Plain::ZERO } else { n })
 }
 
 /// Whether the commas of `text` (a number) group its whole part in
@@ -357,7 +358,7 @@ fn decimal(text: &str) -> Result<Decimal, String> {
     }
     let digits = cleaned.chars().filter(char::is_ascii_digit).count();
     let plain = cleaned.strip_prefix('+').unwrap_or(&cleaned);
-    match crate::decimal::exact(plain) {
+    match crate::numbers::decimal::exact(plain) {
         // -0 is 0.
         Some(n) => Ok(if n.is_zero() { Decimal::ZERO } else { n }),
         None if digits > 28 || cleaned.contains(['e', 'E']) => {

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use encoding_rs::Encoding;
 use encoding_rs_io::DecodeReaderBytesBuilder;
 
-use crate::spares::Spares;
+use crate::data::spares::Spares;
 
 use super::{
     CellProblem, CellRef, DataSource, EmptyRows, MAX_LINE_BYTES, RawRow, ReadOptions, RowError,

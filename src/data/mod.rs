@@ -18,11 +18,11 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use crate::ast::{InputType, OverrideTarget};
-use crate::check::intervals::RangeTest;
-use crate::checked::{CheckedPolicy, InputValue, Missing, Node};
-use crate::eval::{Override, OverrideValue, Record};
-use crate::program::{Program, Slot, Value};
+use crate::engine::eval::{Override, OverrideValue, Record};
+use crate::engine::program::{Program, Slot, Value};
+use crate::language::ast::{InputType, OverrideTarget};
+use crate::language::check::intervals::RangeTest;
+use crate::language::checked::{CheckedPolicy, InputValue, Missing, Node};
 
 pub use cell::parse_cell;
 pub use compact_str::CompactString;
@@ -787,7 +787,7 @@ impl<'h> HeaderIndex<'h> {
     /// alias; but never by a label or alias that is the name of a column
     /// another input is read from by its name (that column is the other
     /// input's).
-    pub(crate) fn inputs(&self, inputs: &[crate::checked::Input]) -> Vec<Option<usize>> {
+    pub(crate) fn inputs(&self, inputs: &[crate::language::checked::Input]) -> Vec<Option<usize>> {
         let by_name: Vec<Option<usize>> = inputs.iter().map(|i| self.get(&i.name)).collect();
         inputs
             .iter()
@@ -804,7 +804,10 @@ impl<'h> HeaderIndex<'h> {
     }
 
     /// An input's names, in the order a column is looked for by them.
-    fn names<'i>(&self, input: &'i crate::checked::Input) -> impl Iterator<Item = &'i str> {
+    fn names<'i>(
+        &self,
+        input: &'i crate::language::checked::Input,
+    ) -> impl Iterator<Item = &'i str> {
         std::iter::once(input.name.as_str())
             .chain(input.label.as_deref().map(str::trim))
             .chain(input.aliases.iter().map(|a| a.trim()))
@@ -820,7 +823,7 @@ impl<'h> HeaderIndex<'h> {
     pub(crate) fn two_columns(
         &self,
         headers: &[String],
-        inputs: &[crate::checked::Input],
+        inputs: &[crate::language::checked::Input],
         columns: &[Option<usize>],
         taken: &[usize],
     ) -> Vec<TwoColumns> {
@@ -878,24 +881,24 @@ pub(crate) trait Inputs {
     fn reset(&mut self, len: usize);
     fn set(&mut self, i: usize, value: Value);
     /// A number read as its parts (the usual cell).
-    fn set_plain(&mut self, i: usize, n: crate::decimal::Plain);
+    fn set_plain(&mut self, i: usize, n: crate::numbers::decimal::Plain);
 }
 
 /// A typed input as [`Inputs`] keeps it: a `Value` or a `Slot`.
 pub(crate) trait Input: Copy + From<Value> {
-    fn plain(n: crate::decimal::Plain) -> Self;
+    fn plain(n: crate::numbers::decimal::Plain) -> Self;
 }
 
 impl Input for Value {
     #[inline]
-    fn plain(n: crate::decimal::Plain) -> Value {
+    fn plain(n: crate::numbers::decimal::Plain) -> Value {
         Value::Num(n.decimal())
     }
 }
 
 impl Input for Slot {
     #[inline]
-    fn plain(n: crate::decimal::Plain) -> Slot {
+    fn plain(n: crate::numbers::decimal::Plain) -> Slot {
         Slot::Num(n.num())
     }
 }
@@ -913,7 +916,7 @@ impl<T: Input> Inputs for Vec<T> {
     }
 
     #[inline]
-    fn set_plain(&mut self, i: usize, n: crate::decimal::Plain) {
+    fn set_plain(&mut self, i: usize, n: crate::numbers::decimal::Plain) {
         if let Some(slot) = self.get_mut(i) {
             *slot = T::plain(n);
         }
@@ -939,7 +942,8 @@ impl Columns {
         };
         let mut missing = Vec::new();
         let suggest = |name: &str| {
-            crate::fuzzy::closest(name, headers.iter().map(String::as_str)).map(str::to_string)
+            crate::language::fuzzy::closest(name, headers.iter().map(String::as_str))
+                .map(str::to_string)
         };
         let id = find(&policy.id_column, None);
         if id.is_none() {
@@ -1039,7 +1043,7 @@ impl Columns {
                 .filter(|(i, h)| !used.contains(i) && !h.is_empty() && !duplicates.contains(h))
                 .map(|(_, h)| UnknownColumn {
                     column: h.clone(),
-                    did_you_mean: crate::fuzzy::closest(h, names.iter().copied())
+                    did_you_mean: crate::language::fuzzy::closest(h, names.iter().copied())
                         .map(str::to_string),
                 })
                 .collect();
@@ -1117,7 +1121,7 @@ impl Columns {
     ) -> Result<(), RowError> {
         let policy = program.policy();
         let cell = |i: usize| row.cell_or_empty(i);
-        crate::outcome::replace_text(&mut record.id, &row.trimmed(self.id));
+        crate::engine::outcome::replace_text(&mut record.id, &row.trimmed(self.id));
         let id = &record.id;
         let mut problems = Vec::new();
         if id.is_empty() {
@@ -1129,9 +1133,12 @@ impl Columns {
             });
         }
         let name = self.name.map(|i| row.trimmed(i)).filter(|n| !n.is_empty());
-        crate::outcome::replace_optional_text(&mut record.name, name.as_deref());
+        crate::engine::outcome::replace_optional_text(&mut record.name, name.as_deref());
         let group = self.group.map(|column| (column, row.trimmed(column)));
-        crate::outcome::replace_optional_text(&mut record.group, group.as_ref().map(|(_, g)| &**g));
+        crate::engine::outcome::replace_optional_text(
+            &mut record.group,
+            group.as_ref().map(|(_, g)| &**g),
+        );
         // Who the row is must read as written: a byte the file's encoding
         // does not have (a name pasted from a GBK file into a UTF-8 one)
         // would put a garbled id or name on a payslip.
@@ -1397,7 +1404,7 @@ impl Columns {
 fn consumers(policy: &CheckedPolicy) -> Vec<Option<String>> {
     let mut found: Vec<Option<String>> = vec![None; policy.inputs.len()];
     for node in &policy.order {
-        let (kind, exprs): (&str, Vec<&crate::checked::Expr>) = match *node {
+        let (kind, exprs): (&str, Vec<&crate::language::checked::Expr>) = match *node {
             Node::Value(i) => (
                 "value",
                 policy
@@ -1472,7 +1479,7 @@ pub enum RowProblem {
     /// Cells that could not be read as their input's type.
     Cells(Vec<CellProblem>),
     /// The row read well but a rule failed on its values.
-    Eval(Box<crate::eval::EvalError>),
+    Eval(Box<crate::engine::eval::EvalError>),
     /// An earlier row has the same employee id.
     DuplicateId { first: usize },
     /// The row could not be read at all (a line that is not JSON).
@@ -1536,13 +1543,18 @@ impl fmt::Display for RowError {
 /// refused like a value of the wrong type: the analysis of `kpi analyze`
 /// holds only for data within the declared ranges.
 #[inline]
-pub(crate) fn within_range(input: &crate::checked::Input, value: Value) -> Result<Value, String> {
+pub(crate) fn within_range(
+    input: &crate::language::checked::Input,
+    value: Value,
+) -> Result<Value, String> {
     match value {
         Value::Num(n) if !input.range.contains(n) => Err(format!(
             "outside the range the policy declares, {}",
             input
                 .range
-                .describe_with(&input.name, |d| crate::format::input_value(input.ty, d))
+                .describe_with(&input.name, |d| crate::language::format::input_value(
+                    input.ty, d
+                ))
         )),
         _ => Ok(value),
     }
@@ -1734,11 +1746,11 @@ mod tests {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         let text = std::fs::read_to_string(root.join("policies/foreign_trade_sales.kpi"))
             .unwrap_or_default();
-        let program = crate::compile(&crate::source::Source::new("p.kpi", text))
+        let program = crate::compile(&crate::language::source::Source::new("p.kpi", text))
             .map(|c| c.program)
             .unwrap_or_else(|_| panic!("the policy compiles"));
         let mut data = Vec::new();
-        crate::generate::csv(program.policy(), 500, 7, &mut data).unwrap_or_default();
+        crate::tools::generate::csv(program.policy(), 500, 7, &mut data).unwrap_or_default();
         // With the general manager's override columns: every tenth row
         // overridden, one of them without a reason (refused).
         let mut data: String = String::from_utf8(data)

@@ -5,12 +5,12 @@ use std::sync::Arc;
 
 use rust_decimal::Decimal;
 
-use crate::checked::{CheckedPolicy, Expr, ExprKind, Extent, Function, Node, VetoEffect};
-use crate::num::{Num, order};
-use crate::program::{
+use crate::engine::program::{
     GradeBands, Layout, LinearTable, Op, PlanProgram, Program, Slot, Step, StepsTable,
 };
-use crate::round::Rounder;
+use crate::engine::round::Rounder;
+use crate::language::checked::{CheckedPolicy, Expr, ExprKind, Extent, Function, Node, VetoEffect};
+use crate::numbers::num::{Num, order};
 
 /// Compiles each checked plan into its program; `None` for no plans at all
 /// (the checker always gives at least one).
@@ -27,7 +27,7 @@ fn compile_plan(policy: CheckedPolicy) -> PlanProgram {
         .filter_map(|node| step(&policy, &layout, *node))
         .collect();
     PlanProgram {
-        outcome_keys: crate::outcome::OutcomeKeys::new(&policy),
+        outcome_keys: crate::engine::outcome::OutcomeKeys::new(&policy),
         score_rounder: Rounder::new(policy.score_rounding),
         money_rounder: Rounder::new(policy.money_rounding),
         policy: Arc::new(policy),
@@ -77,7 +77,7 @@ fn step(policy: &CheckedPolicy, layout: &Layout, node: Node) -> Option<Step> {
                     .enumerate()
                     .map(|(i, g)| (grade_index(i), g.scores.clone()))
                     .collect(),
-                crate::round::decimals(policy.score_rounding),
+                crate::engine::round::decimals(policy.score_rounding),
             ),
             vetoes: policy
                 .vetoes
@@ -106,7 +106,7 @@ fn step(policy: &CheckedPolicy, layout: &Layout, node: Node) -> Option<Step> {
 /// on collections, `yearly sum`: scaling it would count the missing
 /// quarters twice), nor one made of pay items (prorated already). An
 /// amount of both kinds is prorated, as every pay item once was, and the
-/// checker warns of it ([`crate::checked::Extent`]).
+/// checker warns of it ([`crate::language::checked::Extent`]).
 fn prorated(policy: &CheckedPolicy, expr: &Expr) -> bool {
     policy.extent(expr) != Extent::Partial
 }

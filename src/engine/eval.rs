@@ -10,15 +10,15 @@ use std::fmt;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::ast::CmpOp;
-use crate::checked::{ArithOp, CheckedPolicy, Node};
-use crate::num::{Num, greatest, least, order};
-use crate::outcome::{Detail, Outcome};
-use crate::program::{
+use crate::engine::outcome::{Detail, Outcome};
+use crate::engine::program::{
     GradeBands, LinearTable, Op, PlanProgram, Program, Slot, Step, StepsTable, Value,
 };
-use crate::round::round;
-use crate::source::Span;
+use crate::engine::round::round;
+use crate::language::ast::CmpOp;
+use crate::language::checked::{ArithOp, CheckedPolicy, Node};
+use crate::language::source::Span;
+use crate::numbers::num::{Num, greatest, least, order};
 
 /// One employee's inputs, in the order the policy declares them.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -949,10 +949,10 @@ impl PlanProgram {
         for (i, adjustment) in policy.adjustments.iter().enumerate() {
             let points = number_in(&frame.slots, layout.adjustments + i);
             match adjustment.kind {
-                crate::ast::AdjustmentKind::Bonus => {
+                crate::language::ast::AdjustmentKind::Bonus => {
                     bonuses = bonuses.checked_add(points).ok_or(overflow)?;
                 }
-                crate::ast::AdjustmentKind::Deduction => {
+                crate::language::ast::AdjustmentKind::Deduction => {
                     deductions = deductions.checked_add(points).ok_or(overflow)?;
                 }
             }

@@ -6,16 +6,16 @@
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::ast::AdjustmentKind;
-use crate::ast::OverrideTarget;
-use crate::checked::VetoEffect;
-use crate::eval::{Frame, OverrideValue, Record};
-use crate::program::{PlanProgram, Slot, Value};
+use crate::engine::eval::{Frame, OverrideValue, Record};
+use crate::engine::program::{PlanProgram, Slot, Value};
+use crate::language::ast::AdjustmentKind;
+use crate::language::ast::OverrideTarget;
+use crate::language::checked::VetoEffect;
 
-pub use crate::scores::{Name, Scores};
+pub use crate::engine::scores::{Name, Scores};
 
 /// `Default` is an outcome with nothing in it, for
-/// [`crate::program::Program::evaluate_into`] to fill.
+/// [`crate::engine::program::Program::evaluate_into`] to fill.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct Outcome {
     pub id: String,
@@ -62,7 +62,7 @@ pub struct Outcome {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AdjustmentNote {
     /// `score` or `grade`.
-    pub target: crate::ast::OverrideTarget,
+    pub target: crate::language::ast::OverrideTarget,
     /// The score or grade before the adjustment.
     pub before: String,
     pub after: String,
@@ -254,7 +254,7 @@ impl OutcomeKeys {
         indicators.shares_names(&self.indicators) && adjustments.shares_names(&self.adjustments)
     }
 
-    pub fn new(policy: &crate::checked::CheckedPolicy) -> OutcomeKeys {
+    pub fn new(policy: &crate::language::checked::CheckedPolicy) -> OutcomeKeys {
         OutcomeKeys {
             indicators: policy
                 .indicators

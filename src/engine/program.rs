@@ -8,11 +8,11 @@ use std::sync::Arc;
 
 use rust_decimal::Decimal;
 
-use crate::ast::CmpOp;
-use crate::checked::{ArithOp, CheckedPolicy, Interval, Node};
-use crate::num::Num;
-use crate::round::Rounder;
-use crate::source::Span;
+use crate::engine::round::Rounder;
+use crate::language::ast::CmpOp;
+use crate::language::checked::{ArithOp, CheckedPolicy, Interval, Node};
+use crate::language::source::Span;
+use crate::numbers::num::Num;
 
 /// A compiled policy, ready to evaluate records: one program per plan (just
 /// one for a policy without plans). Cheap to share across threads: it is
@@ -52,7 +52,7 @@ pub struct PlanProgram {
     /// needs is checked once, for this depth, rather than at every node.
     pub(crate) depth: usize,
     /// The keys of every outcome of this plan, made once.
-    pub(crate) outcome_keys: crate::outcome::OutcomeKeys,
+    pub(crate) outcome_keys: crate::engine::outcome::OutcomeKeys,
     /// The policy's roundings, made ready once.
     pub(crate) score_rounder: Rounder,
     pub(crate) money_rounder: Rounder,
@@ -137,7 +137,7 @@ impl Program {
     /// an outcome made otherwise.
     pub(crate) fn columns_of(
         &self,
-        outcome: &crate::outcome::Outcome,
+        outcome: &crate::engine::outcome::Outcome,
     ) -> std::borrow::Cow<'_, PlanColumns> {
         let plan = self.plans().position(|p| {
             p.outcome_keys
@@ -280,7 +280,7 @@ impl Slot {
     /// (`1.0` equals `1.00`, `-0` equals `0`).
     pub fn same(self, other: Slot) -> bool {
         match (self, other) {
-            (Slot::Num(a), Slot::Num(b)) => crate::num::order(a, b).is_eq(),
+            (Slot::Num(a), Slot::Num(b)) => crate::numbers::num::order(a, b).is_eq(),
             (Slot::Bool(a), Slot::Bool(b)) => a == b,
             (Slot::Grade(a), Slot::Grade(b)) => a == b,
             (Slot::Missing, Slot::Missing) => true,
@@ -379,7 +379,7 @@ pub(crate) struct ScaledInterval {
 impl GradeBands {
     /// The bands of `grades`, for scores with `scale` decimals.
     pub fn new(grades: Vec<(u16, Vec<Interval>)>, scale: u32) -> GradeBands {
-        let end = |end: Option<crate::checked::End>| -> Option<Option<(i128, bool)>> {
+        let end = |end: Option<crate::language::checked::End>| -> Option<Option<(i128, bool)>> {
             match end {
                 None => Some(None),
                 Some(e) if e.value.scale() <= scale => {
@@ -542,7 +542,7 @@ pub(crate) struct StepsTable {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checked::End;
+    use crate::language::checked::End;
 
     fn end(value: &str, closed: bool) -> Option<End> {
         Some(End {

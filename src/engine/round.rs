@@ -3,9 +3,9 @@
 
 use rust_decimal::Decimal;
 
-use crate::ast::RoundingMode;
-use crate::checked::Rounding;
-use crate::num::Num;
+use crate::language::ast::RoundingMode;
+use crate::language::checked::Rounding;
+use crate::numbers::num::Num;
 
 /// Rounds `value` to a multiple of the rounding's quantum and gives the
 /// result the quantum's number of decimals, so that 87.5 rounded to 0.01

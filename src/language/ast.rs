@@ -4,7 +4,7 @@
 
 use rust_decimal::Decimal;
 
-use crate::source::Span;
+use crate::language::source::Span;
 
 /// A name as written: an input, value, indicator, grade, ...
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -624,7 +624,7 @@ impl Expr {
 
     /// How many levels deep the expression is (a name is 1, `a + b` is 2).
     /// Recursive: the parser bounds every expression it builds by
-    /// [`crate::syntax::MAX_FORMULA_DEPTH`].
+    /// [`crate::language::syntax::MAX_FORMULA_DEPTH`].
     pub fn depth(&self) -> usize {
         let mut deepest = 0;
         self.for_each_child(|c| deepest = deepest.max(c.depth()));

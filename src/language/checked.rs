@@ -6,10 +6,10 @@
 
 use rust_decimal::Decimal;
 
-pub use crate::ast::HeadcountRounding;
-use crate::ast::{AdjustmentKind, CmpOp, InputType, Period, RoundingMode};
-use crate::source::{Source, Span};
-use crate::types::Ty;
+pub use crate::language::ast::HeadcountRounding;
+use crate::language::ast::{AdjustmentKind, CmpOp, InputType, Period, RoundingMode};
+use crate::language::source::{Source, Span};
+use crate::language::types::Ty;
 
 #[derive(Debug, Clone)]
 pub struct CheckedPolicy {
@@ -47,7 +47,7 @@ pub struct CheckedPolicy {
     /// What the yearly roll-up does for someone missing a quarter; `None`
     /// when the policy does not say (such a person then fails, never
     /// silently counted as zero).
-    pub missing_quarters: Option<crate::ast::MissingQuarters>,
+    pub missing_quarters: Option<crate::language::ast::MissingQuarters>,
     /// Every node, each after everything it depends on.
     pub order: Vec<Node>,
     /// Worked examples, for `kpi test`.
@@ -122,7 +122,7 @@ impl CheckedPolicy {
             ExprKind::Number(_) | ExprKind::Bool(_) | ExprKind::GradeConst(_) => Full,
             ExprKind::Measure(_) => Full,
             ExprKind::Ref(Node::Input(i)) => match self.inputs.get(*i) {
-                Some(input) if input.yearly == crate::ast::YearlyRule::Sum => Partial,
+                Some(input) if input.yearly == crate::language::ast::YearlyRule::Sum => Partial,
                 _ => Full,
             },
             // A pay item adds amounts prorated already, or left whole.
@@ -273,7 +273,7 @@ impl CheckedPolicy {
 /// `override grade from 总经理调整 reason 调整原因`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OverrideRule {
-    pub target: crate::ast::OverrideTarget,
+    pub target: crate::language::ast::OverrideTarget,
     /// The data column holding the overriding score or grade.
     pub column: String,
     /// The data column holding the reason, required with every override.
@@ -324,13 +324,13 @@ pub struct Input {
     /// What an empty cell means.
     pub missing: Missing,
     /// How the year adds up the quarters' values.
-    pub yearly: crate::ast::YearlyRule,
+    pub yearly: crate::language::ast::YearlyRule,
     pub ty: InputType,
     /// The values the data may hold: what the policy declares, within what
     /// the type allows (0–100 for a score). Data outside it is refused.
     pub range: Interval,
     /// Which way is better, when the policy says.
-    pub better: Option<crate::ast::Better>,
+    pub better: Option<crate::language::ast::Better>,
     pub span: Span,
     /// Where the name is written in its definition.
     pub name_span: Span,

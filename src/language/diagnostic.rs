@@ -8,7 +8,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::source::{Source, Span};
+use crate::language::source::{Source, Span};
 
 /// Every diagnostic code kpi can report. The code is part of the public
 /// interface: CI scripts match on it, so a code never changes meaning.

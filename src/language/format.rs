@@ -5,9 +5,9 @@
 
 use rust_decimal::Decimal;
 
-use crate::checked::CheckedPolicy;
-use crate::program::Value;
-use crate::types::Ty;
+use crate::engine::program::Value;
+use crate::language::checked::CheckedPolicy;
+use crate::language::types::Ty;
 
 /// Money: `¥1,250,000.00`, `$30.50`, `1,200.00 HKD`. At least two decimals,
 /// more if the amount has them (an unrounded intermediate).
@@ -49,8 +49,8 @@ pub fn percent(ratio: Decimal) -> String {
 /// A value of an input as the policy would write it, without a currency
 /// sign: `12.5%` for a percentage, `8000` for money or a number, `yes` or
 /// `no` (1 or 0).
-pub fn input_value(ty: crate::ast::InputType, n: Decimal) -> String {
-    use crate::ast::InputType;
+pub fn input_value(ty: crate::language::ast::InputType, n: Decimal) -> String {
+    use crate::language::ast::InputType;
     match ty {
         InputType::Percent => percent(n),
         InputType::YesNo => if n.is_zero() { "no" } else { "yes" }.to_string(),

@@ -123,8 +123,8 @@ impl Source {
     pub fn from_bytes(
         name: impl Into<String>,
         bytes: Vec<u8>,
-    ) -> (Self, Vec<crate::diagnostic::Diagnostic>) {
-        use crate::diagnostic::{Code, Diagnostic};
+    ) -> (Self, Vec<crate::language::diagnostic::Diagnostic>) {
+        use crate::language::diagnostic::{Code, Diagnostic};
         match String::from_utf8(bytes) {
             Ok(text) => (Source::new(name, text), Vec::new()),
             Err(e) => {

@@ -11,7 +11,7 @@
 
 use std::fmt;
 
-use crate::ast::InputType;
+use crate::language::ast::InputType;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Ty {

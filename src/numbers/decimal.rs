@@ -83,8 +83,8 @@ impl Plain {
 
     /// The same number as the evaluator holds it.
     #[inline(always)]
-    pub(crate) fn num(self) -> crate::num::Num {
-        crate::num::Num::new(u128::from(self.mantissa), self.scale, self.negative)
+    pub(crate) fn num(self) -> crate::numbers::num::Num {
+        crate::numbers::num::Num::new(u128::from(self.mantissa), self.scale, self.negative)
     }
 }
 

@@ -2,9 +2,9 @@
 
 use std::fmt::Write;
 
-use crate::analysis::{Analysis, Range};
-use crate::checked::CheckedPolicy;
-use crate::format;
+use crate::language::checked::CheckedPolicy;
+use crate::language::format;
+use crate::tools::analysis::{Analysis, Range};
 
 /// The analysis as text: per plan, each indicator's points, the score, the
 /// grades reached and each pay item's bounds.
@@ -36,8 +36,8 @@ pub fn analysis_text(analysis: &Analysis, policy: &CheckedPolicy) -> String {
                 .find(|x| x.name == v.name)
                 .map(|x| x.expr.ty);
             let shown = match ty {
-                Some(crate::types::Ty::Ratio) => v.range.show(format::percent),
-                Some(crate::types::Ty::Money) => show_money(&v.range, &money),
+                Some(crate::language::types::Ty::Ratio) => v.range.show(format::percent),
+                Some(crate::language::types::Ty::Money) => show_money(&v.range, &money),
                 _ => v.range.show(points),
             };
             let missing = if v.can_be_left_out {
@@ -149,7 +149,7 @@ fn show_money(range: &Range, money: &impl Fn(rust_decimal::Decimal) -> String) -
 }
 
 /// The pay bill: per pay item, the total and one grade either way.
-pub fn bill_text(bill: &crate::analysis::bill::PayBill, policy: &CheckedPolicy) -> String {
+pub fn bill_text(bill: &crate::tools::analysis::bill::PayBill, policy: &CheckedPolicy) -> String {
     let money = |d| format::money(d, policy.currency.as_deref());
     let mut out = format!(
         "pay bill of {} ({} failed, left out)\n",
@@ -191,16 +191,16 @@ pub fn bill_text(bill: &crate::analysis::bill::PayBill, policy: &CheckedPolicy) 
 /// One line for `kpi check`: the score's range over every plan and each pay
 /// item's, as multiples of its base where every plan has one.
 pub fn summary_line(analysis: &Analysis, policy: &CheckedPolicy) -> String {
-    use crate::analysis::domain_hull;
+    use crate::tools::analysis::domain_hull;
     let mut parts = Vec::new();
     let scores: Vec<Range> = analysis.plans.iter().filter_map(|p| p.score).collect();
     if let Some(score) = scores.into_iter().reduce(domain_hull) {
         parts.push(format!("score {}", score.show(format::number)));
     }
     for (i, item) in policy.pay.iter().enumerate() {
-        let items: Vec<&crate::analysis::PayBound> =
+        let items: Vec<&crate::tools::analysis::PayBound> =
             analysis.plans.iter().filter_map(|p| p.pay.get(i)).collect();
-        let relative: Option<Vec<&crate::analysis::Relative>> =
+        let relative: Option<Vec<&crate::tools::analysis::Relative>> =
             items.iter().map(|p| p.relative.as_ref()).collect();
         let text = match relative {
             Some(rel) if !rel.is_empty() && rel.iter().all(|r| r.base == rel[0].base) => {

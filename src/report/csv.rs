@@ -1,7 +1,7 @@
 //! CSV: one row per employee, one column per indicator, adjustment and pay item.
 
-use crate::outcome::Outcome;
-use crate::program::Program;
+use crate::engine::outcome::Outcome;
+use crate::engine::program::Program;
 
 pub fn csv(program: &Program, outcomes: &[Outcome]) -> String {
     let mut writer = csv::Writer::from_writer(Vec::new());

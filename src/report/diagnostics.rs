@@ -6,8 +6,8 @@
 use serde::Serialize;
 use serde_json::json;
 
-use crate::diagnostic::{Code, Diagnostic, Severity};
-use crate::source::{Source, Span};
+use crate::language::diagnostic::{Code, Diagnostic, Severity};
+use crate::language::source::{Source, Span};
 
 /// The diagnostics of one file.
 #[derive(Debug, Clone, Copy)]

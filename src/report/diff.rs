@@ -5,8 +5,8 @@ use std::fmt::Write;
 use rust_decimal::Decimal;
 use unicode_width::UnicodeWidthStr;
 
-use crate::diff::{Delta, PolicyDiff};
-use crate::format;
+use crate::language::format;
+use crate::tools::diff::{Delta, PolicyDiff};
 
 /// Text for people: each changed employee with before → after and the
 /// difference, then the pay bill per item and in total.

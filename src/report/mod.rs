@@ -15,9 +15,9 @@ pub use table::table;
 
 use rust_decimal::Decimal;
 
-use crate::format;
-use crate::outcome::Outcome;
-use crate::program::Program;
+use crate::engine::outcome::Outcome;
+use crate::engine::program::Program;
+use crate::language::format;
 
 /// What a column holds, for alignment and number formatting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -118,7 +118,7 @@ pub(crate) fn cells(program: &Program, outcome: &Outcome, for_people: bool) -> V
             Cell::Text(text) => text.to_string(),
             Cell::Number(d) => {
                 let mut text = String::new();
-                crate::decimal::push_decimal(&mut text, *d);
+                crate::numbers::decimal::push_decimal(&mut text, *d);
                 text
             }
         });
@@ -208,7 +208,7 @@ pub(crate) fn each_cell(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scores::Name;
+    use crate::engine::scores::Name;
     use std::sync::Arc;
 
     /// A row's cells come from the plan's column places when the outcome's
@@ -219,13 +219,13 @@ mod tests {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         let text = std::fs::read_to_string(root.join("policies/foreign_trade_sales.kpi"))
             .unwrap_or_default();
-        let source = crate::source::Source::new("ft.kpi", text);
+        let source = crate::language::source::Source::new("ft.kpi", text);
         let Ok(compiled) = crate::compile(&source) else {
             panic!("the policy compiles");
         };
         let program = compiled.program;
         let mut generated = Vec::new();
-        let written = crate::generate::csv(program.policy(), 40, 3, &mut generated);
+        let written = crate::tools::generate::csv(program.policy(), 40, 3, &mut generated);
         assert!(written.is_ok());
         let Ok(data) = crate::data::open_bytes("ft.csv", generated, &Default::default()) else {
             panic!("the data opens");

@@ -4,10 +4,10 @@
 use unicode_width::UnicodeWidthStr;
 
 use super::Kind;
-use crate::checked::{CheckedPolicy, HeadcountRounding};
-use crate::distribution::{GroupDistribution, Tally};
-use crate::outcome::Outcome;
-use crate::program::Program;
+use crate::company::distribution::{GroupDistribution, Tally};
+use crate::engine::outcome::Outcome;
+use crate::engine::program::Program;
+use crate::language::checked::{CheckedPolicy, HeadcountRounding};
 
 pub fn table(program: &Program, outcomes: &[Outcome]) -> String {
     let policy = program.policy();

@@ -8,14 +8,14 @@ use std::path::PathBuf;
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 
-use crate::ast::InputType;
 use crate::batch::Summary;
+use crate::language::ast::InputType;
 
 use super::Cell;
 use crate::data::{RowError, RowProblem};
-use crate::eval::Record;
-use crate::outcome::{Detail, Outcome};
-use crate::program::{Program, Value};
+use crate::engine::eval::Record;
+use crate::engine::outcome::{Detail, Outcome};
+use crate::engine::program::{Program, Value};
 
 /// Receives each evaluated row and each failure, in the order of the file.
 pub trait OutcomeWriter {
@@ -143,7 +143,7 @@ pub fn csv_line(program: &Program, outcome: &Outcome, line: &mut Vec<u8>) {
             if !std::mem::replace(&mut first, false) {
                 line.push(b',');
             }
-            crate::decimal::write_decimal(line, d);
+            crate::numbers::decimal::write_decimal(line, d);
         }
     });
     line.push(b'\n');
@@ -524,7 +524,7 @@ fn workbook(
     // Each group's grades, then each quota against its count.
     let distribution = workbook.add_worksheet();
     distribution.set_name("Distribution")?;
-    let tally = crate::distribution::Tally::of(policy, rows.iter().map(|(_, o)| o));
+    let tally = crate::company::distribution::Tally::of(policy, rows.iter().map(|(_, o)| o));
     let grouped = policy.quota_group_column().is_some();
     let offset = u16::from(grouped);
     if grouped {

@@ -7,7 +7,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::batch::Batch;
-use crate::outcome::Outcome;
+use crate::engine::outcome::Outcome;
 
 /// A value before and after the change.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -11,15 +11,19 @@ use std::fmt::Write;
 use rust_decimal::Decimal;
 use unicode_width::UnicodeWidthStr;
 
-use crate::ast::AdjustmentKind;
-use crate::ast::CmpOp;
-use crate::checked::{ArithOp, CheckedPolicy, Expr, ExprKind, Function, Node, VetoEffect};
-use crate::eval::{EvalError, Event, IndicatorTrace, Record, ScoreTrace, TableChoice, Traced};
-use crate::format;
-use crate::outcome::Outcome;
-use crate::program::{PlanProgram, Program, Value};
-use crate::source::Span;
-use crate::types::Ty;
+use crate::engine::eval::{
+    EvalError, Event, IndicatorTrace, Record, ScoreTrace, TableChoice, Traced,
+};
+use crate::engine::outcome::Outcome;
+use crate::engine::program::{PlanProgram, Program, Value};
+use crate::language::ast::AdjustmentKind;
+use crate::language::ast::CmpOp;
+use crate::language::checked::{
+    ArithOp, CheckedPolicy, Expr, ExprKind, Function, Node, VetoEffect,
+};
+use crate::language::format;
+use crate::language::source::Span;
+use crate::language::types::Ty;
 
 /// Evaluates `record` with tracing on and renders the derivation as text.
 pub fn explain(program: &Program, record: &Record) -> Result<String, EvalError> {
@@ -90,7 +94,7 @@ struct Renderer<'a> {
     /// Points a yearly record took from its quarters.
     given: HashMap<Node, Value>,
     /// The quarters behind a yearly record.
-    year: Option<crate::eval::YearGiven>,
+    year: Option<crate::engine::eval::YearGiven>,
     out: String,
 }
 
@@ -223,7 +227,10 @@ impl<'a> Renderer<'a> {
 
     /// Points with at least the score precision's decimals.
     fn points(&self, d: Decimal) -> String {
-        format::points(d, crate::round::decimals(self.policy.score_rounding))
+        format::points(
+            d,
+            crate::engine::round::decimals(self.policy.score_rounding),
+        )
     }
 
     fn slot(&self, node: Node) -> Value {
@@ -624,11 +631,9 @@ impl<'a> Renderer<'a> {
                     note.rank, note.of
                 ),
                 (None, _)
-                    if self
-                        .outcome
-                        .final_adjustment
-                        .as_ref()
-                        .is_some_and(|n| n.target == crate::ast::OverrideTarget::Grade) =>
+                    if self.outcome.final_adjustment.as_ref().is_some_and(|n| {
+                        n.target == crate::language::ast::OverrideTarget::Grade
+                    }) =>
                 {
                     format!(
                         "forced ranking: rank {} of {}{group}; the general manager's grade is kept, and counts in the quotas",
@@ -643,7 +648,7 @@ impl<'a> Renderer<'a> {
             self.line(1, &line);
         }
         if let Some(note) = &self.outcome.final_adjustment
-            && note.target == crate::ast::OverrideTarget::Grade
+            && note.target == crate::language::ast::OverrideTarget::Grade
         {
             let after = policy
                 .grades
@@ -662,7 +667,7 @@ impl<'a> Renderer<'a> {
     /// The general manager's score, when it replaced the computed one.
     fn score_adjustment(&mut self) {
         if let Some(note) = &self.outcome.final_adjustment
-            && note.target == crate::ast::OverrideTarget::Score
+            && note.target == crate::language::ast::OverrideTarget::Score
         {
             let line = format!(
                 "score {} by the general manager's final adjustment (computed: {}), reason: {}",
@@ -1102,7 +1107,7 @@ fn collect_decisions<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
     }
 }
 
-fn veto_reason(policy: &CheckedPolicy, veto: &crate::checked::Veto) -> String {
+fn veto_reason(policy: &CheckedPolicy, veto: &crate::language::checked::Veto) -> String {
     let condition = one_line(policy.source.slice(veto.condition.span));
     let effect = match veto.effect {
         VetoEffect::Grade(g) => policy

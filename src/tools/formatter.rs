@@ -10,16 +10,16 @@
 
 use unicode_width::UnicodeWidthStr;
 
-use crate::ast::*;
-use crate::diagnostic::Diagnostic;
-use crate::source::{Source, Span};
+use crate::language::ast::*;
+use crate::language::diagnostic::Diagnostic;
+use crate::language::source::{Source, Span};
 
 /// Lines longer than this are broken (long `if` chains, linear tables).
 const WIDTH: usize = 100;
 
 /// Formats a policy. A policy with syntax errors cannot be formatted.
 pub fn format(source: &Source) -> Result<String, Vec<Diagnostic>> {
-    let policy = crate::syntax::parse(source)?;
+    let policy = crate::language::syntax::parse(source)?;
     let mut printer = Printer::new(source.text());
     printer.policy(&policy);
     Ok(printer.finish())
@@ -54,9 +54,9 @@ impl std::fmt::Display for Error {
 /// Formats a policy and checks the result, as Cedar's formatter does: the
 /// formatted text must parse to the same policy and keep every comment.
 pub fn format_checked(source: &Source) -> Result<String, Error> {
-    let original = crate::syntax::parse(source).map_err(Error::Syntax)?;
+    let original = crate::language::syntax::parse(source).map_err(Error::Syntax)?;
     let formatted = format(source).map_err(Error::Syntax)?;
-    let again = crate::syntax::parse(&Source::new(source.name(), formatted.clone()))
+    let again = crate::language::syntax::parse(&Source::new(source.name(), formatted.clone()))
         .map_err(|_| Error::ChangesMeaning)?;
     if !original.same_as(&again) {
         return Err(Error::ChangesMeaning);
@@ -87,7 +87,7 @@ fn comments(text: &str) -> Vec<Comment> {
     let mut found = Vec::new();
     let mut offset = 0;
     for line in text.split_inclusive('\n') {
-        let code = crate::syntax::strip_comment(line);
+        let code = crate::language::syntax::strip_comment(line);
         if code.len() < line.len() {
             let comment = line[code.len()..].trim_end();
             found.push(Comment {
@@ -1296,7 +1296,7 @@ fn is_plain_name(text: &str) -> bool {
     let mut chars = text.chars();
     chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
         && chars.all(|c| c.is_alphanumeric() || c == '_')
-        && !crate::syntax::RESERVED.contains(&text)
+        && !crate::language::syntax::RESERVED.contains(&text)
 }
 
 fn pad(text: &str, width: usize) -> String {

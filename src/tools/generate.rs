@@ -6,8 +6,8 @@ use std::io::{self, Write};
 
 use rust_decimal::Decimal;
 
-use crate::ast::InputType;
-use crate::checked::{CheckedPolicy, Input};
+use crate::language::ast::InputType;
+use crate::language::checked::{CheckedPolicy, Input};
 
 /// splitmix64: a small, fast, deterministic generator (not for secrets).
 struct Random(u64);

@@ -8,15 +8,15 @@ use std::collections::BTreeSet;
 
 use rust_decimal::Decimal;
 
-use crate::checked::{
+use crate::engine::eval::{Event, Record, TableChoice, Traced};
+use crate::engine::program::{PlanProgram, Program, Value};
+use crate::language::checked::{
     CheckedPolicy, Example, Expected, Expr, ExprKind, InputValue, Node, VetoEffect,
 };
-use crate::diagnostic::{Code, Diagnostic};
-use crate::eval::{Event, Record, TableChoice, Traced};
-use crate::format;
-use crate::program::{PlanProgram, Program, Value};
-use crate::source::Span;
-use crate::types::Ty;
+use crate::language::diagnostic::{Code, Diagnostic};
+use crate::language::format;
+use crate::language::source::Span;
+use crate::language::types::Ty;
 
 /// The result of one example.
 #[derive(Debug, Clone)]
@@ -171,7 +171,7 @@ fn compare(program: &PlanProgram, example: &Example, traced: &Traced) -> Vec<Dia
         }
         let actual_text = show(policy, actual, ty);
         let (name, _) = policy.describe(expect.target);
-        let derivation = crate::explain::render_node(program, traced, expect.target);
+        let derivation = crate::tools::explain::render_node(program, traced, expect.target);
         failures.push(
             Diagnostic::error(
                 Code::TestFailed,

@@ -4,11 +4,11 @@
 use rust_decimal::Decimal;
 
 use super::scope::Scope;
-use crate::ast::{self, ExampleLine, ExpectTarget, ExprKind, InputType, Item, UnaryOp};
-use crate::checked::{Example, Expectation, Expected, Input, InputValue, Node};
-use crate::diagnostic::{Code, Diagnostic};
-use crate::source::Span;
-use crate::types::Ty;
+use crate::language::ast::{self, ExampleLine, ExpectTarget, ExprKind, InputType, Item, UnaryOp};
+use crate::language::checked::{Example, Expectation, Expected, Input, InputValue, Node};
+use crate::language::diagnostic::{Code, Diagnostic};
+use crate::language::source::Span;
+use crate::language::types::Ty;
 
 /// What the checker knows that examples are checked against.
 pub(super) struct Context<'a> {
@@ -79,7 +79,7 @@ fn example(
                     (value_, cx.inputs.get(index))
                     && !declared.range.contains(n)
                 {
-                    let show = |d| crate::format::input_value(ty, d);
+                    let show = |d| crate::language::format::input_value(ty, d);
                     diags.push(
                         Diagnostic::error(
                             Code::InputRange,
@@ -120,7 +120,7 @@ fn example(
         .zip(&inputs)
         .zip(cx.used.iter().copied().chain(std::iter::repeat(true)))
         .filter(|((input, given), used)| {
-            given.is_none() && *used && input.missing != crate::checked::Missing::Exclude
+            given.is_none() && *used && input.missing != crate::language::checked::Missing::Exclude
         })
         .map(|((input, _), _)| input.name.as_str())
         .collect();
@@ -176,7 +176,7 @@ fn given_input(input: &ast::Name, cx: &Context<'_>, diags: &mut Vec<Diagnostic>)
                 format!("there is no input `{}`", input.text),
             )
             .label(input.span, "unknown input");
-            diags.push(match crate::fuzzy::closest(&input.text, names) {
+            diags.push(match crate::language::fuzzy::closest(&input.text, names) {
                 Some(s) => d.help(format!("did you mean `{s}`?")),
                 None => {
                     d.help("an example gives a value to each `input` of the policy, by its name")
@@ -324,7 +324,7 @@ fn expectation(
                     format!("the policy computes nothing called `{}`", name.text),
                 )
                 .label(name.span, "unknown outcome");
-                diags.push(match crate::fuzzy::closest(&name.text, outcomes.iter().copied()) {
+                diags.push(match crate::language::fuzzy::closest(&name.text, outcomes.iter().copied()) {
                     Some(s) => d.help(format!("did you mean `{s}`?")),
                     None => d.help("an example can expect `score`, `grade`, an indicator's points, a bonus or deduction item, a value or a pay item"),
                 });

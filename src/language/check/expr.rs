@@ -8,11 +8,11 @@ use rust_decimal::Decimal;
 
 use super::scope::Scope;
 use super::tables;
-use crate::ast::{self, BinaryOp, CmpOp, CurrencyMark, ExprKind as A, UnaryOp};
-use crate::checked::{ArithOp, Expr, ExprKind, Function, Node};
-use crate::diagnostic::{Code, Diagnostic};
-use crate::source::{Source, Span};
-use crate::types::{self, Ty};
+use crate::language::ast::{self, BinaryOp, CmpOp, CurrencyMark, ExprKind as A, UnaryOp};
+use crate::language::checked::{ArithOp, Expr, ExprKind, Function, Node};
+use crate::language::diagnostic::{Code, Diagnostic};
+use crate::language::source::{Source, Span};
+use crate::language::types::{self, Ty};
 
 /// Where an expression stands, for `measure`.
 #[derive(Debug, Clone, Copy, Default)]
@@ -534,7 +534,7 @@ impl<'a> ExprChecker<'a> {
                     format!("there is no function `{other}`"),
                 )
                 .label(function.span, "unknown function");
-                d = match crate::fuzzy::closest(other, FUNCTIONS) {
+                d = match crate::language::fuzzy::closest(other, FUNCTIONS) {
                     Some(s) => d.help(format!("did you mean `{s}`?")),
                     // Rounding belongs to the policy, not to formulas.
                     None if other.to_uppercase().starts_with("ROUND") => d.help(

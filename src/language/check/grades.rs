@@ -4,9 +4,9 @@
 use rust_decimal::Decimal;
 
 use super::scope;
-use crate::ast::{self, BandCondition, Item};
-use crate::checked::{End, Grade, Interval};
-use crate::diagnostic::{Code, Diagnostic};
+use crate::language::ast::{self, BandCondition, Item};
+use crate::language::checked::{End, Grade, Interval};
+use crate::language::diagnostic::{Code, Diagnostic};
 
 pub(super) fn check(
     policy: &ast::Policy,
@@ -260,7 +260,7 @@ pub(super) fn check(
     grades
 }
 
-fn band_span(bands: &[&ast::GradeBand], name: &str) -> crate::source::Span {
+fn band_span(bands: &[&ast::GradeBand], name: &str) -> crate::language::source::Span {
     bands
         .iter()
         .find(|b| b.name.text == name)

@@ -3,8 +3,8 @@
 
 use std::collections::BTreeSet;
 
-use crate::checked::{CheckedPolicy, Node, VetoEffect};
-use crate::diagnostic::{Code, Diagnostic};
+use crate::language::checked::{CheckedPolicy, Node, VetoEffect};
+use crate::language::diagnostic::{Code, Diagnostic};
 
 /// What each node reads.
 pub(super) fn dependencies(policy: &CheckedPolicy, node: Node) -> BTreeSet<Node> {

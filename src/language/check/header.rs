@@ -3,10 +3,12 @@
 
 use rust_decimal::Decimal;
 
-use crate::ast::{self, AdjustTotal, EmployeeField, Item, Period, RoundTarget, RoundingMode};
-use crate::checked::{AdjustmentCaps, Rounding};
-use crate::diagnostic::{Code, Diagnostic};
-use crate::source::Span;
+use crate::language::ast::{
+    self, AdjustTotal, EmployeeField, Item, Period, RoundTarget, RoundingMode,
+};
+use crate::language::checked::{AdjustmentCaps, Rounding};
+use crate::language::diagnostic::{Code, Diagnostic};
+use crate::language::source::Span;
 
 #[derive(Debug)]
 pub(super) struct Header {

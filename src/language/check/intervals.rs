@@ -5,9 +5,9 @@ use std::cmp::Ordering;
 
 use rust_decimal::Decimal;
 
-use crate::ast::CmpOp;
-use crate::checked::{End, Interval};
-use crate::num::{Num, order};
+use crate::language::ast::CmpOp;
+use crate::language::checked::{End, Interval};
+use crate::numbers::num::{Num, order};
 
 impl Interval {
     pub const ALL: Interval = Interval { lo: None, hi: None };
@@ -245,7 +245,11 @@ impl RangeTest {
     /// test was made from: on its parts, without putting a `Decimal`
     /// together first.
     #[inline(always)]
-    pub(crate) fn holds_plain(self, v: crate::decimal::Plain, interval: &Interval) -> bool {
+    pub(crate) fn holds_plain(
+        self,
+        v: crate::numbers::decimal::Plain,
+        interval: &Interval,
+    ) -> bool {
         match self {
             RangeTest::Any => true,
             RangeTest::AtLeastZero => v.mantissa == 0 || !v.negative,
@@ -370,7 +374,7 @@ mod tests {
                     );
                     // As a plain number reads it: 64-bit mantissa, no -0.
                     if let Ok(mantissa) = u64::try_from(v.mantissa().unsigned_abs()) {
-                        let plain = crate::decimal::Plain {
+                        let plain = crate::numbers::decimal::Plain {
                             mantissa,
                             scale: v.scale(),
                             negative: v.is_sign_negative() && mantissa != 0,

@@ -18,11 +18,11 @@ mod weights;
 
 use rust_decimal::Decimal;
 
-use crate::ast::{self, Clause, CmpOp, InputType, Item};
-use crate::checked::*;
-use crate::diagnostic::{self, Code, Diagnostic};
-use crate::source::{Source, Span};
-use crate::types::Ty;
+use crate::language::ast::{self, Clause, CmpOp, InputType, Item};
+use crate::language::checked::*;
+use crate::language::diagnostic::{self, Code, Diagnostic};
+use crate::language::source::{Source, Span};
+use crate::language::types::Ty;
 use expr::{ExprChecker, LetState, Place};
 use scope::Scope;
 
@@ -234,7 +234,7 @@ fn check_plan(source: &Source, policy: &ast::Policy) -> (CheckedPolicy, Vec<Diag
                             format!("there is no indicator `{}`", name.text),
                         )
                         .label(name.span, "not an indicator");
-                        diag = match (by_label, crate::fuzzy::closest(&name.text, names)) {
+                        diag = match (by_label, crate::language::fuzzy::closest(&name.text, names)) {
                             (Some(i), _) => diag.help(format!(
                                 "\"{}\" is the label of indicator `{}`: write `{}`",
                                 name.text, i.name.text, i.name.text
@@ -691,7 +691,7 @@ pub(super) fn unknown_grade(
             name.text
         ));
     }
-    match crate::fuzzy::closest(&name.text, grades.iter().map(String::as_str)) {
+    match crate::language::fuzzy::closest(&name.text, grades.iter().map(String::as_str)) {
         Some(s) => d.help(format!("did you mean `{s}`? The grades are {list}")),
         None if grades.is_empty() => d.help("add a `grades { … }` block"),
         None => d.help(format!("the grades are {list}")),
@@ -706,7 +706,7 @@ pub(super) fn unknown_grade(
 fn prorated_in_part(policy: &CheckedPolicy) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
     for pay in &policy.pay {
-        if policy.extent(&pay.expr) != crate::checked::Extent::Mixed {
+        if policy.extent(&pay.expr) != crate::language::checked::Extent::Mixed {
             continue;
         }
         let inputs: Vec<&Input> = policy

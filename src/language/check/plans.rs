@@ -6,9 +6,9 @@
 //! plan structure itself (unknown parents, circles, drops of nothing); every
 //! other rule is the ordinary checker's, run once per plan.
 
-use crate::ast::{self, Item, Name, PlanDecl};
-use crate::checked::PlanInfo;
-use crate::diagnostic::{Code, Diagnostic};
+use crate::language::ast::{self, Item, Name, PlanDecl};
+use crate::language::checked::PlanInfo;
+use crate::language::diagnostic::{Code, Diagnostic};
 
 /// One plan's items as a policy of its own, ready for the ordinary checker.
 pub(super) struct PlanPolicy {
@@ -214,7 +214,7 @@ fn unknown_plan(name: &Name, plans: &[&PlanDecl]) -> Diagnostic {
         format!("there is no plan `{}`", name.text),
     )
     .label(name.span, "not a plan of this policy");
-    match crate::fuzzy::closest(&name.text, names.iter().copied()) {
+    match crate::language::fuzzy::closest(&name.text, names.iter().copied()) {
         Some(s) => diag.help(format!("did you mean `{s}`?")),
         None => diag.help(format!("the plans are {}", quoted(&names))),
     }
@@ -306,7 +306,7 @@ fn nothing_to_drop(name: &Name, items: &[Item], plan: &PlanDecl) -> Diagnostic {
         ),
     )
     .label(name.span, "not inherited");
-    match crate::fuzzy::closest(&name.text, names.iter().copied()) {
+    match crate::language::fuzzy::closest(&name.text, names.iter().copied()) {
         Some(s) => diag.help(format!("did you mean `{s}`?")),
         None => diag.help(
             "`drop` removes an indicator, bonus, deduction or `let` the plan inherits from the shared items or the plan it extends",

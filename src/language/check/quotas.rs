@@ -4,11 +4,11 @@
 use rust_decimal::Decimal;
 
 use super::scope::Scope;
-use crate::ast::{self, CmpOp, HeadcountRounding, InputType, Item, QuotaLine};
-use crate::checked::{CheckedPolicy, Node, QuotaLimit, Quotas, Ranking, TieBreak};
-use crate::diagnostic::{Code, Diagnostic};
-use crate::source::Span;
-use crate::types::Ty;
+use crate::language::ast::{self, CmpOp, HeadcountRounding, InputType, Item, QuotaLine};
+use crate::language::checked::{CheckedPolicy, Node, QuotaLimit, Quotas, Ranking, TieBreak};
+use crate::language::diagnostic::{Code, Diagnostic};
+use crate::language::source::Span;
+use crate::language::types::Ty;
 
 pub(super) fn check(
     policy: &ast::Policy,

@@ -2,10 +2,10 @@
 
 use indexmap::IndexMap;
 
-use crate::ast::{self, Item};
-use crate::checked::Node;
-use crate::diagnostic::{Code, Diagnostic};
-use crate::source::Span;
+use crate::language::ast::{self, Item};
+use crate::language::checked::Node;
+use crate::language::diagnostic::{Code, Diagnostic};
+use crate::language::source::Span;
 
 /// What a name refers to, and where it was defined.
 #[derive(Debug, Clone, Copy)]
@@ -76,7 +76,7 @@ impl Scope {
 
     /// The defined name closest to a misspelt one.
     pub fn suggest(&self, name: &str) -> Option<&str> {
-        crate::fuzzy::closest(name, self.symbols.keys().map(String::as_str))
+        crate::language::fuzzy::closest(name, self.symbols.keys().map(String::as_str))
     }
 }
 

@@ -2,11 +2,11 @@
 //! linear points in increasing order, steps with no unreachable band and no
 //! value that falls through every band.
 
-use crate::ast::{self, CmpOp};
-use crate::checked::{Expr, Interval};
-use crate::diagnostic::{Code, Diagnostic};
-use crate::source::{Source, Span};
-use crate::types::Ty;
+use crate::language::ast::{self, CmpOp};
+use crate::language::checked::{Expr, Interval};
+use crate::language::diagnostic::{Code, Diagnostic};
+use crate::language::source::{Source, Span};
+use crate::language::types::Ty;
 
 pub(super) fn check_linear(
     source: &Source,
@@ -130,7 +130,7 @@ pub(super) fn check_steps(
                     format!(
                         "no band of this table takes {}",
                         gap.describe_with("the value", |d| match subject {
-                            Ty::Ratio => crate::format::percent(d),
+                            Ty::Ratio => crate::language::format::percent(d),
                             _ => d.normalize().to_string(),
                         })
                     ),

@@ -2,8 +2,8 @@
 
 use rust_decimal::Decimal;
 
-use crate::ast::IndicatorDecl;
-use crate::diagnostic::{Code, Diagnostic};
+use crate::language::ast::IndicatorDecl;
+use crate::language::diagnostic::{Code, Diagnostic};
 
 /// How many weights a report of a wrong total marks.
 const MARKED: usize = 20;

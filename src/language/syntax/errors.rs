@@ -7,8 +7,8 @@ use pest::error::{ErrorVariant, InputLocation};
 use super::parser::Rule;
 use super::words::{self, Expected};
 use super::{ITEM_KEYWORDS, RESERVED};
-use crate::diagnostic::{Code, Diagnostic};
-use crate::source::Span;
+use crate::language::diagnostic::{Code, Diagnostic};
+use crate::language::source::Span;
 
 /// Where the parse that failed was looking.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -279,7 +279,7 @@ fn help(c: &Context<'_>, positives: &[Rule], expected: &[Expected]) -> Option<St
     if expected.contains(&Expected::Item) {
         vocabulary.extend(ITEM_KEYWORDS);
     }
-    if let Some(suggestion) = crate::fuzzy::closest(found, vocabulary.iter().copied()) {
+    if let Some(suggestion) = crate::language::fuzzy::closest(found, vocabulary.iter().copied()) {
         return Some(format!("did you mean `{suggestion}`?"));
     }
     if matches!(found, ";" | "；") {

@@ -11,9 +11,9 @@ use pest::pratt_parser::{Assoc, Op, PrattParser};
 use rust_decimal::Decimal;
 
 use super::parser::Rule;
-use crate::ast::*;
-use crate::diagnostic::{Code, Diagnostic};
-use crate::source::Span;
+use crate::language::ast::*;
+use crate::language::diagnostic::{Code, Diagnostic};
+use crate::language::source::Span;
 
 type Result<T> = std::result::Result<T, Diagnostic>;
 
@@ -1221,7 +1221,7 @@ fn parse_decimal(text: &str, span: Span) -> Result<Decimal> {
         .filter(|c| *c != ',')
         .map(|c| if c == '－' || c == '−' { '-' } else { c })
         .collect();
-    crate::decimal::exact(&cleaned).ok_or_else(|| too_large(span))
+    crate::numbers::decimal::exact(&cleaned).ok_or_else(|| too_large(span))
 }
 
 fn too_large(span: Span) -> Diagnostic {

@@ -12,9 +12,9 @@ mod words;
 
 use pest::Parser;
 
-use crate::ast::Policy;
-use crate::diagnostic::{self, Code, Diagnostic};
-use crate::source::{Source, Span};
+use crate::language::ast::Policy;
+use crate::language::diagnostic::{self, Code, Diagnostic};
+use crate::language::source::{Source, Span};
 use errors::Scope;
 use parser::{PolicyParser, Rule};
 

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::batch::{self, RowResult};
 use crate::data::{DataSource, HeaderError};
-use crate::program::Program;
+use crate::engine::program::Program;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct PayBill {

@@ -7,11 +7,11 @@ use std::collections::HashMap;
 use rust_decimal::Decimal;
 
 use super::domain::{self, Abs};
-use crate::ast::{AdjustmentKind, CmpOp};
-use crate::checked::{
+use crate::language::ast::{AdjustmentKind, CmpOp};
+use crate::language::checked::{
     ArithOp, CheckedPolicy, End, Expr, ExprKind, Function, Interval, Missing, Node, VetoEffect,
 };
-use crate::source::Span;
+use crate::language::source::Span;
 
 /// A condition known to hold (or not) inside a branch: `lhs op rhs`.
 #[derive(Clone, Copy)]
@@ -63,7 +63,7 @@ impl<'a> Bounds<'a> {
         };
         for (i, input) in policy.inputs.iter().enumerate() {
             let mut abs = match input.ty {
-                crate::ast::InputType::YesNo => Abs::truth(true, true),
+                crate::language::ast::InputType::YesNo => Abs::truth(true, true),
                 _ => Abs::num(input.range),
             };
             abs.missing = input.missing == Missing::Exclude;

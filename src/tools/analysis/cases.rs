@@ -13,10 +13,10 @@
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::ast::InputType;
-use crate::checked::{CheckedPolicy, Expr, ExprKind, Node};
-use crate::eval::{NoTrace, Record};
-use crate::program::{PlanProgram, Program, Slot, Value};
+use crate::engine::eval::{NoTrace, Record};
+use crate::engine::program::{PlanProgram, Program, Slot, Value};
+use crate::language::ast::InputType;
+use crate::language::checked::{CheckedPolicy, Expr, ExprKind, Node};
 
 /// The cases around one threshold.
 #[derive(Debug, Clone, Serialize)]
@@ -163,17 +163,17 @@ fn tables<'a>(policy: &CheckedPolicy, e: &'a Expr) -> Vec<(&'a Expr, Vec<Decimal
 }
 
 fn show_subject(subject: &Expr, t: Decimal) -> String {
-    if subject.ty == crate::types::Ty::Ratio {
-        crate::format::percent(t)
+    if subject.ty == crate::language::types::Ty::Ratio {
+        crate::language::format::percent(t)
     } else {
-        crate::format::number(t)
+        crate::language::format::number(t)
     }
 }
 
 /// The plan's first example's inputs, or a plain record within the ranges.
 fn baseline(policy: &CheckedPolicy) -> Vec<Value> {
     if let Some(ex) = policy.examples.first() {
-        return crate::testing::example_inputs(policy, ex);
+        return crate::tools::testing::example_inputs(policy, ex);
     }
     super::monotone::synthetic(policy)
 }
@@ -318,7 +318,7 @@ pub fn as_examples(
             let text = match value {
                 Value::Num(n) => match input.ty {
                     InputType::Money => format!("¥{}", n.normalize()),
-                    InputType::Percent => crate::format::percent(*n).replace('≈', ""),
+                    InputType::Percent => crate::language::format::percent(*n).replace('≈', ""),
                     _ => n.normalize().to_string(),
                 },
                 Value::Bool(b) => if *b { "yes" } else { "no" }.to_string(),

@@ -12,7 +12,7 @@ use std::cmp::Ordering;
 
 use rust_decimal::Decimal;
 
-use crate::checked::{End, Interval, Rounding};
+use crate::language::checked::{End, Interval, Rounding};
 
 /// What a value can be.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -337,7 +337,7 @@ pub fn abs(a: Interval) -> Interval {
 pub fn round(a: Interval, rounding: Rounding) -> Interval {
     let r = |e: Option<End>| {
         e.map(|e| End {
-            value: crate::round::round(e.value, rounding).unwrap_or(e.value),
+            value: crate::engine::round::round(e.value, rounding).unwrap_or(e.value),
             closed: true,
         })
     };

@@ -19,9 +19,9 @@ use serde::Serialize;
 pub use bounds::Bounds;
 pub use domain::Abs;
 
-use crate::checked::{CheckedPolicy, Expr, ExprKind, Interval, Node};
-use crate::diagnostic::{self, Code, Diagnostic};
-use crate::program::Program;
+use crate::engine::program::Program;
+use crate::language::checked::{CheckedPolicy, Expr, ExprKind, Interval, Node};
+use crate::language::diagnostic::{self, Code, Diagnostic};
 
 /// Everything `kpi analyze` finds in one policy.
 #[derive(Debug, Clone, Serialize)]
@@ -53,7 +53,7 @@ pub struct PlanReport {
 #[derive(Debug, Clone, Serialize)]
 pub struct MonotoneProof {
     pub input: String,
-    pub better: crate::ast::Better,
+    pub better: crate::language::ast::Better,
     pub proved: bool,
 }
 
@@ -222,7 +222,7 @@ pub fn is_intent(code: Code) -> bool {
 
 fn plan_report(
     bounds: &mut Bounds<'_>,
-    proofs: Vec<(String, crate::ast::Better, bool)>,
+    proofs: Vec<(String, crate::language::ast::Better, bool)>,
 ) -> PlanReport {
     let policy = bounds.policy();
     let bound = |name: &str, label: &Option<String>, abs: Abs| Bound {
@@ -335,7 +335,7 @@ fn base_amounts(policy: &CheckedPolicy) -> Vec<bool> {
         .inputs
         .iter()
         .zip(read)
-        .map(|(input, judged)| input.ty == crate::ast::InputType::Money && !judged)
+        .map(|(input, judged)| input.ty == crate::language::ast::InputType::Money && !judged)
         .collect()
 }
 
@@ -484,7 +484,7 @@ fn factor<'a>(bounds: &mut Bounds<'a>, known: &Known, e: &'a Expr) -> Option<Int
                 .then_some(bounds::point(Decimal::ZERO))
         }
     }
-    use crate::checked::ArithOp;
+    use crate::language::checked::ArithOp;
     match &e.kind {
         ExprKind::Ref(Node::Input(i)) if *i == known.base => Some(bounds::point(Decimal::ONE)),
         // Looked up, not recomputed: see `base_factors`.
@@ -532,7 +532,11 @@ fn factor<'a>(bounds: &mut Bounds<'a>, known: &Known, e: &'a Expr) -> Option<Int
 
 // ---------------------------------------------------------------- findings
 
-fn zero_divisor(policy: &CheckedPolicy, span: crate::source::Span, divisor: &Expr) -> Diagnostic {
+fn zero_divisor(
+    policy: &CheckedPolicy,
+    span: crate::language::source::Span,
+    divisor: &Expr,
+) -> Diagnostic {
     let text = policy.source.slice(span).trim().to_string();
     // The inputs the divisor reads, for the help's example: those it names
     // itself, or failing that, those of the values it names. Found from the
@@ -657,7 +661,7 @@ fn unbounded_pay_item(policy: &CheckedPolicy, i: usize) -> Diagnostic {
         .enumerate()
         .filter(|(k, input)| {
             read.get(*k).copied().unwrap_or(false)
-                && input.ty != crate::ast::InputType::YesNo
+                && input.ty != crate::language::ast::InputType::YesNo
                 && (input.range.hi.is_none() || input.range.lo.is_none())
         })
         .map(|(_, input)| format!("`{}`", input.name))

@@ -13,11 +13,13 @@ use rust_decimal::Decimal;
 
 use super::Bounds;
 use super::bounds::exact;
-use crate::ast::{AdjustmentKind, Better, CmpOp, InputType};
-use crate::checked::{ArithOp, CheckedPolicy, Expr, ExprKind, Function, Node, VetoEffect};
-use crate::diagnostic::{Code, Diagnostic};
-use crate::eval::{NoTrace, Record};
-use crate::program::{PlanProgram, Slot, Value};
+use crate::engine::eval::{NoTrace, Record};
+use crate::engine::program::{PlanProgram, Slot, Value};
+use crate::language::ast::{AdjustmentKind, Better, CmpOp, InputType};
+use crate::language::checked::{
+    ArithOp, CheckedPolicy, Expr, ExprKind, Function, Node, VetoEffect,
+};
+use crate::language::diagnostic::{Code, Diagnostic};
 
 /// How a value moves as one input rises, everything else fixed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -575,7 +577,10 @@ impl<'b, 'a> Directions<'b, 'a> {
 }
 
 /// Whether every value of `a` is at most every value of `b`.
-fn below_or_equal(a: crate::checked::Interval, b: crate::checked::Interval) -> bool {
+fn below_or_equal(
+    a: crate::language::checked::Interval,
+    b: crate::language::checked::Interval,
+) -> bool {
     match (a.hi, b.lo) {
         (Some(hi), Some(lo)) => hi.value <= lo.value,
         _ => false,
@@ -641,7 +646,7 @@ fn compare(op: CmpOp, a: Decimal, b: Decimal) -> bool {
 /// The grades from worst to best, by index: ordered by the highest score
 /// each takes.
 pub(super) fn grades_worst_first(policy: &CheckedPolicy) -> Vec<usize> {
-    let top = |g: &crate::checked::Grade| {
+    let top = |g: &crate::language::checked::Grade| {
         g.scores
             .iter()
             .map(|b| match (b.hi, b.lo) {
@@ -787,10 +792,10 @@ fn dip_finding(
     ((x1, v1), (x2, v2)): ((Decimal, Decimal), (Decimal, Decimal)),
 ) -> Diagnostic {
     let show = |x: Decimal| {
-        if subject_expr.ty == crate::types::Ty::Ratio {
-            crate::format::percent(x)
+        if subject_expr.ty == crate::language::types::Ty::Ratio {
+            crate::language::format::percent(x)
         } else {
-            crate::format::number(x)
+            crate::language::format::number(x)
         }
     };
     Diagnostic::warning(
@@ -833,7 +838,7 @@ fn witness(plan: &PlanProgram, x: usize, better: Better, node: Node) -> Option<W
         .map(|ex| {
             (
                 Some(ex.name.clone()),
-                crate::testing::example_inputs(policy, ex),
+                crate::tools::testing::example_inputs(policy, ex),
             )
         })
         .collect();
@@ -981,7 +986,7 @@ fn not_monotone(
     implied_by: Option<usize>,
 ) -> Diagnostic {
     let input = &policy.inputs[x];
-    let show = |n: Decimal| crate::format::input_value(input.ty, n);
+    let show = |n: Decimal| crate::language::format::input_value(input.ty, n);
     let (what, span) = match node {
         Node::Indicator(i) => (
             format!("indicator `{}`", policy.indicators[i].name),
