@@ -27,7 +27,7 @@ fn compile_plan(policy: CheckedPolicy) -> PlanProgram {
         .filter_map(|node| step(&policy, &layout, *node))
         .collect();
     PlanProgram {
-        outcome_keys: crate::engine::outcome::OutcomeKeys::new(&policy),
+        outcome_keys: crate::engine::scores::OutcomeKeys::new(&policy),
         score_rounder: Rounder::new(policy.score_rounding),
         money_rounder: Rounder::new(policy.money_rounding),
         policy: Arc::new(policy),

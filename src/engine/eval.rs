@@ -10,6 +10,11 @@ use std::fmt;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
+pub(crate) use super::frame::Frame;
+pub use super::record::{Override, OverrideValue, Record, YearGiven};
+pub use super::trace::{
+    Event, IndicatorTrace, NoTrace, ScoreTrace, TableChoice, Trace, Traced, Tracer,
+};
 use crate::engine::outcome::{Detail, Outcome};
 use crate::engine::program::{
     GradeBands, LinearTable, Op, PlanProgram, Program, Slot, Step, StepsTable, Value,
@@ -20,58 +25,6 @@ use crate::language::checked::{ArithOp, CheckedPolicy, Node};
 use crate::language::source::Span;
 use crate::numbers::num::{Num, greatest, least, order};
 
-/// One employee's inputs, in the order the policy declares them.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Record {
-    pub id: String,
-    pub name: Option<String>,
-    /// The value of the quota group column, when the policy sets quotas per group.
-    pub group: Option<String>,
-    /// The plan the employee is appraised under (0 for a policy without plans).
-    pub plan: usize,
-    pub inputs: Vec<Value>,
-    /// The general manager's final adjustment, when the data gives one.
-    pub final_adjustment: Option<Override>,
-    /// A yearly record: what the quarters give it (see `year`).
-    pub year: Option<Box<YearGiven>>,
-}
-
-/// What a yearly record takes from its quarters instead of computing.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct YearGiven {
-    /// Per indicator: the mean of the quarters' points (`Value::Missing` when
-    /// left out in every quarter), or `None` for a financial indicator,
-    /// re-scored on the year's figures.
-    pub indicators: Vec<Option<Value>>,
-    /// Per bonus or deduction item: the mean of the quarters' points.
-    pub adjustments: Vec<Option<Value>>,
-    /// Every pay item that is prorated is multiplied by this (the share of
-    /// the year's quarters a mid-year joiner was appraised in); see
-    /// `missing quarters prorate`.
-    pub pay_factor: Option<Decimal>,
-    /// How many of the year's quarters the employee was appraised in.
-    pub quarters_present: usize,
-    /// For explanations: the quarters' names and, per indicator and per
-    /// bonus or deduction item, each quarter's points (`None`: absent).
-    pub quarters: Vec<String>,
-    pub indicator_quarters: Vec<Vec<Option<Decimal>>>,
-    pub adjustment_quarters: Vec<Vec<Option<Decimal>>>,
-}
-
-/// A final adjustment of one employee's score or grade, with its reason.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Override {
-    pub value: OverrideValue,
-    pub reason: String,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OverrideValue {
-    Score(Decimal),
-    /// A grade, by index.
-    Grade(u16),
-}
-
 /// What forced ranking needs to know of one evaluated record.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RankingFacts {
@@ -81,173 +34,6 @@ pub struct RankingFacts {
     pub grade: u16,
     /// A veto set the grade: ranking leaves it.
     pub vetoed: bool,
-}
-
-/// Receives the evaluator's decisions. The closure is only called when
-/// tracing, so building an event costs nothing in bulk evaluation.
-pub trait Tracer {
-    /// Whether events are recorded: work done only for the trace is
-    /// skipped when not (a constant, so the check compiles away).
-    const ENABLED: bool;
-    fn event(&mut self, event: impl FnOnce() -> Event);
-}
-
-/// Records nothing.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct NoTrace;
-
-impl Tracer for NoTrace {
-    const ENABLED: bool = false;
-    #[inline(always)]
-    fn event(&mut self, _: impl FnOnce() -> Event) {}
-}
-
-/// Records every decision, in evaluation order.
-#[derive(Debug, Default, Clone)]
-pub struct Trace {
-    pub events: Vec<Event>,
-}
-
-impl Tracer for Trace {
-    const ENABLED: bool = true;
-    fn event(&mut self, event: impl FnOnce() -> Event) {
-        self.events.push(event());
-    }
-}
-
-/// One traced evaluation: the outcome, every decision on the way, and the
-/// value of every slot, from which explanations are rendered.
-#[derive(Debug, Clone)]
-pub struct Traced {
-    pub outcome: Outcome,
-    pub events: Vec<Event>,
-    pub slots: Vec<Value>,
-}
-
-/// A decision the evaluator made, for `explain`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Event {
-    /// A table at `span` chose this.
-    Table {
-        span: Span,
-        choice: TableChoice,
-    },
-    /// The condition of the `if` (or `when`) at `span` was met, or not.
-    Branch {
-        span: Span,
-        taken: bool,
-    },
-    /// An indicator was left out: the slot (an input, or a value computed
-    /// from one) that had no value.
-    Excluded {
-        index: usize,
-        missing: Option<usize>,
-    },
-    /// A derived value (`let`) was computed.
-    Value {
-        index: usize,
-        value: Value,
-    },
-    Indicator(IndicatorTrace),
-    Adjustment {
-        index: usize,
-        raw: Decimal,
-        rounded: Decimal,
-        points: Decimal,
-    },
-    Score(ScoreTrace),
-    Grade {
-        by_score: u16,
-        veto: Option<usize>,
-        /// The grade forced ranking gave, when it changed the grade.
-        ranked: Option<u16>,
-        grade: u16,
-    },
-    Pay {
-        index: usize,
-        /// Before prorating, when the pay item was prorated for a year
-        /// the employee was appraised in part of.
-        unprorated: Option<Decimal>,
-        raw: Decimal,
-        amount: Decimal,
-    },
-    /// A yearly record's indicator or bonus/deduction points, given by the
-    /// quarters rather than computed.
-    Given {
-        node: Node,
-        value: Value,
-    },
-    /// The general manager's final adjustment replaced the score or grade.
-    Override {
-        before: Value,
-        after: Value,
-    },
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum TableChoice {
-    /// Band `index` of a steps table matched (the first that did).
-    Band {
-        index: usize,
-        subject: Decimal,
-        threshold: Decimal,
-        value: Decimal,
-    },
-    /// No band matched; `otherwise` applied.
-    Otherwise { subject: Decimal, value: Decimal },
-    /// Below the first point of a linear table: its value.
-    Below {
-        subject: Decimal,
-        at: Decimal,
-        value: Decimal,
-    },
-    /// Above the last point: its value (capped).
-    Above {
-        subject: Decimal,
-        at: Decimal,
-        value: Decimal,
-    },
-    /// Between two points (points `segment` and `segment + 1`): interpolated.
-    Between {
-        segment: usize,
-        subject: Decimal,
-        from: (Decimal, Decimal),
-        to: (Decimal, Decimal),
-        value: Decimal,
-    },
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct IndicatorTrace {
-    pub index: usize,
-    pub measure: Option<Decimal>,
-    /// The veto that zeroed the indicator, if one did.
-    pub vetoed_by: Option<usize>,
-    /// Points as the rule gave them, before any bound.
-    pub raw: Decimal,
-    /// After clamping to 0–100, the cap and the floor.
-    pub bounded: Decimal,
-    /// After rounding to the score precision.
-    pub points: Decimal,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ScoreTrace {
-    /// Points × weight for each indicator; `None` when left out.
-    pub contributions: Vec<Option<Decimal>>,
-    /// The sum of the weights of the indicators that count: 100% unless some
-    /// were left out, when the weighted sum is divided by it.
-    pub included_weight: Decimal,
-    pub weighted: Decimal,
-    /// The sum of bonus points, before and after the cap on bonuses.
-    pub bonuses: (Decimal, Decimal),
-    /// The sum of deduction points, before and after the cap on deductions.
-    pub deductions: (Decimal, Decimal),
-    /// Bonuses minus deductions, before and after the cap on adjustments.
-    pub net: (Decimal, Decimal),
-    pub raw: Decimal,
-    pub clamped: Decimal,
-    pub score: Decimal,
 }
 
 /// Why a record could not be evaluated.
@@ -397,29 +183,6 @@ fn take_given<T: Tracer>(
     set(&mut frame.slots, slot, value.into());
     t.event(|| Event::Given { node, value });
     true
-}
-
-/// The evaluator's working state for one record.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Frame {
-    pub slots: Vec<Slot>,
-    pub weighted: Decimal,
-    /// Points × weight of each indicator, as the score step summed them.
-    pub contributions: Vec<Option<Num>>,
-    pub grade_veto: Option<usize>,
-    pub grade_by_score: Option<u16>,
-    pub zeroed_by: Vec<Option<usize>>,
-    /// The grade forced ranking assigned, applied in place of the score's
-    /// (a veto's grade still wins).
-    pub ranked_grade: Option<u16>,
-    /// The final adjustment to apply, from the record.
-    pub adjustment: Option<OverrideValue>,
-    /// What the score or grade was before the final adjustment replaced it.
-    pub before_adjustment: Option<Value>,
-    /// Points given by the quarters, for a yearly record.
-    pub given_indicators: Vec<Option<Value>>,
-    pub given_adjustments: Vec<Option<Value>>,
-    pub pay_factor: Option<Decimal>,
 }
 
 /// A buffer [`Program::decide`] and [`Program::evaluate_into`] evaluate in,

@@ -4,7 +4,10 @@
 
 pub mod compile;
 pub mod eval;
+pub(crate) mod frame;
 pub mod outcome;
 pub mod program;
+pub mod record;
 pub mod round;
 pub mod scores;
+pub mod trace;

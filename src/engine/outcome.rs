@@ -6,12 +6,6 @@
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::engine::eval::{Frame, OverrideValue, Record};
-use crate::engine::program::{PlanProgram, Slot, Value};
-use crate::language::ast::AdjustmentKind;
-use crate::language::ast::OverrideTarget;
-use crate::language::checked::VetoEffect;
-
 pub use crate::engine::scores::{Name, Scores};
 
 /// `Default` is an outcome with nothing in it, for
@@ -91,132 +85,6 @@ pub enum Detail {
     Columns,
 }
 
-impl Outcome {
-    pub(crate) fn new(program: &PlanProgram, record: &Record, frame: &Frame) -> Outcome {
-        let mut outcome = Outcome::default();
-        outcome.fill(program, record, frame, Detail::Full);
-        outcome
-    }
-
-    /// The outcome of `frame`, evaluated for `record`, in place of what this
-    /// outcome held: the strings' and maps' buffers are reused, so that
-    /// filling one outcome row after row allocates next to nothing.
-    pub(crate) fn fill(
-        &mut self,
-        program: &PlanProgram,
-        record: &Record,
-        frame: &Frame,
-        detail: Detail,
-    ) {
-        let policy = program.policy();
-        let layout = &program.layout;
-        let decimals = program.score_rounder.scale();
-        let num = |slot: usize| match frame.slots.get(slot) {
-            Some(Slot::Num(n)) => Decimal::from(*n),
-            _ => Decimal::ZERO,
-        };
-        let grade_name = |g: u16| policy.grades.get(usize::from(g)).map(|g| g.name.as_str());
-        // The maps share the plan's names: each is one vector of values.
-        let keys = &program.outcome_keys;
-        self.indicators.refill(
-            &keys.indicators,
-            (0..keys.indicators.len()).map(|i| match frame.slots.get(layout.indicators + i) {
-                Some(Slot::Num(n)) => Some(Decimal::from(*n)),
-                _ => None,
-            }),
-        );
-        match detail {
-            Detail::Full => self.contributions.refill(
-                &keys.indicators,
-                frame
-                    .contributions
-                    .iter()
-                    .take(keys.indicators.len())
-                    .map(|c| c.map(|c| at_least(c.into(), decimals))),
-            ),
-            Detail::Columns => self
-                .contributions
-                .refill(&keys.indicators, std::iter::empty()),
-        }
-        self.adjustments.refill(
-            &keys.adjustments,
-            policy.adjustments.iter().enumerate().map(|(i, a)| {
-                let n = num(layout.adjustments + i);
-                match a.kind {
-                    AdjustmentKind::Bonus => n,
-                    AdjustmentKind::Deduction if !n.is_zero() => -n,
-                    AdjustmentKind::Deduction => n,
-                }
-            }),
-        );
-        self.pay
-            .refill(&keys.pay, (0..keys.pay.len()).map(|i| num(layout.pay + i)));
-        let grade = match frame.slots.get(layout.grade) {
-            Some(Slot::Grade(g)) if !policy.grades.is_empty() => grade_name(*g),
-            _ => None,
-        };
-        self.vetoes.clear();
-        let mut grade_by_score = None;
-        for (i, veto) in policy.vetoes.iter().enumerate() {
-            let applied = match veto.effect {
-                VetoEffect::Grade(_) => frame.grade_veto == Some(i),
-                VetoEffect::ZeroIndicator(ind) => {
-                    frame.zeroed_by.get(ind).copied().flatten() == Some(i)
-                }
-            };
-            if applied {
-                self.vetoes.push(
-                    veto.label
-                        .clone()
-                        .unwrap_or_else(|| policy.source.slice(veto.condition.span).to_string()),
-                );
-                if matches!(veto.effect, VetoEffect::Grade(_)) {
-                    grade_by_score = frame
-                        .grade_by_score
-                        .and_then(grade_name)
-                        .filter(|by_score| Some(*by_score) != grade);
-                }
-            }
-        }
-        if frame.grade_veto.is_none() && frame.ranked_grade.is_some() {
-            grade_by_score = frame
-                .grade_by_score
-                .and_then(grade_name)
-                .filter(|by_score| Some(*by_score) != grade);
-        }
-        replace_text(&mut self.id, &record.id);
-        replace_optional_text(&mut self.name, record.name.as_deref());
-        replace_optional_text(
-            &mut self.plan,
-            policy.plan.as_ref().map(|p| p.name.as_str()),
-        );
-        self.weighted_score = (policy.has_score() && detail == Detail::Full)
-            .then(|| at_least(frame.weighted, decimals));
-        self.score = policy.has_score().then(|| num(layout.score));
-        replace_optional_text(&mut self.grade, grade);
-        replace_optional_text(&mut self.grade_by_score, grade_by_score);
-        replace_optional_text(&mut self.group, record.group.as_deref());
-        self.ranking = None;
-        self.final_adjustment = record.final_adjustment.as_ref().and_then(|o| {
-            let show = |v: Value| match v {
-                Value::Num(n) => Some(at_least(n, decimals).to_string()),
-                Value::Grade(g) => grade_name(g).map(str::to_string),
-                _ => None,
-            };
-            let (target, after) = match o.value {
-                OverrideValue::Score(s) => (OverrideTarget::Score, Value::Num(s)),
-                OverrideValue::Grade(g) => (OverrideTarget::Grade, Value::Grade(g)),
-            };
-            Some(AdjustmentNote {
-                target,
-                before: show(frame.before_adjustment?)?,
-                after: show(after)?,
-                reason: o.reason.clone(),
-            })
-        });
-    }
-}
-
 /// `text` in place of what `to` held, in its buffer.
 #[inline]
 pub(crate) fn replace_text(to: &mut String, text: &str) {
@@ -234,45 +102,8 @@ pub(crate) fn replace_optional_text(to: &mut Option<String>, text: Option<&str>)
     }
 }
 
-/// The names of an outcome's maps, made once per plan when it is compiled
-/// and shared by every outcome of the plan.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct OutcomeKeys {
-    indicators: std::sync::Arc<[Name]>,
-    adjustments: std::sync::Arc<[Name]>,
-    pay: std::sync::Arc<[Name]>,
-}
-
-impl OutcomeKeys {
-    /// Whether maps with these names were made from these keys (the same
-    /// shared names, not only equal ones).
-    pub fn made(
-        &self,
-        indicators: &Scores<Option<Decimal>>,
-        adjustments: &Scores<Decimal>,
-    ) -> bool {
-        indicators.shares_names(&self.indicators) && adjustments.shares_names(&self.adjustments)
-    }
-
-    pub fn new(policy: &crate::language::checked::CheckedPolicy) -> OutcomeKeys {
-        OutcomeKeys {
-            indicators: policy
-                .indicators
-                .iter()
-                .map(|i| i.name.as_str().into())
-                .collect(),
-            adjustments: policy
-                .adjustments
-                .iter()
-                .map(|a| a.name.as_str().into())
-                .collect(),
-            pay: policy.pay.iter().map(|p| p.name.as_str().into()).collect(),
-        }
-    }
-}
-
 /// An exact value shown with at least `decimals` decimals: `96.70`, `21.875`.
-fn at_least(d: Decimal, decimals: u32) -> Decimal {
+pub(crate) fn at_least(d: Decimal, decimals: u32) -> Decimal {
     if d.is_zero() || d.scale() <= decimals {
         // Zero (negative zero too) and short values: just more decimals.
         let mut d = if d.is_zero() { Decimal::ZERO } else { d };

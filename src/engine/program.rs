@@ -52,7 +52,7 @@ pub struct PlanProgram {
     /// needs is checked once, for this depth, rather than at every node.
     pub(crate) depth: usize,
     /// The keys of every outcome of this plan, made once.
-    pub(crate) outcome_keys: crate::engine::outcome::OutcomeKeys,
+    pub(crate) outcome_keys: crate::engine::scores::OutcomeKeys,
     /// The policy's roundings, made ready once.
     pub(crate) score_rounder: Rounder,
     pub(crate) money_rounder: Rounder,
@@ -132,22 +132,22 @@ impl Program {
         }
     }
 
-    /// Where each report column is in the maps of `outcome`, found by the
+    /// Where each report column is in an outcome's maps, found by the
     /// plan whose names its maps share (no name compared), or by name for
     /// an outcome made otherwise.
     pub(crate) fn columns_of(
         &self,
-        outcome: &crate::engine::outcome::Outcome,
+        indicators: &crate::engine::scores::Scores<Option<Decimal>>,
+        adjustments: &crate::engine::scores::Scores<Decimal>,
     ) -> std::borrow::Cow<'_, PlanColumns> {
-        let plan = self.plans().position(|p| {
-            p.outcome_keys
-                .made(&outcome.indicators, &outcome.adjustments)
-        });
+        let plan = self
+            .plans()
+            .position(|p| p.outcome_keys.made(indicators, adjustments));
         match plan.and_then(|i| self.columns.get(i)) {
             Some(columns) => std::borrow::Cow::Borrowed(columns),
             None => std::borrow::Cow::Owned(PlanColumns {
-                indicators: places(&self.indicator_names, outcome.indicators.keys()),
-                adjustments: places(&self.adjustment_names, outcome.adjustments.keys()),
+                indicators: places(&self.indicator_names, indicators.keys()),
+                adjustments: places(&self.adjustment_names, adjustments.keys()),
             }),
         }
     }
@@ -251,15 +251,7 @@ impl Layout {
 
 /// A value: a record's input, or one the evaluator worked out (which it
 /// holds in its slots as a [`Slot`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Value {
-    Num(Decimal),
-    Bool(bool),
-    /// A grade, by index into the policy's grades.
-    Grade(u16),
-    /// No value: an optional input left empty, or what depends on it.
-    Missing,
-}
+pub use crate::language::value::Value;
 
 /// A [`Value`] as the evaluator keeps it in a slot and in a formula's
 /// constants: its number a [`Num`], so that reading or writing a number

@@ -121,6 +121,43 @@ impl<V: Serialize> Serialize for Scores<V> {
     }
 }
 
+/// The names of an outcome's maps, made once per plan when it is compiled
+/// and shared by every outcome of the plan.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct OutcomeKeys {
+    pub(crate) indicators: std::sync::Arc<[Name]>,
+    pub(crate) adjustments: std::sync::Arc<[Name]>,
+    pub(crate) pay: std::sync::Arc<[Name]>,
+}
+
+impl OutcomeKeys {
+    /// Whether maps with these names were made from these keys (the same
+    /// shared names, not only equal ones).
+    pub fn made(
+        &self,
+        indicators: &Scores<Option<rust_decimal::Decimal>>,
+        adjustments: &Scores<rust_decimal::Decimal>,
+    ) -> bool {
+        indicators.shares_names(&self.indicators) && adjustments.shares_names(&self.adjustments)
+    }
+
+    pub fn new(policy: &crate::language::checked::CheckedPolicy) -> OutcomeKeys {
+        OutcomeKeys {
+            indicators: policy
+                .indicators
+                .iter()
+                .map(|i| i.name.as_str().into())
+                .collect(),
+            adjustments: policy
+                .adjustments
+                .iter()
+                .map(|a| a.name.as_str().into())
+                .collect(),
+            pay: policy.pay.iter().map(|p| p.name.as_str().into()).collect(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

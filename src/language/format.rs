@@ -5,7 +5,7 @@
 
 use rust_decimal::Decimal;
 
-use crate::engine::program::Value;
+use super::value::Value;
 use crate::language::checked::CheckedPolicy;
 use crate::language::types::Ty;
 

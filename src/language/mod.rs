@@ -11,3 +11,4 @@ pub mod fuzzy;
 pub mod source;
 pub mod syntax;
 pub mod types;
+pub mod value;

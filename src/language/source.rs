@@ -118,29 +118,6 @@ impl Source {
         self.lines.get_or_init(|| Lines::of(&self.text))
     }
 
-    /// A source from a file's bytes. Bytes that are not UTF-8 are read with
-    /// replacement characters and reported, so the rest is still checked.
-    pub fn from_bytes(
-        name: impl Into<String>,
-        bytes: Vec<u8>,
-    ) -> (Self, Vec<crate::language::diagnostic::Diagnostic>) {
-        use crate::language::diagnostic::{Code, Diagnostic};
-        match String::from_utf8(bytes) {
-            Ok(text) => (Source::new(name, text), Vec::new()),
-            Err(e) => {
-                let at = e.utf8_error().valid_up_to();
-                let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
-                let diagnostic =
-                    Diagnostic::error(Code::Encoding, "the policy file is not UTF-8 text")
-                        .label(Span::new(at, at + 1), "this byte is not UTF-8")
-                        .help(
-                            "save the file as UTF-8 (in most editors: Save As… → Encoding: UTF-8)",
-                        );
-                (Source::new(name, text), vec![diagnostic])
-            }
-        }
-    }
-
     pub fn name(&self) -> &str {
         &self.name
     }

@@ -16,7 +16,7 @@ use std::cmp::Ordering;
 
 use rust_decimal::{Decimal, RoundingStrategy};
 
-use crate::language::ast::RoundingMode;
+use super::rounding::RoundingMode;
 
 /// A decimal as one 128-bit word: the magnitude of the mantissa in bits
 /// 0–95, the scale (0–28) in bits 96–103, the sign in bit 127.

@@ -158,7 +158,7 @@ pub(crate) fn each_cell(
     // An indicator left out for a missing value.
     let left_out = if for_people { "—" } else { "" };
     // An indicator the employee's plan does not have is an empty cell.
-    let columns = program.columns_of(outcome);
+    let columns = program.columns_of(&outcome.indicators, &outcome.adjustments);
     for place in &columns.indicators {
         match place.and_then(|i| outcome.indicators.get_index(i)) {
             Some((_, Some(d))) => cell(Cell::Number(d)),
@@ -253,11 +253,11 @@ mod tests {
                 .adjustments
                 .refill(&adjustments, outcome.adjustments.values().copied());
             assert!(matches!(
-                program.columns_of(&outcome),
+                program.columns_of(&outcome.indicators, &outcome.adjustments),
                 std::borrow::Cow::Borrowed(_)
             ));
             assert!(matches!(
-                program.columns_of(&renamed),
+                program.columns_of(&renamed.indicators, &renamed.adjustments),
                 std::borrow::Cow::Owned(_)
             ));
             let by_place = cells(&program, &outcome, false);
