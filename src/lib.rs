@@ -38,13 +38,16 @@
 //! ```
 
 // The folders. Data flows numbers → language → engine → data → company →
-// batch → tools → report (then `cli`, the command): each imports only from
-// those before it, which tests/architecture.rs holds the crate to.
+// batch → tools → report, and `ide` is the one analysis of a policy's text
+// the command line, the language server and the workbench share: each
+// imports only from those before it, which tests/architecture.rs holds the
+// crate to (see ARCHITECTURE.md).
 pub mod batch;
 pub mod company;
 pub mod data;
 pub mod engine;
 pub mod fuzzing;
+pub mod ide;
 pub mod language;
 pub mod numbers;
 pub mod report;
@@ -87,20 +90,9 @@ pub fn compile(source: &Source) -> Result<Compiled, Vec<Diagnostic>> {
 }
 
 /// Checks a policy given as a file's bytes: every diagnostic, errors and
-/// warnings, sorted by position (empty when the policy is clean).
+/// warnings, sorted by position (empty when the policy is clean). The
+/// analysis behind it is [`ide::analyze_bytes`].
 pub fn check_bytes(name: &str, bytes: Vec<u8>) -> (Source, Vec<Diagnostic>) {
-    let (source, diagnostics) = Source::from_bytes(name, bytes);
-    if !diagnostics.is_empty() {
-        return (source, diagnostics);
-    }
-    let diagnostics = match compile(&source) {
-        Ok(compiled) => {
-            let mut all = compiled.warnings;
-            all.extend(analysis::intent_findings(&compiled.program));
-            diagnostic::sort(&mut all);
-            all
-        }
-        Err(diagnostics) => diagnostics,
-    };
-    (source, diagnostics)
+    let analyzed = ide::analyze_bytes(name, bytes);
+    (analyzed.source, analyzed.diagnostics)
 }

@@ -50,38 +50,22 @@ pub(crate) fn run(args: Args) -> u8 {
     // What each clean policy can give, from `kpi analyze`, in a line.
     let mut summaries: Vec<String> = Vec::new();
     for file in &files {
-        match super::read_policy(file) {
-            Ok((source, diags)) if !diags.is_empty() => checked.push((source, diags)),
-            Ok((source, _)) => {
-                let diags = match kpi::compile(&source) {
-                    Ok(compiled) => {
-                        let mut all = compiled.warnings;
-                        let analysis = kpi::analysis::analyze(&compiled.program);
-                        let line = kpi::report::analysis::summary_line(
-                            &analysis,
-                            compiled.program.policy(),
-                        );
-                        if !line.is_empty() {
-                            summaries.push(format!("{}: {line}", file.display()));
-                        }
-                        all.extend(
-                            analysis
-                                .findings
-                                .into_iter()
-                                .filter(|d| kpi::analysis::is_intent(d.code)),
-                        );
-                        diagnostic::sort(&mut all);
-                        all
-                    }
-                    Err(diags) => diags,
-                };
-                checked.push((source, diags));
-            }
+        let bytes = match std::fs::read(file) {
+            Ok(bytes) => bytes,
             Err(e) => {
-                eprintln!("error: {e}");
+                eprintln!("error: cannot read {}: {e}", file.display());
                 return exit::CANNOT_RUN;
             }
+        };
+        // The analysis the language server and the workbench share.
+        let analyzed = kpi::ide::analyze_bytes(&file.display().to_string(), bytes);
+        if let (Some(analysis), Some(compiled)) = (&analyzed.analysis, &analyzed.compiled) {
+            let line = kpi::report::analysis::summary_line(analysis, compiled.program.policy());
+            if !line.is_empty() {
+                summaries.push(format!("{}: {line}", file.display()));
+            }
         }
+        checked.push((analyzed.source, analyzed.diagnostics));
     }
     let all = checked.iter().flat_map(|(_, d)| d);
     let errors = all.clone().filter(|d| d.is_error()).count();
