@@ -14,12 +14,12 @@ use crate::language::ast::*;
 use crate::language::diagnostic::Diagnostic;
 use crate::language::source::{Source, Span};
 
-/// Lines longer than this are broken (long `if` chains, linear tables).
 mod expr;
 mod items;
 
 use expr::*;
 
+/// Lines longer than this are broken (long `if` chains, linear tables).
 const WIDTH: usize = 100;
 
 /// Formats a policy. A policy with syntax errors cannot be formatted.
