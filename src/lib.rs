@@ -49,6 +49,7 @@ pub mod engine;
 pub mod fuzzing;
 pub mod ide;
 pub mod language;
+pub mod lsp;
 pub mod numbers;
 pub mod report;
 pub mod tools;

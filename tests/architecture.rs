@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 /// each may import from itself and those before it. `fuzzing.rs` (the
 /// harness the fuzz targets share) sits on top and may use anything.
 const LAYERS: &[&str] = &[
-    "numbers", "language", "engine", "data", "company", "batch", "tools", "report", "ide",
+    "numbers", "language", "engine", "data", "company", "batch", "tools", "report", "ide", "lsp",
     "fuzzing",
 ];
 

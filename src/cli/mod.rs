@@ -8,6 +8,7 @@ mod explain;
 mod fmt;
 mod generate;
 mod inputs;
+mod lsp;
 mod test;
 
 use std::io::IsTerminal;
@@ -66,6 +67,7 @@ enum Command {
     Fmt(fmt::Args),
     Inputs(inputs::Args),
     Gen(generate::Args),
+    Lsp(lsp::Args),
 }
 
 pub fn main() -> ExitCode {
@@ -90,6 +92,7 @@ pub fn main() -> ExitCode {
         Command::Fmt(args) => fmt::run(args),
         Command::Inputs(args) => inputs::run(args),
         Command::Gen(args) => generate::run(args),
+        Command::Lsp(args) => lsp::run(args),
     };
     ExitCode::from(code)
 }

@@ -5,6 +5,14 @@
 //! what the policy can pay); it knows nothing of terminals, LSP or HTTP,
 //! which each turn this data into their own form.
 
+mod hover;
+mod lines;
+mod outline;
+
+pub use hover::{FUNCTIONS, Hover, hover, word_at};
+pub use lines::{LineIndex, Position};
+pub use outline::{Symbol, SymbolKind, outline, symbols};
+
 use crate::Compiled;
 use crate::language::diagnostic::{self, Diagnostic};
 use crate::language::source::Source;
