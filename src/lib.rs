@@ -76,8 +76,28 @@ pub struct Compiled {
 /// Parses, checks and compiles a policy: the whole front end in one call.
 /// On any error, returns every diagnostic found (errors and warnings).
 pub fn compile(source: &Source) -> Result<Compiled, Vec<Diagnostic>> {
-    let ast = syntax::parse(source)?;
-    let checked = check::check(source, &ast)?;
+    with_deep_stack(|| {
+        let ast = syntax::parse(source)?;
+        compile_parsed(source, &ast)
+    })
+}
+
+/// Runs `f` with room on the stack for the deepest policy allowed: parsing,
+/// checking and compiling walk formulas recursively, up to
+/// `syntax::MAX_NESTING` levels, whatever thread calls (a test's thread
+/// has 2 MiB). The stack is grown once per call, not looked at per node.
+pub(crate) fn with_deep_stack<R>(f: impl FnOnce() -> R) -> R {
+    stacker::maybe_grow(8 * 1024 * 1024, 32 * 1024 * 1024, f)
+}
+
+/// Checks and compiles a policy already parsed from `source` (the editor's
+/// analysis keeps the syntax tree, so it parses once).
+pub fn compile_parsed(source: &Source, ast: &ast::Policy) -> Result<Compiled, Vec<Diagnostic>> {
+    with_deep_stack(|| compile_checked(source, ast))
+}
+
+fn compile_checked(source: &Source, ast: &ast::Policy) -> Result<Compiled, Vec<Diagnostic>> {
+    let checked = check::check(source, ast)?;
     let program = compile::compile(checked.plans).ok_or_else(|| {
         vec![Diagnostic::error(
             diagnostic::Code::Syntax,

@@ -181,3 +181,106 @@ fn diagnostics_hover_outline_and_formatting_over_stdio() {
     let status = server.child.wait().unwrap();
     assert!(status.success());
 }
+
+/// The protocol's position of byte `offset` of `text`: its line, and the
+/// UTF-16 units before it on that line.
+fn position_of(text: &str, offset: usize) -> Value {
+    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let line = text[..offset].matches('\n').count();
+    let character = text[line_start..offset].encode_utf16().count();
+    json!({"line": line, "character": character})
+}
+
+#[test]
+fn definition_references_rename_completion_and_quick_fixes_over_stdio() {
+    let policy = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/foreign_trade_sales.kpi"),
+    )
+    .unwrap();
+    let mut server = Server::start();
+    server.request("initialize", json!({"capabilities": {}}));
+    server.notify("initialized", json!({}));
+    server.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": URI, "languageId": "kpi", "version": 1, "text": policy}}),
+    );
+    assert_eq!(server.diagnostics(), json!([]));
+
+    // 成交目标 is declared once (line 18) and used in the measure of 成交
+    // and in six examples.
+    let declared = policy.find("input 成交目标").unwrap() + "input ".len();
+    let used = policy.find("measure 成交额 / 成交目标").unwrap() + "measure 成交额 / ".len();
+    let at =
+        |offset| json!({"textDocument": {"uri": URI}, "position": position_of(&policy, offset)});
+    let definition = server.request("textDocument/definition", at(used));
+    let locations = definition["result"].as_array().unwrap();
+    assert_eq!(locations.len(), 1);
+    assert_eq!(
+        locations[0]["range"]["start"],
+        position_of(&policy, declared)
+    );
+    assert_eq!(
+        locations[0]["range"]["end"]["character"], 12,
+        "`  input 成交目标`"
+    );
+
+    let mut params = at(declared);
+    params["context"] = json!({"includeDeclaration": true});
+    let references = server.request("textDocument/references", params.clone());
+    assert_eq!(references["result"].as_array().unwrap().len(), 8);
+    params["context"] = json!({"includeDeclaration": false});
+    let references = server.request("textDocument/references", params);
+    let uses = references["result"].as_array().unwrap();
+    assert_eq!(uses.len(), 7);
+    assert_eq!(uses[0]["range"]["start"], position_of(&policy, used));
+
+    // Rename: every one of the eight places, and refused onto a taken name.
+    let prepared = server.request("textDocument/prepareRename", at(used));
+    assert_eq!(prepared["result"]["placeholder"], "成交目标");
+    let mut params = at(used);
+    params["newName"] = json!("季度成交目标");
+    let rename = server.request("textDocument/rename", params.clone());
+    let edits = rename["result"]["changes"][URI].as_array().unwrap();
+    assert_eq!(edits.len(), 8);
+    assert!(edits.iter().all(|e| e["newText"] == "季度成交目标"));
+    params["newName"] = json!("成交额");
+    let refused = server.request("textDocument/rename", params);
+    assert!(
+        refused["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("already has something named `成交额`"),
+        "{refused}"
+    );
+
+    // Completion in the measure offers the inputs with their labels.
+    let completion = server.request("textDocument/completion", at(used));
+    let items = completion["result"].as_array().unwrap();
+    let target = items.iter().find(|i| i["label"] == "成交目标").unwrap();
+    assert_eq!(target["detail"], "input “quarterly deal target”");
+    assert!(items.iter().any(|i| i["label"] == "min"));
+
+    // A misspelt name typed, and its quick fix.
+    let broken = policy.replacen("measure 成交额 / 成交目标", "measure 成交额 / 成交目表", 1);
+    server.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": URI, "version": 2}, "contentChanges": [{"text": broken}]}),
+    );
+    let diagnostics = server.diagnostics();
+    assert_eq!(diagnostics[0]["code"], "kpi::name::unknown");
+    let range = diagnostics[0]["range"].clone();
+    let actions = server.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": URI}, "range": range, "context": {"diagnostics": diagnostics}}),
+    );
+    let action = &actions["result"][0];
+    assert_eq!(action["title"], "change to `成交目标`");
+    assert_eq!(action["kind"], "quickfix");
+    let edit = &action["edit"]["changes"][URI][0];
+    assert_eq!(edit["range"], range);
+    assert_eq!(edit["newText"], "成交目标");
+
+    server.request("shutdown", Value::Null);
+    server.notify("exit", Value::Null);
+    assert!(server.child.wait().unwrap().success());
+}

@@ -5,15 +5,20 @@
 //! what the policy can pay); it knows nothing of terminals, LSP or HTTP,
 //! which each turn this data into their own form.
 
+mod complete;
 mod hover;
 mod lines;
+mod names;
 mod outline;
 
+pub use complete::{Completion, CompletionKind, complete};
 pub use hover::{FUNCTIONS, Hover, hover, word_at};
 pub use lines::{LineIndex, Position};
+pub use names::{NameIndex, NameKind, Occurrence, RenameError, is_name};
 pub use outline::{Symbol, SymbolKind, outline, symbols};
 
 use crate::Compiled;
+use crate::language::ast::Policy;
 use crate::language::diagnostic::{self, Diagnostic};
 use crate::language::source::Source;
 use crate::tools::analysis::{self, Analysis};
@@ -22,6 +27,10 @@ use crate::tools::analysis::{self, Analysis};
 #[derive(Debug)]
 pub struct PolicyAnalysis {
     pub source: Source,
+    /// The syntax tree, when the text parses.
+    pub syntax: Option<Policy>,
+    /// Where each name is defined and used, when the text parses.
+    pub names: Option<NameIndex>,
     /// Every diagnostic, errors and warnings, sorted by position: the
     /// text's, the checker's, and the findings of `kpi analyze` that say
     /// the policy does not do what it means (`analysis::is_intent`).
@@ -44,19 +53,35 @@ impl PolicyAnalysis {
 pub fn analyze_bytes(name: &str, bytes: Vec<u8>) -> PolicyAnalysis {
     let (source, diagnostics) = Source::from_bytes(name, bytes);
     if !diagnostics.is_empty() {
-        return PolicyAnalysis {
-            source,
-            diagnostics,
-            compiled: None,
-            analysis: None,
-        };
+        return PolicyAnalysis::failed(source, diagnostics, None);
     }
     analyze(source)
 }
 
+impl PolicyAnalysis {
+    fn failed(source: Source, diagnostics: Vec<Diagnostic>, syntax: Option<Policy>) -> Self {
+        PolicyAnalysis {
+            names: syntax.as_ref().map(NameIndex::new),
+            syntax,
+            source,
+            diagnostics,
+            compiled: None,
+            analysis: None,
+        }
+    }
+}
+
 /// Parses, checks and compiles `source`, then analyses what it can pay.
 pub fn analyze(source: Source) -> PolicyAnalysis {
-    match crate::compile(&source) {
+    crate::with_deep_stack(|| analyze_deep(source))
+}
+
+fn analyze_deep(source: Source) -> PolicyAnalysis {
+    let syntax = match crate::language::syntax::parse(&source) {
+        Ok(syntax) => syntax,
+        Err(diagnostics) => return PolicyAnalysis::failed(source, diagnostics, None),
+    };
+    match crate::compile_parsed(&source, &syntax) {
         Ok(compiled) => {
             let analysis = analysis::analyze(&compiled.program);
             let mut diagnostics = compiled.warnings.clone();
@@ -69,18 +94,15 @@ pub fn analyze(source: Source) -> PolicyAnalysis {
             );
             diagnostic::sort(&mut diagnostics);
             PolicyAnalysis {
+                names: Some(NameIndex::new(&syntax)),
+                syntax: Some(syntax),
                 source,
                 diagnostics,
                 compiled: Some(compiled),
                 analysis: Some(analysis),
             }
         }
-        Err(diagnostics) => PolicyAnalysis {
-            source,
-            diagnostics,
-            compiled: None,
-            analysis: None,
-        },
+        Err(diagnostics) => PolicyAnalysis::failed(source, diagnostics, Some(syntax)),
     }
 }
 
@@ -118,5 +140,56 @@ mod tests {
         let a = analyze_bytes("p.kpi", b"policy \"\xFF\" {}".to_vec());
         let codes: Vec<&str> = a.diagnostics.iter().map(|d| d.code.as_str()).collect();
         assert_eq!(codes, ["kpi::syntax::encoding"]);
+    }
+
+    /// Applies the fixes offered for the one diagnostic of `broken`, and
+    /// analyses the result again: each fix must mend the mistake.
+    fn mended(broken: &str) -> Vec<String> {
+        let a = analyze_bytes("p.kpi", broken.as_bytes().to_vec());
+        assert_eq!(a.diagnostics.len(), 1, "{:?}", a.diagnostics);
+        let fixes = &a.diagnostics[0].fixes;
+        assert!(!fixes.is_empty(), "{:?}", a.diagnostics[0]);
+        fixes
+            .iter()
+            .map(|fix| {
+                let mut text = broken.to_string();
+                let mut edits = fix.edits.clone();
+                edits.sort_by_key(|e| std::cmp::Reverse(e.span.start));
+                for e in edits {
+                    text.replace_range(e.span.start..e.span.end, &e.text);
+                }
+                let again = analyze_bytes("p.kpi", text.clone().into_bytes());
+                assert!(
+                    again.diagnostics.is_empty(),
+                    "{}: {:?}",
+                    fix.title,
+                    again.diagnostics
+                );
+                text
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_fixes_offered_mend_their_mistakes() {
+        // A misspelt name.
+        let fixed = mended(&CLEAN.replace("measure 完成率", "measure 完成律"));
+        assert_eq!(fixed, [CLEAN]);
+        // Full-width punctuation typed by an input method.
+        assert_eq!(mended(&CLEAN.replace("0% => 0,", "0% => ０,")), [CLEAN]);
+        // Weights that do not add up: the one indicator's weight set.
+        let two = CLEAN.replace(
+            "  grades",
+            "  indicator 评议 weight 10% {\n    measure 完成率\n    points linear { 0% => 0, 100% => 100 }\n  }\n  grades",
+        );
+        let fixed = mended(&two);
+        assert_eq!(fixed, [two.replacen("weight 100%", "weight 90%", 1)]);
+        // An input nothing uses: its line removed.
+        let unused = CLEAN.replace("  indicator", "  input 备注 number\n  indicator");
+        assert_eq!(mended(&unused), [CLEAN]);
+        // A `by grade` table without a grade: added, valued as the last.
+        let pay = CLEAN.replace("  grades { A >= 85, B otherwise }\n", "  currency CNY\n  grades { A >= 85, B >= 60, C otherwise }\n  pay 奖金 = by grade { A ¥100, B ¥50 }\n");
+        let fixed = mended(&pay);
+        assert_eq!(fixed, [pay.replace("B ¥50 }", "B ¥50, C ¥50 }")]);
     }
 }

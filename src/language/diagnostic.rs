@@ -339,6 +339,23 @@ pub struct Diagnostic {
     /// The first label is the primary one: where the mistake is.
     pub labels: Vec<Label>,
     pub help: Option<String>,
+    /// Edits that would mend the mistake, for an editor's quick fixes.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fixes: Vec<Fix>,
+}
+
+/// One way to mend a mistake: a title to offer and the edits it makes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Fix {
+    pub title: String,
+    pub edits: Vec<Edit>,
+}
+
+/// Replace the text at `span` with `text` (empty: delete; empty span: insert).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Edit {
+    pub span: Span,
+    pub text: String,
 }
 
 impl Diagnostic {
@@ -349,6 +366,7 @@ impl Diagnostic {
             message: message.into(),
             labels: Vec::new(),
             help: None,
+            fixes: Vec::new(),
         }
     }
 
@@ -370,6 +388,35 @@ impl Diagnostic {
     pub fn help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
         self
+    }
+
+    /// Offers a fix that puts `text` in place of `span`.
+    pub fn fix(mut self, title: impl Into<String>, span: Span, text: impl Into<String>) -> Self {
+        self.fixes.push(Fix {
+            title: title.into(),
+            edits: vec![Edit {
+                span,
+                text: text.into(),
+            }],
+        });
+        self
+    }
+
+    /// Offers the fix given, if any: `(title, span, text)`.
+    pub fn fixes_from(self, fix: Option<(String, Span, String)>) -> Self {
+        match fix {
+            Some((title, span, text)) => self.fix(title, span, text),
+            None => self,
+        }
+    }
+
+    /// "did you mean `suggestion`?", with the fix that writes it at `span`.
+    pub fn did_you_mean(self, span: Span, suggestion: &str) -> Self {
+        self.help(format!("did you mean `{suggestion}`?")).fix(
+            format!("change to `{suggestion}`"),
+            span,
+            suggestion,
+        )
     }
 
     pub fn is_error(&self) -> bool {

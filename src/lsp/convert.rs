@@ -126,3 +126,70 @@ pub(super) fn symbol(text: &str, lines: &LineIndex, s: ide::Symbol) -> DocumentS
         children: (!children.is_empty()).then_some(children),
     }
 }
+
+pub(super) fn completion(c: ide::Completion) -> lsp_types::CompletionItem {
+    use lsp_types::CompletionItemKind as K;
+    let kind = match c.kind {
+        ide::CompletionKind::Keyword => K::KEYWORD,
+        ide::CompletionKind::Function => K::FUNCTION,
+        ide::CompletionKind::Symbol(kind) => match kind {
+            ide::SymbolKind::Input => K::VARIABLE,
+            ide::SymbolKind::Value => K::CONSTANT,
+            ide::SymbolKind::Indicator => K::FIELD,
+            ide::SymbolKind::Bonus | ide::SymbolKind::Deduction => K::EVENT,
+            ide::SymbolKind::Grades | ide::SymbolKind::Grade => K::ENUM_MEMBER,
+            ide::SymbolKind::Pay => K::FUNCTION,
+            ide::SymbolKind::Plan => K::MODULE,
+            ide::SymbolKind::Example => K::TEXT,
+        },
+    };
+    lsp_types::CompletionItem {
+        filter_text: (c.filter != c.label).then_some(c.filter),
+        label: c.label,
+        kind: Some(kind),
+        detail: c.detail,
+        ..lsp_types::CompletionItem::default()
+    }
+}
+
+/// A diagnostic's fix as a quick fix editing the document at `uri`.
+pub(super) fn code_action(
+    uri: &Uri,
+    source: &Source,
+    lines: &LineIndex,
+    d: &Diagnostic,
+    fix: &crate::language::diagnostic::Fix,
+) -> lsp_types::CodeAction {
+    let text = source.text();
+    let edits = fix
+        .edits
+        .iter()
+        .map(|e| lsp_types::TextEdit::new(range(text, lines, e.span), e.text.clone()))
+        .collect();
+    // The protocol's type keys edits by `Uri`, whose parsed parts are cached
+    // inside it; the key is never changed while in the map.
+    #[allow(clippy::mutable_key_type)]
+    let changes = std::collections::HashMap::from([(uri.clone(), edits)]);
+    lsp_types::CodeAction {
+        title: fix.title.clone(),
+        kind: Some(lsp_types::CodeActionKind::QUICKFIX),
+        diagnostics: Some(vec![diagnostic(uri, source, lines, d)]),
+        edit: Some(lsp_types::WorkspaceEdit {
+            changes: Some(changes),
+            ..lsp_types::WorkspaceEdit::default()
+        }),
+        is_preferred: Some(d.fixes.len() == 1),
+        ..lsp_types::CodeAction::default()
+    }
+}
+
+/// Spans of the document at `uri` as locations.
+pub(super) fn locations(uri: &Uri, text: &str, lines: &LineIndex, spans: &[Span]) -> Vec<Location> {
+    spans
+        .iter()
+        .map(|s| Location {
+            uri: uri.clone(),
+            range: range(text, lines, *s),
+        })
+        .collect()
+}

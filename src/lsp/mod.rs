@@ -16,12 +16,19 @@ use lsp_types::notification::{
     DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, Notification as _,
     PublishDiagnostics,
 };
-use lsp_types::request::{DocumentSymbolRequest, Formatting, HoverRequest, Request as _};
+use lsp_types::request::{
+    CodeActionRequest, Completion, DocumentSymbolRequest, Formatting, GotoDefinition, HoverRequest,
+    PrepareRenameRequest, References, Rename, Request as _,
+};
 use lsp_types::{
-    DidChangeTextDocumentParams, DidCloseTextDocumentParams, DidOpenTextDocumentParams,
-    DocumentFormattingParams, DocumentSymbolParams, DocumentSymbolResponse, HoverParams,
-    HoverProviderCapability, OneOf, PositionEncodingKind, PublishDiagnosticsParams,
-    ServerCapabilities, TextDocumentSyncCapability, TextDocumentSyncKind, TextEdit, Uri,
+    CodeActionOrCommand, CodeActionParams, CodeActionProviderCapability, CompletionOptions,
+    CompletionParams, CompletionResponse, DidChangeTextDocumentParams, DidCloseTextDocumentParams,
+    DidOpenTextDocumentParams, DocumentFormattingParams, DocumentSymbolParams,
+    DocumentSymbolResponse, GotoDefinitionParams, GotoDefinitionResponse, HoverParams,
+    HoverProviderCapability, OneOf, PositionEncodingKind, PrepareRenameResponse,
+    PublishDiagnosticsParams, ReferenceParams, RenameOptions, RenameParams, ServerCapabilities,
+    TextDocumentPositionParams, TextDocumentSyncCapability, TextDocumentSyncKind, TextEdit, Uri,
+    WorkspaceEdit,
 };
 
 use crate::ide::{self, LineIndex, PolicyAnalysis};
@@ -32,18 +39,31 @@ struct Document {
     version: i32,
     analysis: PolicyAnalysis,
     lines: LineIndex,
+    /// The outline of the last version that parsed: completion offers its
+    /// names while the line being typed breaks the syntax.
+    outline: Vec<ide::Symbol>,
 }
 
 impl Document {
-    fn new(uri: &Uri, version: i32, text: String) -> Document {
+    fn new(uri: &Uri, version: i32, text: String, before: Option<Document>) -> Document {
         let name = convert::file_name(uri);
         let analysis = ide::analyze(Source::new(name, text));
         let lines = LineIndex::new(analysis.source.text());
+        let outline = match &analysis.syntax {
+            Some(policy) => ide::outline(policy),
+            None => before.map(|d| d.outline).unwrap_or_default(),
+        };
         Document {
             version,
             analysis,
             lines,
+            outline,
         }
+    }
+
+    /// The byte offset of a protocol position.
+    fn offset(&self, at: lsp_types::Position) -> usize {
+        self.lines.offset(self.text(), convert::position(at))
     }
 
     fn text(&self) -> &str {
@@ -61,6 +81,17 @@ fn capabilities() -> ServerCapabilities {
         hover_provider: Some(HoverProviderCapability::Simple(true)),
         document_symbol_provider: Some(OneOf::Left(true)),
         document_formatting_provider: Some(OneOf::Left(true)),
+        definition_provider: Some(OneOf::Left(true)),
+        references_provider: Some(OneOf::Left(true)),
+        rename_provider: Some(OneOf::Right(RenameOptions {
+            prepare_provider: Some(true),
+            work_done_progress_options: Default::default(),
+        })),
+        completion_provider: Some(CompletionOptions {
+            trigger_characters: Some(vec![" ".to_string(), "{".to_string()]),
+            ..CompletionOptions::default()
+        }),
+        code_action_provider: Some(CodeActionProviderCapability::Simple(true)),
         ..ServerCapabilities::default()
     }
 }
@@ -117,9 +148,10 @@ fn apply(documents: &mut HashMap<String, Document>, note: Notification) -> Optio
         DidOpenTextDocument::METHOD => {
             let p: DidOpenTextDocumentParams = serde_json::from_value(note.params).ok()?;
             let d = p.text_document;
+            let before = documents.remove(d.uri.as_str());
             documents.insert(
                 d.uri.as_str().to_string(),
-                Document::new(&d.uri, d.version, d.text),
+                Document::new(&d.uri, d.version, d.text, before),
             );
             Some(d.uri)
         }
@@ -141,9 +173,10 @@ fn apply(documents: &mut HashMap<String, Document>, note: Notification) -> Optio
                 }
                 lines = LineIndex::new(&text);
             }
+            let before = documents.remove(uri.as_str());
             documents.insert(
                 uri.as_str().to_string(),
-                Document::new(&uri, p.text_document.version, text),
+                Document::new(&uri, p.text_document.version, text, before),
             );
             Some(uri)
         }
@@ -221,11 +254,145 @@ fn answer(documents: &HashMap<String, Document>, request: Request) -> Answer {
             let p: DocumentSymbolParams =
                 serde_json::from_value(request.params).map_err(invalid)?;
             let d = document(&p.text_document.uri)?;
-            let symbols = ide::symbols(&d.analysis.source)
+            let symbols = d
+                .analysis
+                .syntax
+                .as_ref()
+                .map(ide::outline)
+                .unwrap_or_default()
                 .into_iter()
                 .map(|s| convert::symbol(d.text(), &d.lines, s))
                 .collect();
             json(&DocumentSymbolResponse::Nested(symbols))
+        }
+        GotoDefinition::METHOD => {
+            let p: GotoDefinitionParams =
+                serde_json::from_value(request.params).map_err(invalid)?;
+            let TextDocumentPositionParams {
+                text_document,
+                position,
+            } = p.text_document_position_params;
+            let d = document(&text_document.uri)?;
+            let spans = d
+                .analysis
+                .names
+                .as_ref()
+                .map(|n| n.definitions(d.offset(position)))
+                .unwrap_or_default();
+            let locations = convert::locations(&text_document.uri, d.text(), &d.lines, &spans);
+            if locations.is_empty() {
+                json(&None::<GotoDefinitionResponse>)
+            } else {
+                json(&GotoDefinitionResponse::Array(locations))
+            }
+        }
+        References::METHOD => {
+            let p: ReferenceParams = serde_json::from_value(request.params).map_err(invalid)?;
+            let TextDocumentPositionParams {
+                text_document,
+                position,
+            } = p.text_document_position;
+            let d = document(&text_document.uri)?;
+            let spans = d
+                .analysis
+                .names
+                .as_ref()
+                .map(|n| n.references(d.offset(position), p.context.include_declaration))
+                .unwrap_or_default();
+            json(&convert::locations(
+                &text_document.uri,
+                d.text(),
+                &d.lines,
+                &spans,
+            ))
+        }
+        PrepareRenameRequest::METHOD => {
+            let p: TextDocumentPositionParams =
+                serde_json::from_value(request.params).map_err(invalid)?;
+            let d = document(&p.text_document.uri)?;
+            let at = d
+                .analysis
+                .names
+                .as_ref()
+                .and_then(|n| n.at(d.offset(p.position)));
+            match at {
+                Some(o) => json(&PrepareRenameResponse::RangeWithPlaceholder {
+                    range: convert::range(d.text(), &d.lines, o.span),
+                    placeholder: o.name.clone(),
+                }),
+                None => Err((
+                    ErrorCode::RequestFailed as i32,
+                    ide::RenameError::NoName.to_string(),
+                )),
+            }
+        }
+        Rename::METHOD => {
+            let p: RenameParams = serde_json::from_value(request.params).map_err(invalid)?;
+            let TextDocumentPositionParams {
+                text_document,
+                position,
+            } = p.text_document_position;
+            let d = document(&text_document.uri)?;
+            let Some(names) = &d.analysis.names else {
+                return Err((
+                    ErrorCode::RequestFailed as i32,
+                    "names are not renamed while the policy's syntax has mistakes: fix those first (see the diagnostics)".to_string(),
+                ));
+            };
+            let spans = names
+                .rename(d.offset(position), &p.new_name)
+                .map_err(|e| (ErrorCode::RequestFailed as i32, e.to_string()))?;
+            let edits = spans
+                .iter()
+                .map(|s| TextEdit::new(convert::range(d.text(), &d.lines, *s), p.new_name.clone()))
+                .collect();
+            // Keyed by `Uri` as the protocol's type wants (see convert::code_action).
+            #[allow(clippy::mutable_key_type)]
+            let changes = HashMap::from([(text_document.uri, edits)]);
+            json(&WorkspaceEdit {
+                changes: Some(changes),
+                ..WorkspaceEdit::default()
+            })
+        }
+        Completion::METHOD => {
+            let p: CompletionParams = serde_json::from_value(request.params).map_err(invalid)?;
+            let TextDocumentPositionParams {
+                text_document,
+                position,
+            } = p.text_document_position;
+            let d = document(&text_document.uri)?;
+            let items = ide::complete(d.text(), d.offset(position), &d.outline)
+                .into_iter()
+                .map(convert::completion)
+                .collect();
+            json(&CompletionResponse::Array(items))
+        }
+        CodeActionRequest::METHOD => {
+            let p: CodeActionParams = serde_json::from_value(request.params).map_err(invalid)?;
+            let d = document(&p.text_document.uri)?;
+            let (start, end) = (d.offset(p.range.start), d.offset(p.range.end));
+            let uri = &p.text_document.uri;
+            let actions: Vec<CodeActionOrCommand> = d
+                .analysis
+                .diagnostics
+                .iter()
+                .filter(|diag| {
+                    let span = diag.primary_span();
+                    span.start <= end && start <= span.end
+                })
+                .flat_map(|diag| {
+                    diag.fixes.iter().map(move |fix| {
+                        CodeActionOrCommand::CodeAction(convert::code_action(
+                            uri,
+                            &d.analysis.source,
+                            &d.lines,
+                            diag,
+                            fix,
+                        ))
+                    })
+                })
+                .collect();
+            json(&actions)
         }
         Formatting::METHOD => {
             let p: DocumentFormattingParams =

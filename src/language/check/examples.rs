@@ -177,7 +177,7 @@ fn given_input(input: &ast::Name, cx: &Context<'_>, diags: &mut Vec<Diagnostic>)
             )
             .label(input.span, "unknown input");
             diags.push(match crate::language::fuzzy::closest(&input.text, names) {
-                Some(s) => d.help(format!("did you mean `{s}`?")),
+                Some(s) => d.did_you_mean(input.span, s),
                 None => {
                     d.help("an example gives a value to each `input` of the policy, by its name")
                 }
@@ -325,7 +325,7 @@ fn expectation(
                 )
                 .label(name.span, "unknown outcome");
                 diags.push(match crate::language::fuzzy::closest(&name.text, outcomes.iter().copied()) {
-                    Some(s) => d.help(format!("did you mean `{s}`?")),
+                    Some(s) => d.did_you_mean(name.span, s),
                     None => d.help("an example can expect `score`, `grade`, an indicator's points, a bonus or deduction item, a value or a pay item"),
                 });
                 return None;

@@ -293,7 +293,7 @@ impl<'a> ExprChecker<'a> {
                     "`{name}` is a grade: compare the grade with it, as in `grade = {name}`"
                 ));
             } else if let Some(suggestion) = self.scope.suggest(name) {
-                d = d.help(format!("did you mean `{suggestion}`?"));
+                d = d.did_you_mean(span, suggestion);
             } else {
                 d = d.help(format!(
                     "declare it first, e.g. `input {name} money \"label\"`, or check the spelling"
@@ -535,7 +535,7 @@ impl<'a> ExprChecker<'a> {
                 )
                 .label(function.span, "unknown function");
                 d = match crate::language::fuzzy::closest(other, FUNCTIONS) {
-                    Some(s) => d.help(format!("did you mean `{s}`?")),
+                    Some(s) => d.did_you_mean(function.span, s),
                     // Rounding belongs to the policy, not to formulas.
                     None if other.to_uppercase().starts_with("ROUND") => d.help(
                         "kpi rounds where the policy says, once for all pay: `round money to 1 down` rounds every pay item down to whole units",
@@ -783,6 +783,25 @@ impl<'a> ExprChecker<'a> {
             .map(|(g, _)| g.as_str())
             .collect();
         if !missing.is_empty() {
+            // The fix adds each missing grade after the last entry, valued as
+            // that entry for now: a value to set, shown in the fix's title.
+            let fix = values.last().map(|last| {
+                let value = self.source.slice(last.value.span);
+                let added: String = missing.iter().map(|g| format!(", {g} {value}")).collect();
+                (
+                    format!(
+                        "add {} (valued as `{}` for now: set each)",
+                        missing
+                            .iter()
+                            .map(|g| format!("`{g} {value}`"))
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                        last.grade.text
+                    ),
+                    Span::new(last.span.end, last.span.end),
+                    added,
+                )
+            });
             let list = missing
                 .iter()
                 .map(|g| format!("`{g}`"))
@@ -801,7 +820,8 @@ impl<'a> ExprChecker<'a> {
                         .map(|g| format!("`{g} …`"))
                         .collect::<Vec<_>>()
                         .join(", ")
-                )),
+                ))
+                .fixes_from(fix),
             );
             return self.poisoned(span);
         }

@@ -84,7 +84,7 @@ pub fn check(source: &Source, policy: &ast::Policy) -> Result<Checked, Vec<Diagn
                 *u |= p;
             }
         }
-        diags.extend(unused_inputs(first, &used));
+        diags.extend(unused_inputs(source, first, &used));
     }
     diagnostic::sort(&mut diags);
     if diags.iter().any(Diagnostic::is_error) {
@@ -238,8 +238,8 @@ fn check_plan(source: &Source, policy: &ast::Policy) -> (CheckedPolicy, Vec<Diag
                             (Some(i), _) => diag.help(format!(
                                 "\"{}\" is the label of indicator `{}`: write `{}`",
                                 name.text, i.name.text, i.name.text
-                            )),
-                            (None, Some(s)) => diag.help(format!("did you mean `{s}`?")),
+                            )).fix(format!("change to `{}`", i.name.text), name.span, i.name.text.clone()),
+                            (None, Some(s)) => diag.did_you_mean(name.span, s),
                             (None, None) => diag.help("a veto can zero one of the policy's indicators, named as in its `indicator` line"),
                         };
                         checker.diags.push(diag);
@@ -686,13 +686,17 @@ pub(super) fn unknown_grade(
         .zip(labels)
         .find(|(_, label)| label.as_deref().map(str::trim) == Some(name.text.as_str()));
     if let Some((grade, _)) = by_label {
-        return d.help(format!(
-            "`{}` is the label of grade `{grade}`: write `{grade}`",
-            name.text
-        ));
+        return d
+            .help(format!(
+                "`{}` is the label of grade `{grade}`: write `{grade}`",
+                name.text
+            ))
+            .fix(format!("change to `{grade}`"), name.span, grade.clone());
     }
     match crate::language::fuzzy::closest(&name.text, grades.iter().map(String::as_str)) {
-        Some(s) => d.help(format!("did you mean `{s}`? The grades are {list}")),
+        Some(s) => d
+            .help(format!("did you mean `{s}`? The grades are {list}"))
+            .fix(format!("change to `{s}`"), name.span, s),
         None if grades.is_empty() => d.help("add a `grades { … }` block"),
         None => d.help(format!("the grades are {list}")),
     }
@@ -738,7 +742,7 @@ fn prorated_in_part(policy: &CheckedPolicy) -> Vec<Diagnostic> {
     diags
 }
 
-fn unused_inputs(policy: &CheckedPolicy, used: &[bool]) -> Vec<Diagnostic> {
+fn unused_inputs(source: &Source, policy: &CheckedPolicy, used: &[bool]) -> Vec<Diagnostic> {
     policy
         .inputs
         .iter()
@@ -751,8 +755,27 @@ fn unused_inputs(policy: &CheckedPolicy, used: &[bool]) -> Vec<Diagnostic> {
             )
             .label(input.span, "declared here, used nowhere")
             .help("use it in a formula, or remove the line; the data file may keep its column")
+            .fix(
+                format!("remove the input `{}`", input.name),
+                whole_lines(source.text(), input.span),
+                "",
+            )
         })
         .collect()
+}
+
+/// `span` widened to the lines it stands on, line ends included, when
+/// nothing else is written on them; else `span` itself.
+fn whole_lines(text: &str, span: Span) -> Span {
+    let start = text[..span.start].rfind('\n').map_or(0, |i| i + 1);
+    let end = text[span.end..]
+        .find('\n')
+        .map_or(text.len(), |i| span.end + i + 1);
+    let alone = text[start..span.start].trim().is_empty()
+        && crate::language::syntax::strip_comment(&text[span.end..end])
+            .trim()
+            .is_empty();
+    if alone { Span::new(start, end) } else { span }
 }
 
 /// What an empty cell of an input means, its default checked like an

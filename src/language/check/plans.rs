@@ -215,7 +215,7 @@ fn unknown_plan(name: &Name, plans: &[&PlanDecl]) -> Diagnostic {
     )
     .label(name.span, "not a plan of this policy");
     match crate::language::fuzzy::closest(&name.text, names.iter().copied()) {
-        Some(s) => diag.help(format!("did you mean `{s}`?")),
+        Some(s) => diag.did_you_mean(name.span, s),
         None => diag.help(format!("the plans are {}", quoted(&names))),
     }
 }
@@ -307,7 +307,7 @@ fn nothing_to_drop(name: &Name, items: &[Item], plan: &PlanDecl) -> Diagnostic {
     )
     .label(name.span, "not inherited");
     match crate::language::fuzzy::closest(&name.text, names.iter().copied()) {
-        Some(s) => diag.help(format!("did you mean `{s}`?")),
+        Some(s) => diag.did_you_mean(name.span, s),
         None => diag.help(
             "`drop` removes an indicator, bonus, deduction or `let` the plan inherits from the shared items or the plan it extends",
         ),

@@ -239,7 +239,7 @@ fn tie_break(
         )
         .label(tie.name.span, "unknown name");
         d = match scope.suggest(&tie.name.text) {
-            Some(s) => d.help(format!("did you mean `{s}`?")),
+            Some(s) => d.did_you_mean(tie.name.span, s),
             None => d.help(
                 "ties are broken by an input, a value or an indicator; the employee id always breaks the last tie",
             ),

@@ -49,9 +49,26 @@ pub(super) fn check(indicators: &[&IndicatorDecl], diags: &mut Vec<Diagnostic>) 
                 indicators.len()
             ),
         };
-        diags.push(d.help(format!(
+        d = d.help(format!(
             "weights must add up to exactly 100%: {verb} {} across the indicators{unmarked}",
             percent(diff)
-        )));
+        ));
+        // One fix per indicator whose weight alone can make up the total.
+        for indicator in indicators.iter().take(MARKED) {
+            let mended = indicator.weight + Decimal::ONE - sum;
+            if mended > Decimal::ZERO && mended <= Decimal::ONE {
+                d = d.fix(
+                    format!(
+                        "set the weight of `{}` to {} (the weights add up to {} now)",
+                        indicator.name.text,
+                        percent(mended),
+                        percent(sum)
+                    ),
+                    indicator.weight_span,
+                    percent(mended),
+                );
+            }
+        }
+        diags.push(d);
     }
 }

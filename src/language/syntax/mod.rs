@@ -236,7 +236,8 @@ fn invisible_scan(text: &str) -> Vec<Diagnostic> {
                     format!("an invisible character (U+{:04X}, {name}) is here", u32::from(c)),
                 )
                 .label(Span::new(at, at + c.len_utf8()), "invisible character")
-                .help("delete it: invisible characters make a policy read differently from what it does"),
+                .help("delete it: invisible characters make a policy read differently from what it does")
+                .fix(format!("delete the invisible U+{:04X}", u32::from(c)), Span::new(at, at + c.len_utf8()), ""),
             )
         })
         .collect()
@@ -281,15 +282,27 @@ pub(super) fn full_width_error(at: usize, c: char, what: &str, fix: Option<&str>
         ),
         None => "remove it: names, types and values are separated by spaces".to_string(),
     };
+    let span = Span::new(at, at + c.len_utf8());
+    // The one character to put in its place (the help names a set).
+    let replacement = match c {
+        '０'..='９' => {
+            char::from_u32(u32::from(c) - u32::from('０') + u32::from('0')).map(String::from)
+        }
+        '【' => Some("(".to_string()),
+        '】' => Some(")".to_string()),
+        _ => fix.map(str::to_string),
+    };
+    let title = match &replacement {
+        Some(r) => format!("change `{c}` to `{r}`"),
+        None => format!("remove `{c}`"),
+    };
     Diagnostic::error(
         Code::FullWidth,
         format!("{what} is not part of the policy language"),
     )
-    .label(
-        Span::new(at, at + c.len_utf8()),
-        "typed with a Chinese input method?",
-    )
+    .label(span, "typed with a Chinese input method?")
     .help(help)
+    .fix(title, span, replacement.unwrap_or_default())
 }
 
 /// Rejects nesting deeper than [`MAX_NESTING`] before parsing, so that
