@@ -10,6 +10,12 @@ pub const INDICATORS_PER_PLAN: usize = 20;
 pub const PAY_ITEMS: usize = 50;
 
 pub fn text() -> String {
+    sized(PLANS, PAY_ITEMS)
+}
+
+/// The same policy with `plans` plans of 20 indicators and `pay_items` pay
+/// items: `sized(63, 50)` is about 5,000 lines.
+pub fn sized(plans: usize, pay_items: usize) -> String {
     let mut t = String::from(
         "policy \"large\" {\n  period quarter\n  currency CNY\n  employee id 工号\n  employee plan 岗位\n\n",
     );
@@ -30,7 +36,7 @@ pub fn text() -> String {
          grades {\n    S score >= 95\n    A 85 <= score < 95\n    B 75 <= score < 85\n    \
          C 65 <= score < 75\n    D score < 65\n  }\n\n",
     );
-    for p in 0..PLANS {
+    for p in 0..plans {
         let _ = writeln!(t, "  plan 岗位{p} \"role {p}\" {{");
         for k in 0..INDICATORS_PER_PLAN {
             let i = (p + k) % 10;
@@ -53,7 +59,7 @@ pub fn text() -> String {
         }
         t.push_str("  }\n\n");
     }
-    for n in 0..PAY_ITEMS {
+    for n in 0..pay_items {
         let i = n % 10;
         if n > 0 && n % 10 == 0 {
             let _ = writeln!(t, "  pay 小计{n} = 项目{} + 项目{}", n - 1, n - 2);
