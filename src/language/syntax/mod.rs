@@ -5,6 +5,7 @@
 //! (a line starting with `input`, `indicator`, `pay`, ...) is parsed again on
 //! its own: one run reports a syntax error in every broken item.
 
+mod braces;
 mod errors;
 mod lower;
 pub mod parser;
@@ -97,7 +98,8 @@ fn recover(text: &str, first: &pest::error::Error<Rule>) -> Vec<Diagnostic> {
     if !starts_with_policy(text) {
         return vec![first_error];
     }
-    let segments = item_segments(text);
+    let blocks = braces::blocks(text);
+    let segments = item_segments(text, &blocks);
     let mut errors = Vec::new();
     let mut last_end = 0;
     for segment in &segments {
@@ -106,31 +108,121 @@ fn recover(text: &str, first: &pest::error::Error<Rule>) -> Vec<Diagnostic> {
         };
         last_end = segment.end;
         if let Err(error) = PolicyParser::parse(Rule::item_alone, slice) {
-            let diagnostic = errors::describe(text, segment.start, &error, Scope::Item);
-            // The last item may end with the policy's own `}` on its line.
-            let rest = text
-                .get(diagnostic.primary_span().start..segment.end)
-                .map(|r| strip_comment(r).trim());
-            if !matches!(rest, Some("}" | "｝")) {
-                errors.push(diagnostic);
+            let mut diagnostic = errors::describe(text, segment.start, &error, Scope::Item);
+            // An item that runs out (a bracket left open) is reported where
+            // its text ends, not at the next item after blank lines and
+            // comments.
+            let code_end = segment.start + code_end(slice);
+            if diagnostic.primary_span().start > code_end
+                && let Some(primary) = diagnostic.labels.first_mut()
+            {
+                primary.span = Span::new(code_end, code_end);
+            }
+            // A bracket left open is found only where the text stops making
+            // sense; it is reported at the `(` itself.
+            if let Some(open) = unclosed_paren(text, segment.start, segment.end)
+                .filter(|open| open.start < diagnostic.primary_span().start)
+            {
+                diagnostic = Diagnostic::error(Code::Syntax, "this `(` is never closed")
+                    .label(open, "opened here")
+                    .label(diagnostic.primary_span(), "still open here")
+                    .help(
+                        "add `)` where the bracketed part of the formula ends, or remove this `(`",
+                    );
+            }
+            let at = diagnostic.primary_span().start;
+            // The last item may end with the policy's own `}` on its line;
+            // an item cut short by a brace already reported (one left open
+            // ends where the next item starts) is that brace's mistake.
+            let rest = text.get(at..segment.end).map(|r| strip_comment(r).trim());
+            let brace_reported = !blocks.problems.is_empty()
+                && (rest.is_some_and(str::is_empty)
+                    || blocks.problems.iter().any(|p| p.primary_span().start == at));
+            if !matches!(rest, Some("}" | "｝")) && !brace_reported {
+                errors.push((diagnostic, *segment));
             }
         }
     }
-    // The whole-file error still counts when no item explains it, or when it
-    // lies outside every item (in the header or at the closing brace).
-    if errors.is_empty() || first_error.primary_span().start >= last_end {
+    // A brace problem that follows another mistake of its item (a label
+    // left open swallows the `{` after it) is that mistake's consequence.
+    let consequence = |problem: &Diagnostic| {
+        let at = problem.primary_span().start;
+        errors.iter().any(|(d, segment): &(Diagnostic, Span)| {
+            segment.start <= at && at < segment.end && d.primary_span().start < at
+        })
+    };
+    let problems: Vec<Diagnostic> = blocks
+        .problems
+        .iter()
+        .filter(|p| !consequence(p))
+        .cloned()
+        .collect();
+    let mut errors: Vec<Diagnostic> = errors.into_iter().map(|(d, _)| d).collect();
+    errors.extend(problems);
+    // The whole-file error still counts when nothing else explains it, or
+    // when it lies outside every item (in the header or at the closing
+    // brace) and is not a brace already reported.
+    if errors.is_empty()
+        || (first_error.primary_span().start >= last_end && blocks.problems.is_empty())
+    {
         errors.push(first_error);
     }
     errors
 }
 
-/// Byte ranges of the top-level items: from a line starting with an item
-/// keyword to the next such line, the last one ending before the policy's
-/// closing brace.
-fn item_segments(text: &str) -> Vec<Span> {
-    let mut starts = Vec::new();
+/// The innermost `(` of `text[from..to]` that nothing closes, outside
+/// labels and comments.
+fn unclosed_paren(text: &str, from: usize, to: usize) -> Option<Span> {
+    let mut open: Vec<Span> = Vec::new();
+    let mut offset = from;
+    for line in text.get(from..to)?.split_inclusive('\n') {
+        let code = strip_comment(line);
+        let mut closing: Option<char> = None;
+        for (i, c) in code.char_indices() {
+            if let Some(close) = closing {
+                if c == close {
+                    closing = None;
+                }
+                continue;
+            }
+            match c {
+                '"' => closing = Some('"'),
+                '“' => closing = Some('”'),
+                '「' => closing = Some('」'),
+                '(' | '（' => open.push(Span::new(offset + i, offset + i + c.len_utf8())),
+                ')' | '）' => {
+                    open.pop();
+                }
+                _ => {}
+            }
+        }
+        offset += line.len();
+    }
+    open.pop()
+}
+
+/// The offset just after the last character of `text` outside comments
+/// and white space.
+fn code_end(text: &str) -> usize {
+    let mut end = 0;
     let mut offset = 0;
     for line in text.split_inclusive('\n') {
+        let code = strip_comment(line).trim_end();
+        if !code.trim().is_empty() {
+            end = offset + code.len();
+        }
+        offset += line.len();
+    }
+    end
+}
+
+/// Byte ranges of the top-level items: from a line starting with an item
+/// keyword, directly in the policy or in a plan, to the next such line; the
+/// last one ends before the policy's closing brace.
+fn item_segments(text: &str, blocks: &braces::Blocks) -> Vec<Span> {
+    let mut starts = Vec::new();
+    let mut offset = 0;
+    for (index, line) in text.split_inclusive('\n').enumerate() {
         let trimmed = line.trim_start_matches([' ', '\t', '\u{3000}', '\u{FEFF}']);
         let indent = line.len() - trimmed.len();
         let word: &str = trimmed
@@ -142,13 +234,16 @@ fn item_segments(text: &str) -> Vec<Span> {
         } else {
             ITEM_KEYWORDS.contains(&word)
         };
-        if is_item {
+        let in_items = matches!(
+            blocks.within.get(index),
+            Some(braces::Within::Policy | braces::Within::Plan)
+        );
+        if is_item && in_items {
             starts.push(offset + indent);
         }
         offset += line.len();
     }
-    // The policy's closing brace: the last `}` outside comments.
-    let end = last_closing_brace(text).unwrap_or(text.len());
+    let end = blocks.policy_end;
     let mut segments = Vec::new();
     for (i, &start) in starts.iter().enumerate() {
         let next = starts.get(i + 1).copied().unwrap_or(end).min(end);
@@ -157,22 +252,6 @@ fn item_segments(text: &str) -> Vec<Span> {
         }
     }
     segments
-}
-
-/// The policy's closing brace: the last `}` standing alone on its line. A
-/// `}` after other text usually closes a table or a block; when there is
-/// none alone, the policy is taken to run to the end of the file.
-fn last_closing_brace(text: &str) -> Option<usize> {
-    let mut alone = None;
-    let mut offset = 0;
-    for line in text.split_inclusive('\n') {
-        let code = strip_comment(line);
-        if matches!(code.trim(), "}" | "｝") {
-            alone = code.find(['}', '｝']).map(|i| offset + i);
-        }
-        offset += line.len();
-    }
-    alone
 }
 
 /// Whether the first word outside comments is `policy`.
@@ -277,6 +356,10 @@ fn full_width_scan(text: &str) -> Vec<Diagnostic> {
 
 pub(super) fn full_width_error(at: usize, c: char, what: &str, fix: Option<&str>) -> Diagnostic {
     let help = match fix {
+        Some(" ") => format!(
+            "type a plain space instead: U+{:04X} looks like one but is not (it comes with text pasted from Word, Excel or a web page)",
+            u32::from(c)
+        ),
         Some(fix) => format!(
             "type the half-width `{fix}` instead (switch the input method to English punctuation)"
         ),
@@ -293,6 +376,7 @@ pub(super) fn full_width_error(at: usize, c: char, what: &str, fix: Option<&str>
         _ => fix.map(str::to_string),
     };
     let title = match &replacement {
+        Some(r) if r == " " => format!("change U+{:04X} to a plain space", u32::from(c)),
         Some(r) => format!("change `{c}` to `{r}`"),
         None => format!("remove `{c}`"),
     };
@@ -300,7 +384,14 @@ pub(super) fn full_width_error(at: usize, c: char, what: &str, fix: Option<&str>
         Code::FullWidth,
         format!("{what} is not part of the policy language"),
     )
-    .label(span, "typed with a Chinese input method?")
+    .label(
+        span,
+        if fix == Some(" ") {
+            "not a plain space"
+        } else {
+            "typed with a Chinese input method?"
+        },
+    )
     .help(help)
     .fix(title, span, replacement.unwrap_or_default())
 }

@@ -356,6 +356,14 @@ pub(super) fn full_width(c: char) -> Option<(&'static str, Option<&'static str>)
         '？' => ("a full-width question mark `？`", None),
         '＄' => ("a full-width dollar sign `＄`", Some("$")),
         '０'..='９' => ("a full-width digit", Some("0-9")),
+        // Spaces pasted from Word, Excel or a web page look like a space.
+        '\u{00A0}' => ("a no-break space (U+00A0 NO-BREAK SPACE)", Some(" ")),
+        '\u{202F}' => (
+            "a narrow no-break space (U+202F NARROW NO-BREAK SPACE)",
+            Some(" "),
+        ),
+        '\u{2007}' => ("a figure space (U+2007 FIGURE SPACE)", Some(" ")),
+        '\u{2000}'..='\u{200A}' | '\u{205F}' => ("a typographic space", Some(" ")),
         _ => return None,
     })
 }
