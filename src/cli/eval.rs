@@ -31,7 +31,7 @@ An empty cell is an error unless the policy gives the input a `default` or makes
 A row that cannot be evaluated is reported on stderr with its line, employee id, column and rule
 (and in --errors FILE as CSV); every other row is still evaluated and written. The last line
 counts rows read, evaluated and failed. CSV and JSON Lines are streamed: memory stays flat.
-Exit code 1 if any row failed; 2 if a file cannot be read. The language is described in README.md.")]
+Exit code 1 if any row failed; 2 if a file cannot be read. The language is described in the book: docs/en (English), docs/zh-CN (中文).")]
 pub(crate) struct Args {
     /// The policy file (.kpi).
     policy: PathBuf,

@@ -7,7 +7,7 @@ use super::exit;
 #[command(after_help = "\
 The server checks each policy as it is typed (the same diagnostics as `kpi check`, at
 their lines), shows what a name is on hover, gives the outline, and formats the document
-as `kpi fmt` does. Editors start it themselves; see the README for VS Code, Neovim and
+as `kpi fmt` does. Editors start it themselves; see docs/en/reference/editors.md for VS Code, Neovim and
 Helix.
 
 Example (Neovim, in init.lua):
