@@ -284,3 +284,30 @@ fn definition_references_rename_completion_and_quick_fixes_over_stdio() {
     server.notify("exit", Value::Null);
     assert!(server.child.wait().unwrap().success());
 }
+
+#[test]
+fn an_emoji_and_chinese_in_a_label_put_the_diagnostic_on_the_right_character() {
+    let policy = "policy \"p\" {\n  period quarter\n  input 完成率 percent\n  indicator 业绩 \"🎯 业绩\" weight 90% {\n    measure 完成率\n    points linear { 0% => 0, 100% => 100 }\n  }\n  grades { A >= 85, B otherwise }\n}\n";
+    let mut server = Server::start();
+    server.request("initialize", json!({"capabilities": {}}));
+    server.notify("initialized", json!({}));
+    server.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": "file:///emoji.kpi", "languageId": "kpi", "version": 1, "text": policy}}),
+    );
+    let diagnostics = server.diagnostics();
+    assert_eq!(diagnostics[0]["code"], "kpi::weights::sum", "{diagnostics}");
+    // `  indicator 业绩 "🎯 业绩" weight ` is 30 UTF-16 units: 🎯 is two, each
+    // Chinese character one (in UTF-8 the line's bytes before `90%` are 40).
+    assert_eq!(
+        diagnostics[0]["range"]["start"],
+        json!({"line": 3, "character": 30})
+    );
+    assert_eq!(
+        diagnostics[0]["range"]["end"],
+        json!({"line": 3, "character": 33})
+    );
+    server.request("shutdown", Value::Null);
+    server.notify("exit", Value::Null);
+    assert!(server.child.wait().unwrap().success());
+}

@@ -83,6 +83,7 @@ pub enum Code {
     UnboundedPay,
     NotMonotone,
     FallingTable,
+    PointsFraction,
 }
 
 impl Code {
@@ -146,6 +147,7 @@ impl Code {
         Code::UnboundedPay,
         Code::NotMonotone,
         Code::FallingTable,
+        Code::PointsFraction,
     ];
 
     /// What the code means, in a few words (for SARIF rules and docs).
@@ -222,6 +224,9 @@ impl Code {
                 "plans per role that are not set up right (no plan column, an example outside the plans, a replacement of another kind)"
             }
             Code::UnusedInput => "(warning) an input nothing uses",
+            Code::PointsFraction => {
+                "(warning) a fraction such as 0.8 given as points, where 80% (80 points) is likely meant"
+            }
             Code::ProratedInPart => {
                 "(warning) a pay item adding an amount the year sums over the quarters present to one it does not, under `missing quarters prorate`"
             }
@@ -294,6 +299,7 @@ impl Code {
             Code::Override => "kpi::override",
             Code::Year => "kpi::year",
             Code::UnusedInput => "kpi::unused_input",
+            Code::PointsFraction => "kpi::points::fraction",
             Code::ProratedInPart => "kpi::year::prorated_in_part",
             Code::ZeroDivisor => "kpi::analyze::zero_divisor",
             Code::GradeNeverGiven => "kpi::analyze::grade_never_given",

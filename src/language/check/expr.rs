@@ -170,6 +170,26 @@ impl<'a> ExprChecker<'a> {
             A::ByGrade(values, _) => self.by_grade(e.span, values, true),
             _ => {
                 let checked = self.expr(e);
+                // `=> 0.8` where "80% of the points" is meant: 0.8 points.
+                if let A::Number(n) = &e.kind
+                    && *n > Decimal::ZERO
+                    && *n < Decimal::ONE
+                {
+                    let percent = format!("{}%", (*n * Decimal::ONE_HUNDRED).normalize());
+                    self.diags.push(
+                        Diagnostic::warning(
+                            Code::PointsFraction,
+                            format!("{} points is less than one point", n.normalize()),
+                        )
+                        .label(e.span, "a fraction of a point")
+                        .help(format!(
+                            "did you mean `{percent}`? In points, a percentage is a share of full marks: `{percent}` is {} points, while `{}` is that fraction of one point",
+                            (*n * Decimal::ONE_HUNDRED).normalize(),
+                            n.normalize()
+                        ))
+                        .fix(format!("change to `{percent}`"), e.span, percent.clone()),
+                    );
+                }
                 match checked.ty {
                     Ty::Score | Ty::Number | Ty::Literal | Ty::Error => {
                         if let Some(c) = checked.constant() {

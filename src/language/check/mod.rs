@@ -4,6 +4,7 @@
 //! bands sound, orders the definitions by dependency, and reports every
 //! mistake it finds in one run, sorted by position.
 
+mod cascade;
 mod examples;
 mod expr;
 mod grades;
@@ -86,6 +87,7 @@ pub fn check(source: &Source, policy: &ast::Policy) -> Result<Checked, Vec<Diagn
         }
         diags.extend(unused_inputs(source, first, &used));
     }
+    cascade::fold(source, policy, &mut diags);
     diagnostic::sort(&mut diags);
     if diags.iter().any(Diagnostic::is_error) {
         Err(diags)
