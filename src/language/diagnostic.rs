@@ -84,6 +84,7 @@ pub enum Code {
     NotMonotone,
     FallingTable,
     PointsFraction,
+    ExampleNoExpect,
 }
 
 impl Code {
@@ -148,6 +149,7 @@ impl Code {
         Code::NotMonotone,
         Code::FallingTable,
         Code::PointsFraction,
+        Code::ExampleNoExpect,
     ];
 
     /// What the code means, in a few words (for SARIF rules and docs).
@@ -224,6 +226,9 @@ impl Code {
                 "plans per role that are not set up right (no plan column, an example outside the plans, a replacement of another kind)"
             }
             Code::UnusedInput => "(warning) an input nothing uses",
+            Code::ExampleNoExpect => {
+                "(warning) a worked example that expects nothing, so it checks nothing"
+            }
             Code::PointsFraction => {
                 "(warning) a fraction such as 0.8 given as points, where 80% (80 points) is likely meant"
             }
@@ -300,6 +305,7 @@ impl Code {
             Code::Year => "kpi::year",
             Code::UnusedInput => "kpi::unused_input",
             Code::PointsFraction => "kpi::points::fraction",
+            Code::ExampleNoExpect => "kpi::example::no_expect",
             Code::ProratedInPart => "kpi::year::prorated_in_part",
             Code::ZeroDivisor => "kpi::analyze::zero_divisor",
             Code::GradeNeverGiven => "kpi::analyze::grade_never_given",

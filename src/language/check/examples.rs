@@ -40,6 +40,22 @@ pub(super) fn check(
             ));
             continue;
         }
+        // An example that expects nothing passes whatever the policy
+        // computes: almost always its `expect` lines were forgotten.
+        if !decl
+            .lines
+            .iter()
+            .any(|l| matches!(l, ExampleLine::Expect { .. }))
+        {
+            diags.push(
+                Diagnostic::warning(
+                    Code::ExampleNoExpect,
+                    format!("example \"{}\" expects nothing, so it checks nothing", decl.name.text),
+                )
+                .label(decl.name.span, "no `expect` line")
+                .help("add what the policy must give these inputs, such as `expect score = 87.50`, `expect grade = A` or `expect 绩效工资 = ¥3,900.00`"),
+            );
+        }
         if let Some(example) = example(decl, cx, diags) {
             examples.push(example);
         }

@@ -312,6 +312,12 @@ impl<'a> ExprChecker<'a> {
                 d = d.help(format!(
                     "`{name}` is a grade: compare the grade with it, as in `grade = {name}`"
                 ));
+            } else if let Some(named) = self.scope.labelled(name) {
+                d = d
+                    .help(format!(
+                        "\"{name}\" is the label of `{named}`: formulas use the name, `{named}`"
+                    ))
+                    .fix(format!("change to `{named}`"), span, named.to_string());
             } else if let Some(suggestion) = self.scope.suggest(name) {
                 d = d.did_you_mean(span, suggestion);
             } else {
@@ -555,6 +561,10 @@ impl<'a> ExprChecker<'a> {
                 )
                 .label(function.span, "unknown function");
                 d = match crate::language::fuzzy::closest(other, FUNCTIONS) {
+                    // A spreadsheet's IF(condition, then, else).
+                    None if other.eq_ignore_ascii_case("if") => d.help(
+                        "kpi writes conditions as `if <condition> then <value> else <value>`, not `IF(…, …, …)`",
+                    ),
                     Some(s) => d.did_you_mean(function.span, s),
                     // Rounding belongs to the policy, not to formulas.
                     None if other.to_uppercase().starts_with("ROUND") => d.help(
@@ -702,10 +712,13 @@ impl<'a> ExprChecker<'a> {
         steps: &[ast::Step],
         as_points: bool,
     ) -> Expr {
+        let implicit_measure = subject.is_none();
         let subject = self.subject(subject, span, "steps");
         let mut bands = Vec::new();
         let mut otherwise: Option<(Expr, Span)> = None;
         let mut after_otherwise = false;
+        // The diagnostics of thresholds in another unit than the subject.
+        let mut unit_mistakes: Vec<usize> = Vec::new();
         for step in steps {
             if let Some((_, otherwise_span)) = &otherwise {
                 if !after_otherwise {
@@ -722,7 +735,9 @@ impl<'a> ExprChecker<'a> {
             match &step.condition {
                 Some((op, threshold)) => {
                     let threshold = self.numeric(threshold, "a threshold");
+                    let before = self.diags.len();
                     self.same_unit(&subject, &threshold, "the value the table looks up");
+                    unit_mistakes.extend(before..self.diags.len());
                     let value = self.table_output(&step.value, as_points);
                     bands.push((*op, threshold, value));
                 }
@@ -738,7 +753,41 @@ impl<'a> ExprChecker<'a> {
                 .chain(otherwise.as_ref().map(|(o, _)| o));
             self.unify_outputs(outputs)
         };
-        if !after_otherwise {
+        // Several thresholds in another unit than the subject are one
+        // mistake: said once, at the measure when every threshold
+        // disagrees with it (the measure is then what is wrong).
+        if unit_mistakes.len() >= 2 {
+            let mut all: Vec<Diagnostic> = Vec::new();
+            for i in unit_mistakes.iter().rev() {
+                all.push(self.diags.remove(*i));
+            }
+            all.reverse();
+            let thresholds: Vec<Span> = all.iter().map(Diagnostic::primary_span).collect();
+            let mut first = all.remove(0);
+            for other in &all {
+                first = first.label(other.primary_span(), "this threshold too");
+            }
+            let every = unit_mistakes.len() == bands.len();
+            if every && implicit_measure && !self.place.measure_span.is_empty() {
+                first.labels = vec![kpi_label(
+                    self.place.measure_span,
+                    format!("the measure is {}", subject.ty.words()),
+                )];
+                for span in thresholds {
+                    first
+                        .labels
+                        .push(kpi_label(span, "a threshold in another unit"));
+                }
+                first.message = format!(
+                    "the measure is {}, but every threshold of its table is in another unit",
+                    subject.ty.words()
+                );
+            }
+            self.diags.push(first);
+        }
+        // Thresholds misread by their unit would be reported again as
+        // bands out of order.
+        if !after_otherwise && unit_mistakes.is_empty() {
             tables::check_steps(
                 self.source,
                 span,
@@ -873,30 +922,10 @@ impl<'a> ExprChecker<'a> {
     }
 
     fn check_currency(&mut self, mark: &CurrencyMark, span: Span) {
-        let Some(currency) = self.currency else {
-            return;
-        };
-        let matches = match mark {
-            CurrencyMark::Code(code) => code == currency,
-            CurrencyMark::Yuan => currency == "CNY",
-            CurrencyMark::Symbol('¥') => matches!(currency, "CNY" | "JPY"),
-            CurrencyMark::Symbol('$') => currency.ends_with('D'),
-            CurrencyMark::Symbol('€') => currency == "EUR",
-            CurrencyMark::Symbol('£') => currency == "GBP",
-            CurrencyMark::Symbol(_) => false,
-        };
-        if !matches {
-            self.diags.push(
-                Diagnostic::error(
-                    Code::Currency,
-                    format!("this amount is not in {currency}, the policy's currency"),
-                )
-                .label(span, "another currency")
-                .help(format!(
-                    "write amounts in {currency}, e.g. {}",
-                    example_amount(currency)
-                )),
-            );
+        if let Some(currency) = self.currency
+            && let Some(d) = currency_mistake(mark, span, currency)
+        {
+            self.diags.push(d);
         }
     }
 
@@ -1112,5 +1141,40 @@ fn compare_help(a: Ty, b: Ty) -> String {
         "a yes/no value can only be compared with `yes` or `no`; usually it is used on its own as the condition".into()
     } else {
         "both sides of a comparison must have the same unit".into()
+    }
+}
+
+/// The error of an amount written in another currency than the policy's.
+pub(super) fn currency_mistake(
+    mark: &CurrencyMark,
+    span: Span,
+    currency: &str,
+) -> Option<Diagnostic> {
+    let matches = match mark {
+        CurrencyMark::Code(code) => code == currency,
+        CurrencyMark::Yuan => currency == "CNY",
+        CurrencyMark::Symbol('¥') => matches!(currency, "CNY" | "JPY"),
+        CurrencyMark::Symbol('$') => currency.ends_with('D'),
+        CurrencyMark::Symbol('€') => currency == "EUR",
+        CurrencyMark::Symbol('£') => currency == "GBP",
+        CurrencyMark::Symbol(_) => false,
+    };
+    (!matches).then(|| {
+        Diagnostic::error(
+            Code::Currency,
+            format!("this amount is not in {currency}, the policy's currency"),
+        )
+        .label(span, "another currency")
+        .help(format!(
+            "write amounts in {currency}, e.g. {}",
+            example_amount(currency)
+        ))
+    })
+}
+
+fn kpi_label(span: Span, message: impl Into<String>) -> crate::language::diagnostic::Label {
+    crate::language::diagnostic::Label {
+        span,
+        message: message.into(),
     }
 }

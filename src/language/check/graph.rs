@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 
 use crate::language::checked::{CheckedPolicy, Node, VetoEffect};
 use crate::language::diagnostic::{Code, Diagnostic};
+use crate::language::source::Span;
 
 /// What each node reads.
 pub(super) fn dependencies(policy: &CheckedPolicy, node: Node) -> BTreeSet<Node> {
@@ -167,6 +168,27 @@ fn cycle(policy: &CheckedPolicy, circle: &[Node]) -> Diagnostic {
         let next_name = next.map(|n| policy.describe(n).0).unwrap_or_default();
         d = d.label(span, format!("uses `{next_name}`"));
     }
+    // A name used in its own formula is most often another name misspelt
+    // (the bonus `专利` written where the input `专利数` was meant).
+    if let [node] = circle
+        && let Some(at) = use_in_own_formula(policy, *node, &first)
+    {
+        d = d.label(at, format!("`{first}` used in its own formula"));
+        let others: Vec<String> = (0..policy.inputs.len())
+            .map(Node::Input)
+            .chain((0..policy.values.len()).map(Node::Value))
+            .map(|n| policy.describe(n).0)
+            .filter(|n| *n != first)
+            .collect();
+        if let Some(s) = crate::language::fuzzy::closest(&first, others.iter().map(String::as_str))
+        {
+            return d
+                .help(format!(
+                    "did you mean `{s}`? An item cannot be computed from itself"
+                ))
+                .fix(format!("change to `{s}`"), at, s);
+        }
+    }
     let involves_score = circle
         .iter()
         .any(|n| matches!(n, Node::Score | Node::Grade));
@@ -174,5 +196,19 @@ fn cycle(policy: &CheckedPolicy, circle: &[Node]) -> Diagnostic {
         "what the score is computed from cannot itself use `score` or `grade`: compute it from inputs only"
     } else {
         "break the circle: compute one of these from inputs without the others"
+    })
+}
+
+/// Where `name` is written in the formula of `node`, after its declaration.
+fn use_in_own_formula(policy: &CheckedPolicy, node: Node, name: &str) -> Option<Span> {
+    let text = policy.source.text();
+    let from = policy.name_span_of(node).end;
+    let to = policy.span_of(node).end;
+    let body = text.get(from..to)?;
+    let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+    body.match_indices(name).find_map(|(i, _)| {
+        let before = body[..i].chars().next_back();
+        let after = body[i + name.len()..].chars().next();
+        (!word(before) && !word(after)).then(|| Span::new(from + i, from + i + name.len()))
     })
 }

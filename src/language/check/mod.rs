@@ -299,6 +299,7 @@ fn check_plan(source: &Source, policy: &ast::Policy) -> (CheckedPolicy, Vec<Diag
         );
     }
 
+    let currency = header.currency.as_ref().map(|(c, _)| c.clone());
     let mut checked = CheckedPolicy {
         source: source.clone(),
         name: policy.name.text.clone(),
@@ -318,7 +319,10 @@ fn check_plan(source: &Source, policy: &ast::Policy) -> (CheckedPolicy, Vec<Diag
                 name: d.name.text.clone(),
                 label: d.label.as_ref().map(|l| l.text.clone()),
                 aliases: d.aliases.iter().map(|a| a.text.clone()).collect(),
-                missing: missing_rule(d, &mut diags),
+                missing: {
+                    input_currency(d, currency.as_deref(), &mut diags);
+                    missing_rule(d, &mut diags)
+                },
                 yearly: yearly_rule(d, &mut diags),
                 range: input_range(d, &mut diags),
                 better: d.better.map(|(b, _)| b),
@@ -853,6 +857,28 @@ fn input_range(d: &ast::InputDecl, diags: &mut Vec<Diagnostic>) -> Interval {
         return allowed;
     }
     range
+}
+
+/// Amounts in an input's range and default are in the policy's currency,
+/// as amounts in formulas are.
+fn input_currency(d: &ast::InputDecl, currency: Option<&str>, diags: &mut Vec<Diagnostic>) {
+    let Some(currency) = currency else {
+        return;
+    };
+    fn walk(e: &ast::Expr, currency: &str, diags: &mut Vec<Diagnostic>) {
+        if let ast::ExprKind::Money { currency: mark, .. } = &e.kind
+            && let Some(d) = expr::currency_mistake(mark, e.span, currency)
+        {
+            diags.push(d);
+        }
+        e.for_each_child(|c| walk(c, currency, diags));
+    }
+    for bound in &d.range {
+        walk(&bound.value, currency, diags);
+    }
+    if let Some(ast::MissingDecl::Default(value)) = &d.missing {
+        walk(value, currency, diags);
+    }
 }
 
 fn missing_rule(d: &ast::InputDecl, diags: &mut Vec<Diagnostic>) -> Missing {

@@ -34,6 +34,9 @@ impl Symbol {
 #[derive(Debug, Default)]
 pub(super) struct Scope {
     pub symbols: IndexMap<String, Symbol>,
+    /// Each label and the name it labels, to recognise a name written as
+    /// its label (`季度销售额` for `销售额 "季度销售额"`).
+    pub labels: Vec<(String, String)>,
 }
 
 impl Scope {
@@ -42,6 +45,19 @@ impl Scope {
     /// name keeps meaning its first definition.
     pub fn declare(policy: &ast::Policy, diags: &mut Vec<Diagnostic>) -> Scope {
         let mut scope = Scope::default();
+        for item in &policy.items {
+            let (name, label) = match item {
+                Item::Input(d) => (&d.name, &d.label),
+                Item::Let(d) => (&d.name, &d.label),
+                Item::Indicator(d) => (&d.name, &d.label),
+                Item::Adjustment(d) => (&d.name, &d.label),
+                Item::Pay(d) => (&d.name, &d.label),
+                _ => continue,
+            };
+            if let Some(label) = label {
+                scope.labels.push((label.text.clone(), name.text.clone()));
+            }
+        }
         let (mut inputs, mut values, mut indicators, mut adjustments, mut pay) = (0, 0, 0, 0, 0);
         for item in &policy.items {
             let (name, node) = match item {
@@ -75,6 +91,15 @@ impl Scope {
     }
 
     /// The defined name closest to a misspelt one.
+    /// The name whose label is `text`, if one is.
+    pub fn labelled(&self, text: &str) -> Option<&str> {
+        let text = text.trim();
+        self.labels
+            .iter()
+            .find(|(label, _)| label.trim() == text)
+            .map(|(_, name)| name.as_str())
+    }
+
     pub fn suggest(&self, name: &str) -> Option<&str> {
         crate::language::fuzzy::closest(name, self.symbols.keys().map(String::as_str))
     }

@@ -493,16 +493,34 @@ fn missing_open(lines: &[&str], line: usize, closing: usize) -> Diagnostic {
     let first = start + (code.len() - code.trim_start().len());
     if let Some((offset, quote)) = label_around_brace(code) {
         let at = start + offset;
-        return Diagnostic::error(
+        let quote_span = Span::new(at, at + quote.len_utf8());
+        // A quote typed before the line's text is removed; a label left
+        // open is closed where it was meant to end.
+        let leading = code[..offset].trim().is_empty();
+        let d = Diagnostic::error(
             Code::Syntax,
             format!(
-                "the `{quote}` on line {} starts a label that runs to the end of the line, its `{{` included",
+                "the label that starts on line {} is not closed on its line, so the `{{` after it is part of the label",
                 line + 1
             ),
         )
-        .label(Span::new(at, at + quote.len_utf8()), "a label starts here")
-        .help(format!("remove this `{quote}`: the `}}` on line {} closes the line's block", closing + 1))
-        .fix(format!("remove the `{quote}`"), Span::new(at, at + quote.len_utf8()), "");
+        .label(quote_span, "a label starts here");
+        return if leading {
+            d.help(format!(
+                "remove this `{quote}`: the line's text is not a label, and the `}}` on line {} closes its block",
+                closing + 1
+            ))
+            .fix(format!("remove the `{quote}`"), quote_span, "")
+        } else {
+            let close = match quote {
+                '“' => '”',
+                '「' => '」',
+                _ => '"',
+            };
+            d.help(format!(
+                "close the label with `{close}` where it ends: a label ends on its line, as in `\"deal value\"`"
+            ))
+        };
     }
     let words: Vec<&str> = code.split_whitespace().take(2).collect();
     let what = match words.as_slice() {

@@ -265,6 +265,95 @@ fn help(c: &Context<'_>, positives: &[Rule], expected: &[Expected]) -> Option<St
             "a `{` is not closed: add `}` at the end of the block (and of the policy)".to_string()
         });
     }
+    let expects = |rule: Rule| positives.contains(&rule);
+    let wants_otherwise = expected.iter().any(|e| e.words().contains("`otherwise`"));
+    // Other languages' operators.
+    if found.starts_with("&&") || found == "&" {
+        return Some("write `and` for `&&`: `a >= 60 and b >= 60`".to_string());
+    }
+    if found.starts_with("||") || found == "|" {
+        return Some("write `or` for `||`: `a >= 60 or b >= 60`".to_string());
+    }
+    if matches!(found, "else" | "否则") && wants_otherwise {
+        return Some(
+            "a table or a `when` rule ends with `otherwise`, not `else`: write `otherwise`"
+                .to_string(),
+        );
+    }
+    if found == "else" && expects(Rule::kw_then) {
+        return Some(
+            "an `if` gives its value after `then`: `if <condition> then <value> else <value>`"
+                .to_string(),
+        );
+    }
+    if matches!(found, "=" | "＝" | ":" | "：") && expects(Rule::arrow) {
+        return Some("a threshold and its points are joined by `=>`: `>= 100% => 75`".to_string());
+    }
+    if expects(Rule::kw_weight) && matches!(found, "{" | "｛") {
+        return Some(
+            "give the indicator its weight before `{`, such as `weight 20%`: the weights add up to 100%"
+                .to_string(),
+        );
+    }
+    if expects(Rule::assign) && matches!(found, "}" | "｝") {
+        return Some("give the value after `=`, such as `pay 奖金 = 绩效基数 * 1.2`".to_string());
+    }
+    if found.starts_with("/*") {
+        return Some(
+            "comments start with `//` (or `#`) and run to the end of their line: write `// …` on each line"
+                .to_string(),
+        );
+    }
+    // A row pasted from a spreadsheet: cells separated by tabs.
+    if c.line_start && c.rest.split('\n').next().is_some_and(|l| l.contains('\t')) {
+        return Some(
+            "this looks like a row pasted from a spreadsheet: write it as a line of the policy, such as `input 新客户数 number \"新开客户数\" range >= 0`"
+                .to_string(),
+        );
+    }
+    // `¥30 000`: a space where thousands are separated.
+    let digits = |t: &str| !t.is_empty() && t.chars().all(|ch| ch.is_ascii_digit());
+    if found.len() == 3
+        && digits(found)
+        && c.before.is_some_and(|b| b.is_ascii_digit())
+        && c.line_before.ends_with([' ', '\u{00A0}'])
+    {
+        return Some(
+            "separate thousands with `,` (`¥30,000`), or write the amount without them (`¥30000`)"
+                .to_string(),
+        );
+    }
+    // `里程碑　达成`: an ideographic space splits a name in two.
+    if c.line_before.ends_with('\u{3000}') && c.before.is_some_and(char::is_alphanumeric) {
+        return Some(
+            "an ideographic space (U+3000) splits the name in two: remove it, a name has no spaces"
+                .to_string(),
+        );
+    }
+    // `>= 100% 75` in a steps table.
+    if expects(Rule::arrow) && !c.line_start {
+        return Some("a threshold and its points are joined by `=>`: `>= 100% => 75`".to_string());
+    }
+    // `range >= 0 <= 100`: two bounds need `and` between them.
+    if matches!(found, "<=" | "<" | ">=" | ">" | "≤" | "≥") && c.line_before.contains(" range ")
+    {
+        return Some(format!(
+            "join the two bounds of a range with `and`: `… and {found} …`"
+        ));
+    }
+    // `¥16，000`: `，` separates values, so the amount stops at 16.
+    if found.starts_with(|ch: char| ch.is_ascii_digit())
+        && c.line_before.trim_end().ends_with(['，', '、'])
+        && c.line_before
+            .trim_end()
+            .trim_end_matches(['，', '、'])
+            .ends_with(|ch: char| ch.is_ascii_digit())
+    {
+        return Some(
+            "in an amount, thousands are separated by the half-width `,` (`16,000`); the full-width `，` separates values"
+                .to_string(),
+        );
+    }
     // Keywords are English; a Chinese one gets its translation.
     if let Some(english) = chinese_keyword(found) {
         return Some(format!(
@@ -314,10 +403,12 @@ fn help(c: &Context<'_>, positives: &[Rule], expected: &[Expected]) -> Option<St
     let value_ended = c
         .before
         .is_some_and(|b| b.is_alphanumeric() || matches!(b, '%' | ')' | '）' | '_'));
-    let value_starts = found
+    // A table or an `if` starts a value too (`基数 by grade { … }`).
+    let value_starts = (found
         .starts_with(|ch: char| ch.is_alphanumeric() || matches!(ch, '¥' | '￥' | '(' | '（'))
         && !RESERVED.contains(&found)
-        && !ITEM_KEYWORDS.contains(&found);
+        && !ITEM_KEYWORDS.contains(&found))
+        || matches!(found, "by" | "linear" | "steps" | "if");
     if expected.contains(&Expected::Operator) && value_ended && value_starts && !c.line_start {
         return Some(
             "two values cannot stand side by side: join them with an operator such as `*` or `+`"
@@ -352,6 +443,10 @@ fn chinese_keyword(word: &str) -> Option<&'static str> {
         "如果" => "if",
         "那么" | "则" => "then",
         "否则" => "else",
+        "月度" | "每月" => "month",
+        "季度" | "每季度" => "quarter",
+        "半年" | "半年度" => "half-year",
+        "年度" | "每年" => "year",
         "并且" | "且" | "而且" => "and",
         "或" | "或者" => "or",
         "不" | "非" => "not",

@@ -101,12 +101,10 @@ fn recover(text: &str, first: &pest::error::Error<Rule>) -> Vec<Diagnostic> {
     let blocks = braces::blocks(text);
     let segments = item_segments(text, &blocks);
     let mut errors = Vec::new();
-    let mut last_end = 0;
     for segment in &segments {
         let Some(slice) = text.get(segment.start..segment.end) else {
             continue;
         };
-        last_end = segment.end;
         if let Err(error) = PolicyParser::parse(Rule::item_alone, slice) {
             let mut diagnostic = errors::describe(text, segment.start, &error, Scope::Item);
             // An item that runs out (a bracket left open) is reported where
@@ -157,14 +155,45 @@ fn recover(text: &str, first: &pest::error::Error<Rule>) -> Vec<Diagnostic> {
         .filter(|p| !consequence(p))
         .cloned()
         .collect();
-    let mut errors: Vec<Diagnostic> = errors.into_iter().map(|(d, _)| d).collect();
+    // And an item's error after a brace problem of its own (the line after
+    // a `{` left out "expects `{`") is that problem's.
+    let after_brace = |d: &Diagnostic, segment: &Span| {
+        let at = d.primary_span().start;
+        problems.iter().any(|p| {
+            let p = p.primary_span().start;
+            segment.start <= p && p < segment.end && p < at
+        })
+    };
+    let mut errors: Vec<Diagnostic> = errors
+        .into_iter()
+        .filter(|(d, segment)| !after_brace(d, segment))
+        .map(|(d, _)| d)
+        .collect();
     errors.extend(problems);
+    // A reserved word used as a name is said once, where it is declared,
+    // not again at each use.
+    let mut reserved_seen: Vec<String> = Vec::new();
+    errors.sort_by_key(|d| d.primary_span().start);
+    errors.retain(|d| {
+        if d.code != Code::ReservedWord {
+            return true;
+        }
+        let word = text
+            .get(d.primary_span().start..d.primary_span().end)
+            .unwrap_or("")
+            .to_string();
+        if reserved_seen.contains(&word) {
+            return false;
+        }
+        reserved_seen.push(word);
+        true
+    });
     // The whole-file error still counts when nothing else explains it, or
-    // when it lies outside every item (in the header or at the closing
-    // brace) and is not a brace already reported.
-    if errors.is_empty()
-        || (first_error.primary_span().start >= last_end && blocks.problems.is_empty())
-    {
+    // when it lies outside every item (in the header, or after the
+    // policy's `}`) and is not a brace already reported.
+    let at = first_error.primary_span().start;
+    let outside = segments.first().is_none_or(|s| at < s.start) || at > blocks.policy_end;
+    if errors.is_empty() || (outside && blocks.problems.is_empty()) {
         errors.push(first_error);
     }
     errors
@@ -327,6 +356,7 @@ fn invisible_scan(text: &str) -> Vec<Diagnostic> {
 fn full_width_scan(text: &str) -> Vec<Diagnostic> {
     let mut found = Vec::new();
     let mut offset = 0;
+    let mut skip_close: Option<usize> = None;
     for line in text.split_inclusive('\n') {
         let code = strip_comment(line);
         let mut closing: Option<char> = None;
@@ -343,7 +373,96 @@ fn full_width_scan(text: &str) -> Vec<Diagnostic> {
                     '「' => closing = Some('」'),
                     _ => {
                         if let Some((what, fix)) = words::full_width(c) {
-                            found.push(full_width_error(offset + i, c, what, fix));
+                            let at = offset + i;
+                            let mut d = full_width_error(at, c, what, fix);
+                            // 【成交额】: brackets used as a label's quotes.
+                            let before: Vec<&str> = code[..i].split_whitespace().collect();
+                            let label_place = before.len() == 2
+                                && matches!(
+                                    before[0],
+                                    "input"
+                                        | "let"
+                                        | "indicator"
+                                        | "bonus"
+                                        | "deduction"
+                                        | "pay"
+                                        | "plan"
+                                        | "grades"
+                                );
+                            if c == '【'
+                                && label_place
+                                && let Some(close) = code[i..].find('】')
+                            {
+                                let end = at + close;
+                                d = Diagnostic::error(
+                                    Code::FullWidth,
+                                    "a label is written in quotes, not in 【】",
+                                )
+                                .label(
+                                    Span::new(at, at + c.len_utf8()),
+                                    "typed with a Chinese input method?",
+                                )
+                                .help("write the label in quotes: \"成交额\" (or “成交额”)")
+                                .fix(
+                                    "write the label in quotes",
+                                    Span::new(at, at + c.len_utf8()),
+                                    "\"",
+                                );
+                                if let Some(fix) = d.fixes.first_mut() {
+                                    fix.edits.push(crate::language::diagnostic::Edit {
+                                        span: Span::new(end, end + '】'.len_utf8()),
+                                        text: "\"".to_string(),
+                                    });
+                                }
+                                skip_close = Some(offset + i + close);
+                            }
+                            // A no-break space between two letters of a name.
+                            let inside_name = fix == Some(" ")
+                                && code[..i]
+                                    .chars()
+                                    .next_back()
+                                    .is_some_and(char::is_alphanumeric)
+                                && code[i + c.len_utf8()..]
+                                    .chars()
+                                    .next()
+                                    .is_some_and(char::is_alphanumeric);
+                            let in_number = inside_name
+                                && code[..i]
+                                    .chars()
+                                    .next_back()
+                                    .is_some_and(|c| c.is_ascii_digit())
+                                && code[i + c.len_utf8()..]
+                                    .chars()
+                                    .next()
+                                    .is_some_and(|c| c.is_ascii_digit());
+                            if in_number {
+                                d.help = Some(format!(
+                                    "separate thousands with `,` (`4,000`): U+{:04X} looks like a space but is not one",
+                                    u32::from(c)
+                                ));
+                                d.fixes = vec![crate::language::diagnostic::Fix {
+                                    title: format!("change U+{:04X} to `,`", u32::from(c)),
+                                    edits: vec![crate::language::diagnostic::Edit {
+                                        span: Span::new(at, at + c.len_utf8()),
+                                        text: ",".to_string(),
+                                    }],
+                                }];
+                            } else if inside_name {
+                                d.help = Some(format!(
+                                    "remove it: U+{:04X} looks like a space, and a name has no spaces (it comes with text pasted from Word, Excel or a web page)",
+                                    u32::from(c)
+                                ));
+                                d.fixes = vec![crate::language::diagnostic::Fix {
+                                    title: format!("remove U+{:04X}", u32::from(c)),
+                                    edits: vec![crate::language::diagnostic::Edit {
+                                        span: Span::new(at, at + c.len_utf8()),
+                                        text: String::new(),
+                                    }],
+                                }];
+                            }
+                            if skip_close != Some(at) {
+                                found.push(d);
+                            }
                         }
                     }
                 },
@@ -356,6 +475,9 @@ fn full_width_scan(text: &str) -> Vec<Diagnostic> {
 
 pub(super) fn full_width_error(at: usize, c: char, what: &str, fix: Option<&str>) -> Diagnostic {
     let help = match fix {
+        None if matches!(c, '～' | '〜') => {
+            "a range is two comparisons: write a band as `85 <= score < 95`, a table's step as `>= 85%`".to_string()
+        }
         Some(" ") => format!(
             "type a plain space instead: U+{:04X} looks like one but is not (it comes with text pasted from Word, Excel or a web page)",
             u32::from(c)

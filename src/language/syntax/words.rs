@@ -116,7 +116,7 @@ pub(super) fn describe(rule: Rule) -> Option<Expected> {
         ),
         Rule::employee_field => Words("`id`, `name` or `plan`"),
         Rule::plan_extends | Rule::kw_extends => Words("`extends <plan>`"),
-        Rule::kw_financial => Words("`financial` (re-scored on the year's figures) or `{`"),
+        Rule::kw_financial => Words("`financial` (re-scored on the year's figures)"),
         Rule::input_yearly | Rule::kw_yearly => {
             Words("`yearly sum`, `yearly average`, `yearly last` or `yearly any`")
         }
@@ -364,6 +364,11 @@ pub(super) fn full_width(c: char) -> Option<(&'static str, Option<&'static str>)
         ),
         '\u{2007}' => ("a figure space (U+2007 FIGURE SPACE)", Some(" ")),
         '\u{2000}'..='\u{200A}' | '\u{205F}' => ("a typographic space", Some(" ")),
+        // Dashes pasted from Word where a minus is meant.
+        '\u{2013}' => ("an en dash `–`", Some("-")),
+        '\u{2014}' => ("an em dash `—`", Some("-")),
+        '．' => ("a full-width full stop `．`", Some(".")),
+        '～' | '〜' => ("a wave dash `～`", None),
         _ => return None,
     })
 }
