@@ -206,7 +206,8 @@ fn a_better_grade_paid_less_is_found() {
 #[test]
 fn check_reports_what_the_author_did_not_mean_but_not_optional_ranges() {
     // `kpi check` (check_bytes) carries the grade, monotonicity and table
-    // findings; divisors and ceilings depend on optional ranges.
+    // findings, and a divisor whose declared range allows 0 (the fixture's
+    // `range >= ¥0`); ceilings depend on optional ranges.
     for (name, expected) in [
         (
             "analyze-grade_never_given",
@@ -214,7 +215,7 @@ fn check_reports_what_the_author_did_not_mean_but_not_optional_ranges() {
         ),
         ("analyze-not_monotone", Some("kpi::analyze::not_monotone")),
         ("analyze-falling_table", Some("kpi::analyze::falling_table")),
-        ("analyze-zero_divisor", None),
+        ("analyze-zero_divisor", Some("kpi::analyze::zero_divisor")),
         ("analyze-unbounded_pay", None),
     ] {
         let path = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -227,6 +228,20 @@ fn check_reports_what_the_author_did_not_mean_but_not_optional_ranges() {
             None => assert!(codes.is_empty(), "{name}: {codes:?}"),
         }
     }
+}
+
+#[test]
+fn check_leaves_a_divisor_with_no_declared_range_to_analyze() {
+    let policy = "policy \"p\" {\n  period quarter\n  currency CNY\n  input 实绩 money\n  input 目标 money\n  indicator 业绩 weight 100% {\n    measure 实绩 / 目标\n    points linear { 0% => 0, 100% => 100 }\n  }\n  grades { A >= 85, B otherwise }\n}\n";
+    let (_, diags) = kpi::check_bytes("p.kpi", policy.as_bytes().to_vec());
+    assert!(diags.is_empty(), "{diags:?}");
+    // With `range >= ¥0`, the author says 0 may come: check warns at `目标`.
+    let declared = policy.replace("input 目标 money", "input 目标 money range >= ¥0");
+    let (source, diags) = kpi::check_bytes("p.kpi", declared.into_bytes());
+    let codes: Vec<&str> = diags.iter().map(|d| d.code.as_str()).collect();
+    assert_eq!(codes, ["kpi::analyze::zero_divisor"]);
+    assert_eq!(source.slice(diags[0].primary_span()), "目标");
+    assert_eq!(source.line_col(diags[0].primary_span().start), (7, 18));
 }
 
 #[test]

@@ -33,7 +33,7 @@ pub struct PolicyAnalysis {
     pub names: Option<NameIndex>,
     /// Every diagnostic, errors and warnings, sorted by position: the
     /// text's, the checker's, and the findings of `kpi analyze` that say
-    /// the policy does not do what it means (`analysis::is_intent`).
+    /// the policy does not do what it means (`Analysis::for_check`).
     pub diagnostics: Vec<Diagnostic>,
     /// The policy compiled, when it has no errors.
     pub compiled: Option<Compiled>,
@@ -85,13 +85,7 @@ fn analyze_deep(source: Source) -> PolicyAnalysis {
         Ok(compiled) => {
             let analysis = analysis::analyze(&compiled.program);
             let mut diagnostics = compiled.warnings.clone();
-            diagnostics.extend(
-                analysis
-                    .findings
-                    .iter()
-                    .filter(|d| analysis::is_intent(d.code))
-                    .cloned(),
-            );
+            diagnostics.extend(analysis.for_check.iter().cloned());
             diagnostic::sort(&mut diagnostics);
             PolicyAnalysis {
                 names: Some(NameIndex::new(&syntax)),

@@ -53,7 +53,7 @@ pub(super) fn check(
                     format!("example \"{}\" expects nothing, so it checks nothing", decl.name.text),
                 )
                 .label(decl.name.span, "no `expect` line")
-                .help("add what the policy must give these inputs, such as `expect score = 87.50`, `expect grade = A` or `expect 绩效工资 = ¥3,900.00`"),
+                .help("add what the policy must give these inputs, worked out by hand: `expect score = …`, `expect grade = …`, or `expect` and a pay item"),
             );
         }
         if let Some(example) = example(decl, cx, diags) {

@@ -205,6 +205,9 @@ impl<'a> ExprChecker<'a> {
                             Ty::Ratio => {
                                 "to give the percentage as points (96% is 96 points), multiply by 100: `… * 100`; or score it with a table such as `linear { 0% => 0, 100% => 75, 125% => 100 }`"
                             }
+                            Ty::Money if has_money_literal(e) => {
+                                "points are plain numbers from 0 to 100: drop the currency, e.g. `投诉次数 * 5` rather than `投诉次数 * ¥5`"
+                            }
                             Ty::Money => {
                                 "compare the amount with a target first, e.g. `measure 成交额 / 成交目标` with a `linear` or `steps` table"
                             }
@@ -560,7 +563,16 @@ impl<'a> ExprChecker<'a> {
                     format!("there is no function `{other}`"),
                 )
                 .label(function.span, "unknown function");
-                d = match crate::language::fuzzy::closest(other, FUNCTIONS) {
+                let spreadsheet = match other.to_ascii_lowercase().as_str() {
+                    "avg" | "mean" | "averagea" => Some("average"),
+                    "minimum" => Some("min"),
+                    "maximum" => Some("max"),
+                    lower if FUNCTIONS.contains(&lower) => {
+                        FUNCTIONS.iter().copied().find(|f| *f == lower)
+                    }
+                    _ => None,
+                };
+                d = match spreadsheet.or_else(|| crate::language::fuzzy::closest(other, FUNCTIONS)) {
                     // A spreadsheet's IF(condition, then, else).
                     None if other.eq_ignore_ascii_case("if") => d.help(
                         "kpi writes conditions as `if <condition> then <value> else <value>`, not `IF(…, …, …)`",
@@ -820,6 +832,18 @@ impl<'a> ExprChecker<'a> {
         for entry in values {
             let value = self.table_output(&entry.value, as_points);
             let Some(index) = self.grades.iter().position(|g| *g == entry.grade.text) else {
+                // A full-width letter is reported as one, and still fills
+                // its grade's place, so that the table is not also short.
+                if let Some(half) = crate::language::fuzzy::half_width(&entry.grade.text)
+                    && let Some(index) = self.grades.iter().position(|g| *g == half)
+                    && let Some(slot) = table.get_mut(index)
+                    && slot.is_none()
+                {
+                    *slot = Some(value);
+                    if let Some(first) = first_spans.get_mut(index) {
+                        *first = Some(entry.grade.span);
+                    }
+                }
                 self.diags.push(super::unknown_grade(
                     &entry.grade,
                     self.grades,
@@ -1177,4 +1201,11 @@ fn kpi_label(span: Span, message: impl Into<String>) -> crate::language::diagnos
         span,
         message: message.into(),
     }
+}
+
+/// Whether an amount of money is written in `e` (`¥50`).
+fn has_money_literal(e: &ast::Expr) -> bool {
+    let mut found = matches!(e.kind, A::Money { .. });
+    e.for_each_child(|c| found |= has_money_literal(c));
+    found
 }

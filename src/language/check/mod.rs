@@ -687,6 +687,17 @@ pub(super) fn unknown_grade(
         format!("there is no grade `{}`", name.text),
     )
     .label(name.span, "unknown grade");
+    // `Ａ` typed with a Chinese input method for `A`.
+    if let Some(half) = crate::language::fuzzy::half_width(&name.text)
+        && grades.contains(&half)
+    {
+        return d
+            .help(format!(
+                "`{}` is typed full-width: write `{half}`",
+                name.text
+            ))
+            .fix(format!("change to `{half}`"), name.span, half);
+    }
     let by_label = grades
         .iter()
         .zip(labels)

@@ -102,6 +102,26 @@ impl Scope {
 
     pub fn suggest(&self, name: &str) -> Option<&str> {
         crate::language::fuzzy::closest(name, self.symbols.keys().map(String::as_str))
+            .or_else(|| self.same_start(name))
+    }
+
+    /// A Chinese name with its second half mistyped (`绩效奖金` for
+    /// `绩效工资`) is too far for the edit distance: the one name of the
+    /// same length that shares at least its first half.
+    fn same_start(&self, name: &str) -> Option<&str> {
+        let chars: Vec<char> = name.chars().collect();
+        if chars.len() < 3 || chars.iter().all(char::is_ascii) {
+            return None;
+        }
+        let half = chars.len().div_ceil(2);
+        let mut found = self.symbols.keys().filter(|k| {
+            let k: Vec<char> = k.chars().collect();
+            k.len() == chars.len() && k[..half] == chars[..half]
+        });
+        match (found.next(), found.next()) {
+            (Some(one), None) => Some(one.as_str()),
+            _ => None,
+        }
     }
 }
 

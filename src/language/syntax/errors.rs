@@ -136,6 +136,18 @@ fn specific(c: &Context<'_>, positives: &[Rule]) -> Option<Diagnostic> {
         return Some(super::full_width_error(c.at, first, what, fix));
     }
 
+    // A colon joining a step's threshold and points, YAML-style.
+    if matches!(first, ':' | '：') && positives.contains(&Rule::arrow) {
+        return Some(
+            Diagnostic::error(
+                Code::Syntax,
+                "a threshold and its points are joined by `=>`, not a colon",
+            )
+            .label(c.span(), "`=>` here")
+            .help("write `<= 100% => 100`")
+            .fix("change the colon to `=>`", c.span(), " =>"),
+        );
+    }
     // A colon, as in `weight: 30%`.
     if first == ':' {
         return Some(

@@ -402,7 +402,10 @@ fn full_width_scan(text: &str) -> Vec<Diagnostic> {
                                     Span::new(at, at + c.len_utf8()),
                                     "typed with a Chinese input method?",
                                 )
-                                .help("write the label in quotes: \"成交额\" (or “成交额”)")
+                                .help(format!(
+                                    "write the label in quotes: \"{0}\" (or “{0}”)",
+                                    &code[i + c.len_utf8()..i + close]
+                                ))
                                 .fix(
                                     "write the label in quotes",
                                     Span::new(at, at + c.len_utf8()),
@@ -415,6 +418,23 @@ fn full_width_scan(text: &str) -> Vec<Diagnostic> {
                                     });
                                 }
                                 skip_close = Some(offset + i + close);
+                            }
+                            // `<= 100%： 100`: a colon where `=>` joins a step.
+                            if matches!(c, '：')
+                                && code[..i]
+                                    .trim_start()
+                                    .starts_with(['>', '<', '≥', '≤', '＞', '＜'])
+                            {
+                                d.help = Some(
+                                    "a threshold and its points are joined by `=>`: `<= 100% => 100`".to_string(),
+                                );
+                                d.fixes = vec![crate::language::diagnostic::Fix {
+                                    title: "change `：` to `=>`".to_string(),
+                                    edits: vec![crate::language::diagnostic::Edit {
+                                        span: Span::new(at, at + c.len_utf8()),
+                                        text: " =>".to_string(),
+                                    }],
+                                }];
                             }
                             // A no-break space between two letters of a name.
                             let inside_name = fix == Some(" ")

@@ -32,6 +32,9 @@ pub struct Analysis {
     /// Warnings: unreachable grades, pay without a ceiling, divisors that can
     /// be zero, points that fall as a result improves.
     pub findings: Vec<Diagnostic>,
+    /// The findings `kpi check` reports too ([`for_check`]).
+    #[serde(skip)]
+    pub for_check: Vec<Diagnostic>,
 }
 
 /// The bounds of what one plan computes.
@@ -151,11 +154,16 @@ pub fn analyze(program: &Program) -> Analysis {
     let mut findings = Vec::new();
     let mut unreached: Vec<Vec<String>> = vec![Vec::new(); program.policy().grades.len()];
     let mut unbounded_pay: Vec<bool> = vec![false; program.policy().pay.len()];
+    let mut declared_zero: Vec<Diagnostic> = Vec::new();
     for plan in program.plans() {
         let policy = plan.policy();
         let mut bounds = Bounds::new(policy);
         for (span, divisor) in bounds.zero_divisors() {
-            findings.push(zero_divisor(policy, *span, divisor));
+            let (finding, declared) = zero_divisor(policy, *span, divisor);
+            if declared && !declared_zero.contains(&finding) {
+                declared_zero.push(finding.clone());
+            }
+            findings.push(finding);
         }
         let monotone = monotone::check(plan, &mut bounds);
         findings.extend(monotone.findings);
@@ -192,24 +200,30 @@ pub fn analyze(program: &Program) -> Analysis {
         }
     }
     diagnostic::sort(&mut findings);
+    let mut for_check: Vec<Diagnostic> = findings
+        .iter()
+        .filter(|d| is_intent(d.code))
+        .cloned()
+        .collect();
+    for_check.extend(declared_zero);
+    diagnostic::sort(&mut for_check);
     Analysis {
         policy: policy.name.clone(),
         plans,
         findings,
+        for_check,
     }
 }
 
 /// The findings `kpi check` reports too: those that show the policy does
 /// not do what its author means whatever the data (a grade no one gets,
-/// points that fall as a result improves, a better grade paid less). Pay
-/// without a ceiling and divisors that can be zero depend on declared
-/// ranges, which are optional: `kpi analyze` reports those.
+/// points that fall as a result improves, a better grade paid less), and a
+/// divisor that can be zero although every input it reads declares its
+/// range (the author said what the data holds, and it allows 0). Pay
+/// without a ceiling, and divisors of inputs with no declared range, are
+/// for `kpi analyze`: ranges are optional.
 pub fn intent_findings(program: &Program) -> Vec<Diagnostic> {
-    analyze(program)
-        .findings
-        .into_iter()
-        .filter(|d| is_intent(d.code))
-        .collect()
+    analyze(program).for_check
 }
 
 /// Whether a finding is one `kpi check` reports (see [`intent_findings`]).
@@ -532,11 +546,13 @@ fn factor<'a>(bounds: &mut Bounds<'a>, known: &Known, e: &'a Expr) -> Option<Int
 
 // ---------------------------------------------------------------- findings
 
+/// The finding of a divisor that can be zero, and whether every input it
+/// reads declares its range.
 fn zero_divisor(
     policy: &CheckedPolicy,
     span: crate::language::source::Span,
     divisor: &Expr,
-) -> Diagnostic {
+) -> (Diagnostic, bool) {
     let text = policy.source.slice(span).trim().to_string();
     // The inputs the divisor reads, for the help's example: those it names
     // itself, or failing that, those of the values it names. Found from the
@@ -566,12 +582,21 @@ fn zero_divisor(
             "keep `{text}` away from 0 (e.g. `max(…, 1)`), or test it with `if`; a row where it is 0 fails"
         ),
     };
-    Diagnostic::warning(
+    let declared = !direct.is_empty()
+        && direct
+            .iter()
+            .filter_map(|&i| policy.inputs.get(i))
+            .all(|x| {
+                x.range != crate::language::checked::Interval::ALL
+                    && x.ty != crate::language::ast::InputType::Score
+            });
+    let d = Diagnostic::warning(
         Code::ZeroDivisor,
         format!("`{text}` can be zero within the declared ranges"),
     )
     .label(span, "this divisor can be 0")
-    .help(help)
+    .help(help);
+    (d, declared)
 }
 
 fn unreachable_grade(
