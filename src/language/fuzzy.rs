@@ -47,6 +47,23 @@ fn letters(word: &str) -> u64 {
     })
 }
 
+/// `text` with full-width letters and digits (`Ａ`, `１`) as their ASCII
+/// forms, when it has any: what a Chinese input method typed for `A`, `1`.
+pub fn half_width(text: &str) -> Option<String> {
+    let mut changed = false;
+    let out: String = text
+        .chars()
+        .map(|c| match c {
+            'Ａ'..='Ｚ' | 'ａ'..='ｚ' | '０'..='９' => {
+                changed = true;
+                char::from_u32(u32::from(c) - 0xFEE0).unwrap_or(c)
+            }
+            c => c,
+        })
+        .collect();
+    changed.then_some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::closest;
@@ -110,21 +127,4 @@ mod tests {
         }
         assert!(suggested > 500, "{suggested}");
     }
-}
-
-/// `text` with full-width letters and digits (`Ａ`, `１`) as their ASCII
-/// forms, when it has any: what a Chinese input method typed for `A`, `1`.
-pub fn half_width(text: &str) -> Option<String> {
-    let mut changed = false;
-    let out: String = text
-        .chars()
-        .map(|c| match c {
-            'Ａ'..='Ｚ' | 'ａ'..='ｚ' | '０'..='９' => {
-                changed = true;
-                char::from_u32(u32::from(c) - 0xFEE0).unwrap_or(c)
-            }
-            c => c,
-        })
-        .collect();
-    changed.then_some(out)
 }
