@@ -554,3 +554,79 @@ policy "p" {
         helps[1]
     );
 }
+
+#[test]
+fn a_percentage_column_written_as_numbers_or_fractions_reads_as_the_policy_says() {
+    let policy = |form: &str| {
+        format!(
+            "policy \"p\" {{\n  period quarter\n  employee id id\n  input 差错率 percent \"error rate\" {form} range >= 0% and <= 100%\n  indicator 差错 weight 100% {{\n    measure 差错率\n    points steps {{ <= 1% => 100, <= 2% => 75, otherwise 0 }}\n  }}\n}}"
+        )
+    };
+    let rows: &[&[(&str, &str)]] = &[
+        &[("id", "E1"), ("差错率", "0.85")],
+        &[("id", "E2"), ("差错率", "2.01")],
+        &[("id", "E3"), ("差错率", "1.5%")],
+    ];
+    // Without a declaration, 0.85 is the fraction 85% and 2.01 is refused.
+    let plain = common::run(&common::program(&policy("")), rows);
+    assert_eq!(plain.outcomes.len(), 2);
+    assert_eq!(plain.outcomes[0].score, Some(d("0")));
+    let refused = plain.failures[0].to_string();
+    assert!(
+        refused.contains("E2") && refused.contains("`written as number`"),
+        "{refused}"
+    );
+    // `written as number`: 0.85 is 0.85% (100 points), 2.01 is 2.01% (0).
+    let numbers = common::run(&common::program(&policy("written as number")), rows);
+    let scores: Vec<_> = numbers.outcomes.iter().map(|o| o.score).collect();
+    assert_eq!(scores, [Some(d("100")), Some(d("0")), Some(d("75"))]);
+    // `written as fraction`: 0.85 is 85% (0 points), 2.01 is 201%, outside the range.
+    let fractions = common::run(&common::program(&policy("written as fraction")), rows);
+    assert_eq!(fractions.outcomes.len(), 2);
+    assert_eq!(fractions.outcomes[0].score, Some(d("0")));
+    assert!(fractions.failures[0].to_string().contains("E2"));
+    // For another type the declaration is a mistake, with its removal as a fix.
+    let money = policy("written as number").replace("差错率 percent", "差错率 money");
+    let (_, diags) = kpi::check_bytes("p.kpi", money.into_bytes());
+    assert!(
+        diags
+            .iter()
+            .any(|d| d.message == "`written as number` is for percentage inputs; `差错率` is money"),
+        "{diags:?}"
+    );
+}
+
+#[test]
+fn percent_reads_a_plain_number_as_percent() {
+    let program = common::program(
+        "policy \"p\" {\n  period quarter\n  employee id id\n  input 差错数 number\n  input 单证数 number range > 0\n  indicator 差错 weight 100% {\n    measure percent(差错数 / 单证数 * 100)\n    points steps { <= 1% => 100, <= 2% => 75, otherwise 0 }\n  }\n}",
+    );
+    // 3 errors in 200 documents: 1.5%, in the second band.
+    let outcome = common::one(
+        &program,
+        &[("id", "E1"), ("差错数", "3"), ("单证数", "200")],
+    );
+    assert_eq!(common::points(&outcome, "差错"), "75.00");
+}
+
+#[test]
+fn round_scores_exactly_keeps_every_digit_of_the_score() {
+    let text = |rounding: &str| {
+        format!(
+            "policy \"p\" {{\n  period quarter\n  employee id id\n  {rounding}\n  input 实绩 number\n  input 目标 number range > 0\n  indicator 业绩 weight 100% {{\n    measure 实绩 / 目标\n    points linear {{ 0% => 0, 100% => 75, 125% => 100 }}\n  }}\n}}"
+        )
+    };
+    let row: &[(&str, &str)] = &[("id", "E1"), ("实绩", "1125"), ("目标", "1000")];
+    // 112.5% lies between 100% => 75 and 125% => 100: 87.5 exactly, and
+    // 88 rounded to whole points (half away from zero).
+    let exact = common::one(&common::program(&text("round scores exactly")), row);
+    assert_eq!(common::score(&exact), "87.5");
+    let whole = common::one(&common::program(&text("round scores to 1")), row);
+    assert_eq!(common::score(&whole), "88");
+    // Money cannot be kept exact: it is paid in cents.
+    let (_, diags) = kpi::check_bytes("p.kpi", text("round money exactly").into_bytes());
+    assert_eq!(
+        diags[0].message,
+        "money is always rounded: it is paid in whole cents"
+    );
+}

@@ -835,3 +835,29 @@ fn sarif_names_files_by_percent_encoded_uri_references() {
         );
     }
 }
+
+#[test]
+fn explain_shows_the_digit_that_decides_a_band() {
+    let policy = scratch(
+        "near.kpi",
+        "policy \"p\" {\n  period quarter\n  employee id 工号\n  input 实绩 number\n  input 目标 number range > 0\n  indicator 业绩 weight 100% {\n    measure 实绩 / 目标\n    points steps { >= 100% => 100, >= 90% => 75, otherwise 0 }\n  }\n}\n",
+    );
+    let data = scratch("near.csv", "工号,实绩,目标\nE1,9999999,10000000\nE2,2,3\n");
+    let p = policy.to_str().unwrap();
+    let d = data.to_str().unwrap();
+    // 99.99999% rounds to 100% at four decimals: the band choice shows the
+    // digits that put it below `>= 100%`.
+    let o = kpi(&["explain", p, "--data", d, "--id", "E1"]);
+    assert!(
+        stdout(&o).contains("99.99999% matches `>= 90%` first → 75"),
+        "{}",
+        stdout(&o)
+    );
+    // 2/3 is far from every threshold: shown rounded, as elsewhere.
+    let o = kpi(&["explain", p, "--data", d, "--id", "E2"]);
+    assert!(
+        stdout(&o).contains("≈66.6667% matches no band → otherwise 0"),
+        "{}",
+        stdout(&o)
+    );
+}

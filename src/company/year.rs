@@ -18,8 +18,7 @@ use indexmap::IndexMap;
 use rust_decimal::Decimal;
 
 use crate::data::{
-    CellProblem, CellRef, Columns, HeaderError, RawTable, RowError, RowProblem, parse_cell,
-    within_range,
+    CellProblem, CellRef, Columns, HeaderError, RawTable, RowError, RowProblem, within_range,
 };
 use crate::engine::eval::{Record, YearGiven};
 use crate::engine::outcome::Outcome;
@@ -421,7 +420,8 @@ fn yearly_figures(program: &Program, table: &RawTable) -> Result<Figures, YearHe
                 if raw == CellRef::Empty {
                     return None;
                 }
-                match parse_cell(input.ty, raw).and_then(|v| within_range(input, v)) {
+                match crate::data::parse_input_cell(input, raw).and_then(|v| within_range(input, v))
+                {
                     Ok(value) => Some(value),
                     Err(message) => {
                         problems.push(CellProblem {

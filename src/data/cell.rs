@@ -160,6 +160,33 @@ fn parse_cell_in_full(ty: InputType, cell: CellRef<'_>) -> Result<Value, String>
     }
 }
 
+/// Parses a cell of a percentage input whose policy says how the column
+/// is written without `%` (`written as number`: 2.01 is 2.01%; `written
+/// as fraction`: 0.0201 is 2.01%). A cell with `%` is read as written.
+pub fn parse_percent_written(
+    form: crate::language::ast::WrittenAs,
+    cell: CellRef<'_>,
+) -> Result<Value, String> {
+    let text = match cell {
+        CellRef::Text(t) | CellRef::Number(t) => super::trim(t),
+        other => return parse_cell_in_full(InputType::Percent, other),
+    };
+    if text.is_empty() {
+        return Err(missing());
+    }
+    if text.ends_with(['%', '％']) {
+        return percent(text).map(Value::Num);
+    }
+    let n = decimal(text).map_err(|why| format!("`{text}` is not a percentage{why}"))?;
+    match form {
+        crate::language::ast::WrittenAs::Fraction => Ok(Value::Num(n)),
+        crate::language::ast::WrittenAs::Number => n
+            .checked_div(Decimal::ONE_HUNDRED)
+            .map(Value::Num)
+            .ok_or_else(|| format!("`{text}` is not a percentage: too large")),
+    }
+}
+
 /// The error values spreadsheets show for a failed formula.
 const EXCEL_ERRORS: &[&str] = &[
     "#DIV/0!",
@@ -289,7 +316,7 @@ fn percent(text: &str) -> Result<Decimal, String> {
             if n.abs() >= Decimal::ONE {
                 let fraction = n.checked_div(Decimal::ONE_HUNDRED).unwrap_or(n).normalize();
                 Err(format!(
-                    "`{text}` in a percentage column is ambiguous: write `{text}%` for {text} percent (or the fraction `{fraction}`)"
+                    "`{text}` in a percentage column is ambiguous: write `{text}%` for {text} percent (or the fraction `{fraction}`), or say on the input's line how the column is written: `written as number` ({text} is {text}%) or `written as fraction`"
                 ))
             } else {
                 Ok(n)

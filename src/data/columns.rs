@@ -487,8 +487,11 @@ impl Columns {
             // The usual cell, read without making a `CellRef`, and checked
             // against its range inline, not by `within_range` (values passed
             // to a call go through memory, and stall the read after).
+            // A percentage column `written as` a number or fraction is read
+            // by that rule, never by the usual one (`0.85` is 0.85% there).
             match row
                 .plain_text(column)
+                .filter(|_| input.written.is_none())
                 .and_then(|text| cell::usual_parts(input.ty, text))
             {
                 Some(cell::Usual::Num(n)) if step.range.holds_plain(n, &input.range) => {
@@ -519,7 +522,7 @@ impl Columns {
                 }
                 _ => {}
             }
-            match parse_cell(input.ty, raw).and_then(|v| within_range(input, v)) {
+            match super::parse_input_cell(input, raw).and_then(|v| within_range(input, v)) {
                 Ok(value) => inputs.set(slot, value),
                 Err(message) => {
                     problems.push(CellProblem {

@@ -31,7 +31,21 @@ use crate::language::ast::{InputType, OverrideTarget};
 use crate::language::check::intervals::RangeTest;
 use crate::language::checked::{CheckedPolicy, InputValue, Missing, Node};
 
-pub use cell::parse_cell;
+pub use cell::{parse_cell, parse_percent_written};
+
+/// Parses a cell for `input`: by its type, and for a percentage by how the
+/// policy says its column is written.
+pub fn parse_input_cell(
+    input: &crate::language::checked::Input,
+    cell: CellRef<'_>,
+) -> Result<crate::engine::program::Value, String> {
+    match input.written {
+        Some(form) if input.ty == crate::language::ast::InputType::Percent => {
+            parse_percent_written(form, cell)
+        }
+        _ => parse_cell(input.ty, cell),
+    }
+}
 pub use compact_str::CompactString;
 pub(crate) use csv::Block;
 

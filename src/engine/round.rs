@@ -25,6 +25,8 @@ pub(crate) struct Rounder {
     mode: RoundingMode,
     /// A quantum that is not a power of ten (0.05, 10); `None` for 0.01 or 1.
     step: Option<Num>,
+    /// A quantum of 0 (`round scores exactly`): values are kept as they are.
+    exact: bool,
 }
 
 impl Rounder {
@@ -36,11 +38,15 @@ impl Rounder {
             scale: quantum.scale(),
             mode: rounding.mode,
             step: (!power_of_ten).then(|| Num::from(quantum)),
+            exact: quantum.is_zero(),
         }
     }
 
     #[inline]
     pub fn round(&self, value: Num) -> Option<Num> {
+        if self.exact {
+            return Some(value);
+        }
         let rounded = match self.step {
             // A power of ten (0.01, 0.1, 1): round to that many decimals.
             None => value.round_dp(self.scale, self.mode),
@@ -110,14 +116,20 @@ mod tests {
     }
 
     #[test]
-    fn a_zero_quantum_rounds_to_nothing() {
-        // The checker refuses it; the library's `round` still must not
-        // take it for a power of ten.
+    fn a_zero_quantum_keeps_the_value_exact() {
+        // `round scores exactly`: no rounding point, every digit kept (the
+        // checker refuses a step of 0 written as `to 0`).
         assert_eq!(
             round(d("2.5"), r("0", RoundingMode::HalfAwayFromZero)),
-            None
+            Some(d("2.5"))
         );
-        assert_eq!(round(d("2.5"), r("0.00", RoundingMode::Down)), None);
+        assert_eq!(
+            round(
+                d("24.999999999999999999999999998"),
+                r("0.00", RoundingMode::Down)
+            ),
+            Some(d("24.999999999999999999999999998"))
+        );
     }
 
     #[test]

@@ -26,6 +26,11 @@ pub const FUNCTIONS: &[(&str, &str, &str)] = &[
     ),
     ("abs", "abs(x)", "`x` without its sign"),
     (
+        "percent",
+        "percent(x)",
+        "a plain number read as percent: `percent(2.01)` is 2.01%",
+    ),
+    (
         "first_of",
         "first_of(a, b, …)",
         "the first value present (a reviewer's empty cell is skipped)",

@@ -331,6 +331,8 @@ pub struct Input {
     pub range: Interval,
     /// Which way is better, when the policy says.
     pub better: Option<crate::language::ast::Better>,
+    /// How a percentage column is written without `%`, when the policy says.
+    pub written: Option<crate::language::ast::WrittenAs>,
     pub span: Span,
     /// Where the name is written in its definition.
     pub name_span: Span,

@@ -96,6 +96,44 @@ pub fn value(policy: &CheckedPolicy, value: Value, ty: Ty) -> String {
     }
 }
 
+/// A value a table compares with its thresholds, with enough digits to
+/// tell it from the nearest one: `≈100%` for 99.99999% would hide why the
+/// band below `>= 100%` was chosen, so it shows as `99.99999%`. Values
+/// far from every threshold show as [`value`] does.
+pub fn value_near(policy: &CheckedPolicy, v: Value, ty: Ty, thresholds: &[Decimal]) -> String {
+    let shown = value(policy, v, ty);
+    let Value::Num(n) = v else {
+        return shown;
+    };
+    if !shown.starts_with('≈') || !matches!(ty, Ty::Ratio | Ty::Number | Ty::Literal) {
+        return shown;
+    }
+    let scale = if ty == Ty::Ratio {
+        Decimal::ONE_HUNDRED
+    } else {
+        Decimal::ONE
+    };
+    let x = n.checked_mul(scale).unwrap_or(n);
+    let shown_dp: u32 = if ty == Ty::Ratio { 4 } else { 8 };
+    let close = thresholds
+        .iter()
+        .filter_map(|t| t.checked_mul(scale))
+        .find(|t| x.round_dp(shown_dp) == t.round_dp(shown_dp));
+    let Some(t) = close else {
+        return shown;
+    };
+    // The fewest decimals at which the value and the threshold differ.
+    let dp = (shown_dp..=28)
+        .find(|dp| x.round_dp(*dp) != t.round_dp(*dp))
+        .unwrap_or(28);
+    let digits = x.round_dp(dp).normalize();
+    let mark = if digits == x.normalize() { "" } else { "≈" };
+    match ty {
+        Ty::Ratio => format!("{mark}{digits}%"),
+        _ => format!("{mark}{digits}"),
+    }
+}
+
 /// Inserts thousands separators into a plain decimal string.
 fn group(digits: &str) -> String {
     let (whole, fraction) = match digits.split_once('.') {

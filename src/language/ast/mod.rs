@@ -127,6 +127,8 @@ pub use crate::numbers::rounding::RoundingMode;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RoundDecl {
     pub target: RoundTarget,
+    /// `round scores exactly`: no rounding (the quantum is then 0).
+    pub exact: bool,
     pub quantum: Decimal,
     pub quantum_span: Span,
     pub mode: Option<RoundingMode>,
@@ -227,7 +229,28 @@ pub struct InputDecl {
     pub range_span: Option<Span>,
     /// Which way is better (`higher is better`).
     pub better: Option<(Better, Span)>,
+    /// How a percentage column is written without `%` (`written as number`).
+    pub written: Option<(WrittenAs, Span)>,
     pub span: Span,
+}
+
+/// How the cells of a percentage column are written when they carry no `%`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WrittenAs {
+    /// `2.01` is 2.01%: the figure a report gives in percent.
+    Number,
+    /// `0.0201` is 2.01%: the value a spreadsheet stores.
+    Fraction,
+}
+
+impl WrittenAs {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WrittenAs::Number => "number",
+            WrittenAs::Fraction => "fraction",
+        }
+    }
 }
 
 /// One side of an input's declared range: `>= 0%`.

@@ -103,6 +103,9 @@ impl ClearSpans for Item {
                 if let Some((_, s)) = &mut d.better {
                     s.clear_spans();
                 }
+                if let Some((_, s)) = &mut d.written {
+                    s.clear_spans();
+                }
                 d.span.clear_spans();
             }
             Item::Let(d) => {

@@ -170,6 +170,33 @@ impl<'a> ExprChecker<'a> {
             A::ByGrade(values, _) => self.by_grade(e.span, values, true),
             _ => {
                 let checked = self.expr(e);
+                // `民主评议 * 1%`, a conversion to percent tried on points:
+                // a 0–100 score becomes 0–1 point.
+                if let A::Binary(BinaryOp::Mul, l, r) = &e.kind
+                    && let Some(p) = [l, r].iter().find_map(|x| match x.kind {
+                        A::Percent(p) => Some(p),
+                        _ => None,
+                    })
+                    && p > Decimal::ZERO
+                    && p <= Decimal::new(1, 2)
+                    && checked.ty == Ty::Score
+                {
+                    let text = self.source.slice(e.span).trim().to_string();
+                    self.diags.push(
+                        Diagnostic::warning(
+                            Code::PointsFraction,
+                            format!(
+                                "`{text}` gives at most {} of 100 points",
+                                (p * Decimal::ONE_HUNDRED).normalize()
+                            ),
+                        )
+                        .label(e.span, "points of 0–100 made into 0–1")
+                        .help(format!(
+                            "points are 0–100 already: leave out `* {}%` to give the score as points; to give a share of it, write the share as a percentage, such as `* 80%`",
+                            (p * Decimal::ONE_HUNDRED).normalize()
+                        )),
+                    );
+                }
                 // `=> 0.8` where "80% of the points" is meant: 0.8 points.
                 if let A::Number(n) = &e.kind
                     && *n > Decimal::ZERO
@@ -341,6 +368,50 @@ impl<'a> ExprChecker<'a> {
         Expr {
             kind: ExprKind::Ref(symbol.node),
             ty,
+            span,
+        }
+    }
+
+    /// `percent(x)`: a plain number read as a number of percent, so that
+    /// a count or a figure given as `2.01` (meaning 2.01%) can be compared
+    /// with percentages. It is `x / 100`, as a percentage.
+    fn percent_of(&mut self, args: &[ast::Expr], span: Span) -> Expr {
+        let [arg] = args else {
+            self.diags.push(
+                Diagnostic::error(Code::Arguments, format!("`percent` takes one number, not {}", args.len()))
+                    .label(span, "wrong number of values")
+                    .help("give `percent` one number: `percent(差错数 / 单证数 * 100)`, `percent(2.01)` is 2.01%"),
+            );
+            return self.poisoned(span);
+        };
+        let x = self.numeric(arg, "the value of `percent`");
+        match x.ty {
+            Ty::Number | Ty::Literal => {}
+            Ty::Error => return self.poisoned(span),
+            ty => {
+                self.diags.push(
+                    Diagnostic::error(
+                        Code::TypeMismatch,
+                        format!("`percent` reads a plain number as percent, not {}", ty.words()),
+                    )
+                    .label(arg.span, format!("this is {}", ty.words()))
+                    .help(match ty {
+                        Ty::Ratio => "this is a percentage already: leave out `percent(…)`",
+                        Ty::Money => "divide the amount by another first: `费用 / 营业额` is a percentage",
+                        _ => "give `percent` a plain number, such as a count or a figure written without `%`",
+                    }),
+                );
+                return self.poisoned(span);
+            }
+        }
+        let hundred = Expr {
+            kind: ExprKind::Number(Decimal::ONE_HUNDRED),
+            ty: Ty::Number,
+            span,
+        };
+        Expr {
+            kind: ExprKind::Arith(ArithOp::Div, Box::new(x), Box::new(hundred)),
+            ty: Ty::Ratio,
             span,
         }
     }
@@ -532,7 +603,11 @@ impl<'a> ExprChecker<'a> {
     }
 
     fn call(&mut self, function: &ast::Name, args: &[ast::Expr], span: Span) -> Expr {
-        const FUNCTIONS: [&str; 7] = [
+        if function.text == "percent" {
+            return self.percent_of(args, span);
+        }
+        const FUNCTIONS: [&str; 8] = [
+            "percent",
             "min",
             "max",
             "clamp",
@@ -693,14 +768,19 @@ impl<'a> ExprChecker<'a> {
         points: &[ast::LinearPoint],
         as_points: bool,
     ) -> Expr {
+        let implicit_measure = subject.is_none();
         let subject = self.subject(subject, span, "linear");
         let mut checked = Vec::new();
+        let mut unit_mistakes: Vec<usize> = Vec::new();
         for point in points {
             let at = self.numeric(&point.at, "a point of a linear table");
+            let before = self.diags.len();
             self.same_unit(&subject, &at, "the value the table looks up");
+            unit_mistakes.extend(before..self.diags.len());
             let value = self.table_output(&point.value, as_points);
             checked.push((at, value));
         }
+        self.fold_unit_mistakes(&unit_mistakes, checked.len(), implicit_measure, &subject);
         let ty = if as_points {
             Ty::Score
         } else {
@@ -715,6 +795,50 @@ impl<'a> ExprChecker<'a> {
             ty,
             span,
         }
+    }
+
+    /// Several thresholds of a table in another unit than its subject are
+    /// one mistake: said once, at the measure when every threshold
+    /// disagrees with it (the measure is then what is wrong).
+    fn fold_unit_mistakes(
+        &mut self,
+        unit_mistakes: &[usize],
+        thresholds: usize,
+        implicit_measure: bool,
+        subject: &Expr,
+    ) {
+        if unit_mistakes.len() < 2 {
+            return;
+        }
+        let mut all: Vec<Diagnostic> = Vec::new();
+        for i in unit_mistakes.iter().rev() {
+            all.push(self.diags.remove(*i));
+        }
+        all.reverse();
+        let spans: Vec<Span> = all.iter().map(Diagnostic::primary_span).collect();
+        let mut first = all.remove(0);
+        for other in &all {
+            first = first.label(other.primary_span(), "this threshold too");
+        }
+        if unit_mistakes.len() == thresholds
+            && implicit_measure
+            && !self.place.measure_span.is_empty()
+        {
+            first.labels = vec![kpi_label(
+                self.place.measure_span,
+                format!("the measure is {}", subject.ty.words()),
+            )];
+            for span in spans {
+                first
+                    .labels
+                    .push(kpi_label(span, "a threshold in another unit"));
+            }
+            first.message = format!(
+                "the measure is {}, but every threshold of its table is in another unit",
+                subject.ty.words()
+            );
+        }
+        self.diags.push(first);
     }
 
     fn steps(
@@ -765,38 +889,7 @@ impl<'a> ExprChecker<'a> {
                 .chain(otherwise.as_ref().map(|(o, _)| o));
             self.unify_outputs(outputs)
         };
-        // Several thresholds in another unit than the subject are one
-        // mistake: said once, at the measure when every threshold
-        // disagrees with it (the measure is then what is wrong).
-        if unit_mistakes.len() >= 2 {
-            let mut all: Vec<Diagnostic> = Vec::new();
-            for i in unit_mistakes.iter().rev() {
-                all.push(self.diags.remove(*i));
-            }
-            all.reverse();
-            let thresholds: Vec<Span> = all.iter().map(Diagnostic::primary_span).collect();
-            let mut first = all.remove(0);
-            for other in &all {
-                first = first.label(other.primary_span(), "this threshold too");
-            }
-            let every = unit_mistakes.len() == bands.len();
-            if every && implicit_measure && !self.place.measure_span.is_empty() {
-                first.labels = vec![kpi_label(
-                    self.place.measure_span,
-                    format!("the measure is {}", subject.ty.words()),
-                )];
-                for span in thresholds {
-                    first
-                        .labels
-                        .push(kpi_label(span, "a threshold in another unit"));
-                }
-                first.message = format!(
-                    "the measure is {}, but every threshold of its table is in another unit",
-                    subject.ty.words()
-                );
-            }
-            self.diags.push(first);
-        }
+        self.fold_unit_mistakes(&unit_mistakes, bands.len(), implicit_measure, &subject);
         // Thresholds misread by their unit would be reported again as
         // bands out of order.
         if !after_otherwise && unit_mistakes.is_empty() {
@@ -1161,6 +1254,10 @@ fn compare_help(a: Ty, b: Ty) -> String {
         "a score is points and cannot be compared with an amount of money; compare points with points (`score >= 85`) and money with money".into()
     } else if pair(Money, Ratio) {
         "an amount cannot be compared with a percentage: compare a ratio instead, e.g. `费用 / 营业额 <= 15%`".into()
+    } else if pair(Number, Ratio) {
+        "a plain number cannot be compared with a percentage: compare a count with a count (`>= 450`), or read a number written without `%` as percent with `percent(…)` (`percent(2.01)` is 2.01%); `x * 1%` and `x / 100` stay plain numbers".into()
+    } else if pair(Score, Number) {
+        "a score is points: to use a plain number as points it must be 0–100, or score it with a table such as `linear { 0 => 0, 10 => 100 }`".into()
     } else if a == Bool || b == Bool {
         "a yes/no value can only be compared with `yes` or `no`; usually it is used on its own as the condition".into()
     } else {

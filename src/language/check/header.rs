@@ -65,7 +65,17 @@ pub(super) fn check(policy: &ast::Policy, diags: &mut Vec<Diagnostic>) -> Header
                 if !once(what, d.span, diags) {
                     continue;
                 }
-                if d.quantum <= Decimal::ZERO {
+                // Money is paid in cents: only scores may be kept exact.
+                if d.exact && d.target == RoundTarget::Money {
+                    diags.push(
+                        Diagnostic::error(Code::Rounding, "money is always rounded: it is paid in whole cents")
+                            .label(d.quantum_span, "only scores can be kept exact")
+                            .help("round money to a step, such as `round money to 0.01`; `round scores exactly` keeps scores unrounded")
+                            .fix("round money to cents", d.quantum_span, "to 0.01"),
+                    );
+                    continue;
+                }
+                if d.quantum <= Decimal::ZERO && !d.exact {
                     diags.push(
                         Diagnostic::error(Code::Rounding, "values cannot be rounded to zero")
                             .label(d.quantum_span, "must be more than 0")

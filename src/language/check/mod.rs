@@ -326,6 +326,7 @@ fn check_plan(source: &Source, policy: &ast::Policy) -> (CheckedPolicy, Vec<Diag
                 yearly: yearly_rule(d, &mut diags),
                 range: input_range(d, &mut diags),
                 better: d.better.map(|(b, _)| b),
+                written: written_form(d, &mut diags),
                 ty: d.ty,
                 span: d.span,
                 name_span: d.name.span,
@@ -868,6 +869,30 @@ fn input_range(d: &ast::InputDecl, diags: &mut Vec<Diagnostic>) -> Interval {
         return allowed;
     }
     range
+}
+
+/// `written as …` says how a percentage column is written: for another
+/// type it is a mistake.
+fn written_form(d: &ast::InputDecl, diags: &mut Vec<Diagnostic>) -> Option<ast::WrittenAs> {
+    let (form, span) = d.written?;
+    if d.ty == InputType::Percent {
+        return Some(form);
+    }
+    diags.push(
+        Diagnostic::error(
+            Code::TypeMismatch,
+            format!(
+                "`written as {}` is for percentage inputs; `{}` is {}",
+                form.as_str(),
+                d.name.text,
+                d.ty.as_str()
+            ),
+        )
+        .label(span, "only a percentage column is written in these two ways")
+        .help("remove it: it says whether a percentage column's `2.01` means 2.01% (`written as number`) or 201% (`written as fraction`)")
+        .fix("remove `written as …`", span, ""),
+    );
+    None
 }
 
 /// Amounts in an input's range and default are in the policy's currency,

@@ -224,6 +224,10 @@ pub(super) fn describe(rule: Rule) -> Option<Expected> {
         }
         Rule::range_bound => Words("a comparison such as `>= 0` or `> ¥0`"),
         Rule::input_better | Rule::better_way => Words("`higher is better` or `lower is better`"),
+        Rule::kw_exactly => Words("`exactly` (no rounding)"),
+        Rule::input_written | Rule::kw_written | Rule::kw_as | Rule::written_form => {
+            Words("`written as number` or `written as fraction`")
+        }
         Rule::kw_is => Words("`is`"),
         Rule::kw_better => Words("`better`"),
         Rule::any_order | Rule::kw_in | Rule::kw_any | Rule::kw_order => Words("`in any order`"),

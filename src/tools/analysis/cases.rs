@@ -77,7 +77,11 @@ pub fn boundaries(program: &Program) -> Vec<Boundary> {
                 for band in &grade.scores {
                     for end in [band.lo, band.hi].into_iter().flatten() {
                         let edge = end.value;
-                        let step = policy.score_rounding.quantum;
+                        // Exact scores: a hundredth either side still shows the edge.
+                        let step = match policy.score_rounding.quantum {
+                            q if q.is_zero() => rust_decimal::Decimal::new(1, 2),
+                            q => q,
+                        };
                         let cases = [("below", edge - step), ("at", edge), ("above", edge + step)]
                             .into_iter()
                             .filter(|(_, s)| {

@@ -228,7 +228,18 @@ impl Renderer<'_> {
         } else {
             out_ty
         };
-        let s = |d: Decimal| format::value(policy, Value::Num(d), subject_ty);
+        // The value looked up, with the digits that tell it from a
+        // threshold next to it: the digit that decides the band must show.
+        let thresholds: Vec<Decimal> = match &table.kind {
+            ExprKind::Steps { bands, .. } => {
+                bands.iter().filter_map(|(_, t, _)| t.constant()).collect()
+            }
+            ExprKind::Linear { points, .. } => {
+                points.iter().filter_map(|(at, _)| at.constant()).collect()
+            }
+            _ => Vec::new(),
+        };
+        let s = |d: Decimal| format::value_near(policy, Value::Num(d), subject_ty, &thresholds);
         let o = |d: Decimal| format::value(policy, Value::Num(d), out_ty);
         match choice {
             TableChoice::Band {

@@ -14,7 +14,11 @@ impl Printer<'_> {
                     RoundTarget::Money => "money",
                     RoundTarget::Scores => "scores",
                 };
-                let mut text = format!("round {target} to {}", self.slice(d.quantum_span));
+                let mut text = if d.exact {
+                    format!("round {target} exactly")
+                } else {
+                    format!("round {target} to {}", self.slice(d.quantum_span))
+                };
                 if let Some(mode) = d.mode {
                     text.push(' ');
                     text.push_str(mode.as_str());
@@ -71,6 +75,9 @@ impl Printer<'_> {
                 }
                 if let Some((way, _)) = d.better {
                     text.push_str(&format!(" {} is better", way.as_str()));
+                }
+                if let Some((form, _)) = d.written {
+                    text.push_str(&format!(" written as {}", form.as_str()));
                 }
                 self.simple(span, &text);
             }

@@ -139,6 +139,7 @@ fn item(pair: Pair<'_, Rule>) -> Result<Item> {
             let mut range = Vec::new();
             let mut range_span = None;
             let mut better = None;
+            let mut written = None;
             for child in pair.into_inner() {
                 match child.as_rule() {
                     Rule::ident => name = Some(ident(child)),
@@ -203,6 +204,14 @@ fn item(pair: Pair<'_, Rule>) -> Result<Item> {
                         };
                         better = Some((way, tight(&child)));
                     }
+                    Rule::input_written => {
+                        let form = if child_text(&child, Rule::written_form) == "fraction" {
+                            WrittenAs::Fraction
+                        } else {
+                            WrittenAs::Number
+                        };
+                        written = Some((form, tight(&child)));
+                    }
                     _ => {}
                 }
             }
@@ -218,6 +227,7 @@ fn item(pair: Pair<'_, Rule>) -> Result<Item> {
                 range,
                 range_span,
                 better,
+                written,
                 span,
             })
         }
@@ -540,9 +550,14 @@ fn round_decl(pair: Pair<'_, Rule>) -> Result<Item> {
     let mut target = RoundTarget::Money;
     let mut quantum = None;
     let mut mode = None;
+    let mut exact = false;
     for child in pair.into_inner() {
         match child.as_rule() {
             Rule::round_target if child.as_str() != "money" => target = RoundTarget::Scores,
+            Rule::kw_exactly => {
+                exact = true;
+                quantum = Some((Decimal::ZERO, tight(&child)));
+            }
             Rule::number => quantum = Some((number(&child)?, tight(&child))),
             Rule::round_mode => {
                 mode = Some(match child.as_str() {
@@ -559,6 +574,7 @@ fn round_decl(pair: Pair<'_, Rule>) -> Result<Item> {
     let (quantum, quantum_span) = quantum.ok_or_else(|| internal(span))?;
     Ok(Item::Round(RoundDecl {
         target,
+        exact,
         quantum,
         quantum_span,
         mode,
