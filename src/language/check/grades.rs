@@ -164,9 +164,7 @@ pub(super) fn check(
                 format!("`{name}` starts at or above a grade listed before it"),
             );
         }
-        diags.push(d.help(
-            "in the short form each grade runs from its threshold up to the grade above it: list them from the highest threshold to the lowest, e.g. `S >= 95, A >= 85, B >= 75, C >= 65, D otherwise`",
-        ));
+        diags.push(d.help(out_of_order_help(&bands)));
     }
 
     // Overlaps between any two bands.
@@ -183,14 +181,36 @@ pub(super) fn check(
                     if !both.is_empty() {
                         let (a_span, b_span) =
                             (band_span(&bands, &a.name), band_span(&bands, &b.name));
+                        // The later band (the lower grade) is cut back to
+                        // where the earlier one starts, when that is a fix.
+                        let help = match (x.lo, y.lo, y.hi) {
+                            (Some(a_lo), Some(b_lo), Some(b_hi))
+                                if b_hi.value > a_lo.value && b_lo.value < a_lo.value =>
+                            {
+                                format!(
+                                    "end `{b}` where `{a}` starts: `{b} {} {} score < {}`",
+                                    b_lo.value.normalize(),
+                                    if b_lo.closed { "<=" } else { "<" },
+                                    a_lo.value.normalize(),
+                                    a = a.name,
+                                    b = b.name
+                                )
+                            }
+                            _ => "a score on a boundary must fall in exactly one grade: use `<` on one side and `<=` (or `>=`) on the other, as in `85 <= score < 95`".to_string(),
+                        };
                         diags.push(
                             Diagnostic::error(
                                 Code::GradesOverlap,
-                                format!("grades `{}` and `{}` overlap where {}", a.name, b.name, both.describe("score")),
+                                format!(
+                                    "grades `{}` and `{}` overlap where {}",
+                                    a.name,
+                                    b.name,
+                                    both.describe("score")
+                                ),
                             )
                             .label(b_span, format!("`{}` takes these scores", b.name))
                             .label(a_span, format!("and so does `{}`", a.name))
-                            .help("a score on a boundary must fall in exactly one grade: use `<` on one side and `<=` (or `>=`) on the other, as in `85 <= score < 95`"),
+                            .help(help),
                         );
                     }
                 }
@@ -232,14 +252,26 @@ pub(super) fn check(
                     Code::GradesGap,
                     format!("scores where {} have no grade", gap.describe("score")),
                 );
-                // Point at the bands on either side of the gap.
+                // Point at the bands on either side of the gap; the band
+                // below it is extended up to the band above.
                 let mut labelled = false;
+                let mut extend: Option<String> = None;
                 for (grade, band) in grades.iter().zip(&bands) {
                     for s in &grade.scores {
                         let above =
                             matches!((s.lo, gap.hi), (Some(lo), Some(hi)) if lo.value == hi.value);
                         let below =
                             matches!((s.hi, gap.lo), (Some(hi), Some(lo)) if hi.value == lo.value);
+                        if below && let (Some(lo), Some(hi)) = (s.lo, gap.hi) {
+                            extend = Some(format!(
+                                "end `{g}` where the band above starts: `{g} {} {} score {} {}`",
+                                lo.value.normalize(),
+                                if lo.closed { "<=" } else { "<" },
+                                if hi.closed { "<=" } else { "<" },
+                                hi.value.normalize(),
+                                g = grade.name
+                            ));
+                        }
                         if above || below {
                             let end = if above { "starts" } else { "ends" };
                             d = d
@@ -251,9 +283,9 @@ pub(super) fn check(
                 if !labelled {
                     d = d.label(block.span, "no band takes these scores");
                 }
-                diags.push(d.help(
-                    "make each band start exactly where the next one ends, with `<` on one side and `<=` on the other: `A 85 <= score < 95` then `B 75 <= score < 85`; or end the list with `D otherwise`",
-                ));
+                diags.push(d.help(extend.unwrap_or_else(|| {
+                    "make each band start exactly where the next one ends, with `<` on one side and `<=` on the other: `A 85 <= score < 95` then `B 75 <= score < 85`".to_string()
+                })));
             }
         }
     }
@@ -266,4 +298,47 @@ fn band_span(bands: &[&ast::GradeBand], name: &str) -> crate::language::source::
         .find(|b| b.name.text == name)
         .map(|b| b.span)
         .unwrap_or_default()
+}
+/// The help of short-form bands out of order: the thresholds as written,
+/// given back from the highest down in the order the grades are listed
+/// (`A >= 75, B >= 90` becomes `A >= 90, B >= 75`); when two are equal,
+/// which one to lower.
+fn out_of_order_help(bands: &[&ast::GradeBand]) -> String {
+    let short: Vec<(&str, Decimal)> = bands
+        .iter()
+        .filter_map(|b| match &b.condition {
+            BandCondition::AtLeast(bound) => Some((b.name.text.as_str(), bound.value)),
+            _ => None,
+        })
+        .collect();
+    if let Some(pair) = short.windows(2).find(|w| w[0].1 == w[1].1) {
+        return format!(
+            "`{}` and `{}` both start at {}: give `{}` a lower threshold (each grade runs from its threshold up to the grade above it)",
+            pair[0].0,
+            pair[1].0,
+            pair[0].1.normalize(),
+            pair[1].0
+        );
+    }
+    let show = |list: &[(&str, Decimal)]| {
+        list.iter()
+            .map(|(name, t)| format!("{name} >= {}", t.normalize()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    // Either the lines are in the wrong order, or the numbers are.
+    let mut reordered = short.clone();
+    reordered.sort_by_key(|x| std::cmp::Reverse(x.1));
+    let mut thresholds: Vec<Decimal> = short.iter().map(|(_, t)| *t).collect();
+    thresholds.sort_by_key(|t| std::cmp::Reverse(*t));
+    let renumbered: Vec<(&str, Decimal)> = short
+        .iter()
+        .zip(&thresholds)
+        .map(|((name, _), t)| (*name, *t))
+        .collect();
+    format!(
+        "each grade runs from its threshold up to the grade listed above it: list the grades from the highest threshold down (`{}`), or, if they are in the order meant, give them thresholds from the highest down (`{}`)",
+        show(&reordered),
+        show(&renumbered)
+    )
 }
