@@ -65,7 +65,23 @@ pub(crate) fn run(args: Args) -> u8 {
                 summaries.push(format!("{}: {line}", file.display()));
             }
         }
-        checked.push((analyzed.source, analyzed.diagnostics));
+        let kpi::ide::PolicyAnalysis {
+            source,
+            diagnostics,
+            syntax,
+            names,
+            compiled,
+            analysis,
+        } = analyzed;
+        // The trees of a large policy take a while to free, which the next
+        // file (or the process's exit) need not wait for.
+        // Where no thread can be started, they are freed here.
+        drop(
+            std::thread::Builder::new()
+                .name("kpi-free".to_string())
+                .spawn(move || drop((syntax, names, compiled, analysis))),
+        );
+        checked.push((source, diagnostics));
     }
     let all = checked.iter().flat_map(|(_, d)| d);
     let errors = all.clone().filter(|d| d.is_error()).count();

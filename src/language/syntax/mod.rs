@@ -9,6 +9,7 @@ mod braces;
 mod errors;
 mod lower;
 pub mod parser;
+mod parts;
 mod words;
 
 use pest::Parser;
@@ -51,13 +52,23 @@ const OUTSIDE_FORMULAS: &[&str] = &[
 
 /// Parses a policy's text into its AST, or returns all syntax errors found.
 pub fn parse(source: &Source) -> Result<Policy, Vec<Diagnostic>> {
+    parse_in(source, parts::MIN_PART)
+}
+
+/// [`parse`], in parts of at least `min_part` bytes when the text has two.
+fn parse_in(source: &Source, min_part: usize) -> Result<Policy, Vec<Diagnostic>> {
     let text = source.text();
-    if let Some(diagnostic) = check_nesting(text) {
-        return Err(vec![diagnostic]);
-    }
+    let in_parts = text.len() / 2 >= min_part;
+    let item_lines = match check_nesting(text, in_parts) {
+        Ok(lines) => lines,
+        Err(diagnostic) => return Err(vec![diagnostic]),
+    };
     let invisible = invisible_scan(text);
     if !invisible.is_empty() {
         return Err(invisible);
+    }
+    if let Some(policy) = parts::parse(text, &item_lines, min_part) {
+        return Ok(policy);
     }
     let mut errors = Vec::new();
     match PolicyParser::parse(Rule::file, text) {
@@ -325,7 +336,18 @@ pub(crate) fn strip_comment(line: &str) -> &str {
 /// that look alike, and a text-direction override can make a line read
 /// differently from what kpi runs ("Trojan Source", CVE-2021-42574).
 fn invisible_scan(text: &str) -> Vec<Diagnostic> {
-    text.char_indices()
+    // Every invisible character is encoded starting with one of these
+    // bytes (U+00AD, U+061C, U+200B–U+2069, U+FEFF), so only the
+    // characters there are looked at: the scan of a large policy is a
+    // search for three bytes, not a decoding of every character.
+    let bytes = text.as_bytes();
+    let leads =
+        memchr::memchr3_iter(0xC2, 0xE2, 0xEF, bytes).chain(memchr::memchr_iter(0xD8, bytes));
+    let mut at_leads: Vec<usize> = leads.collect();
+    at_leads.sort_unstable();
+    at_leads
+        .into_iter()
+        .filter_map(|at| Some((at, text.get(at..)?.chars().next()?)))
         .filter_map(|(at, c)| {
             let name = match c {
                 '\u{200B}' => "ZERO WIDTH SPACE",
@@ -544,7 +566,7 @@ pub(super) fn full_width_error(at: usize, c: char, what: &str, fix: Option<&str>
 /// so both count: brackets by their depth, `if`s by how many have been seen
 /// since the last word no formula can contain. That over-counts `if`s that
 /// have already closed, which only matters past 100 of them in one formula.
-fn check_nesting(text: &str) -> Option<Diagnostic> {
+fn check_nesting(text: &str, item_lines: bool) -> Result<Vec<usize>, Diagnostic> {
     let mut brackets = 0usize;
     let mut ifs = 0usize;
     let mut offset = 0;
@@ -556,8 +578,20 @@ fn check_nesting(text: &str) -> Option<Diagnostic> {
         .label(Span::new(at, at + len), "too deep")
         .help("split the formula into named values with `let`")
     };
-    let word_char = |c: char| c == '_' || pest::unicode::XID_CONTINUE(c);
+    let word_char = |c: char| {
+        if c.is_ascii() {
+            c.is_ascii_alphanumeric() || c == '_'
+        } else {
+            pest::unicode::XID_CONTINUE(c)
+        }
+    };
+    // The lines a large policy may be cut at to be parsed in parts (see
+    // `parts`): a line that starts an item inside the policy's braces only.
+    let mut lines = Vec::new();
     for line in text.split_inclusive('\n') {
+        if item_lines && brackets == 1 && parts::starts_part(line) {
+            lines.push(offset);
+        }
         let code = strip_comment(line);
         let mut word_start: Option<usize> = None;
         for (i, c) in code
@@ -575,7 +609,7 @@ fn check_nesting(text: &str) -> Option<Diagnostic> {
                 if word.ends_with("if") {
                     ifs += 1;
                     if brackets + ifs > MAX_NESTING {
-                        return Some(too_deep(offset + i - 2, 2, "brackets and `if`s"));
+                        return Err(too_deep(offset + i - 2, 2, "brackets and `if`s"));
                     }
                 } else if OUTSIDE_FORMULAS.contains(&word) {
                     ifs = 0;
@@ -590,7 +624,7 @@ fn check_nesting(text: &str) -> Option<Diagnostic> {
                         } else {
                             "brackets and `if`s"
                         };
-                        return Some(too_deep(offset + i, c.len_utf8(), what));
+                        return Err(too_deep(offset + i, c.len_utf8(), what));
                     }
                 }
                 ')' | '）' | '}' | '｝' => brackets = brackets.saturating_sub(1),
@@ -599,5 +633,5 @@ fn check_nesting(text: &str) -> Option<Diagnostic> {
         }
         offset += line.len();
     }
-    None
+    Ok(lines)
 }

@@ -42,6 +42,9 @@ pub(super) fn describe(rule: Rule) -> Option<Expected> {
         | Rule::COMMENT
         | Rule::item
         | Rule::item_alone
+        | Rule::policy_head
+        | Rule::policy_part
+        | Rule::policy_tail
         | Rule::plan_open
         | Rule::year_line
         | Rule::plan_item

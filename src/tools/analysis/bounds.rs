@@ -2,8 +2,6 @@
 //! over sets of records (each input anywhere in its declared range) rather
 //! than one record, step by step as the evaluator runs them.
 
-use std::collections::HashMap;
-
 use rust_decimal::Decimal;
 
 use super::domain::{self, Abs};
@@ -23,7 +21,7 @@ struct Fact<'a> {
 
 pub struct Bounds<'a> {
     policy: &'a CheckedPolicy,
-    nodes: HashMap<Node, Abs>,
+    nodes: NodeBounds,
     measures: Vec<Abs>,
     /// The indicator whose formulas are being evaluated (for `measure`).
     indicator: Option<usize>,
@@ -48,12 +46,56 @@ pub fn bit(g: usize) -> u128 {
     if g >= 128 { 0 } else { 1u128 << g }
 }
 
+/// What each node can be, in a vector per kind of node: nodes are
+/// numbered densely, so a lookup is an index rather than a hash (the
+/// analysis looks a node up at every reference of every formula).
+#[derive(Debug, Default)]
+struct NodeBounds {
+    kinds: [Vec<Abs>; 7],
+}
+
+impl NodeBounds {
+    fn place(node: Node) -> (usize, usize) {
+        match node {
+            Node::Input(i) => (0, i),
+            Node::Value(i) => (1, i),
+            Node::Indicator(i) => (2, i),
+            Node::Adjustment(i) => (3, i),
+            Node::Score => (4, 0),
+            Node::Grade => (5, 0),
+            Node::Pay(i) => (6, i),
+        }
+    }
+
+    fn insert(&mut self, node: Node, abs: Abs) {
+        let (kind, i) = Self::place(node);
+        let Some(list) = self.kinds.get_mut(kind) else {
+            return;
+        };
+        if list.len() <= i {
+            list.resize(i + 1, Abs::NOTHING);
+        }
+        if let Some(slot) = list.get_mut(i) {
+            *slot = abs;
+        }
+    }
+
+    fn get(&self, node: Node) -> Abs {
+        let (kind, i) = Self::place(node);
+        self.kinds
+            .get(kind)
+            .and_then(|list| list.get(i))
+            .copied()
+            .unwrap_or(Abs::NOTHING)
+    }
+}
+
 impl<'a> Bounds<'a> {
     /// Runs the plan's steps over the declared input ranges.
     pub fn new(policy: &'a CheckedPolicy) -> Bounds<'a> {
         let mut b = Bounds {
             policy,
-            nodes: HashMap::new(),
+            nodes: NodeBounds::default(),
             measures: vec![Abs::NOTHING; policy.indicators.len()],
             indicator: None,
             facts: Vec::new(),
@@ -111,7 +153,7 @@ impl<'a> Bounds<'a> {
 
     /// What a node can be.
     pub fn of(&self, node: Node) -> Abs {
-        self.nodes.get(&node).copied().unwrap_or(Abs::NOTHING)
+        self.nodes.get(node)
     }
 
     /// What an indicator's measure can be.

@@ -116,11 +116,27 @@ pub(super) fn money(pair: Pair<'_, Rule>) -> Result<ExprKind> {
     Ok(ExprKind::Money { amount, currency })
 }
 
+thread_local! {
+    /// Where the text pest was given starts in the policy's text: non-zero
+    /// while a part of a large policy, parsed on its own, is lowered (see
+    /// `syntax::parts`), so that every span is one in the whole text.
+    static SHIFT: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// Runs `f` (lowering pairs of a text that starts at `shift` in the
+/// policy's text) with every span it makes shifted by `shift`.
+pub(super) fn shifted<R>(shift: usize, f: impl FnOnce() -> R) -> R {
+    let before = SHIFT.replace(shift);
+    let result = f();
+    SHIFT.set(before);
+    result
+}
+
 /// The span of a pair without the white space and comments pest's implicit
 /// whitespace leaves at its end, so that labels and formula texts stop where
 /// the construct does.
 pub(super) fn tight(pair: &Pair<'_, Rule>) -> Span {
-    let start = pair.as_span().start();
+    let start = pair.as_span().start() + SHIFT.get();
     let mut text = pair.as_str();
     loop {
         let trimmed = text.trim_end();

@@ -65,6 +65,40 @@ pub(super) fn file(pair: Pair<'_, Rule>, errors: &mut Vec<Diagnostic>) -> Option
     })
 }
 
+/// One part of a policy parsed in parts (`policy_head`, `policy_part`,
+/// `policy_tail`), lowered, with its spans where they are in the whole text.
+#[derive(Default)]
+pub(super) struct Part {
+    /// The policy's name (the head only).
+    pub(super) name: Option<Label>,
+    /// Where `policy` starts (the head) and where the last `}` ends (the tail).
+    pub(super) start: Option<usize>,
+    pub(super) end: Option<usize>,
+    pub(super) items: Vec<Item>,
+    pub(super) errors: Vec<Diagnostic>,
+}
+
+/// Lowers a part that starts at `shift` in the policy's text, as
+/// [`file`] lowers the children of the whole policy.
+pub(super) fn part(pair: Pair<'_, Rule>, shift: usize) -> Part {
+    shifted(shift, || {
+        let mut part = Part::default();
+        for child in pair.into_inner() {
+            match child.as_rule() {
+                Rule::kw_policy => part.start = Some(tight(&child).start),
+                Rule::string => part.name = Some(label(child)),
+                Rule::rbrace => part.end = Some(tight(&child).end),
+                rule if is_item(rule) => match item(child) {
+                    Ok(item) => part.items.push(item),
+                    Err(e) => part.errors.push(e),
+                },
+                _ => {}
+            }
+        }
+        part
+    })
+}
+
 fn is_item(rule: Rule) -> bool {
     matches!(
         rule,
