@@ -14,8 +14,8 @@ use indexmap::IndexMap;
 
 use compact_str::CompactString;
 
-use crate::company::distribution::{Distribution, Tally};
-use crate::company::ranking::{self, Candidate};
+use crate::company::distribution::{Distribution, Tally, grade_of};
+use crate::company::ranking;
 use crate::data::spares::Spares;
 use crate::data::{
     Block, Columns, DataSource, Feed, HeaderError, RawRow, RawTable, RowError, RowProblem,
@@ -27,6 +27,7 @@ use crate::engine::program::{Program, Slot};
 mod finish;
 mod ids;
 mod pipeline;
+mod ranked;
 
 use finish::Finish;
 use ids::SeenIds;
@@ -119,16 +120,37 @@ impl std::fmt::Display for UnrankedGroup {
 pub fn run(
     program: &Program,
     source: DataSource,
-    each: impl FnMut(RowResult),
+    mut each: impl FnMut(RowResult),
 ) -> Result<Summary, HeaderError> {
+    if program.policy().has_forced_ranking() {
+        let evaluate =
+            |_: &mut Reused, row: &RawRow, second: ranked::Second<'_>, _: &mut Vec<u8>| {
+                let record = second.columns.record(program, row).map_err(Box::new)?;
+                let evaluated = match second.ranked {
+                    Some(grade) => program.evaluate_ranked(&record, grade),
+                    None => program.evaluate(&record),
+                };
+                let mut outcome = evaluated.map_err(|e| {
+                    Box::new(eval_failure(row.number, second.row_word, &record.id, e))
+                })?;
+                outcome.ranking = second.note;
+                let grade = grade_of(program.policy(), &outcome);
+                Ok(((record, outcome), grade))
+            };
+        return ranked::run(program, source, &evaluate, |row, _| match row {
+            Ok((record, outcome)) => {
+                each(RowResult::Evaluated(Box::new(record), Box::new(outcome)))
+            }
+            Err(e) => each(RowResult::Failed(e)),
+        });
+    }
     let columns = Columns::map(program, &source.headers, source.row_word)?;
     let row_word = source.row_word;
-    let ranking = program.policy().has_forced_ranking();
     let evaluate = |_: &mut (), row: &RawRow, _: &mut Vec<u8>| {
         let typed = columns.record(program, row).map(|r| (row.number, r));
-        evaluate_row(program, ranking, row_word, typed)
+        evaluate_row(program, row_word, typed)
     };
-    let mut finish = Finish::new(program, row_word, each);
+    let mut finish = Finish::new(program, each);
     let empty = source.empty_rows();
     pipeline(source, &columns, &evaluate, |row, _| {
         finish.row(row.and_then(|r| r))
@@ -169,7 +191,39 @@ pub fn run_rendered<T: Send>(
     mut each: impl FnMut(Rendered<'_, T>),
 ) -> Result<Summary, HeaderError> {
     let policy = program.policy();
-    if policy.has_forced_ranking() || policy.quotas.is_some() {
+    if policy.has_forced_ranking() {
+        let evaluate = |reused: &mut Reused,
+                        row: &RawRow,
+                        second: ranked::Second<'_>,
+                        text: &mut Vec<u8>| {
+            let Reused {
+                record,
+                inputs,
+                scratch,
+                outcomes,
+            } = reused;
+            second
+                .columns
+                .type_into(program, row, record, inputs)
+                .map_err(Box::new)?;
+            if outcomes.len() <= record.plan {
+                outcomes.resize_with(record.plan + 1, Outcome::default);
+            }
+            // In bounds: made so just above.
+            let outcome = &mut outcomes[record.plan];
+            program
+                .evaluate_typed_ranked_into(record, inputs, second.ranked, scratch, outcome, detail)
+                .map_err(|e| Box::new(eval_failure(row.number, second.row_word, &record.id, e)))?;
+            outcome.ranking = second.note;
+            let grade = grade_of(policy, outcome);
+            Ok((render(record, outcome, text), grade))
+        };
+        return ranked::run(program, source, &evaluate, |row, text| match row {
+            Ok(rendered) => each(Rendered::Evaluated(rendered, text)),
+            Err(e) => each(Rendered::Failed(e)),
+        });
+    }
+    if policy.quotas.is_some() {
         let mut text = Vec::new();
         return run(program, source, |row| match row {
             RowResult::Evaluated(record, outcome) => {
@@ -252,41 +306,36 @@ fn eval_failure(row: usize, row_word: &'static str, id: &str, e: EvalError) -> R
     }
 }
 
-type EvaluatedRow = Result<(usize, Record, Outcome, Option<RankingFacts>), RowError>;
+type EvaluatedRow = Result<(Record, Outcome), RowError>;
 
-/// Evaluates a typed row, with the facts forced ranking needs if it ranks.
+/// Evaluates a typed row.
 fn evaluate_row(
     program: &Program,
-    ranking: bool,
     row_word: &'static str,
     row: Result<(usize, Record), RowError>,
 ) -> EvaluatedRow {
     let (number, record) = row?;
-    let evaluated = if ranking {
-        program
-            .evaluate_for_ranking(&record)
-            .map(|(o, facts)| (o, Some(facts)))
-    } else {
-        program.evaluate(&record).map(|o| (o, None))
-    };
-    match evaluated {
-        Ok((outcome, facts)) => Ok((number, record, outcome, facts)),
+    match program.evaluate(&record) {
+        Ok(outcome) => Ok((record, outcome)),
         Err(e) => Err(eval_failure(number, row_word, &record.id, e)),
     }
 }
 
 /// Evaluates records typed elsewhere (a year rolled up from its quarters),
-/// as [`run`] evaluates a file's rows.
+/// as [`run`] evaluates a file's rows: under forced ranking, in two passes
+/// over them (see [`ranked`]).
 pub fn run_records(
     program: &Program,
-    records: impl IntoIterator<Item = Result<(usize, Record), RowError>>,
+    records: Vec<Result<(usize, Record), RowError>>,
     row_word: &'static str,
-    each: impl FnMut(RowResult),
+    mut each: impl FnMut(RowResult),
 ) -> Summary {
-    let ranking = program.policy().has_forced_ranking();
-    let mut finish = Finish::new(program, row_word, each);
+    if program.policy().has_forced_ranking() {
+        return ranked::run_records(program, records, row_word, each);
+    }
+    let mut finish = Finish::new(program, &mut each);
     for row in records {
-        finish.row(evaluate_row(program, ranking, row_word, row));
+        finish.row(evaluate_row(program, row_word, row));
     }
     finish.end()
 }

@@ -72,6 +72,17 @@ pub fn headcount(
         .min(people)
 }
 
+/// Which of the policy's grades an outcome has, if any.
+pub fn grade_of(
+    policy: &CheckedPolicy,
+    outcome: &crate::engine::outcome::Outcome,
+) -> Option<usize> {
+    outcome
+        .grade
+        .as_deref()
+        .and_then(|name| policy.grades.iter().position(|g| g.name == name))
+}
+
 /// Counts grades per group as outcomes come.
 #[derive(Debug, Default)]
 pub struct Tally {
@@ -81,18 +92,18 @@ pub struct Tally {
 impl Tally {
     /// Counts one outcome's final grade in its group.
     pub fn add(&mut self, policy: &CheckedPolicy, outcome: &crate::engine::outcome::Outcome) {
-        let Some(grade) = outcome
-            .grade
-            .as_deref()
-            .and_then(|name| policy.grades.iter().position(|g| g.name == name))
-        else {
-            return;
-        };
-        let row = match self.counts.get_mut(&outcome.group) {
+        if let Some(grade) = grade_of(policy, outcome) {
+            self.count(policy, &outcome.group, grade);
+        }
+    }
+
+    /// Counts one person of `group` with the policy's `grade`-th grade.
+    pub fn count(&mut self, policy: &CheckedPolicy, group: &Option<String>, grade: usize) {
+        let row = match self.counts.get_mut(group) {
             Some(row) => row,
             None => self
                 .counts
-                .entry(outcome.group.clone())
+                .entry(group.clone())
                 .or_insert_with(|| vec![0; policy.grades.len()]),
         };
         if let Some(c) = row.get_mut(grade) {

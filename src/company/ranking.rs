@@ -32,15 +32,52 @@ pub struct Candidate {
     pub fixed: bool,
 }
 
-/// Where a person ended up.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A group as the ranking reads it: person `i`'s facts, for `i` below
+/// `len()`. A run over a million people keeps them in columns
+/// (`crate::batch`), not as a [`Candidate`] each.
+pub trait Group {
+    fn len(&self) -> usize;
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    fn score(&self, i: usize) -> Decimal;
+    /// The tie-breakers' values, in the policy's order.
+    fn ties(&self, i: usize) -> &[Option<Decimal>];
+    fn id(&self, i: usize) -> &str;
+    fn grade(&self, i: usize) -> u16;
+    fn fixed(&self, i: usize) -> bool;
+}
+
+impl Group for [Candidate] {
+    fn len(&self) -> usize {
+        <[Candidate]>::len(self)
+    }
+    fn score(&self, i: usize) -> Decimal {
+        self.get(i).map_or(Decimal::ZERO, |p| p.score)
+    }
+    fn ties(&self, i: usize) -> &[Option<Decimal>] {
+        self.get(i).map_or(&[], |p| &p.ties)
+    }
+    fn id(&self, i: usize) -> &str {
+        self.get(i).map_or("", |p| &p.id)
+    }
+    fn grade(&self, i: usize) -> u16 {
+        self.get(i).map_or(0, |p| p.grade)
+    }
+    fn fixed(&self, i: usize) -> bool {
+        self.get(i).is_some_and(|p| p.fixed)
+    }
+}
+
+/// Where a person ended up (twelve bytes: a million are kept at once).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Placement {
     /// 1-based rank within the group.
-    pub rank: usize,
+    pub rank: u32,
     pub grade: u16,
     /// When the grade changed, the quota (index into the policy's limits)
     /// that moved the person.
-    pub quota: Option<usize>,
+    pub quota: Option<u16>,
 }
 
 /// The quotas cannot all hold for this group (for example a `>=` quota on
@@ -51,28 +88,34 @@ pub struct Infeasible;
 
 /// Ranks a group and assigns grades. `grades` is the number of grades,
 /// best first. Placements are in the order of `people`.
-pub fn rank(
+pub fn rank<G: Group + ?Sized>(
     quotas: &Quotas,
     grades: usize,
-    people: &[Candidate],
+    people: &G,
 ) -> Result<Vec<Placement>, Infeasible> {
     let lower_first: Vec<bool> = quotas
         .ranking
         .as_ref()
         .map_or_else(Vec::new, |r| r.ties.iter().map(|t| t.lower_first).collect());
-    let mut order: Vec<usize> = (0..people.len()).collect();
-    order.sort_by(|&a, &b| compare(&people[a], &people[b], &lower_first));
-
     let n = people.len();
-    let ranked: Vec<usize> = order
+    // Positions as u32: at ten million people, every byte per person is
+    // ten megabytes.
+    let Ok(count) = u32::try_from(n) else {
+        return Err(Infeasible);
+    };
+    let mut order: Vec<u32> = (0..count).collect();
+    // Ids are unique within a run, so the order is total.
+    order.sort_unstable_by(|&a, &b| compare(people, a as usize, b as usize, &lower_first));
+
+    let ranked: Vec<u32> = order
         .iter()
         .copied()
-        .filter(|&i| !people[i].fixed)
+        .filter(|&i| !people.fixed(i as usize))
         .collect();
     let m = ranked.len();
     let mut fixed = vec![0usize; grades];
-    for p in people.iter().filter(|p| p.fixed) {
-        if let Some(c) = fixed.get_mut(usize::from(p.grade)) {
+    for i in (0..n).filter(|&i| people.fixed(i)) {
+        if let Some(c) = fixed.get_mut(usize::from(people.grade(i))) {
             *c += 1;
         }
     }
@@ -126,23 +169,26 @@ pub fn rank(
         }
     }
 
-    // by_grade[j][p]: ranked people among the first p whose own grade is j.
-    let mut by_grade = vec![vec![0u32; m + 1]; grades];
-    for (p, &i) in ranked.iter().enumerate() {
-        for (j, row) in by_grade.iter_mut().enumerate() {
-            row[p + 1] = row[p] + u32::from(usize::from(people[i].grade) == j);
-        }
-    }
+    // The grade each ranked person's score gave, in rank order.
+    let own: Vec<u16> = ranked.iter().map(|&i| people.grade(i as usize)).collect();
+    // by_grade[p]: ranked people among the first p whose own grade is j,
+    // for the grade j being placed (one row at a time, not one per grade).
+    let mut by_grade = vec![0u32; m + 1];
 
     const INF: i64 = i64::MAX / 4;
     let mut prev = vec![INF; m + 1];
     prev[0] = 0;
+    let mut cur = vec![INF; m + 1];
     let mut choice = vec![vec![0u32; m + 1]; grades];
     for j in 0..grades {
+        for (p, &g) in own.iter().enumerate() {
+            by_grade[p + 1] = by_grade[p] + u32::from(usize::from(g) == j);
+        }
+        let by_grade = &by_grade;
         let (cmin, cmax) = single[j];
         let (pmin, pmax) = pos[j];
-        let key = |q: usize| prev[q].saturating_sub(q as i64) + i64::from(by_grade[j][q]);
-        let mut cur = vec![INF; m + 1];
+        cur.fill(INF);
+        let key = |q: usize| prev[q].saturating_sub(q as i64) + i64::from(by_grade[q]);
         let mut window: VecDeque<usize> = VecDeque::new();
         let mut next_q = 0usize;
         for p in 0..=m {
@@ -165,11 +211,11 @@ pub fn rank(
                 continue;
             }
             if let Some(&q) = window.front() {
-                cur[p] = key(q) + p as i64 - i64::from(by_grade[j][p]);
+                cur[p] = key(q) + p as i64 - i64::from(by_grade[p]);
                 choice[j][p] = u32::try_from(q).unwrap_or(u32::MAX);
             }
         }
-        prev = cur;
+        std::mem::swap(&mut prev, &mut cur);
     }
     if prev[m] >= INF {
         return Err(Infeasible);
@@ -186,25 +232,29 @@ pub fn rank(
         p = q;
     }
 
-    let mut placements: Vec<Placement> = people
-        .iter()
-        .map(|p| Placement {
+    let mut placements: Vec<Placement> = (0..n)
+        .map(|i| Placement {
             rank: 0,
-            grade: p.grade,
+            grade: people.grade(i),
             quota: None,
         })
         .collect();
-    for (r, &i) in order.iter().enumerate() {
-        placements[i].rank = r + 1;
+    for (r, &i) in (1..).zip(order.iter()) {
+        placements[i as usize].rank = r;
     }
     for (slot, &i) in ranked.iter().enumerate() {
-        let (was, now) = (people[i].grade, new_grade[slot]);
+        let i = i as usize;
+        let (was, now) = (people.grade(i), new_grade[slot]);
         placements[i].grade = now;
         if was != now {
-            placements[i].quota = quotas.limits.iter().position(|l| {
-                let has = |g: u16| l.grades.contains(&g);
-                (l.at_most && has(was) && !has(now)) || (!l.at_most && has(now) && !has(was))
-            });
+            placements[i].quota = quotas
+                .limits
+                .iter()
+                .position(|l| {
+                    let has = |g: u16| l.grades.contains(&g);
+                    (l.at_most && has(was) && !has(now)) || (!l.at_most && has(now) && !has(was))
+                })
+                .and_then(|q| u16::try_from(q).ok());
         }
     }
     Ok(placements)
@@ -217,11 +267,12 @@ fn narrow(range: &mut (usize, usize), min: usize, max: usize) {
 
 /// Higher score first; then each tie-breaker (higher first unless the
 /// policy says lower first; a missing value last); then employee id.
-fn compare(a: &Candidate, b: &Candidate, lower_first: &[bool]) -> Ordering {
-    b.score
-        .cmp(&a.score)
+fn compare<G: Group + ?Sized>(people: &G, a: usize, b: usize, lower_first: &[bool]) -> Ordering {
+    people
+        .score(b)
+        .cmp(&people.score(a))
         .then_with(|| {
-            for (i, (x, y)) in a.ties.iter().zip(&b.ties).enumerate() {
+            for (i, (x, y)) in people.ties(a).iter().zip(people.ties(b)).enumerate() {
                 let order = match (x, y) {
                     (Some(x), Some(y)) if lower_first.get(i).copied().unwrap_or(false) => x.cmp(y),
                     (Some(x), Some(y)) => y.cmp(x),
@@ -235,7 +286,7 @@ fn compare(a: &Candidate, b: &Candidate, lower_first: &[bool]) -> Ordering {
             }
             Ordering::Equal
         })
-        .then_with(|| a.id.cmp(&b.id))
+        .then_with(|| people.id(a).cmp(people.id(b)))
 }
 
 #[cfg(test)]
@@ -290,7 +341,7 @@ mod tests {
             person(2, 80, 1, false),
             person(3, 95, 3, true),
         ];
-        assert_eq!(rank(&q, 4, &people), Err(Infeasible));
+        assert_eq!(rank(&q, 4, &people[..]), Err(Infeasible));
     }
 
     /// Small pseudo-random groups: the programme's number of moves equals
@@ -337,7 +388,7 @@ mod tests {
                 })
                 .collect();
             let best = exhaustive(&q, grades, &people);
-            match rank(&q, grades, &people) {
+            match rank(&q, grades, people.as_slice()) {
                 Ok(placed) => {
                     let moves = placed
                         .iter()

@@ -141,6 +141,7 @@ fn read_blocks<R: Read + Send + 'static>(
             blocks: Box::new(first.into_iter().map(Ok).chain(blocks)),
             pending: Vec::new().into_iter(),
         },
+        again: None,
     })
 }
 

@@ -408,14 +408,16 @@ pub struct RawTable {
 impl RawTable {
     /// The table as a source, for [`crate::batch`].
     pub fn source(&self) -> DataSource {
-        let rows: Vec<Result<RawRow, RowError>> = self.rows.iter().cloned().map(Ok).collect();
-        DataSource::of_rows(
-            self.headers.clone(),
-            self.row_word,
-            Some(rows.len()),
-            None,
-            rows.into_iter(),
-        )
+        let rows = Arc::new(self.rows.clone());
+        let (headers, row_word) = (self.headers.clone(), self.row_word);
+        let read = move || {
+            let rows = rows.clone();
+            let len = rows.len();
+            let each = (0..len).filter_map(move |i| rows.get(i).cloned().map(Ok));
+            DataSource::of_rows(headers.clone(), row_word, Some(len), None, each)
+        };
+        let first = read();
+        first.with_again(Arc::new(move || Ok(read())))
     }
 }
 
@@ -434,7 +436,13 @@ pub struct DataSource {
     /// Where the rows of only separators are noted as they are read.
     empty: Arc<EmptyRows>,
     rows: Rows,
+    /// How to read the same rows again from the start (a file, bytes or a
+    /// table in memory; not a pipe): forced ranking reads them twice.
+    again: Option<Again>,
 }
+
+/// Opens a source again, from its first row.
+pub(crate) type Again = Arc<dyn Fn() -> Result<DataSource, ReadError> + Send + Sync>;
 
 /// The encoding a CSV file was read in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -494,7 +502,7 @@ impl EmptyRows {
 
 impl DataSource {
     /// A source of `rows` read already.
-    fn of_rows(
+    pub(crate) fn of_rows(
         headers: Vec<String>,
         row_word: &'static str,
         len: Option<usize>,
@@ -509,7 +517,20 @@ impl DataSource {
             encoding: None,
             empty: Arc::default(),
             rows: Rows::each(rows),
+            again: None,
         }
+    }
+
+    /// The source, able to be read again by `again`.
+    pub(crate) fn with_again(mut self, again: Again) -> DataSource {
+        self.again = Some(again);
+        self
+    }
+
+    /// The same rows from the start, as a new source, when they can be
+    /// read again (`None` for a pipe).
+    pub(crate) fn reopen(&self) -> Option<Result<DataSource, ReadError>> {
+        self.again.as_ref().map(|again| again())
     }
 
     /// Where the rows of only separators are noted: read it once the rows
@@ -616,6 +637,16 @@ impl std::error::Error for ReadError {}
 /// Opens a data file; the format follows the extension: `.csv` `.tsv`
 /// `.txt`, `.json`, `.jsonl` `.ndjson`, `.xlsx` `.xlsm` `.xls` `.xlsb` `.ods`.
 pub fn open(path: &Path, options: &ReadOptions) -> Result<DataSource, ReadError> {
+    let source = open_once(path, options)?;
+    // A file can be read a second time (forced ranking does); a pipe cannot.
+    if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
+        return Ok(source);
+    }
+    let (path, options) = (path.to_path_buf(), options.clone());
+    Ok(source.with_again(Arc::new(move || open_once(&path, &options))))
+}
+
+fn open_once(path: &Path, options: &ReadOptions) -> Result<DataSource, ReadError> {
     let error = |message: String| ReadError {
         path: path.display().to_string(),
         message,
@@ -637,6 +668,19 @@ pub fn open_bytes(
     bytes: Vec<u8>,
     options: &ReadOptions,
 ) -> Result<DataSource, ReadError> {
+    let bytes: Arc<[u8]> = bytes.into();
+    let source = open_shared_bytes(name, bytes.clone(), options)?;
+    let (name, options) = (name.to_string(), options.clone());
+    Ok(source.with_again(Arc::new(move || {
+        open_shared_bytes(&name, bytes.clone(), &options)
+    })))
+}
+
+fn open_shared_bytes(
+    name: &str,
+    bytes: Arc<[u8]>,
+    options: &ReadOptions,
+) -> Result<DataSource, ReadError> {
     let error = |message: String| ReadError {
         path: name.to_string(),
         message,
@@ -647,7 +691,7 @@ pub fn open_bytes(
         "jsonl" | "ndjson" => json::lines_from_reader(std::io::Cursor::new(bytes), len),
         "csv" | "txt" | "tsv" => csv::from_reader(std::io::Cursor::new(bytes), len, options),
         "xlsx" | "xlsm" | "xls" | "xlsb" | "ods" => {
-            sheet::from_bytes(bytes, options.sheet.as_deref())
+            sheet::from_bytes(bytes.to_vec(), options.sheet.as_deref())
         }
         other => Err(unknown_format(other)),
     }

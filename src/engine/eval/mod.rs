@@ -165,6 +165,54 @@ impl Program {
         Ok(())
     }
 
+    /// What forced ranking needs of a record whose inputs were typed into
+    /// `inputs`, evaluated in `scratch`, without building an outcome: the
+    /// first pass of a ranked run keeps only this of each employee.
+    pub(crate) fn ranking_facts_typed(
+        &self,
+        record: &Record,
+        inputs: &[Slot],
+        scratch: &mut Scratch,
+    ) -> Result<RankingFacts, EvalError> {
+        let plan = self.plan(record.plan);
+        plan.run_in(record, Some(inputs), None, &mut NoTrace, &mut scratch.frame)?;
+        Ok(plan.ranking_facts(&scratch.frame))
+    }
+
+    /// [`Self::ranking_facts_typed`] of a record that holds its inputs.
+    pub(crate) fn ranking_facts(
+        &self,
+        record: &Record,
+        scratch: &mut Scratch,
+    ) -> Result<RankingFacts, EvalError> {
+        let plan = self.plan(record.plan);
+        plan.run_in(record, None, None, &mut NoTrace, &mut scratch.frame)?;
+        Ok(plan.ranking_facts(&scratch.frame))
+    }
+
+    /// [`Self::evaluate_typed_into`], with the grade forced ranking gave
+    /// when it moved the employee (`ranked`): pay follows that grade.
+    pub(crate) fn evaluate_typed_ranked_into(
+        &self,
+        record: &Record,
+        inputs: &[Slot],
+        ranked: Option<u16>,
+        scratch: &mut Scratch,
+        outcome: &mut Outcome,
+        detail: Detail,
+    ) -> Result<(), EvalError> {
+        let plan = self.plan(record.plan);
+        plan.run_in(
+            record,
+            Some(inputs),
+            ranked,
+            &mut NoTrace,
+            &mut scratch.frame,
+        )?;
+        outcome.fill(plan, record, &scratch.frame, detail);
+        Ok(())
+    }
+
     /// Evaluates one record with tracing on, for an explanation.
     pub fn evaluate_traced(&self, record: &Record) -> Result<Traced, EvalError> {
         self.plan(record.plan).evaluate_traced(record)
@@ -237,6 +285,12 @@ impl PlanProgram {
         record: &Record,
     ) -> Result<(Outcome, RankingFacts), EvalError> {
         let frame = self.run(record, None, &mut NoTrace)?;
+        let facts = self.ranking_facts(&frame);
+        Ok((Outcome::new(self, record, &frame), facts))
+    }
+
+    /// What forced ranking needs to know of a record evaluated in `frame`.
+    fn ranking_facts(&self, frame: &Frame) -> RankingFacts {
         let ties = self
             .policy
             .quotas
@@ -251,7 +305,7 @@ impl PlanProgram {
                     })
                     .collect()
             });
-        let facts = RankingFacts {
+        RankingFacts {
             score: match frame.slots.get(self.layout.score) {
                 Some(Slot::Num(n)) => (*n).into(),
                 _ => Decimal::ZERO,
@@ -264,8 +318,7 @@ impl PlanProgram {
             // A veto's or the general manager's grade is kept by the ranking.
             vetoed: frame.grade_veto.is_some()
                 || matches!(frame.adjustment, Some(OverrideValue::Grade(_))),
-        };
-        Ok((Outcome::new(self, record, &frame), facts))
+        }
     }
 
     pub(crate) fn run<T: Tracer>(
