@@ -500,3 +500,87 @@ pub(super) fn run_records(
     summary.distribution = tally.map(|t| t.finish(policy));
     summary
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    #[allow(clippy::unwrap_used, clippy::panic)]
+    fn run_with_second_reading(first: &str, second: &str) -> (Summary, Vec<String>, Vec<RowError>) {
+        let text = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/fixtures/quotas/ranking.kpi"),
+        )
+        .unwrap();
+        let source = crate::language::source::Source::new("ranking.kpi", text);
+        let program = crate::compile(&source).unwrap().program;
+        let options = crate::data::ReadOptions::default();
+        let again = second.as_bytes().to_vec();
+        let source = crate::data::open_bytes("d.csv", first.as_bytes().to_vec(), &options)
+            .unwrap()
+            .with_again(Arc::new(move || {
+                crate::data::open_bytes(
+                    "d.csv",
+                    again.clone(),
+                    &crate::data::ReadOptions::default(),
+                )
+            }));
+        let (mut paid, mut failed) = (Vec::new(), Vec::new());
+        let summary = super::super::run(&program, source, |r| match r {
+            RowResult::Evaluated(_, o) => paid.push(o.id.clone()),
+            RowResult::Failed(e) => failed.push(e),
+        })
+        .unwrap();
+        (summary, paid, failed)
+    }
+
+    /// A file changed between the two readings (another employee on a
+    /// line, a line gone) fails the rows that changed, naming them, and
+    /// pays nobody from another row's figures; every row is accounted for.
+    #[test]
+    #[allow(clippy::unwrap_used)]
+    fn rows_changed_between_the_passes_fail_and_are_named() {
+        let first = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/fixtures/quotas/ranking.csv"),
+        )
+        .unwrap();
+        let (same, paid, failed) = run_with_second_reading(&first, &first);
+        assert_eq!((same.read, same.evaluated, same.failed), (13, 13, 0));
+        assert_eq!(paid.len(), 13);
+        assert!(failed.is_empty());
+
+        let lines: Vec<&str> = first.lines().collect();
+        let swapped_id = lines[3].split(',').next().unwrap().to_string();
+        let mut second: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+        second[3] = second[3].replacen(&swapped_id, "X999", 1);
+        second.remove(6);
+        let (changed, paid, failed) = run_with_second_reading(&first, &(second.join("\n") + "\n"));
+        assert_eq!(changed.read, 13);
+        assert_eq!(
+            changed.evaluated + changed.failed,
+            13,
+            "every row accounted for"
+        );
+        assert!(
+            !paid.contains(&"X999".to_string()),
+            "nobody paid from a changed line"
+        );
+        assert!(
+            !paid.contains(&swapped_id),
+            "the changed line's employee is not paid"
+        );
+        let named: Vec<usize> = failed.iter().map(|e| e.row).collect();
+        assert!(named.contains(&4), "line 4 changed: {named:?}");
+        assert!(
+            failed
+                .iter()
+                .all(|e| e.to_string().contains("the data changed while kpi read it"))
+        );
+        assert!(
+            changed.failed >= 2,
+            "the changed line and the lines after the one gone"
+        );
+    }
+}
