@@ -228,7 +228,7 @@ pub(super) struct Second<'a> {
 /// returns its value and the outcome's grade (for the quotas' tally).
 pub(super) fn run<O: Send>(
     program: &Program,
-    source: DataSource,
+    mut source: DataSource,
     evaluate: &(
          impl Fn(
         &mut Reused,
@@ -247,6 +247,7 @@ pub(super) fn run<O: Send>(
     let again = source.reopen();
     let keep = again.is_none();
     let empty = source.empty_rows();
+    let mut progress = source.take_first_reading();
     let mut summary = Summary::default();
     let mut standings = Standings {
         row_word,
@@ -278,6 +279,9 @@ pub(super) fn run<O: Send>(
     };
     pipeline(source, &columns, &score, |row, _| {
         summary.read += 1;
+        if let Some(tell) = &mut progress {
+            tell(crate::data::FirstReading::Row);
+        }
         match row {
             Ok(Ok(mut scored)) => {
                 if let Some(row) = scored.kept.take() {
@@ -297,6 +301,9 @@ pub(super) fn run<O: Send>(
     });
     summary.unranked = standings.rank(program);
     let sizes = standings.sizes();
+    if let Some(tell) = &mut progress {
+        tell(crate::data::FirstReading::Done);
+    }
 
     // The second pass: each ranked row again, with its final grade.
     let second = match again {
@@ -533,6 +540,37 @@ mod tests {
         })
         .unwrap();
         (summary, paid, failed)
+    }
+
+    /// The first reading tells its progress, a row at a time, then that
+    /// ranking is done, before any row is handed on.
+    #[test]
+    #[allow(clippy::unwrap_used)]
+    fn the_first_reading_reports_each_row_then_that_it_is_done() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let text = std::fs::read_to_string(root.join("tests/fixtures/quotas/ranking.kpi")).unwrap();
+        let program = crate::compile(&crate::language::source::Source::new("r.kpi", text))
+            .unwrap()
+            .program;
+        let events = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let told = events.clone();
+        let source = crate::data::open(
+            &root.join("tests/fixtures/quotas/ranking.csv"),
+            &crate::data::ReadOptions::default(),
+        )
+        .unwrap()
+        .on_first_reading(Box::new(move |e| {
+            told.lock().unwrap().push(format!("{e:?}"))
+        }));
+        let seen = events.clone();
+        let summary = super::super::run(&program, source, |_| {
+            seen.lock().unwrap().push("handed".to_string());
+        })
+        .unwrap();
+        let events = events.lock().unwrap().join(" ");
+        let expected = format!("{}Done{}", "Row ".repeat(13), " handed".repeat(13));
+        assert_eq!(events, expected);
+        assert_eq!(summary.read, 13);
     }
 
     /// A file changed between the two readings (another employee on a

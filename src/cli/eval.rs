@@ -167,6 +167,22 @@ pub(crate) fn run(args: Args) -> u8 {
         Input::Period(source) => progress_bar(source.len, source.bytes),
         Input::Year(_) => None,
     };
+    // Forced ranking reads the data twice: the bar counts the first
+    // reading ("scoring"), then starts again for the rows written.
+    let input = match (input, &progress) {
+        (Input::Period(source), Some(bar)) if program.policy().has_forced_ranking() => {
+            let bar = bar.clone();
+            bar.set_message("scoring");
+            Input::Period(source.on_first_reading(Box::new(move |event| match event {
+                kpi::data::FirstReading::Row => bar.inc(1),
+                kpi::data::FirstReading::Done => {
+                    bar.set_position(0);
+                    bar.set_message("writing");
+                }
+            })))
+        }
+        (input, _) => input,
+    };
     let data_name = args
         .data
         .first()
@@ -309,10 +325,10 @@ fn progress_bar(rows: Option<usize>, bytes: Option<u64>) -> Option<indicatif::Pr
         None => indicatif::ProgressBar::new_spinner(),
     };
     let style = match rows {
-        Some(_) => {
-            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} rows {per_sec} {eta}")
-        }
-        None => indicatif::ProgressStyle::with_template("{spinner} {pos} rows {per_sec}"),
+        Some(_) => indicatif::ProgressStyle::with_template(
+            "{bar:40} {pos}/{len} rows {msg} {per_sec} {eta}",
+        ),
+        None => indicatif::ProgressStyle::with_template("{spinner} {pos} rows {msg} {per_sec}"),
     };
     if let Ok(style) = style {
         bar.set_style(style);

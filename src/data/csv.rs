@@ -142,6 +142,7 @@ fn read_blocks<R: Read + Send + 'static>(
             pending: Vec::new().into_iter(),
         },
         again: None,
+        first_reading: None,
     })
 }
 

@@ -439,7 +439,22 @@ pub struct DataSource {
     /// How to read the same rows again from the start (a file, bytes or a
     /// table in memory; not a pipe): forced ranking reads them twice.
     again: Option<Again>,
+    /// Told of each row of a first reading, for a progress bar (see
+    /// [`DataSource::on_first_reading`]).
+    first_reading: Option<FirstReadingProgress>,
 }
+
+/// What a run that reads the data twice (forced ranking) reports of its
+/// first reading: each row as it is scored, then that the ranking is done
+/// and the rows are being read again to be written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FirstReading {
+    Row,
+    Done,
+}
+
+/// Told of [`FirstReading`] events, on the thread that runs the batch.
+pub type FirstReadingProgress = Box<dyn FnMut(FirstReading) + Send>;
 
 /// Opens a source again, from its first row.
 pub(crate) type Again = Arc<dyn Fn() -> Result<DataSource, ReadError> + Send + Sync>;
@@ -518,7 +533,19 @@ impl DataSource {
             empty: Arc::default(),
             rows: Rows::each(rows),
             again: None,
+            first_reading: None,
         }
+    }
+
+    /// The source, with `progress` told of the rows of a first reading
+    /// (forced ranking reads the data twice; other runs never call it).
+    pub fn on_first_reading(mut self, progress: FirstReadingProgress) -> DataSource {
+        self.first_reading = Some(progress);
+        self
+    }
+
+    pub(crate) fn take_first_reading(&mut self) -> Option<FirstReadingProgress> {
+        self.first_reading.take()
     }
 
     /// The source, able to be read again by `again`.
