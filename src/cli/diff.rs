@@ -56,31 +56,41 @@ pub(crate) fn run(args: Args) -> u8 {
         Ok(options) => options,
         Err(code) => return code,
     };
-    let table = match kpi::data::read_with(&args.data, &options) {
-        Ok(t) => t,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return exit::CANNOT_RUN;
-        }
-    };
-    let mut batches = Vec::new();
+    // Each version's run streams the data (read twice under forced
+    // ranking) and keeps only what the comparison needs of each outcome.
+    let mut sides = Vec::new();
+    let mut failures = Vec::new();
     for (program, path) in [(&old, &args.old), (&new, &args.new)] {
-        match kpi::batch::evaluate(program, &table) {
-            Ok(batch) => batches.push(batch),
-            Err(header) => {
-                eprint!(
-                    "error: {} does not fit {}:\n{header}",
-                    args.data.display(),
-                    path.display()
-                );
-                return exit::PROBLEMS;
+        let source = match kpi::data::open(&args.data, &options) {
+            Ok(source) => source,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return exit::CANNOT_RUN;
             }
+        };
+        let mut compared = Vec::new();
+        let mut failed = Vec::new();
+        let run = kpi::batch::run(program, source, |row| match row {
+            kpi::batch::RowResult::Evaluated(_, outcome) => {
+                compared.push(kpi::diff::Compared::of(&outcome));
+            }
+            kpi::batch::RowResult::Failed(e) => failed.push(e),
+        });
+        if let Err(header) = run {
+            eprint!(
+                "error: {} does not fit {}:\n{header}",
+                args.data.display(),
+                path.display()
+            );
+            return exit::PROBLEMS;
         }
+        sides.push(compared);
+        failures.push((path, failed));
     }
-    let [before, after] = batches.as_slice() else {
+    let [before, after] = sides.as_slice() else {
         return exit::CANNOT_RUN;
     };
-    let diff = kpi::diff::compare(before, after);
+    let diff = kpi::diff::compare_outcomes(before, after);
     let currency = new.policy().currency.as_deref();
     match args.format {
         Format::Text => print!("{}", kpi::report::diff_text(&diff, currency)),
@@ -88,8 +98,8 @@ pub(crate) fn run(args: Args) -> u8 {
         Format::Json => print!("{}", kpi::report::diff_json(&diff)),
     }
     let mut failed = false;
-    for (batch, path) in [(before, &args.old), (after, &args.new)] {
-        for failure in &batch.failures {
+    for (path, failures) in &failures {
+        for failure in failures {
             eprintln!("error: {}: {failure}", path.display());
             failed = true;
         }

@@ -7,7 +7,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::batch::Batch;
-use crate::engine::outcome::Outcome;
+use crate::engine::outcome::{Outcome, Scores};
 
 /// A value before and after the change.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -73,15 +73,45 @@ pub struct PolicyDiff {
     pub only_after: Vec<String>,
 }
 
+/// What a comparison needs of one employee's outcome: a few fields of it,
+/// so that two versions' runs over a million employees are kept without
+/// their indicator points and notes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Compared {
+    pub id: String,
+    pub name: Option<String>,
+    pub score: Option<Decimal>,
+    pub grade: Option<String>,
+    pub pay: Scores<Decimal>,
+}
+
+impl Compared {
+    pub fn of(outcome: &Outcome) -> Compared {
+        Compared {
+            id: outcome.id.clone(),
+            name: outcome.name.clone(),
+            score: outcome.score,
+            grade: outcome.grade.clone(),
+            pay: outcome.pay.clone(),
+        }
+    }
+}
+
 /// Compares two runs over the same data, matching employees by id.
 pub fn compare(before: &Batch, after: &Batch) -> PolicyDiff {
-    let after_by_id: IndexMap<&str, &Outcome> =
-        after.outcomes.iter().map(|o| (o.id.as_str(), o)).collect();
+    let side =
+        |batch: &Batch| -> Vec<Compared> { batch.outcomes.iter().map(Compared::of).collect() };
+    compare_outcomes(&side(before), &side(after))
+}
+
+/// [`compare`], of what two runs kept of their outcomes ([`Compared::of`]).
+pub fn compare_outcomes(before: &[Compared], after: &[Compared]) -> PolicyDiff {
+    let after_by_id: IndexMap<&str, &Compared> = after.iter().map(|o| (o.id.as_str(), o)).collect();
     let before_ids: std::collections::HashSet<&str> =
-        before.outcomes.iter().map(|o| o.id.as_str()).collect();
+        before.iter().map(|o| o.id.as_str()).collect();
     // Pay items of both versions, those of the old one first.
     let mut items: Vec<String> = Vec::new();
-    for o in before.outcomes.iter().chain(&after.outcomes) {
+    for o in before.iter().chain(after) {
         for name in o.pay.keys() {
             if !items.iter().any(|i| **i == **name) {
                 items.push(name.to_string());
@@ -93,7 +123,7 @@ pub fn compare(before: &Batch, after: &Batch) -> PolicyDiff {
     let mut bill_after = bill_before.clone();
     let mut changes = Vec::new();
     let mut employees = 0;
-    for old in &before.outcomes {
+    for old in before {
         let Some(new) = after_by_id.get(old.id.as_str()) else {
             continue;
         };
@@ -156,13 +186,11 @@ pub fn compare(before: &Batch, after: &Batch) -> PolicyDiff {
         pay_bill,
         total_pay_bill,
         only_before: before
-            .outcomes
             .iter()
             .filter(|o| !after_by_id.contains_key(o.id.as_str()))
             .map(|o| o.id.clone())
             .collect(),
         only_after: after
-            .outcomes
             .iter()
             .filter(|o| !before_ids.contains(o.id.as_str()))
             .map(|o| o.id.clone())
