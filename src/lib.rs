@@ -47,6 +47,7 @@ pub mod company;
 pub mod data;
 pub mod engine;
 pub mod fuzzing;
+pub mod i18n;
 pub mod ide;
 pub mod language;
 pub mod lsp;

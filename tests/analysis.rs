@@ -336,6 +336,7 @@ fn boundary_cases_written_as_examples_pass_and_are_formatted() {
     .unwrap();
     let kpi = env!("CARGO_BIN_EXE_kpi");
     let out = std::process::Command::new(kpi)
+        .env("KPI_LANG", "en")
         .args(["test", "--boundaries", "--write"])
         .arg(&file)
         .output()
@@ -353,6 +354,7 @@ fn boundary_cases_written_as_examples_pass_and_are_formatted() {
     assert!(run.results.len() > 8);
     assert!(run.results.iter().all(|r| r.passed()));
     let check = std::process::Command::new(kpi)
+        .env("KPI_LANG", "en")
         .args(["fmt", "--check"])
         .arg(&file)
         .output()
@@ -363,6 +365,7 @@ fn boundary_cases_written_as_examples_pass_and_are_formatted() {
     // as it is (it once gained every example twice, which the checker
     // then refused as names given twice).
     let again = std::process::Command::new(kpi)
+        .env("KPI_LANG", "en")
         .args(["test", "--boundaries", "--write"])
         .arg(&file)
         .output()
@@ -496,6 +499,7 @@ fn derived_values_are_bounded_too() {
     assert_eq!(value("销售完成率"), range(Some("0"), None));
     assert_eq!(value("利润完成率"), range(None, None));
     let o = std::process::Command::new(env!("CARGO_BIN_EXE_kpi"))
+        .env("KPI_LANG", "en")
         .args(["analyze", "policies/operations_director.kpi"])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()

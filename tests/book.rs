@@ -119,6 +119,7 @@ fn words(line: &str) -> Vec<String> {
 /// What `kpi ARGS` prints, from the repository's root.
 fn run(args: &[String]) -> String {
     let output = Command::new(env!("CARGO_BIN_EXE_kpi"))
+        .env("KPI_LANG", "en")
         .args(args)
         .current_dir(root())
         .env("NO_COLOR", "1")

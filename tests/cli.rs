@@ -10,6 +10,7 @@ use std::process::{Command, Output};
 
 fn kpi(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_kpi"))
+        .env("KPI_LANG", "en")
         .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env("NO_COLOR", "1")
@@ -678,6 +679,7 @@ fn eval_year_stops_at_a_quarter_row_that_cannot_be_read() {
         .map(str::to_string)
     };
     let o = Command::new(env!("CARGO_BIN_EXE_kpi"))
+        .env("KPI_LANG", "en")
         .args(args(broken.to_str().unwrap()))
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
@@ -701,6 +703,7 @@ fn eval_year_stops_at_a_quarter_row_that_cannot_be_read() {
         ],
     );
     let o = Command::new(env!("CARGO_BIN_EXE_kpi"))
+        .env("KPI_LANG", "en")
         .args(&with_figures)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
@@ -779,6 +782,7 @@ fn sarif_names_files_by_percent_encoded_uri_references() {
     for name in ["有 空格.kpi", "100%.kpi", "a#b?.kpi", "two\nlines.kpi"] {
         std::fs::write(dir.join(name), broken).unwrap();
         let o = Command::new(env!("CARGO_BIN_EXE_kpi"))
+            .env("KPI_LANG", "en")
             .args(["check", "--format", "sarif", name])
             .current_dir(&dir)
             .output()
@@ -823,6 +827,7 @@ fn sarif_names_files_by_percent_encoded_uri_references() {
         // GitHub's annotations are unchanged: the name as given, escaped
         // as workflow commands are.
         let github = Command::new(env!("CARGO_BIN_EXE_kpi"))
+            .env("KPI_LANG", "en")
             .args(["check", "--format", "github", name])
             .current_dir(&dir)
             .output()

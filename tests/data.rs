@@ -212,6 +212,7 @@ fn a_workbook_written_by_kpi_reads_back_the_same() {
 
 fn kpi(args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_kpi"))
+        .env("KPI_LANG", "en")
         .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()

@@ -25,6 +25,7 @@ fn scratch(name: &str) -> PathBuf {
 
 fn kpi(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_kpi"))
+        .env("KPI_LANG", "en")
         .args(args)
         .current_dir(root())
         .env("NO_COLOR", "1")

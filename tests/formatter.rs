@@ -110,6 +110,7 @@ fn lone_carriage_returns_are_written_as_newlines() {
     std::fs::write(&file, original.replace('\n', "\r")).unwrap();
     let kpi = env!("CARGO_BIN_EXE_kpi");
     let check = std::process::Command::new(kpi)
+        .env("KPI_LANG", "en")
         .args(["fmt", "--check"])
         .arg(&file)
         .output()
@@ -121,6 +122,7 @@ fn lone_carriage_returns_are_written_as_newlines() {
         String::from_utf8_lossy(&check.stdout)
     );
     let fmt = std::process::Command::new(kpi)
+        .env("KPI_LANG", "en")
         .arg("fmt")
         .arg(&file)
         .output()

@@ -20,6 +20,7 @@ struct Server {
 impl Server {
     fn start() -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_kpi"))
+            .env("KPI_LANG", "en")
             .arg("lsp")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())

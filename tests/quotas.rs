@@ -230,6 +230,7 @@ fn quotas_without_ranking_report_what_is_broken() {
 
 fn kpi(args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_kpi"))
+        .env("KPI_LANG", "en")
         .args(args)
         .output()
         .unwrap()

@@ -107,16 +107,28 @@ pub(crate) fn run(args: Args) -> u8 {
             for line in &summaries {
                 eprintln!("{line}");
             }
+            use kpi::i18n::{Arg, text};
+            let (files, errors, warnings) = (
+                super::counted("files-count", files.len()),
+                super::counted("errors-count", errors),
+                super::counted("warnings-count", warnings),
+            );
             eprintln!(
-                "checked {}: {}, {}",
-                super::count(files.len(), "file", "files"),
-                super::count(errors, "error", "errors"),
-                super::count(warnings, "warning", "warnings")
+                "{}",
+                text(
+                    "check-summary",
+                    &[
+                        ("files", Arg::Text(&files)),
+                        ("errors", Arg::Text(&errors)),
+                        ("warnings", Arg::Text(&warnings)),
+                    ],
+                )
             );
             if unreadable > 0 {
+                let files = super::counted("files-count", unreadable);
                 eprintln!(
-                    "note: {} could not be read, so names, units, weights and grades were not checked yet: fix the syntax errors first",
-                    super::count(unreadable, "file", "files")
+                    "{}",
+                    text("check-unreadable", &[("files", Arg::Text(&files))])
                 );
             }
         }

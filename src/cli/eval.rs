@@ -293,13 +293,12 @@ pub(crate) fn run(args: Args) -> u8 {
             );
         }
     }
-    eprintln!(
-        "{} read, {} evaluated, {} failed{}",
-        super::count(summary.read, row_words.0, row_words.1),
-        summary.evaluated,
-        summary.failed,
-        summary.empty_note()
-    );
+    let read_key = if row_words.0 == "employee" {
+        "employees-count"
+    } else {
+        "rows-count"
+    };
+    eprintln!("{}", super::run_summary(&summary, read_key));
     if summary.failed == 0 && year_failures == 0 {
         exit::OK
     } else {

@@ -54,6 +54,10 @@ Exit codes:
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// The language of kpi's words: en or zh-CN (else KPI_LANG, else the locale: LC_ALL,
+    /// LC_MESSAGES, LANG; else English).
+    #[arg(long, global = true, value_name = "LANG")]
+    lang: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -82,6 +86,15 @@ pub fn main() -> ExitCode {
             });
         }
     };
+    if let Some(tag) = &cli.lang
+        && kpi::i18n::Lang::parse(tag).is_none()
+    {
+        eprintln!("error: kpi speaks `en` and `zh-CN`, not `{tag}` (--lang)");
+        return ExitCode::from(exit::CANNOT_RUN);
+    }
+    kpi::i18n::set(kpi::i18n::Lang::chosen(cli.lang.as_deref(), |name| {
+        std::env::var(name).ok()
+    }));
     let code = match cli.command {
         Command::Check(args) => check::run(args),
         Command::Analyze(args) => analyze::run(args),
@@ -100,6 +113,48 @@ pub fn main() -> ExitCode {
 /// "1 row", "3 rows".
 pub(crate) fn count(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// The last line of a run, in the chosen language: "24 rows read, 24
+/// evaluated, 0 failed", with the lines of no values passed over.
+/// `read_key` counts what was read (`rows-count`, `employees-count`).
+pub(crate) fn run_summary(summary: &kpi::batch::Summary, read_key: &str) -> String {
+    use kpi::i18n::{Arg, text};
+    const SHOWN: usize = 10;
+    let empty = match summary.empty.len() {
+        0 => String::new(),
+        n => {
+            let mut lines: Vec<String> = summary
+                .empty
+                .iter()
+                .take(SHOWN)
+                .map(usize::to_string)
+                .collect();
+            if n > SHOWN {
+                lines.push("…".to_string());
+            }
+            let lines = lines.join(&text("list-separator", &[]));
+            text(
+                "empty-lines",
+                &[("n", Arg::Count(n)), ("lines", Arg::Text(&lines))],
+            )
+        }
+    };
+    text(
+        "run-summary",
+        &[
+            ("read", Arg::Text(&counted(read_key, summary.read))),
+            ("evaluated", Arg::Count(summary.evaluated)),
+            ("failed", Arg::Count(summary.failed)),
+            ("empty", Arg::Text(&empty)),
+        ],
+    )
+}
+
+/// A count in the chosen language: `key` is a message such as
+/// `rows-count` ("3 rows", "3 行").
+pub(crate) fn counted(key: &str, n: usize) -> String {
+    kpi::i18n::text(key, &[("n", kpi::i18n::Arg::Count(n))])
 }
 
 /// Colour for people at a terminal; plain for files, pipes and `NO_COLOR`.

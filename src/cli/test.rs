@@ -130,7 +130,16 @@ pub(crate) fn run(args: Args) -> u8 {
             super::count(broken, "policy", "policies")
         );
     }
-    println!("{passed} passed, {failed} failed");
+    println!(
+        "{}",
+        kpi::i18n::text(
+            "test-summary",
+            &[
+                ("passed", kpi::i18n::Arg::Count(passed)),
+                ("failed", kpi::i18n::Arg::Count(failed)),
+            ],
+        )
+    );
     if failed > 0 || broken > 0 {
         exit::PROBLEMS
     } else {

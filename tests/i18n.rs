@@ -1,0 +1,173 @@
+//! The catalogue of kpi's words (src/i18n): both languages have every
+//! message, with the same variables; the language is chosen in the order
+//! the README gives; and the command line speaks it.
+
+// Tests stop at the first broken expectation: unwrap, expect and panic
+// are how they say so. The library itself denies them (Cargo.toml).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::process::Command;
+
+use kpi::i18n::{Arg, Lang, catalogue, text_in};
+
+#[test]
+fn both_languages_have_every_message_with_the_same_variables() {
+    let en = catalogue(Lang::En).unwrap();
+    let zh = catalogue(Lang::ZhCn).unwrap();
+    let keys = |c: &[(String, Vec<String>)]| c.iter().map(|(k, _)| k.clone()).collect::<Vec<_>>();
+    assert_eq!(
+        keys(&en),
+        keys(&zh),
+        "the same messages in en.ftl and zh-CN.ftl"
+    );
+    for ((key, en_vars), (_, zh_vars)) in en.iter().zip(&zh) {
+        assert_eq!(en_vars, zh_vars, "`{key}` uses the same variables in both");
+    }
+    assert!(en.len() >= 10);
+}
+
+#[test]
+fn the_language_is_the_flag_then_kpi_lang_then_the_locale_then_english() {
+    let env = |pairs: &'static [(&'static str, &'static str)]| {
+        move |name: &str| {
+            pairs
+                .iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| v.to_string())
+        }
+    };
+    assert_eq!(Lang::chosen(None, env(&[])), Lang::En);
+    assert_eq!(
+        Lang::chosen(None, env(&[("LANG", "zh_CN.UTF-8")])),
+        Lang::ZhCn
+    );
+    assert_eq!(Lang::chosen(None, env(&[("LANG", "C.UTF-8")])), Lang::En);
+    // LC_ALL, then LC_MESSAGES, then LANG: the first one set decides.
+    let both = env(&[("LC_ALL", "en_US.UTF-8"), ("LANG", "zh_CN.UTF-8")]);
+    assert_eq!(Lang::chosen(None, both), Lang::En);
+    let messages = env(&[
+        ("LC_ALL", ""),
+        ("LC_MESSAGES", "zh_TW.UTF-8"),
+        ("LANG", "en_US"),
+    ]);
+    assert_eq!(Lang::chosen(None, messages), Lang::ZhCn);
+    let kpi_lang = env(&[("KPI_LANG", "zh-CN"), ("LC_ALL", "en_US.UTF-8")]);
+    assert_eq!(Lang::chosen(None, kpi_lang), Lang::ZhCn);
+    let flag = env(&[("KPI_LANG", "zh-CN"), ("LANG", "zh_CN.UTF-8")]);
+    assert_eq!(Lang::chosen(Some("en"), flag), Lang::En);
+    // A language kpi does not speak is passed over.
+    assert_eq!(
+        Lang::chosen(None, env(&[("KPI_LANG", "fr"), ("LANG", "zh_CN")])),
+        Lang::ZhCn
+    );
+}
+
+#[test]
+fn counts_are_written_as_plain_numbers_in_both_languages() {
+    let rows = text_in(Lang::En, "rows-count", &[("n", Arg::Count(1_000_000))]);
+    assert_eq!(rows, "1000000 rows");
+    assert_eq!(
+        text_in(Lang::En, "rows-count", &[("n", Arg::Count(1))]),
+        "1 row"
+    );
+    let summary = text_in(
+        Lang::En,
+        "run-summary",
+        &[
+            ("read", Arg::Text(&rows)),
+            ("evaluated", Arg::Count(999_998)),
+            ("failed", Arg::Count(2)),
+            ("empty", Arg::Text("")),
+        ],
+    );
+    assert_eq!(summary, "1000000 rows read, 999998 evaluated, 2 failed");
+    let zh_rows = text_in(Lang::ZhCn, "rows-count", &[("n", Arg::Count(24))]);
+    let zh = text_in(
+        Lang::ZhCn,
+        "run-summary",
+        &[
+            ("read", Arg::Text(&zh_rows)),
+            ("evaluated", Arg::Count(24)),
+            ("failed", Arg::Count(0)),
+            ("empty", Arg::Text("")),
+        ],
+    );
+    assert_eq!(zh, "读入 24 行，其中计算完成 24 个，失败 0 个");
+    assert!(!zh.contains(['\u{2068}', '\u{2069}']), "no isolation marks");
+    assert_eq!(
+        text_in(Lang::ZhCn, "no-such-message", &[]),
+        "no-such-message"
+    );
+}
+
+fn kpi(args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_kpi"));
+    command
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("KPI_LANG")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env("LANG", "C.UTF-8");
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    command.output().unwrap()
+}
+
+#[test]
+fn a_chinese_locale_gets_chinese_words_and_lang_en_overrides_it() {
+    let broken = "tests/fixtures/errors/weights-range.kpi";
+    assert!(std::path::Path::new(broken).exists());
+    let zh = kpi(&["check", broken], &[("LANG", "zh_CN.UTF-8")]);
+    let stderr = String::from_utf8_lossy(&zh.stderr);
+    assert!(
+        stderr.contains("已检查 1 个文件：1 个错误，0 个警告"),
+        "{stderr}"
+    );
+    assert_eq!(zh.status.code(), Some(1));
+
+    let en = kpi(
+        &["check", broken, "--lang", "en"],
+        &[("LANG", "zh_CN.UTF-8")],
+    );
+    let stderr = String::from_utf8_lossy(&en.stderr);
+    assert!(
+        stderr.contains("checked 1 file: 1 error, 0 warnings"),
+        "{stderr}"
+    );
+
+    let eval = kpi(
+        &[
+            "eval",
+            "policies/foreign_trade_sales.kpi",
+            "--data",
+            "examples/foreign_trade_sales.csv",
+            "--format",
+            "csv",
+        ],
+        &[("KPI_LANG", "zh-CN")],
+    );
+    let stderr = String::from_utf8_lossy(&eval.stderr);
+    assert!(
+        stderr.contains("读入 24 行，其中计算完成 24 个，失败 0 个"),
+        "{stderr}"
+    );
+    // The results themselves are the same in every language.
+    let en_eval = kpi(
+        &[
+            "eval",
+            "policies/foreign_trade_sales.kpi",
+            "--data",
+            "examples/foreign_trade_sales.csv",
+            "--format",
+            "csv",
+        ],
+        &[],
+    );
+    assert_eq!(eval.stdout, en_eval.stdout);
+
+    let unknown = kpi(&["check", broken, "--lang", "fr"], &[]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("kpi speaks `en` and `zh-CN`"));
+}
