@@ -171,3 +171,92 @@ fn a_chinese_locale_gets_chinese_words_and_lang_en_overrides_it() {
     assert_eq!(unknown.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("kpi speaks `en` and `zh-CN`"));
 }
+
+/// The first diagnostic in the catalogue, as the issue asks it to read:
+/// message, help and the fix's title in Chinese, code and spans unchanged.
+#[test]
+fn weights_that_do_not_add_up_are_told_in_chinese() {
+    let dir = std::env::temp_dir().join(format!("kpi-i18n-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("权重.kpi");
+    std::fs::write(
+        &path,
+        "policy \"p\" {\n  period quarter\n  input a score\n  input b score\n  indicator 业绩 weight 60% {\n    points a\n  }\n  indicator 态度 weight 35% {\n    points b\n  }\n}\n",
+    )
+    .unwrap();
+    let file = path.to_str().unwrap();
+    let zh = kpi(&["check", file, "--lang", "zh-CN"], &[]);
+    let stderr = String::from_utf8_lossy(&zh.stderr);
+    assert!(stderr.contains("kpi::weights::sum"), "{stderr}");
+    assert!(
+        stderr.contains("× 各指标权重合计为 95%，应为 100%"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("help: 权重合计必须恰好为 100%：请在各指标间再分配 5%"),
+        "{stderr}"
+    );
+    let json = kpi(&["check", file, "--lang", "zh-CN", "--format", "json"], &[]);
+    let json = String::from_utf8_lossy(&json.stdout);
+    assert!(json.contains("\"kpi::weights::sum\""), "codes stay: {json}");
+    // The fix the editor offers is titled in the same language (this
+    // test binary's other tests name their language, or run kpi).
+    kpi::i18n::set(Lang::ZhCn);
+    let analysis = kpi::ide::analyze_bytes("权重.kpi", std::fs::read(&path).unwrap());
+    kpi::i18n::set(Lang::En);
+    let titles: Vec<String> = analysis
+        .diagnostics
+        .iter()
+        .flat_map(|d| d.fixes.iter().map(|f| f.title.clone()))
+        .collect();
+    assert!(
+        titles.contains(&"把 `业绩` 的权重改为 65%（目前权重合计为 95%）".to_string()),
+        "{titles:?}"
+    );
+    let en = kpi(&["check", file], &[]);
+    let stderr = String::from_utf8_lossy(&en.stderr);
+    assert!(
+        stderr.contains("× the indicator weights add up to 95%, not 100%"),
+        "{stderr}"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// The warnings after a run with quotas read in Chinese, numbers unchanged.
+#[test]
+fn broken_quotas_are_warned_of_in_chinese() {
+    let dir = std::env::temp_dir().join(format!("kpi-i18n-quota-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let text = std::fs::read_to_string("tests/fixtures/quotas/ranking.kpi").unwrap();
+    let policy = dir.join("no-ranking.kpi");
+    std::fs::write(
+        &policy,
+        text.replace("    forced ranking, ties by 民主评议\n", ""),
+    )
+    .unwrap();
+    let args = [
+        "eval",
+        policy.to_str().unwrap(),
+        "--data",
+        "tests/fixtures/quotas/ranking.csv",
+        "--format",
+        "csv",
+    ];
+    let zh = kpi(&[&args[..], &["--lang", "zh-CN"]].concat(), &[]);
+    let stderr = String::from_utf8_lossy(&zh.stderr);
+    assert!(
+        stderr.contains(
+            "警告：分布比例 `C + D >= 30%`（销售二部）未能满足：3 人中有 0 人，至少应为 1 人"
+        ),
+        "{stderr}"
+    );
+    let en = kpi(&args, &[]);
+    let stderr = String::from_utf8_lossy(&en.stderr);
+    assert!(
+        stderr.contains(
+            "warning: quota `C + D >= 30%` is broken in 销售二部: 0 of 3 people, at least 1"
+        ),
+        "{stderr}"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}

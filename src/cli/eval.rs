@@ -273,24 +273,39 @@ pub(crate) fn run(args: Args) -> u8 {
         eprintln!("error: cannot write the results: {e}");
         return exit::CANNOT_RUN;
     }
+    use kpi::i18n::{Arg, text};
     for unranked in &summary.unranked {
-        eprintln!("warning: {unranked}");
+        let group = match &unranked.group {
+            Some(g) => text("unranked-group", &[("group", Arg::Text(g))]),
+            None => text("unranked-company", &[]),
+        };
+        let args = [
+            ("group", Arg::Text(&group)),
+            ("people", Arg::Count(unranked.people)),
+        ];
+        eprintln!("{}", text("unranked", &args));
     }
     if let Some(distribution) = &summary.distribution {
         for (group, q) in distribution.broken() {
             let place = group
                 .group
                 .as_deref()
-                .map(|g| format!(" in {g}"))
+                .map(|g| text("quota-place", &[("group", Arg::Text(g))]))
                 .unwrap_or_default();
-            eprintln!(
-                "warning: quota `{}` is broken{place}: {} of {} people, {} {}",
-                q.quota,
-                q.actual,
-                group.people,
-                if q.at_most { "at most" } else { "at least" },
-                q.limit
+            let (actual, people, limit) = (
+                q.actual.to_string(),
+                group.people.to_string(),
+                q.limit.to_string(),
             );
+            let args = [
+                ("quota", Arg::Text(&q.quota)),
+                ("place", Arg::Text(&place)),
+                ("actual", Arg::Text(&actual)),
+                ("people", Arg::Text(&people)),
+                ("bound", Arg::Text(if q.at_most { "most" } else { "least" })),
+                ("limit", Arg::Text(&limit)),
+            ];
+            eprintln!("{}", text("quota-broken", &args));
         }
     }
     let read_key = if row_words.0 == "employee" {

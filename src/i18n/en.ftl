@@ -22,6 +22,19 @@ empty-lines = { $n ->
 # Between the items of a list.
 list-separator = {", "}
 
+## Warnings after a run with quotas
+
+# $bound is `most` or `least`; $place is quota-place or nothing.
+quota-broken = warning: quota `{ $quota }` is broken{ $place }: { $actual } of { $people } people, { $bound ->
+    [most] at most
+   *[least] at least
+} { $limit }
+quota-place = {" "}in { $group }
+# $group is unranked-company or unranked-group.
+unranked = warning: forced ranking cannot make every quota hold for { $group } ({ $people } people, with the grades vetoes set): grades are left as the scores gave them
+unranked-company = the company
+unranked-group = group `{ $group }`
+
 ## `kpi check`
 
 check-summary = checked { $files }: { $errors }, { $warnings }
@@ -42,3 +55,19 @@ check-unreadable = note: { $files } could not be read, so names, units, weights 
 ## `kpi test`
 
 test-summary = { $passed } passed, { $failed } failed
+
+## Diagnostics, by code. Each message's label and help follow it.
+
+# kpi::weights::range
+weights-range = the weight of `{ $name }` must be more than 0% and at most 100%
+weights-range-label = out of range
+weights-range-help = give each indicator a share of the score, such as `weight 30%`; leave out an indicator that should not count
+
+# kpi::weights::sum. $verb is `add` or `remove`; $unmarked is weights-sum-unmarked or nothing.
+weights-sum = the indicator weights add up to { $sum }, not 100%
+weights-sum-help = { $verb ->
+    [add] weights must add up to exactly 100%: add { $diff } across the indicators{ $unmarked }
+   *[remove] weights must add up to exactly 100%: remove { $diff } across the indicators{ $unmarked }
+}
+weights-sum-unmarked = {" "}(the first { $marked } of { $count } indicators are marked; { $more } more follow)
+weights-sum-fix = set the weight of `{ $name }` to { $weight } (the weights add up to { $sum } now)

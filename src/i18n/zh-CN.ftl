@@ -10,6 +10,17 @@ empty-lines = ；另有 { $n } 行没有任何值，已跳过（第 { $lines } �
 # 列举时的分隔符。
 list-separator = 、
 
+## 有分布比例时，运行之后的警告
+
+quota-broken = 警告：分布比例 `{ $quota }`{ $place }未能满足：{ $people } 人中有 { $actual } 人，{ $bound ->
+    [most] 至多应为
+   *[least] 至少应为
+} { $limit } 人
+quota-place = （{ $group }）
+unranked = 警告：{ $group }（{ $people } 人，含一票否决定下等级的人）的强制排序无法同时满足每条分布比例：等级保持按得分评定的结果
+unranked-company = 全公司
+unranked-group = `{ $group }` 组
+
 ## kpi check
 
 check-summary = 已检查 { $files }：{ $errors }，{ $warnings }
@@ -21,3 +32,19 @@ check-unreadable = 注意：{ $files }无法读懂，名称、单位、权重和
 ## kpi test
 
 test-summary = 通过 { $passed } 个，失败 { $failed } 个
+
+## 诊断，按代码排列。每条消息之后是它的标注和帮助。
+
+# kpi::weights::range
+weights-range = 指标 `{ $name }` 的权重必须大于 0%，且不超过 100%
+weights-range-label = 超出范围
+weights-range-help = 给每个指标一个占综合得分的比例，例如 `weight 30%`；不该计分的指标请直接删去
+
+# kpi::weights::sum
+weights-sum = 各指标权重合计为 { $sum }，应为 100%
+weights-sum-help = { $verb ->
+    [add] 权重合计必须恰好为 100%：请在各指标间再分配 { $diff }{ $unmarked }
+   *[remove] 权重合计必须恰好为 100%：请从各指标的权重中共减去 { $diff }{ $unmarked }
+}
+weights-sum-unmarked = （图中只标出了前 { $marked } 个指标，共 { $count } 个，其余 { $more } 个未标出）
+weights-sum-fix = 把 `{ $name }` 的权重改为 { $weight }（目前权重合计为 { $sum }）

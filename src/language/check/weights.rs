@@ -2,6 +2,7 @@
 
 use rust_decimal::Decimal;
 
+use crate::i18n::{Arg, text};
 use crate::language::ast::IndicatorDecl;
 use crate::language::diagnostic::{Code, Diagnostic};
 
@@ -15,10 +16,11 @@ pub(super) fn check(indicators: &[&IndicatorDecl], diags: &mut Vec<Diagnostic>) 
     let mut sum = Decimal::ZERO;
     for indicator in indicators {
         if indicator.weight <= Decimal::ZERO || indicator.weight > Decimal::ONE {
+            let name = [("name", Arg::Text(&indicator.name.text))];
             diags.push(
-                Diagnostic::error(Code::WeightRange, format!("the weight of `{}` must be more than 0% and at most 100%", indicator.name.text))
-                    .label(indicator.weight_span, "out of range")
-                    .help("give each indicator a share of the score, such as `weight 30%`; leave out an indicator that should not count"),
+                Diagnostic::error(Code::WeightRange, text("weights-range", &name))
+                    .label(indicator.weight_span, text("weights-range-label", &[]))
+                    .help(text("weights-range-help", &[])),
             );
         }
         sum += indicator.weight;
@@ -30,9 +32,10 @@ pub(super) fn check(indicators: &[&IndicatorDecl], diags: &mut Vec<Diagnostic>) 
         } else {
             ("remove", sum - Decimal::ONE)
         };
+        let total = percent(sum);
         let mut d = Diagnostic::error(
             Code::WeightSum,
-            format!("the indicator weights add up to {}, not 100%", percent(sum)),
+            text("weights-sum", &[("sum", Arg::Text(&total))]),
         );
         // Each weight is marked, up to a number a report can show: past
         // it, the report would be the policy again (and slow to draw).
@@ -44,29 +47,37 @@ pub(super) fn check(indicators: &[&IndicatorDecl], diags: &mut Vec<Diagnostic>) 
         }
         let unmarked = match indicators.len().saturating_sub(MARKED) {
             0 => String::new(),
-            n => format!(
-                " (the first {MARKED} of {} indicators are marked; {n} more follow)",
-                indicators.len()
+            n => text(
+                "weights-sum-unmarked",
+                &[
+                    ("marked", Arg::Count(MARKED)),
+                    ("count", Arg::Count(indicators.len())),
+                    ("more", Arg::Count(n)),
+                ],
             ),
         };
-        d = d.help(format!(
-            "weights must add up to exactly 100%: {verb} {} across the indicators{unmarked}",
-            percent(diff)
+        d = d.help(text(
+            "weights-sum-help",
+            &[
+                ("verb", Arg::Text(verb)),
+                ("diff", Arg::Text(&percent(diff))),
+                ("unmarked", Arg::Text(&unmarked)),
+            ],
         ));
         // One fix per indicator whose weight alone can make up the total.
         for indicator in indicators.iter().take(MARKED) {
             let mended = indicator.weight + Decimal::ONE - sum;
             if mended > Decimal::ZERO && mended <= Decimal::ONE {
-                d = d.fix(
-                    format!(
-                        "set the weight of `{}` to {} (the weights add up to {} now)",
-                        indicator.name.text,
-                        percent(mended),
-                        percent(sum)
-                    ),
-                    indicator.weight_span,
-                    percent(mended),
+                let weight = percent(mended);
+                let title = text(
+                    "weights-sum-fix",
+                    &[
+                        ("name", Arg::Text(&indicator.name.text)),
+                        ("weight", Arg::Text(&weight)),
+                        ("sum", Arg::Text(&total)),
+                    ],
                 );
+                d = d.fix(title, indicator.weight_span, weight);
             }
         }
         diags.push(d);
