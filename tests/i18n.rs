@@ -260,3 +260,30 @@ fn broken_quotas_are_warned_of_in_chinese() {
     );
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// A name typed wrong, a name given twice: the commonest mistakes after
+/// the weights, in Chinese, with the fix the editor offers.
+#[test]
+fn unknown_and_repeated_names_are_told_in_chinese() {
+    let dir = std::env::temp_dir().join(format!("kpi-i18n-names-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("名称.kpi");
+    std::fs::write(
+        &path,
+        "policy \"p\" {\n  period quarter\n  currency CNY\n  input 成交额 money\n  input 目标 money\n  indicator 业绩 weight 100% {\n    measure 成交额 / 目標\n    points linear { 0% => 0, 100% => 100 }\n  }\n  let 业绩 = 1\n}\n",
+    )
+    .unwrap();
+    let zh = kpi(&["check", path.to_str().unwrap(), "--lang", "zh-CN"], &[]);
+    let stderr = String::from_utf8_lossy(&zh.stderr);
+    for words in [
+        "× 没有定义 `目標`",
+        "未知的名称",
+        "help: 是不是想写 `目标`？",
+        "× `业绩` 定义了两次",
+        "第一次在这里定义，是指标",
+        "这里又定义了一次",
+    ] {
+        assert!(stderr.contains(words), "{words}\n{stderr}");
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -71,3 +71,32 @@ weights-sum-help = { $verb ->
 }
 weights-sum-unmarked = {" "}(the first { $marked } of { $count } indicators are marked; { $more } more follow)
 weights-sum-fix = set the weight of `{ $name }` to { $weight } (the weights add up to { $sum } now)
+
+# kpi::name::unknown (and every "did you mean")
+name-unknown = `{ $name }` is not defined
+name-unknown-label = unknown name
+name-unknown-grade = `{ $name }` is a grade: compare the grade with it, as in `grade = { $name }`
+name-unknown-is-label = "{ $name }" is the label of `{ $named }`: formulas use the name, `{ $named }`
+name-unknown-declare = declare it first, e.g. `input { $name } money "label"`, or check the spelling
+did-you-mean = did you mean `{ $name }`?
+change-to = change to `{ $name }`
+
+# kpi::name::duplicate. $kind is one of the kind- messages.
+name-duplicate = `{ $name }` is defined twice
+name-duplicate-again = defined again here
+name-duplicate-first = first defined here, as { $kind }
+name-duplicate-help = every name in a policy must be different: rename one of them (labels in quotes may repeat)
+kind-input = an input
+kind-value = a value
+kind-indicator = an indicator
+kind-adjustment = a bonus or deduction item
+kind-pay = a pay item
+kind-score = the score
+kind-grade = a grade
+kind-example = an example
+
+# kpi::unused_input
+unused-input = input `{ $name }` is never used
+unused-input-label = declared here, used nowhere
+unused-input-help = use it in a formula, or remove the line; the data file may keep its column
+unused-input-fix = remove the input `{ $name }`

@@ -48,3 +48,32 @@ weights-sum-help = { $verb ->
 }
 weights-sum-unmarked = （图中只标出了前 { $marked } 个指标，共 { $count } 个，其余 { $more } 个未标出）
 weights-sum-fix = 把 `{ $name }` 的权重改为 { $weight }（目前权重合计为 { $sum }）
+
+# kpi::name::unknown（以及所有“是不是想写”）
+name-unknown = 没有定义 `{ $name }`
+name-unknown-label = 未知的名称
+name-unknown-grade = `{ $name }` 是绩效等级：要与等级比较，请写成 `grade = { $name }`
+name-unknown-is-label = “{ $name }”是 `{ $named }` 的标签：公式里要写名称 `{ $named }`
+name-unknown-declare = 请先声明它，例如 `input { $name } money "标签"`，或者检查拼写
+did-you-mean = 是不是想写 `{ $name }`？
+change-to = 改为 `{ $name }`
+
+# kpi::name::duplicate
+name-duplicate = `{ $name }` 定义了两次
+name-duplicate-again = 这里又定义了一次
+name-duplicate-first = 第一次在这里定义，是{ $kind }
+name-duplicate-help = 方案中的每个名称都必须不同：请把其中一个改名（引号里的标签可以重复）
+kind-input = 输入项
+kind-value = 中间值（let）
+kind-indicator = 指标
+kind-adjustment = 加分项或扣分项
+kind-pay = 薪酬项目
+kind-score = 综合得分
+kind-grade = 绩效等级
+kind-example = 算例
+
+# kpi::unused_input
+unused-input = 输入项 `{ $name }` 没有被用到
+unused-input-label = 在这里声明，但没有任何地方用到
+unused-input-help = 请在公式中用到它，或删掉这一行；数据文件里可以保留这一列
+unused-input-fix = 删除输入项 `{ $name }`

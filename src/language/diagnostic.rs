@@ -424,11 +424,10 @@ impl Diagnostic {
 
     /// "did you mean `suggestion`?", with the fix that writes it at `span`.
     pub fn did_you_mean(self, span: Span, suggestion: &str) -> Self {
-        self.help(format!("did you mean `{suggestion}`?")).fix(
-            format!("change to `{suggestion}`"),
-            span,
-            suggestion,
-        )
+        use crate::i18n::{Arg, text};
+        let name = [("name", Arg::Text(suggestion))];
+        self.help(text("did-you-mean", &name))
+            .fix(text("change-to", &name), span, suggestion)
     }
 
     pub fn is_error(&self) -> bool {

@@ -336,24 +336,23 @@ impl<'a> ExprChecker<'a> {
 
     fn name(&mut self, name: &str, span: Span) -> Expr {
         let Some(symbol) = self.scope.get(name).copied() else {
-            let mut d = Diagnostic::error(Code::UnknownName, format!("`{name}` is not defined"))
-                .label(span, "unknown name");
+            use crate::i18n::{Arg, text};
+            let named_args = [("name", Arg::Text(name))];
+            let mut d = Diagnostic::error(Code::UnknownName, text("name-unknown", &named_args))
+                .label(span, text("name-unknown-label", &[]));
             if self.grades.iter().any(|g| g == name) {
-                d = d.help(format!(
-                    "`{name}` is a grade: compare the grade with it, as in `grade = {name}`"
-                ));
+                d = d.help(text("name-unknown-grade", &named_args));
             } else if let Some(named) = self.scope.labelled(name) {
-                d = d
-                    .help(format!(
-                        "\"{name}\" is the label of `{named}`: formulas use the name, `{named}`"
-                    ))
-                    .fix(format!("change to `{named}`"), span, named.to_string());
+                let args = [("name", Arg::Text(name)), ("named", Arg::Text(named))];
+                d = d.help(text("name-unknown-is-label", &args)).fix(
+                    text("change-to", &[("name", Arg::Text(named))]),
+                    span,
+                    named.to_string(),
+                );
             } else if let Some(suggestion) = self.scope.suggest(name) {
                 d = d.did_you_mean(span, suggestion);
             } else {
-                d = d.help(format!(
-                    "declare it first, e.g. `input {name} money \"label\"`, or check the spelling"
-                ));
+                d = d.help(text("name-unknown-declare", &named_args));
             }
             self.diags.push(d);
             return self.poisoned(span);

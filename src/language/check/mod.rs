@@ -767,17 +767,16 @@ fn unused_inputs(source: &Source, policy: &CheckedPolicy, used: &[bool]) -> Vec<
         .enumerate()
         .filter(|(i, _)| !used.get(*i).copied().unwrap_or(true))
         .map(|(_, input)| {
-            Diagnostic::warning(
-                Code::UnusedInput,
-                format!("input `{}` is never used", input.name),
-            )
-            .label(input.span, "declared here, used nowhere")
-            .help("use it in a formula, or remove the line; the data file may keep its column")
-            .fix(
-                format!("remove the input `{}`", input.name),
-                whole_lines(source.text(), input.span),
-                "",
-            )
+            use crate::i18n::{Arg, text};
+            let name = [("name", Arg::Text(&input.name))];
+            Diagnostic::warning(Code::UnusedInput, text("unused-input", &name))
+                .label(input.span, text("unused-input-label", &[]))
+                .help(text("unused-input-help", &[]))
+                .fix(
+                    text("unused-input-fix", &name),
+                    whole_lines(source.text(), input.span),
+                    "",
+                )
         })
         .collect()
 }

@@ -132,8 +132,26 @@ fn next(counter: &mut usize) -> usize {
 }
 
 pub(super) fn duplicate(name: &str, first: Span, first_kind: &str, again: Span) -> Diagnostic {
-    Diagnostic::error(Code::DuplicateName, format!("`{name}` is defined twice"))
-        .label(again, "defined again here")
-        .label(first, format!("first defined here, as {first_kind}"))
-        .help("every name in a policy must be different: rename one of them (labels in quotes may repeat)")
+    use crate::i18n::{Arg, text};
+    let kind = match first_kind {
+        "an input" => text("kind-input", &[]),
+        "a value" => text("kind-value", &[]),
+        "an indicator" => text("kind-indicator", &[]),
+        "a bonus or deduction item" => text("kind-adjustment", &[]),
+        "a pay item" => text("kind-pay", &[]),
+        "the score" => text("kind-score", &[]),
+        "a grade" => text("kind-grade", &[]),
+        "an example" => text("kind-example", &[]),
+        other => other.to_string(),
+    };
+    Diagnostic::error(
+        Code::DuplicateName,
+        text("name-duplicate", &[("name", Arg::Text(name))]),
+    )
+    .label(again, text("name-duplicate-again", &[]))
+    .label(
+        first,
+        text("name-duplicate-first", &[("kind", Arg::Text(&kind))]),
+    )
+    .help(text("name-duplicate-help", &[]))
 }
