@@ -100,3 +100,27 @@ unused-input = input `{ $name }` is never used
 unused-input-label = declared here, used nowhere
 unused-input-help = use it in a formula, or remove the line; the data file may keep its column
 unused-input-fix = remove the input `{ $name }`
+
+# kpi::header::duplicate. $what is one of the header- messages.
+header-duplicate = the { $what } is given twice
+header-duplicate-again = given again here
+header-duplicate-first = first given here
+header-duplicate-help = keep one of the two lines
+header-period = period
+header-currency = currency
+header-money-rounding = rounding of money
+header-score-rounding = rounding of scores
+header-id-column = employee id column
+header-name-column = employee name column
+header-plan-column = employee plan column
+header-score-range = score range
+header-bonus-cap = cap on bonuses
+header-deduction-cap = cap on deductions
+header-adjustment-cap = cap on adjustments
+
+# kpi::header::missing
+period-missing = the policy does not say which period it appraises
+period-missing-help = add a line such as `period quarter` (or `month`, `half-year`, `year`)
+currency-missing = the policy works with money but does not say its currency
+currency-missing-help = add a line such as `currency CNY`
+this-policy = this policy

@@ -77,3 +77,27 @@ unused-input = 输入项 `{ $name }` 没有被用到
 unused-input-label = 在这里声明，但没有任何地方用到
 unused-input-help = 请在公式中用到它，或删掉这一行；数据文件里可以保留这一列
 unused-input-fix = 删除输入项 `{ $name }`
+
+# kpi::header::duplicate
+header-duplicate = { $what }写了两次
+header-duplicate-again = 这里又写了一次
+header-duplicate-first = 第一次写在这里
+header-duplicate-help = 两行只保留一行
+header-period = 考核周期
+header-currency = 币种
+header-money-rounding = 金额的舍入方式
+header-score-rounding = 得分的舍入方式
+header-id-column = 工号列
+header-name-column = 姓名列
+header-plan-column = 岗位列
+header-score-range = 得分范围
+header-bonus-cap = 加分上限
+header-deduction-cap = 扣分上限
+header-adjustment-cap = 加减分合计上限
+
+# kpi::header::missing
+period-missing = 方案没有写考核周期
+period-missing-help = 加一行，例如 `period quarter`（或 `month`、`half-year`、`year`）
+currency-missing = 方案里有金额，但没有写币种
+currency-missing-help = 加一行，例如 `currency CNY`
+this-policy = 这个方案

@@ -3,6 +3,7 @@
 
 use rust_decimal::Decimal;
 
+use crate::i18n::{Arg, text};
 use crate::language::ast::{
     self, AdjustTotal, EmployeeField, Item, Period, RoundTarget, RoundingMode,
 };
@@ -39,11 +40,28 @@ pub(super) fn check(policy: &ast::Policy, diags: &mut Vec<Diagnostic>) -> Header
     let mut seen: Vec<(&'static str, Span)> = Vec::new();
     let mut once = |what: &'static str, span: Span, diags: &mut Vec<Diagnostic>| -> bool {
         if let Some((_, first)) = seen.iter().find(|(w, _)| *w == what) {
+            let key = match what {
+                "period" => "header-period",
+                "currency" => "header-currency",
+                "rounding of money" => "header-money-rounding",
+                "rounding of scores" => "header-score-rounding",
+                "employee id column" => "header-id-column",
+                "employee name column" => "header-name-column",
+                "employee plan column" => "header-plan-column",
+                "score range" => "header-score-range",
+                "cap on bonuses" => "header-bonus-cap",
+                "cap on deductions" => "header-deduction-cap",
+                _ => "header-adjustment-cap",
+            };
+            let what = text(key, &[]);
             diags.push(
-                Diagnostic::error(Code::HeaderDuplicate, format!("the {what} is given twice"))
-                    .label(span, "given again here")
-                    .label(*first, "first given here")
-                    .help("keep one of the two lines"),
+                Diagnostic::error(
+                    Code::HeaderDuplicate,
+                    text("header-duplicate", &[("what", Arg::Text(&what))]),
+                )
+                .label(span, text("header-duplicate-again", &[]))
+                .label(*first, text("header-duplicate-first", &[]))
+                .help(text("header-duplicate-help", &[])),
             );
             false
         } else {
@@ -138,12 +156,9 @@ pub(super) fn check(policy: &ast::Policy, diags: &mut Vec<Diagnostic>) -> Header
     }
     if header.period.is_none() {
         diags.push(
-            Diagnostic::error(
-                Code::HeaderMissing,
-                "the policy does not say which period it appraises",
-            )
-            .label(policy.name.span, "this policy")
-            .help("add a line such as `period quarter` (or `month`, `half-year`, `year`)"),
+            Diagnostic::error(Code::HeaderMissing, text("period-missing", &[]))
+                .label(policy.name.span, text("this-policy", &[]))
+                .help(text("period-missing-help", &[])),
         );
     }
     header

@@ -292,10 +292,10 @@ fn check_plan(source: &Source, policy: &ast::Policy) -> (CheckedPolicy, Vec<Diag
         diags.push(
             Diagnostic::error(
                 Code::HeaderMissing,
-                "the policy works with money but does not say its currency",
+                crate::i18n::text("currency-missing", &[]),
             )
-            .label(policy.name.span, "this policy")
-            .help("add a line such as `currency CNY`"),
+            .label(policy.name.span, crate::i18n::text("this-policy", &[]))
+            .help(crate::i18n::text("currency-missing-help", &[])),
         );
     }
 
