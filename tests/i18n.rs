@@ -287,3 +287,27 @@ fn unknown_and_repeated_names_are_told_in_chinese() {
     }
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// A gap between grade bands, in Chinese, with the band that closes it.
+#[test]
+fn a_gap_between_grades_is_told_in_chinese() {
+    let dir = std::env::temp_dir().join(format!("kpi-i18n-grades-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("等级.kpi");
+    std::fs::write(
+        &path,
+        "policy \"p\" {\n  period quarter\n  input a score\n  indicator i weight 100% { points a }\n  grades {\n    A >= 90\n    B 70 <= score < 85\n    C score < 70\n  }\n}\n",
+    )
+    .unwrap();
+    let zh = kpi(&["check", path.to_str().unwrap(), "--lang", "zh-CN"], &[]);
+    let stderr = String::from_utf8_lossy(&zh.stderr);
+    assert!(
+        stderr.contains("× 得分在 85 <= score < 90 时没有对应的绩效等级"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("help: 让 `B` 一直延伸到上一档的起点：`B 70 <= score < 90`"),
+        "{stderr}"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -124,3 +124,23 @@ period-missing-help = add a line such as `period quarter` (or `month`, `half-yea
 currency-missing = the policy works with money but does not say its currency
 currency-missing-help = add a line such as `currency CNY`
 this-policy = this policy
+
+# kpi::grades::gap, kpi::grades::overlap, kpi::grades::unreachable. $band is a band as written.
+grades-gap = scores where { $scores } have no grade
+grades-gap-starts = `{ $grade }` starts here
+grades-gap-ends = `{ $grade }` ends here
+grades-gap-nowhere = no band takes these scores
+grades-gap-extend = end `{ $grade }` where the band above starts: `{ $band }`
+grades-gap-help = make each band start exactly where the next one ends, with `<` on one side and `<=` on the other: `A 85 <= score < 95` then `B 75 <= score < 85`
+grades-overlap = grades `{ $a }` and `{ $b }` overlap where { $scores }
+grades-overlap-takes = `{ $grade }` takes these scores
+grades-overlap-also = and so does `{ $grade }`
+grades-overlap-cut = end `{ $grade }` where `{ $other }` starts: `{ $band }`
+grades-overlap-help = a score on a boundary must fall in exactly one grade: use `<` on one side and `<=` (or `>=`) on the other, as in `85 <= score < 95`
+grades-otherwise-twice = two grades say `otherwise`
+grades-otherwise-second = second `otherwise`
+grades-otherwise-first = first `otherwise`
+grades-otherwise-twice-help = only one grade can take the scores the others leave
+grades-otherwise-unreachable = grade `{ $grade }` can never be given: the other grades take every score
+grades-otherwise-nothing = nothing is left for `otherwise`
+grades-otherwise-unreachable-help = remove this grade, or narrow the others

@@ -101,3 +101,23 @@ period-missing-help = 加一行，例如 `period quarter`（或 `month`、`half-
 currency-missing = 方案里有金额，但没有写币种
 currency-missing-help = 加一行，例如 `currency CNY`
 this-policy = 这个方案
+
+# kpi::grades::gap、kpi::grades::overlap、kpi::grades::unreachable
+grades-gap = 得分在 { $scores } 时没有对应的绩效等级
+grades-gap-starts = `{ $grade }` 从这里开始
+grades-gap-ends = `{ $grade }` 到这里结束
+grades-gap-nowhere = 没有哪个等级包含这些得分
+grades-gap-extend = 让 `{ $grade }` 一直延伸到上一档的起点：`{ $band }`
+grades-gap-help = 每一档都要正好从下一档结束的地方开始，一边用 `<`，另一边用 `<=`：先写 `A 85 <= score < 95`，再写 `B 75 <= score < 85`
+grades-overlap = 等级 `{ $a }` 和 `{ $b }` 在 { $scores } 处重叠
+grades-overlap-takes = `{ $grade }` 包含这些得分
+grades-overlap-also = `{ $grade }` 也包含
+grades-overlap-cut = 让 `{ $grade }` 在 `{ $other }` 开始的地方结束：`{ $band }`
+grades-overlap-help = 分界线上的得分只能落在一个等级里：一边用 `<`，另一边用 `<=`（或 `>=`），例如 `85 <= score < 95`
+grades-otherwise-twice = 有两个等级都写了 `otherwise`
+grades-otherwise-second = 第二个 `otherwise`
+grades-otherwise-first = 第一个 `otherwise`
+grades-otherwise-twice-help = 只能有一个等级接收其余等级剩下的得分
+grades-otherwise-unreachable = 等级 `{ $grade }` 永远不会被评到：其他等级已经包含了所有得分
+grades-otherwise-nothing = 没有剩下任何得分留给 `otherwise`
+grades-otherwise-unreachable-help = 删掉这个等级，或缩小其他等级的范围

@@ -4,6 +4,7 @@
 use rust_decimal::Decimal;
 
 use super::scope;
+use crate::i18n::{Arg, text};
 use crate::language::ast::{self, BandCondition, Item};
 use crate::language::checked::{End, Grade, Interval};
 use crate::language::diagnostic::{Code, Diagnostic};
@@ -42,10 +43,10 @@ pub(super) fn check(
             BandCondition::Otherwise => {
                 if let Some(first) = otherwise_at {
                     diags.push(
-                        Diagnostic::error(Code::GradesOverlap, "two grades say `otherwise`")
-                            .label(band.condition_span, "second `otherwise`")
-                            .label(first, "first `otherwise`")
-                            .help("only one grade can take the scores the others leave"),
+                        Diagnostic::error(Code::GradesOverlap, text("grades-otherwise-twice", &[]))
+                            .label(band.condition_span, text("grades-otherwise-second", &[]))
+                            .label(first, text("grades-otherwise-first", &[]))
+                            .help(text("grades-otherwise-twice-help", &[])),
                     );
                 }
                 otherwise_at = Some(band.condition_span);
@@ -187,29 +188,44 @@ pub(super) fn check(
                             (Some(a_lo), Some(b_lo), Some(b_hi))
                                 if b_hi.value > a_lo.value && b_lo.value < a_lo.value =>
                             {
-                                format!(
-                                    "end `{b}` where `{a}` starts: `{b} {} {} score < {}`",
+                                let band = format!(
+                                    "{b} {} {} score < {}",
                                     b_lo.value.normalize(),
                                     if b_lo.closed { "<=" } else { "<" },
                                     a_lo.value.normalize(),
-                                    a = a.name,
                                     b = b.name
+                                );
+                                text(
+                                    "grades-overlap-cut",
+                                    &[
+                                        ("grade", Arg::Text(&b.name)),
+                                        ("other", Arg::Text(&a.name)),
+                                        ("band", Arg::Text(&band)),
+                                    ],
                                 )
                             }
-                            _ => "a score on a boundary must fall in exactly one grade: use `<` on one side and `<=` (or `>=`) on the other, as in `85 <= score < 95`".to_string(),
+                            _ => text("grades-overlap-help", &[]),
                         };
                         diags.push(
                             Diagnostic::error(
                                 Code::GradesOverlap,
-                                format!(
-                                    "grades `{}` and `{}` overlap where {}",
-                                    a.name,
-                                    b.name,
-                                    both.describe("score")
+                                text(
+                                    "grades-overlap",
+                                    &[
+                                        ("a", Arg::Text(&a.name)),
+                                        ("b", Arg::Text(&b.name)),
+                                        ("scores", Arg::Text(&both.describe("score"))),
+                                    ],
                                 ),
                             )
-                            .label(b_span, format!("`{}` takes these scores", b.name))
-                            .label(a_span, format!("and so does `{}`", a.name))
+                            .label(
+                                b_span,
+                                text("grades-overlap-takes", &[("grade", Arg::Text(&b.name))]),
+                            )
+                            .label(
+                                a_span,
+                                text("grades-overlap-also", &[("grade", Arg::Text(&a.name))]),
+                            )
                             .help(help),
                         );
                     }
@@ -234,13 +250,13 @@ pub(super) fn check(
                     diags.push(
                         Diagnostic::error(
                             Code::GradesUnreachable,
-                            format!(
-                                "grade `{}` can never be given: the other grades take every score",
-                                grade.name
+                            text(
+                                "grades-otherwise-unreachable",
+                                &[("grade", Arg::Text(&grade.name))],
                             ),
                         )
-                        .label(at, "nothing is left for `otherwise`")
-                        .help("remove this grade, or narrow the others"),
+                        .label(at, text("grades-otherwise-nothing", &[]))
+                        .help(text("grades-otherwise-unreachable-help", &[])),
                     );
                 }
                 grade.scores = gaps;
@@ -248,9 +264,10 @@ pub(super) fn check(
         }
         None => {
             for gap in gaps {
+                let scores = gap.describe("score");
                 let mut d = Diagnostic::error(
                     Code::GradesGap,
-                    format!("scores where {} have no grade", gap.describe("score")),
+                    text("grades-gap", &[("scores", Arg::Text(&scores))]),
                 );
                 // Point at the bands on either side of the gap; the band
                 // below it is extended up to the band above.
@@ -263,29 +280,36 @@ pub(super) fn check(
                         let below =
                             matches!((s.hi, gap.lo), (Some(hi), Some(lo)) if hi.value == lo.value);
                         if below && let (Some(lo), Some(hi)) = (s.lo, gap.hi) {
-                            extend = Some(format!(
-                                "end `{g}` where the band above starts: `{g} {} {} score {} {}`",
+                            let band = format!(
+                                "{g} {} {} score {} {}",
                                 lo.value.normalize(),
                                 if lo.closed { "<=" } else { "<" },
                                 if hi.closed { "<=" } else { "<" },
                                 hi.value.normalize(),
                                 g = grade.name
-                            ));
+                            );
+                            let args = [
+                                ("grade", Arg::Text(&grade.name)),
+                                ("band", Arg::Text(&band)),
+                            ];
+                            extend = Some(text("grades-gap-extend", &args));
                         }
                         if above || below {
-                            let end = if above { "starts" } else { "ends" };
-                            d = d
-                                .label(band.condition_span, format!("`{}` {end} here", grade.name));
+                            let key = if above {
+                                "grades-gap-starts"
+                            } else {
+                                "grades-gap-ends"
+                            };
+                            let words = text(key, &[("grade", Arg::Text(&grade.name))]);
+                            d = d.label(band.condition_span, words);
                             labelled = true;
                         }
                     }
                 }
                 if !labelled {
-                    d = d.label(block.span, "no band takes these scores");
+                    d = d.label(block.span, text("grades-gap-nowhere", &[]));
                 }
-                diags.push(d.help(extend.unwrap_or_else(|| {
-                    "make each band start exactly where the next one ends, with `<` on one side and `<=` on the other: `A 85 <= score < 95` then `B 75 <= score < 85`".to_string()
-                })));
+                diags.push(d.help(extend.unwrap_or_else(|| text("grades-gap-help", &[]))));
             }
         }
     }
