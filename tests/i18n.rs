@@ -311,3 +311,37 @@ fn a_gap_between_grades_is_told_in_chinese() {
     );
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// A spreadsheet whose columns do not fit: what is missing, in Chinese.
+#[test]
+fn a_data_file_that_does_not_fit_is_told_in_chinese() {
+    let dir = std::env::temp_dir().join(format!("kpi-i18n-data-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let data = dir.join("数据.csv");
+    std::fs::write(&data, "工号,姓名,岗位,成交额\nE1,甲,业务员,1\n").unwrap();
+    let args = [
+        "eval",
+        "policies/foreign_trade_sales.kpi",
+        "--data",
+        data.to_str().unwrap(),
+    ];
+    let zh = kpi(&[&args[..], &["--lang", "zh-CN"]].concat(), &[]);
+    let stderr = String::from_utf8_lossy(&zh.stderr);
+    assert!(stderr.contains("的列与方案对不上："), "{stderr}");
+    assert!(
+        stderr.contains("没有 `差错率` 这一列（“document error rate”）"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("提示：数据列按名称、标签或别名与输入项对应"),
+        "{stderr}"
+    );
+    assert_eq!(zh.status.code(), Some(1));
+    let en = kpi(&args, &[]);
+    let stderr = String::from_utf8_lossy(&en.stderr);
+    assert!(
+        stderr.contains("no column for `差错率` (\"document error rate\")"),
+        "{stderr}"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -77,10 +77,14 @@ pub(crate) fn run(args: Args) -> u8 {
             kpi::batch::RowResult::Failed(e) => failed.push(e),
         });
         if let Err(header) = run {
+            let (file, policy) = (args.data.display().to_string(), path.display().to_string());
+            let args = [
+                ("file", kpi::i18n::Arg::Text(&file)),
+                ("policy", kpi::i18n::Arg::Text(&policy)),
+            ];
             eprint!(
-                "error: {} does not fit {}:\n{header}",
-                args.data.display(),
-                path.display()
+                "{}\n{header}",
+                kpi::i18n::text("data-misfit-version", &args)
             );
             return exit::PROBLEMS;
         }

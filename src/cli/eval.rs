@@ -251,7 +251,8 @@ pub(crate) fn run(args: Args) -> u8 {
     let summary = match summary {
         Ok(s) => s,
         Err(header) => {
-            eprint!("error: {data_name} does not fit the policy:\n{header}");
+            let file = [("file", kpi::i18n::Arg::Text(&data_name))];
+            eprint!("{}\n{header}", kpi::i18n::text("data-misfit", &file));
             if let Some(hint) = args
                 .data
                 .first()
@@ -259,10 +260,9 @@ pub(crate) fn run(args: Args) -> u8 {
             {
                 eprintln!("hint: {hint}");
             }
-            eprintln!(
-                "hint: a column matches an input by its name, its label or an alias (`kpi inputs {}`)",
-                args.policy.display()
-            );
+            let policy = args.policy.display().to_string();
+            let policy = [("policy", kpi::i18n::Arg::Text(&policy))];
+            eprintln!("{}", kpi::i18n::text("data-misfit-hint", &policy));
             return exit::PROBLEMS;
         }
     };

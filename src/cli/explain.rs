@@ -57,10 +57,9 @@ pub(crate) fn run(args: Args) -> u8 {
     let columns = match Columns::map(&program, &table.headers, table.row_word) {
         Ok(c) => c,
         Err(header) => {
-            eprint!(
-                "error: {} does not fit the policy:\n{header}",
-                data.display()
-            );
+            let file = data.display().to_string();
+            let file = [("file", kpi::i18n::Arg::Text(&file))];
+            eprint!("{}\n{header}", kpi::i18n::text("data-misfit", &file));
             if let Some(hint) = super::encoding_hint(data, &options) {
                 eprintln!("hint: {hint}");
             }

@@ -333,7 +333,8 @@ impl YearArgs {
             None => None,
         };
         kpi::year::roll_up(program, &quarters, figures.as_ref()).map_err(|e| {
-            eprint!("error: {} does not fit the policy:\n{}", e.file, e.error);
+            let file = [("file", kpi::i18n::Arg::Text(&e.file))];
+            eprint!("{}\n{}", kpi::i18n::text("data-misfit", &file), e.error);
             if let Some(hint) = encoding_hint(Path::new(&e.file), options) {
                 eprintln!("hint: {hint}");
             }

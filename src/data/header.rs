@@ -42,13 +42,23 @@ pub struct MissingColumn {
 
 impl fmt::Display for HeaderError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use crate::i18n::{Arg, text};
         for m in &self.missing {
-            write!(f, "no column for `{}`", m.input)?;
+            write!(
+                f,
+                "{}",
+                text("column-missing", &[("input", Arg::Text(&m.input))])
+            )?;
             if let Some(label) = &m.label {
-                write!(f, " (\"{label}\")")?;
+                write!(
+                    f,
+                    "{}",
+                    text("column-missing-label", &[("label", Arg::Text(label))])
+                )?;
             }
             if let Some(s) = &m.did_you_mean {
-                write!(f, "; did you mean the column `{s}`?")?;
+                let column = [("column", Arg::Text(s))];
+                write!(f, "{}", text("column-missing-did-you-mean", &column))?;
             }
             writeln!(f)?;
         }
@@ -61,18 +71,24 @@ impl fmt::Display for HeaderError {
             })
             .collect();
         if !unknown.is_empty() {
-            writeln!(f, "columns the policy does not use: {}", unknown.join(", "))?;
+            let columns = unknown.join(&text("list-separator", &[]));
+            writeln!(
+                f,
+                "{}",
+                text("columns-unused", &[("columns", Arg::Text(&columns))])
+            )?;
         }
         for d in &self.duplicates {
-            writeln!(f, "the column `{d}` appears twice")?;
+            writeln!(f, "{}", text("column-twice", &[("column", Arg::Text(d))]))?;
         }
         for t in &self.two_columns {
             let [a, b] = &t.columns;
-            writeln!(
-                f,
-                "the columns `{a}` and `{b}` both give `{}`: keep the one that counts",
-                t.input
-            )?;
+            let args = [
+                ("a", Arg::Text(a)),
+                ("b", Arg::Text(b)),
+                ("input", Arg::Text(&t.input)),
+            ];
+            writeln!(f, "{}", text("columns-both", &args))?;
         }
         Ok(())
     }

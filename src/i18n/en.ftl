@@ -144,3 +144,15 @@ grades-otherwise-twice-help = only one grade can take the scores the others leav
 grades-otherwise-unreachable = grade `{ $grade }` can never be given: the other grades take every score
 grades-otherwise-nothing = nothing is left for `otherwise`
 grades-otherwise-unreachable-help = remove this grade, or narrow the others
+
+## A data file whose columns do not fit the policy
+
+data-misfit = error: { $file } does not fit the policy:
+data-misfit-hint = hint: a column matches an input by its name, its label or an alias (`kpi inputs { $policy }`)
+data-misfit-version = error: { $file } does not fit { $policy }:
+column-missing = no column for `{ $input }`
+column-missing-label = {" "}("{ $label }")
+column-missing-did-you-mean = ; did you mean the column `{ $column }`?
+columns-unused = columns the policy does not use: { $columns }
+column-twice = the column `{ $column }` appears twice
+columns-both = the columns `{ $a }` and `{ $b }` both give `{ $input }`: keep the one that counts

@@ -121,3 +121,15 @@ grades-otherwise-twice-help = 只能有一个等级接收其余等级剩下的�
 grades-otherwise-unreachable = 等级 `{ $grade }` 永远不会被评到：其他等级已经包含了所有得分
 grades-otherwise-nothing = 没有剩下任何得分留给 `otherwise`
 grades-otherwise-unreachable-help = 删掉这个等级，或缩小其他等级的范围
+
+## 数据文件的列与方案对不上
+
+data-misfit = 错误：{ $file } 的列与方案对不上：
+data-misfit-hint = 提示：数据列按名称、标签或别名与输入项对应（`kpi inputs { $policy }` 可列出）
+data-misfit-version = 错误：{ $file } 的列与 { $policy } 对不上：
+column-missing = 没有 `{ $input }` 这一列
+column-missing-label = （“{ $label }”）
+column-missing-did-you-mean = ；是不是 `{ $column }` 这一列？
+columns-unused = 方案用不到的列：{ $columns }
+column-twice = `{ $column }` 这一列出现了两次
+columns-both = `{ $a }` 和 `{ $b }` 两列都对应 `{ $input }`：请只保留算数的那一列
