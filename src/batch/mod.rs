@@ -192,32 +192,20 @@ pub fn run_rendered<T: Send>(
 ) -> Result<Summary, HeaderError> {
     let policy = program.policy();
     if policy.has_forced_ranking() {
-        let evaluate = |reused: &mut Reused,
-                        row: &RawRow,
-                        second: ranked::Second<'_>,
-                        text: &mut Vec<u8>| {
-            let Reused {
-                record,
-                inputs,
-                scratch,
-                outcomes,
-            } = reused;
-            second
-                .columns
-                .type_into(program, row, record, inputs)
-                .map_err(Box::new)?;
-            if outcomes.len() <= record.plan {
-                outcomes.resize_with(record.plan + 1, Outcome::default);
-            }
-            // In bounds: made so just above.
-            let outcome = &mut outcomes[record.plan];
-            program
-                .evaluate_typed_ranked_into(record, inputs, second.ranked, scratch, outcome, detail)
-                .map_err(|e| Box::new(eval_failure(row.number, second.row_word, &record.id, e)))?;
-            outcome.ranking = second.note;
-            let grade = grade_of(policy, outcome);
-            Ok((render(record, outcome, text), grade))
-        };
+        let evaluate =
+            |reused: &mut Reused, row: &RawRow, second: ranked::Second<'_>, text: &mut Vec<u8>| {
+                let (record, outcome) = reused.evaluate(
+                    program,
+                    second.columns,
+                    row,
+                    second.ranked,
+                    detail,
+                    second.row_word,
+                )?;
+                outcome.ranking = second.note;
+                let grade = grade_of(policy, outcome);
+                Ok((render(record, outcome, text), grade))
+            };
         return ranked::run(program, source, &evaluate, |row, text| match row {
             Ok(rendered) => each(Rendered::Evaluated(rendered, text)),
             Err(e) => each(Rendered::Failed(e)),
@@ -237,27 +225,8 @@ pub fn run_rendered<T: Send>(
     let columns = Columns::map(program, &source.headers, source.row_word)?;
     let row_word = source.row_word;
     let work = |reused: &mut Reused, row: &RawRow, text: &mut Vec<u8>| {
-        let Reused {
-            record,
-            inputs,
-            scratch,
-            outcomes,
-        } = reused;
-        // A failure is boxed, so that the result comes back in two
-        // registers: returned through memory, it was read back whole while
-        // its parts were still being written, a stall on every row.
-        columns
-            .type_into(program, row, record, inputs)
-            .map_err(Box::new)?;
-        if outcomes.len() <= record.plan {
-            outcomes.resize_with(record.plan + 1, Outcome::default);
-        }
-        // In bounds: made so just above.
-        let outcome = &mut outcomes[record.plan];
-        match program.evaluate_typed_into(record, inputs, scratch, outcome, detail) {
-            Ok(()) => Ok(render(record, outcome, text)),
-            Err(e) => Err(Box::new(eval_failure(row.number, row_word, &record.id, e))),
-        }
+        let (record, outcome) = reused.evaluate(program, &columns, row, None, detail, row_word)?;
+        Ok::<_, Box<RowError>>(render(record, outcome, text))
     };
     let mut summary = Summary::default();
     let empty = source.empty_rows();
@@ -294,6 +263,43 @@ struct Reused {
     inputs: Vec<Slot>,
     scratch: Scratch,
     outcomes: Vec<Outcome>,
+}
+
+impl Reused {
+    /// Types `row` into this thread's buffers and evaluates it to `detail`
+    /// (with the grade forced ranking gave, when it moved the employee) into
+    /// the outcome kept for its plan. A failure is boxed, so that the result
+    /// comes back in two registers: returned through memory, it was read
+    /// back whole while its parts were still being written, a stall on
+    /// every row.
+    fn evaluate(
+        &mut self,
+        program: &Program,
+        columns: &Columns,
+        row: &RawRow,
+        ranked: Option<u16>,
+        detail: Detail,
+        row_word: &'static str,
+    ) -> Result<(&Record, &mut Outcome), Box<RowError>> {
+        let Reused {
+            record,
+            inputs,
+            scratch,
+            outcomes,
+        } = self;
+        columns
+            .type_into(program, row, record, inputs)
+            .map_err(Box::new)?;
+        if outcomes.len() <= record.plan {
+            outcomes.resize_with(record.plan + 1, Outcome::default);
+        }
+        // In bounds: made so just above.
+        let outcome = &mut outcomes[record.plan];
+        program
+            .evaluate_typed_ranked_into(record, inputs, ranked, scratch, outcome, detail)
+            .map_err(|e| Box::new(eval_failure(row.number, row_word, &record.id, e)))?;
+        Ok((record, outcome))
+    }
 }
 
 /// A typed row whose evaluation failed (a division by zero in a formula).

@@ -148,23 +148,6 @@ impl Program {
         Ok(())
     }
 
-    /// [`Self::evaluate_into_with`] of a record whose inputs were typed
-    /// into `inputs` rather than into the record
-    /// ([`crate::data::Columns::type_into`]).
-    pub(crate) fn evaluate_typed_into(
-        &self,
-        record: &Record,
-        inputs: &[Slot],
-        scratch: &mut Scratch,
-        outcome: &mut Outcome,
-        detail: Detail,
-    ) -> Result<(), EvalError> {
-        let plan = self.plan(record.plan);
-        plan.run_in(record, Some(inputs), None, &mut NoTrace, &mut scratch.frame)?;
-        outcome.fill(plan, record, &scratch.frame, detail);
-        Ok(())
-    }
-
     /// What forced ranking needs of a record whose inputs were typed into
     /// `inputs`, evaluated in `scratch`, without building an outcome: the
     /// first pass of a ranked run keeps only this of each employee.
@@ -190,8 +173,11 @@ impl Program {
         Ok(plan.ranking_facts(&scratch.frame))
     }
 
-    /// [`Self::evaluate_typed_into`], with the grade forced ranking gave
-    /// when it moved the employee (`ranked`): pay follows that grade.
+    /// [`Self::evaluate_into_with`] of a record whose inputs were typed
+    /// into `inputs` rather than into the record
+    /// ([`crate::data::Columns::type_into`]), with the grade forced ranking
+    /// gave when it moved the employee (`ranked`, else `None`): pay
+    /// follows that grade.
     pub(crate) fn evaluate_typed_ranked_into(
         &self,
         record: &Record,
