@@ -345,3 +345,24 @@ fn a_data_file_that_does_not_fit_is_told_in_chinese() {
     );
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// A `by grade` table that leaves a grade out, in Chinese.
+#[test]
+fn a_grade_left_out_of_a_pay_table_is_told_in_chinese() {
+    let dir = std::env::temp_dir().join(format!("kpi-i18n-pay-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("薪酬.kpi");
+    std::fs::write(
+        &path,
+        "policy \"p\" {\n  period quarter\n  currency CNY\n  input a score\n  input base money\n  indicator i weight 100% { points a }\n  grades { A >= 90, B >= 60, C otherwise }\n  pay 奖金 = base * by grade { A 1.5, B 1 }\n}\n",
+    )
+    .unwrap();
+    let zh = kpi(&["check", path.to_str().unwrap(), "--lang", "zh-CN"], &[]);
+    let stderr = String::from_utf8_lossy(&zh.stderr);
+    assert!(stderr.contains("× 这张表没有给等级 `C` 赋值"), "{stderr}");
+    assert!(
+        stderr.contains("help: 每个等级都要有值，每个人才都能算出工资：请补上 `C …`"),
+        "{stderr}"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}

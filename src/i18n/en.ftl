@@ -156,3 +156,11 @@ column-missing-did-you-mean = ; did you mean the column `{ $column }`?
 columns-unused = columns the policy does not use: { $columns }
 column-twice = the column `{ $column }` appears twice
 columns-both = the columns `{ $a }` and `{ $b }` both give `{ $input }`: keep the one that counts
+
+# kpi::pay::grade_table (a `by grade` table). $grades and $entries are lists.
+grade-table-twice = grade `{ $grade }` is given twice
+grade-table-twice-help = give each grade one value
+grade-table-missing = this table gives no value for grade { $grades }
+grade-table-incomplete = incomplete
+grade-table-missing-help = every grade needs a value, so that everyone is paid: add { $entries }
+grade-table-fix = add { $entries } (valued as `{ $grade }` for now: set each)

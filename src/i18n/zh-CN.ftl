@@ -133,3 +133,11 @@ column-missing-did-you-mean = ；是不是 `{ $column }` 这一列？
 columns-unused = 方案用不到的列：{ $columns }
 column-twice = `{ $column }` 这一列出现了两次
 columns-both = `{ $a }` 和 `{ $b }` 两列都对应 `{ $input }`：请只保留算数的那一列
+
+# kpi::pay::grade_table（`by grade` 表）
+grade-table-twice = 等级 `{ $grade }` 写了两次
+grade-table-twice-help = 每个等级只给一个值
+grade-table-missing = 这张表没有给等级 { $grades } 赋值
+grade-table-incomplete = 不完整
+grade-table-missing-help = 每个等级都要有值，每个人才都能算出工资：请补上 { $entries }
+grade-table-fix = 补上 { $entries }（暂按 `{ $grade }` 的值，请逐个改好）

@@ -8,6 +8,7 @@ use rust_decimal::Decimal;
 
 use super::scope::Scope;
 use super::tables;
+use crate::i18n::{Arg, text};
 use crate::language::ast::{self, BinaryOp, CmpOp, CurrencyMark, ExprKind as A, UnaryOp};
 use crate::language::checked::{ArithOp, Expr, ExprKind, Function, Node};
 use crate::language::diagnostic::{Code, Diagnostic};
@@ -336,7 +337,6 @@ impl<'a> ExprChecker<'a> {
 
     fn name(&mut self, name: &str, span: Span) -> Expr {
         let Some(symbol) = self.scope.get(name).copied() else {
-            use crate::i18n::{Arg, text};
             let named_args = [("name", Arg::Text(name))];
             let mut d = Diagnostic::error(Code::UnknownName, text("name-unknown", &named_args))
                 .label(span, text("name-unknown-label", &[]));
@@ -947,11 +947,14 @@ impl<'a> ExprChecker<'a> {
                 self.diags.push(
                     Diagnostic::error(
                         Code::GradeTable,
-                        format!("grade `{}` is given twice", entry.grade.text),
+                        text(
+                            "grade-table-twice",
+                            &[("grade", Arg::Text(&entry.grade.text))],
+                        ),
                     )
-                    .label(entry.grade.span, "given again here")
-                    .label(*first, "first given here")
-                    .help("give each grade one value"),
+                    .label(entry.grade.span, text("header-duplicate-again", &[]))
+                    .label(*first, text("header-duplicate-first", &[]))
+                    .help(text("grade-table-twice-help", &[])),
                 );
                 continue;
             }
@@ -970,19 +973,21 @@ impl<'a> ExprChecker<'a> {
         if !missing.is_empty() {
             // The fix adds each missing grade after the last entry, valued as
             // that entry for now: a value to set, shown in the fix's title.
+            let separator = text("list-separator", &[]);
             let fix = values.last().map(|last| {
                 let value = self.source.slice(last.value.span);
                 let added: String = missing.iter().map(|g| format!(", {g} {value}")).collect();
+                let entries = missing
+                    .iter()
+                    .map(|g| format!("`{g} {value}`"))
+                    .collect::<Vec<_>>()
+                    .join(&separator);
+                let args = [
+                    ("entries", Arg::Text(&entries)),
+                    ("grade", Arg::Text(&last.grade.text)),
+                ];
                 (
-                    format!(
-                        "add {} (valued as `{}` for now: set each)",
-                        missing
-                            .iter()
-                            .map(|g| format!("`{g} {value}`"))
-                            .collect::<Vec<_>>()
-                            .join(", "),
-                        last.grade.text
-                    ),
+                    text("grade-table-fix", &args),
                     Span::new(last.span.end, last.span.end),
                     added,
                 )
@@ -991,20 +996,21 @@ impl<'a> ExprChecker<'a> {
                 .iter()
                 .map(|g| format!("`{g}`"))
                 .collect::<Vec<_>>()
-                .join(", ");
+                .join(&separator);
+            let entries = missing
+                .iter()
+                .map(|g| format!("`{g} …`"))
+                .collect::<Vec<_>>()
+                .join(&separator);
             self.diags.push(
                 Diagnostic::error(
                     Code::GradeTable,
-                    format!("this table gives no value for grade {list}"),
+                    text("grade-table-missing", &[("grades", Arg::Text(&list))]),
                 )
-                .label(span, "incomplete")
-                .help(format!(
-                    "every grade needs a value, so that everyone is paid: add {}",
-                    missing
-                        .iter()
-                        .map(|g| format!("`{g} …`"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                .label(span, text("grade-table-incomplete", &[]))
+                .help(text(
+                    "grade-table-missing-help",
+                    &[("entries", Arg::Text(&entries))],
                 ))
                 .fixes_from(fix),
             );
