@@ -366,3 +366,28 @@ fn a_grade_left_out_of_a_pay_table_is_told_in_chinese() {
     );
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// A steps table with a band after `otherwise`, and a floor above the cap.
+#[test]
+fn scoring_table_mistakes_are_told_in_chinese() {
+    let dir = std::env::temp_dir().join(format!("kpi-i18n-steps-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("档次.kpi");
+    std::fs::write(
+        &path,
+        "policy \"p\" {\n  period quarter\n  input a score\n  indicator i weight 100% {\n    points steps of a { >= 90 => 100, otherwise 50, >= 80 => 60 }\n    cap 80\n    floor 90\n  }\n}\n",
+    )
+    .unwrap();
+    let zh = kpi(&["check", path.to_str().unwrap(), "--lang", "zh-CN"], &[]);
+    let stderr = String::from_utf8_lossy(&zh.stderr);
+    for words in [
+        "× `otherwise` 之后不能再写别的档次",
+        "help: 把 `otherwise` 移到表的最后",
+        "× 保底分高于封顶分",
+        "保底 90 分",
+        "封顶 80 分",
+    ] {
+        assert!(stderr.contains(words), "{words}\n{stderr}");
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -164,3 +164,18 @@ grade-table-missing = this table gives no value for grade { $grades }
 grade-table-incomplete = incomplete
 grade-table-missing-help = every grade needs a value, so that everyone is paid: add { $entries }
 grade-table-fix = add { $entries } (valued as `{ $grade }` for now: set each)
+
+# kpi::points::range
+points-outside = { $points } points is outside 0 to 100
+points-outside-label = points are 0–100
+points-outside-help = an indicator gives between 0 and 100 points; its weight decides how much it counts
+floor-above-cap = the floor is above the cap
+floor-label = floor { $points }
+cap-label = cap { $points }
+floor-above-cap-help = the floor is the fewest points the indicator gives, the cap the most: the floor must not be higher
+
+# kpi::steps::order
+steps-after-otherwise = nothing can come after `otherwise`
+steps-never-reached = never reached
+steps-otherwise-takes = `otherwise` takes every value left
+steps-after-otherwise-help = move `otherwise` to the end of the table

@@ -141,3 +141,18 @@ grade-table-missing = 这张表没有给等级 { $grades } 赋值
 grade-table-incomplete = 不完整
 grade-table-missing-help = 每个等级都要有值，每个人才都能算出工资：请补上 { $entries }
 grade-table-fix = 补上 { $entries }（暂按 `{ $grade }` 的值，请逐个改好）
+
+# kpi::points::range
+points-outside = { $points } 分超出了 0 到 100 分
+points-outside-label = 得分在 0 到 100 之间
+points-outside-help = 一个指标给 0 到 100 分；它占多少比重由权重决定
+floor-above-cap = 保底分高于封顶分
+floor-label = 保底 { $points } 分
+cap-label = 封顶 { $points } 分
+floor-above-cap-help = 保底分是这个指标最少给的分，封顶分是最多给的分：保底分不能更高
+
+# kpi::steps::order
+steps-after-otherwise = `otherwise` 之后不能再写别的档次
+steps-never-reached = 永远轮不到
+steps-otherwise-takes = `otherwise` 已经接收了其余所有的值
+steps-after-otherwise-help = 把 `otherwise` 移到表的最后

@@ -858,10 +858,10 @@ impl<'a> ExprChecker<'a> {
             if let Some((_, otherwise_span)) = &otherwise {
                 if !after_otherwise {
                     self.diags.push(
-                        Diagnostic::error(Code::StepsOrder, "nothing can come after `otherwise`")
-                            .label(step.span, "never reached")
-                            .label(*otherwise_span, "`otherwise` takes every value left")
-                            .help("move `otherwise` to the end of the table"),
+                        Diagnostic::error(Code::StepsOrder, text("steps-after-otherwise", &[]))
+                            .label(step.span, text("steps-never-reached", &[]))
+                            .label(*otherwise_span, text("steps-otherwise-takes", &[]))
+                            .help(text("steps-after-otherwise-help", &[])),
                     );
                 }
                 after_otherwise = true;
@@ -1036,9 +1036,15 @@ impl<'a> ExprChecker<'a> {
             && (p < Decimal::ZERO || p > Decimal::ONE_HUNDRED)
         {
             self.diags.push(
-                Diagnostic::error(Code::PointsRange, format!("{} points is outside 0 to 100", p.normalize()))
-                    .label(span, "points are 0–100")
-                    .help("an indicator gives between 0 and 100 points; its weight decides how much it counts"),
+                Diagnostic::error(
+                    Code::PointsRange,
+                    text(
+                        "points-outside",
+                        &[("points", Arg::Text(&p.normalize().to_string()))],
+                    ),
+                )
+                .label(span, text("points-outside-label", &[]))
+                .help(text("points-outside-help", &[])),
             );
         }
     }

@@ -443,10 +443,22 @@ fn indicator(checker: &mut ExprChecker<'_>, index: usize, d: &ast::IndicatorDecl
         && f > c
     {
         checker.diags.push(
-            Diagnostic::error(Code::PointsRange, "the floor is above the cap")
-                .label(f_span, format!("floor {}", f.normalize()))
-                .label(c_span, format!("cap {}", c.normalize()))
-                .help("the floor is the fewest points the indicator gives, the cap the most: the floor must not be higher"),
+            Diagnostic::error(Code::PointsRange, crate::i18n::text("floor-above-cap", &[]))
+                .label(
+                    f_span,
+                    crate::i18n::text(
+                        "floor-label",
+                        &[("points", crate::i18n::Arg::Text(&f.normalize().to_string()))],
+                    ),
+                )
+                .label(
+                    c_span,
+                    crate::i18n::text(
+                        "cap-label",
+                        &[("points", crate::i18n::Arg::Text(&c.normalize().to_string()))],
+                    ),
+                )
+                .help(crate::i18n::text("floor-above-cap-help", &[])),
         );
     }
     checker.place = Place {
