@@ -115,6 +115,43 @@ fn kpi(args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
     command.output().unwrap()
 }
 
+/// A folder of its own for one test's files, removed when it ends.
+struct Scratch(std::path::PathBuf);
+
+impl Scratch {
+    fn new(test: &str) -> Scratch {
+        let dir = std::env::temp_dir().join(format!("kpi-i18n-{test}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        Scratch(dir)
+    }
+
+    /// Writes `text` to `name` in the folder and gives its path.
+    fn file(&self, name: &str, text: &str) -> String {
+        let path = self.0.join(name);
+        std::fs::write(&path, text).unwrap();
+        path.to_str().unwrap().to_string()
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        std::fs::remove_dir_all(&self.0).ok();
+    }
+}
+
+/// What `kpi check --lang zh-CN` says on stderr of a policy `text`, and
+/// that it says each of `words`.
+fn check_in_chinese(name: &str, text: &str, words: &[&str]) -> String {
+    let scratch = Scratch::new(name.trim_end_matches(".kpi"));
+    let file = scratch.file(name, text);
+    let zh = kpi(&["check", &file, "--lang", "zh-CN"], &[]);
+    let stderr = String::from_utf8_lossy(&zh.stderr).into_owned();
+    for words in words {
+        assert!(stderr.contains(words), "{words}\n{stderr}");
+    }
+    stderr
+}
+
 #[test]
 fn a_chinese_locale_gets_chinese_words_and_lang_en_overrides_it() {
     let broken = "tests/fixtures/errors/weights-range.kpi";
@@ -176,15 +213,12 @@ fn a_chinese_locale_gets_chinese_words_and_lang_en_overrides_it() {
 /// message, help and the fix's title in Chinese, code and spans unchanged.
 #[test]
 fn weights_that_do_not_add_up_are_told_in_chinese() {
-    let dir = std::env::temp_dir().join(format!("kpi-i18n-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("权重.kpi");
-    std::fs::write(
-        &path,
+    let scratch = Scratch::new("weights");
+    let file = scratch.file(
+        "权重.kpi",
         "policy \"p\" {\n  period quarter\n  input a score\n  input b score\n  indicator 业绩 weight 60% {\n    points a\n  }\n  indicator 态度 weight 35% {\n    points b\n  }\n}\n",
-    )
-    .unwrap();
-    let file = path.to_str().unwrap();
+    );
+    let file = file.as_str();
     let zh = kpi(&["check", file, "--lang", "zh-CN"], &[]);
     let stderr = String::from_utf8_lossy(&zh.stderr);
     assert!(stderr.contains("kpi::weights::sum"), "{stderr}");
@@ -202,7 +236,7 @@ fn weights_that_do_not_add_up_are_told_in_chinese() {
     // The fix the editor offers is titled in the same language (this
     // test binary's other tests name their language, or run kpi).
     kpi::i18n::set(Lang::ZhCn);
-    let analysis = kpi::ide::analyze_bytes("权重.kpi", std::fs::read(&path).unwrap());
+    let analysis = kpi::ide::analyze_bytes("权重.kpi", std::fs::read(file).unwrap());
     kpi::i18n::set(Lang::En);
     let titles: Vec<String> = analysis
         .diagnostics
@@ -219,24 +253,20 @@ fn weights_that_do_not_add_up_are_told_in_chinese() {
         stderr.contains("× the indicator weights add up to 95%, not 100%"),
         "{stderr}"
     );
-    std::fs::remove_dir_all(&dir).ok();
 }
 
 /// The warnings after a run with quotas read in Chinese, numbers unchanged.
 #[test]
 fn broken_quotas_are_warned_of_in_chinese() {
-    let dir = std::env::temp_dir().join(format!("kpi-i18n-quota-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let scratch = Scratch::new("quota");
     let text = std::fs::read_to_string("tests/fixtures/quotas/ranking.kpi").unwrap();
-    let policy = dir.join("no-ranking.kpi");
-    std::fs::write(
-        &policy,
-        text.replace("    forced ranking, ties by 民主评议\n", ""),
-    )
-    .unwrap();
+    let policy = scratch.file(
+        "no-ranking.kpi",
+        &text.replace("    forced ranking, ties by 民主评议\n", ""),
+    );
     let args = [
         "eval",
-        policy.to_str().unwrap(),
+        policy.as_str(),
         "--data",
         "tests/fixtures/quotas/ranking.csv",
         "--format",
@@ -258,72 +288,49 @@ fn broken_quotas_are_warned_of_in_chinese() {
         ),
         "{stderr}"
     );
-    std::fs::remove_dir_all(&dir).ok();
 }
 
 /// A name typed wrong, a name given twice: the commonest mistakes after
 /// the weights, in Chinese, with the fix the editor offers.
 #[test]
 fn unknown_and_repeated_names_are_told_in_chinese() {
-    let dir = std::env::temp_dir().join(format!("kpi-i18n-names-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("名称.kpi");
-    std::fs::write(
-        &path,
+    check_in_chinese(
+        "名称.kpi",
         "policy \"p\" {\n  period quarter\n  currency CNY\n  input 成交额 money\n  input 目标 money\n  indicator 业绩 weight 100% {\n    measure 成交额 / 目標\n    points linear { 0% => 0, 100% => 100 }\n  }\n  let 业绩 = 1\n}\n",
-    )
-    .unwrap();
-    let zh = kpi(&["check", path.to_str().unwrap(), "--lang", "zh-CN"], &[]);
-    let stderr = String::from_utf8_lossy(&zh.stderr);
-    for words in [
-        "× 没有定义 `目標`",
-        "未知的名称",
-        "help: 是不是想写 `目标`？",
-        "× `业绩` 定义了两次",
-        "第一次在这里定义，是指标",
-        "这里又定义了一次",
-    ] {
-        assert!(stderr.contains(words), "{words}\n{stderr}");
-    }
-    std::fs::remove_dir_all(&dir).ok();
+        &[
+            "× 没有定义 `目標`",
+            "未知的名称",
+            "help: 是不是想写 `目标`？",
+            "× `业绩` 定义了两次",
+            "第一次在这里定义，是指标",
+            "这里又定义了一次",
+        ],
+    );
 }
 
 /// A gap between grade bands, in Chinese, with the band that closes it.
 #[test]
 fn a_gap_between_grades_is_told_in_chinese() {
-    let dir = std::env::temp_dir().join(format!("kpi-i18n-grades-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("等级.kpi");
-    std::fs::write(
-        &path,
+    check_in_chinese(
+        "等级.kpi",
         "policy \"p\" {\n  period quarter\n  input a score\n  indicator i weight 100% { points a }\n  grades {\n    A >= 90\n    B 70 <= score < 85\n    C score < 70\n  }\n}\n",
-    )
-    .unwrap();
-    let zh = kpi(&["check", path.to_str().unwrap(), "--lang", "zh-CN"], &[]);
-    let stderr = String::from_utf8_lossy(&zh.stderr);
-    assert!(
-        stderr.contains("× 得分在 85 <= score < 90 时没有对应的绩效等级"),
-        "{stderr}"
+        &[
+            "× 得分在 85 <= score < 90 时没有对应的绩效等级",
+            "help: 让 `B` 一直延伸到上一档的起点：`B 70 <= score < 90`",
+        ],
     );
-    assert!(
-        stderr.contains("help: 让 `B` 一直延伸到上一档的起点：`B 70 <= score < 90`"),
-        "{stderr}"
-    );
-    std::fs::remove_dir_all(&dir).ok();
 }
 
 /// A spreadsheet whose columns do not fit: what is missing, in Chinese.
 #[test]
 fn a_data_file_that_does_not_fit_is_told_in_chinese() {
-    let dir = std::env::temp_dir().join(format!("kpi-i18n-data-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let data = dir.join("数据.csv");
-    std::fs::write(&data, "工号,姓名,岗位,成交额\nE1,甲,业务员,1\n").unwrap();
+    let scratch = Scratch::new("data");
+    let data = scratch.file("数据.csv", "工号,姓名,岗位,成交额\nE1,甲,业务员,1\n");
     let args = [
         "eval",
         "policies/foreign_trade_sales.kpi",
         "--data",
-        data.to_str().unwrap(),
+        data.as_str(),
     ];
     let zh = kpi(&[&args[..], &["--lang", "zh-CN"]].concat(), &[]);
     let stderr = String::from_utf8_lossy(&zh.stderr);
@@ -343,51 +350,33 @@ fn a_data_file_that_does_not_fit_is_told_in_chinese() {
         stderr.contains("no column for `差错率` (\"document error rate\")"),
         "{stderr}"
     );
-    std::fs::remove_dir_all(&dir).ok();
 }
 
 /// A `by grade` table that leaves a grade out, in Chinese.
 #[test]
 fn a_grade_left_out_of_a_pay_table_is_told_in_chinese() {
-    let dir = std::env::temp_dir().join(format!("kpi-i18n-pay-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("薪酬.kpi");
-    std::fs::write(
-        &path,
+    check_in_chinese(
+        "薪酬.kpi",
         "policy \"p\" {\n  period quarter\n  currency CNY\n  input a score\n  input base money\n  indicator i weight 100% { points a }\n  grades { A >= 90, B >= 60, C otherwise }\n  pay 奖金 = base * by grade { A 1.5, B 1 }\n}\n",
-    )
-    .unwrap();
-    let zh = kpi(&["check", path.to_str().unwrap(), "--lang", "zh-CN"], &[]);
-    let stderr = String::from_utf8_lossy(&zh.stderr);
-    assert!(stderr.contains("× 这张表没有给等级 `C` 赋值"), "{stderr}");
-    assert!(
-        stderr.contains("help: 每个等级都要有值，每个人才都能算出工资：请补上 `C …`"),
-        "{stderr}"
+        &[
+            "× 这张表没有给等级 `C` 赋值",
+            "help: 每个等级都要有值，每个人才都能算出工资：请补上 `C …`",
+        ],
     );
-    std::fs::remove_dir_all(&dir).ok();
 }
 
 /// A steps table with a band after `otherwise`, and a floor above the cap.
 #[test]
 fn scoring_table_mistakes_are_told_in_chinese() {
-    let dir = std::env::temp_dir().join(format!("kpi-i18n-steps-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("档次.kpi");
-    std::fs::write(
-        &path,
+    check_in_chinese(
+        "档次.kpi",
         "policy \"p\" {\n  period quarter\n  input a score\n  indicator i weight 100% {\n    points steps of a { >= 90 => 100, otherwise 50, >= 80 => 60 }\n    cap 80\n    floor 90\n  }\n}\n",
-    )
-    .unwrap();
-    let zh = kpi(&["check", path.to_str().unwrap(), "--lang", "zh-CN"], &[]);
-    let stderr = String::from_utf8_lossy(&zh.stderr);
-    for words in [
-        "× `otherwise` 之后不能再写别的档次",
-        "help: 把 `otherwise` 移到表的最后",
-        "× 保底分高于封顶分",
-        "保底 90 分",
-        "封顶 80 分",
-    ] {
-        assert!(stderr.contains(words), "{words}\n{stderr}");
-    }
-    std::fs::remove_dir_all(&dir).ok();
+        &[
+            "× `otherwise` 之后不能再写别的档次",
+            "help: 把 `otherwise` 移到表的最后",
+            "× 保底分高于封顶分",
+            "保底 90 分",
+            "封顶 80 分",
+        ],
+    );
 }
